@@ -1,0 +1,52 @@
+# Fineprint — two commands: `make run` and `make test`. Everything else installs itself.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.PHONY: run test test-python test-js build bench demo install install-py install-js migrate clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall Python packages whenever pyproject.toml changes.
+$(VENV)/.stamp-py: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install-py: $(VENV)/.stamp-py
+
+# npm workspaces (extensions/*); reinstall when package manifests change.
+node_modules/.stamp-js: package.json $(wildcard package-lock.json) $(wildcard extensions/*/package.json)
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+install-js: node_modules/.stamp-js
+
+install: install-py install-js
+
+migrate: install-py
+	$(BIN)/flask --app app db upgrade
+
+run: migrate
+	$(BIN)/flask --app app serve
+
+test: install
+	bash scripts/ensure-test-deps
+	$(BIN)/pytest
+	npm test --silent
+
+build: install-js
+	npm run build --silent
+
+bench: install
+	$(BIN)/python -m bench
+
+demo: migrate
+	$(BIN)/flask --app app demo
+
+clean:
+	rm -rf $(VENV) node_modules instance extensions/*/dist

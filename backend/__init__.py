@@ -1,0 +1,58 @@
+"""Fineprint: the app factory. config → extensions → blueprints → errors → cli."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from backend.config import Config
+
+
+def create_app(test_config: dict | Config | None = None) -> Flask:
+    config = _load_config(test_config).check()
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(TESTING=config.testing, JSON_SORT_KEYS=False, FINEPRINT=config)
+    app.json.sort_keys = False
+    _init_extensions(app, config)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_cli(app)
+    return app
+
+
+def _load_config(test_config) -> Config:
+    if isinstance(test_config, Config):
+        return test_config.completed()
+    base = Config.from_env()
+    return base.with_overrides(test_config) if test_config else base
+
+
+def _init_extensions(app: Flask, config: Config) -> None:
+    from backend import jobs
+    from backend.store.db import Database
+    from backend.store.secrets import TokenCipher
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    app.extensions["fineprint.db"] = Database(config.database_url)
+    app.extensions["fineprint.cipher"] = TokenCipher(config.token_key)
+    jobs.configure(config)
+    jobs.bind_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from backend.routes import register_blueprints
+
+    register_blueprints(app)
+
+
+def _register_errors(app: Flask) -> None:
+    from backend.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from backend.cli import register_cli
+
+    register_cli(app)

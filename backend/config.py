@@ -1,0 +1,109 @@
+"""Settings from the environment (contract §2), with development defaults.
+
+`APP_ENV=production` (or `FLASK_ENV=production`) turns the development
+defaults into errors: the app refuses to start on the development client id,
+client secret or token-encryption key and says which variable to set.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+DEV_API_KEY = "dev-api-key"
+DEV_API_SECRET = "dev-api-secret"
+# A Fernet key (32 url-safe base64 bytes). Public on purpose: development only.
+DEV_TOKEN_KEY = "ZGV2LXRva2VuLWtleS1maW5lcHJpbnQtZGV2LW9ubHk="
+DEFAULT_API_VERSION = "2025-10"
+DEFAULT_SCOPES = "read_orders,write_orders,read_products"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable app."""
+
+
+@dataclass(frozen=True)
+class Config:
+    env: str = "development"
+    api_key: str = DEV_API_KEY
+    api_secret: str = DEV_API_SECRET
+    old_api_secret: str | None = None
+    scopes: str = DEFAULT_SCOPES
+    port: int = 8000
+    app_url: str = ""
+    database_url: str = f"sqlite:///{INSTANCE / 'app.db'}"
+    redis_url: str | None = None
+    admin_origin: str = "https://{shop}"
+    api_version: str = DEFAULT_API_VERSION
+    default_policy: str | None = None
+    token_key: str = DEV_TOKEN_KEY
+    huey_immediate: bool = False
+    huey_path: str | None = None
+    testing: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def scope_list(self) -> list[str]:
+        return [s.strip() for s in self.scopes.split(",") if s.strip()]
+
+    def origin_for(self, shop: str) -> str:
+        return self.admin_origin.replace("{shop}", shop).rstrip("/")
+
+    def with_overrides(self, overrides: dict) -> "Config":
+        known = {f.name for f in fields(self)}
+        unknown = set(overrides) - known
+        extra = {**self.extra, **{k: overrides[k] for k in unknown}}
+        cfg = replace(self, **{k: v for k, v in overrides.items() if k in known}, extra=extra)
+        return cfg.completed()
+
+    def completed(self) -> "Config":
+        app_url = self.app_url or f"http://127.0.0.1:{self.port}"
+        return replace(self, app_url=app_url.rstrip("/"))
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None) -> "Config":
+        e = os.environ if environ is None else environ
+        env = (e.get("APP_ENV") or e.get("FLASK_ENV") or "development").lower()
+        port = int(e.get("PORT") or 8000)
+        return cls(
+            env=env,
+            api_key=e.get("SHOPIFY_API_KEY") or DEV_API_KEY,
+            api_secret=e.get("SHOPIFY_API_SECRET") or DEV_API_SECRET,
+            old_api_secret=e.get("SHOPIFY_OLD_API_SECRET") or None,
+            scopes=e.get("SHOPIFY_SCOPES") or DEFAULT_SCOPES,
+            port=port,
+            app_url=e.get("APP_URL") or "",
+            database_url=e.get("DATABASE_URL") or cls.database_url,
+            redis_url=e.get("REDIS_URL") or None,
+            admin_origin=e.get("SHOPIFY_ADMIN_ORIGIN") or "https://{shop}",
+            api_version=e.get("SHOPIFY_API_VERSION") or DEFAULT_API_VERSION,
+            default_policy=e.get("DEFAULT_POLICY") or None,
+            token_key=e.get("TOKEN_ENCRYPTION_KEY") or DEV_TOKEN_KEY,
+            huey_immediate=(e.get("HUEY_IMMEDIATE") or "").lower() in ("1", "true", "yes"),
+        ).completed()
+
+    def check(self) -> "Config":
+        """Refuse development secrets outside development. Returns self."""
+        if not self.production:
+            return self
+        dev_values = {
+            "SHOPIFY_API_KEY": (self.api_key, DEV_API_KEY),
+            "SHOPIFY_API_SECRET": (self.api_secret, DEV_API_SECRET),
+            "TOKEN_ENCRYPTION_KEY": (self.token_key, DEV_TOKEN_KEY),
+        }
+        missing = [name for name, (value, dev) in dev_values.items() if value == dev]
+        if missing:
+            raise ConfigError(
+                "refusing to start in production with development settings: set "
+                + ", ".join(missing)
+                + " (TOKEN_ENCRYPTION_KEY: a Fernet key, e.g. from "
+                "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`)"
+            )
+        return self

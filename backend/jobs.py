@@ -1,0 +1,82 @@
+"""Background jobs with huey.
+
+One `huey` instance for the whole app. Its storage follows the config:
+SQLite file next to the database by default, Redis when `REDIS_URL` is set,
+in-memory and synchronous when `huey_immediate` (tests). Tasks run inside an
+app context: the app bound by `create_app`, or one built from the environment
+in a worker process.
+
+Start a worker with `flask --app app worker` (see backend/cli/worker.py).
+"""
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+from huey import Huey, crontab
+from huey.storage import BlackHoleStorage, RedisStorage, SqliteStorage
+from sqlalchemy.engine import make_url
+
+from backend.config import INSTANCE, Config
+
+# Storage is set by configure() (create_app calls it); until then nothing is kept.
+huey = Huey("fineprint", results=False, utc=True, storage_class=BlackHoleStorage)
+_bound_app = None
+
+
+def huey_sqlite_path(config: Config) -> str:
+    if config.huey_path:
+        return config.huey_path
+    url = make_url(config.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return str(Path(url.database).with_name("huey.db"))
+    return str(INSTANCE / "huey.db")
+
+
+def configure(config: Config) -> Huey:
+    """Point the shared huey instance at the storage the config names."""
+    if config.huey_immediate:
+        huey.immediate = True
+        return huey
+    huey.immediate = False
+    if config.redis_url:
+        huey.storage = RedisStorage(name=config.extra.get("huey_name", "fineprint"), url=config.redis_url)
+    else:
+        path = huey_sqlite_path(config)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        huey.storage = SqliteStorage(name="fineprint", filename=path)
+    return huey
+
+
+def bind_app(app) -> None:
+    global _bound_app
+    _bound_app = app
+
+
+def task_app():
+    """The Flask app tasks run in (built from the environment in a worker)."""
+    global _bound_app
+    if _bound_app is None:
+        from backend import create_app
+
+        _bound_app = create_app()
+    return _bound_app
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@huey.task(retries=3, retry_delay=2)
+def heartbeat(worker: str | None = None) -> None:
+    from backend.services import heartbeat as svc
+
+    app = task_app()
+    with app.app_context():
+        svc.record(app.extensions["fineprint.db"], worker or worker_name())
+
+
+@huey.periodic_task(crontab(minute="*"))
+def periodic_heartbeat() -> None:
+    heartbeat.call_local()

@@ -1,0 +1,9 @@
+"""One blueprint per inbound channel. Add a channel by adding it here."""
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from backend.routes import health
+
+    for module in (health,):
+        app.register_blueprint(module.bp)
