@@ -38,32 +38,32 @@ def serve(web_workers: int) -> None:
     cfg = current_app.config["FINEPRINT"]
     bind = f"127.0.0.1:{cfg.port}"
     bin_dir = os.path.dirname(sys.executable)
-    web = subprocess.Popen([os.path.join(bin_dir, "gunicorn"), "--bind", bind, "--workers", str(web_workers),
-                            "--threads", "4", "--access-logfile", "-", "app:app"])
-    wrk = subprocess.Popen([os.path.join(bin_dir, "flask"), "--app", "app", "worker"])
+    stopping = []
+    for sig in (signal.SIGINT, signal.SIGTERM):  # before any child exists: no half-started state
+        signal.signal(sig, lambda *_: stopping.append(True))
+    children = [
+        subprocess.Popen([os.path.join(bin_dir, "gunicorn"), "--bind", bind, "--workers", str(web_workers),
+                          "--threads", "4", "--access-logfile", "-", "app:app"]),
+        subprocess.Popen([os.path.join(bin_dir, "flask"), "--app", "app", "worker"]),
+    ]
     click.echo(f"Fineprint is running at http://{bind}  (health: http://{bind}/health) — Ctrl-C stops it")
-    children = [web, wrk]
+    while not stopping and all(c.poll() is None for c in children):
+        time.sleep(0.2)
+    crashed = [c for c in children if c.poll() not in (None, 0)]
+    _stop(children)
+    sys.exit(1 if crashed else 0)
 
-    def stop(*_):
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
 
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        while all(c.poll() is None for c in children):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop()
-        for child in children:
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
-    failed = [c.returncode for c in children if c.returncode not in (0, -signal.SIGTERM, -signal.SIGINT)]
-    sys.exit(1 if failed else 0)
+def _stop(children: list[subprocess.Popen]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for child in children:
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 def register(app: Flask) -> None:

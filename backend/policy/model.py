@@ -1,0 +1,212 @@
+"""The policy as frozen data, compiled at load time: every rule carries its match predicate."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+RESOLUTIONS = ("refund", "store_credit", "exchange")
+CLASSES = ("protection", "external", "trial", "final_sale", "credit_only", "standard")
+PRECEDENCE = {name: rank for rank, name in enumerate(reversed(CLASSES))}  # higher wins
+# What a class permits regardless of windows: None = whatever the windows say.
+CLASS_PERMITS = {
+    "standard": None, "trial": None, "credit_only": frozenset({"store_credit"}),
+    "final_sale": frozenset(), "external": frozenset(), "protection": frozenset(),
+}
+ANCHORS = ("delivery", "shipment", "order")
+CONDITIONS = ("new", "worn", "damaged")
+REASONS = ("changed_mind", "size", "defective", "wrong_item", "carrier_damage", "not_as_described", "extra_item")
+MERCHANT_FAULT = frozenset({"defective", "wrong_item", "carrier_damage", "not_as_described", "extra_item"})
+FEE_KINDS = ("restocking", "handling")
+
+Match = Callable[[object], bool]
+
+
+@dataclass(frozen=True)
+class Info:
+    """What every rule has: a stable id, a title, the policy sentence, and where it is written."""
+
+    id: str
+    title: str
+    text: str
+    line: int = 1
+    col: int = 1
+
+    @property
+    def reason(self) -> dict:
+        return {"rule": self.id, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Cond:
+    """A rule's conditions as written (for lint and render) and compiled (`match`)."""
+
+    when: dict
+    when_any: tuple
+    unless: dict | None
+    match: Match
+
+
+@dataclass(frozen=True)
+class Window:
+    days: int
+    anchor: str
+
+    def as_json(self) -> dict:
+        return {"days": self.days, "from": self.anchor}
+
+
+@dataclass(frozen=True)
+class LineRule:
+    info: Info
+    cond: Cond
+    cls: str | None = None
+    windows: dict = field(default_factory=dict)  # resolution -> Window | None (None = not permitted)
+    contradicts: tuple = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ReturnRule:
+    info: Info
+    cond: Cond
+    refuse: bool = False
+    allow_only: frozenset | None = None
+    lifted_by_merchant_fault: bool = True
+
+
+@dataclass(frozen=True)
+class FeeRule:
+    info: Info
+    cond: Cond
+    kind: str
+    amount: Decimal | None = None
+    percent: Decimal | None = None
+    resolutions: frozenset = frozenset(RESOLUTIONS)
+    waived_for_merchant_fault: bool = True
+    waived_by_protection: bool = False
+
+
+@dataclass(frozen=True)
+class PriceAdjustmentRule:
+    info: Info
+    cond: Cond
+    resolution: str | None
+    days: int
+    anchor: str = "order"
+
+
+@dataclass(frozen=True)
+class Protection:
+    info: Info
+    price: Decimal
+    offered: Cond
+    line: Cond
+
+
+@dataclass(frozen=True)
+class Rate:
+    info: Info
+    cond: Cond
+    rate: Decimal
+
+
+@dataclass(frozen=True)
+class Season:
+    info: Info
+    start: str
+    end: str
+    business_days: int
+
+
+@dataclass(frozen=True)
+class ShipBy:
+    info: Info
+    business_days: int
+    weekend: frozenset
+    holidays: tuple
+    country: str
+    seasons: tuple
+
+
+@dataclass(frozen=True)
+class Shipping:
+    info: Info
+    currency: str
+    rates: tuple
+    ship_by: ShipBy | None
+
+
+@dataclass(frozen=True)
+class OrderRule:
+    """Signature and blocking rules: conditions on the order only."""
+
+    info: Info
+    cond: Cond
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class SalesTax:
+    info: Info
+    country: str
+    states: dict  # province code -> start date
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    info: Info
+    conflicts_with: str
+    note: str
+
+
+@dataclass(frozen=True)
+class DeliveryFallback:
+    info: Info
+    days: int
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    title: str
+    version: str
+    source_name: str
+    timezone: str
+    tz: ZoneInfo
+    currency: str
+    rules: tuple = ()
+    return_rules: tuple = ()
+    fees: tuple = ()
+    price_adjustments: tuple = ()
+    protection: Protection | None = None
+    signature: tuple = ()
+    shipping: Shipping | None = None
+    blocks: tuple = ()
+    sales_tax: SalesTax | None = None
+    contradictions: tuple = ()
+    delivery_fallback: DeliveryFallback | None = None
+    seed: str | None = None
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+    positions: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def all_rules(self):
+        """Every rule-like object with an `info`, in file order per section."""
+        yield from self.rules
+        yield from self.return_rules
+        yield from self.fees
+        yield from self.price_adjustments
+        if self.protection:
+            yield self.protection
+        yield from self.signature
+        if self.shipping:
+            yield self.shipping
+            yield from self.shipping.rates
+            if self.shipping.ship_by:
+                yield self.shipping.ship_by
+                yield from self.shipping.ship_by.seasons
+        yield from self.blocks
+        if self.sales_tax:
+            yield self.sales_tax

@@ -1,0 +1,156 @@
+"""The closed condition vocabulary: how each key is validated and compiled to a predicate.
+
+A predicate takes a context with `.line`, `.order`, `.ret` (the return line, or
+None) and `.cls` (the line's class, once known). Keys of one table are ANDed;
+the values of a list are ORed.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from backend.policy.model import CLASSES, CONDITIONS, REASONS
+from backend.policy.money import parse_money
+
+# key -> (scope, kind). Scopes: order, line, class (line class known), return (return line known).
+VOCABULARY = {
+    "product_tag": ("line", "strings"), "product_type": ("line", "strings"), "sku": ("line", "strings"),
+    "gift_card": ("line", "bool"), "marked_down": ("line", "bool"), "discounted": ("line", "bool"),
+    "line_discount": ("line", "bool"),
+    "unit_price_above": ("line", "money"), "unit_price_at_least": ("line", "money"),
+    "unit_price_below": ("line", "money"), "unit_price_at_most": ("line", "money"),
+    "properties": ("line", "properties"),
+    "order_tag": ("order", "strings"), "discount_code_prefix": ("order", "strings"),
+    "sales_channel": ("order", "strings"), "ship_to_country": ("order", "codes"),
+    "ship_to_country_not": ("order", "codes"), "ship_to_province": ("order", "codes"),
+    "po_box": ("order", "bool"), "carrier": ("order", "strings"), "currency": ("order", "codes"),
+    "merchandise_value_above": ("order", "money"), "merchandise_value_at_least": ("order", "money"),
+    "merchandise_value_below": ("order", "money"), "merchandise_value_at_most": ("order", "money"),
+    "order_date_from": ("order", "date"), "order_date_to": ("order", "date"),
+    "line_class": ("class", "classes"), "line_class_not": ("class", "classes"),
+    "item_condition": ("return", "conditions"), "return_reason": ("return", "reasons"),
+    "merchant_fault": ("return", "bool"),
+}
+PROPERTY_OPS = ("eq", "ne", "present", "absent")
+_CHOICES = {"classes": CLASSES, "conditions": CONDITIONS, "reasons": REASONS}
+
+
+def check_value(kind: str, value):
+    """Convert a condition value, or raise ValueError with a message for the author."""
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        return value
+    if kind == "money":
+        return parse_money(value)
+    if kind == "date":
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            return date.fromisoformat(value)
+        raise ValueError("must be a date (YYYY-MM-DD)")
+    if kind == "properties":
+        return tuple(_check_property(p) for p in _as_list(value, dict, "a list of tables"))
+    items = _as_list(value, str, "a list of strings")
+    if kind in _CHOICES:
+        bad = [v for v in items if v not in _CHOICES[kind]]
+        if bad:
+            raise ValueError(f"unknown value '{bad[0]}' (expected one of {', '.join(_CHOICES[kind])})")
+        return frozenset(items)
+    return frozenset(v.strip().upper() if kind == "codes" else v.strip().lower() for v in items)
+
+
+def _as_list(value, item_type, what: str) -> list:
+    if not isinstance(value, list) or not value or not all(isinstance(v, item_type) for v in value):
+        raise ValueError(f"must be {what} (not empty)")
+    return value
+
+
+def _check_property(spec: dict) -> tuple:
+    unknown = set(spec) - {"name", "op", "other", "value"}
+    if unknown:
+        raise ValueError(f"unknown property comparison key '{sorted(unknown)[0]}'")
+    name, op = spec.get("name"), spec.get("op", "eq")
+    if not isinstance(name, str) or op not in PROPERTY_OPS:
+        raise ValueError(f"a property comparison needs 'name' and 'op' in {', '.join(PROPERTY_OPS)}")
+    if op in ("eq", "ne") and not isinstance(spec.get("other", spec.get("value")), str):
+        raise ValueError(f"'{op}' needs 'other' (another property) or 'value' (a string)")
+    return (name, op, spec.get("other"), spec.get("value"))
+
+
+def compile_key(key: str, value):
+    """The predicate for one validated condition."""
+    kind = VOCABULARY[key][1]
+    if kind == "money":
+        return _compile_bound(key, value)
+    if kind == "properties":
+        checks = tuple(_compile_property(p) for p in value)
+        return lambda c: all(check(c.line.props) for check in checks)
+    return _COMPILERS[key](value)
+
+
+def _compile_bound(key: str, bound: Decimal):
+    attr = "price" if key.startswith("unit_price") else "merch"
+    holder = "line" if attr == "price" else "order"
+    if key.endswith("_above"):
+        return lambda c: getattr(getattr(c, holder), attr) > bound
+    if key.endswith("_at_least"):
+        return lambda c: getattr(getattr(c, holder), attr) >= bound
+    if key.endswith("_below"):
+        return lambda c: getattr(getattr(c, holder), attr) < bound
+    return lambda c: getattr(getattr(c, holder), attr) <= bound
+
+
+def _compile_property(spec: tuple):
+    name, op, other, value = spec
+    if op == "present":
+        return lambda props: name in props
+    if op == "absent":
+        return lambda props: name not in props
+    same = op == "eq"
+    if other is not None:
+        return lambda props: name in props and other in props and (props[name] == props[other]) is same
+    return lambda props: name in props and (props[name] == value) is same
+
+
+_COMPILERS = {
+    "product_tag": lambda s: lambda c: not s.isdisjoint(c.line.tags),
+    "product_type": lambda s: lambda c: c.line.ptype in s,
+    "sku": lambda s: lambda c: c.line.sku in s,
+    "gift_card": lambda v: lambda c: c.line.gift_card is v,
+    "marked_down": lambda v: lambda c: c.line.marked_down is v,
+    "discounted": lambda v: lambda c: c.line.discounted is v,
+    "line_discount": lambda v: lambda c: c.line.has_discount is v,
+    "order_tag": lambda s: lambda c: not s.isdisjoint(c.order.tags),
+    "discount_code_prefix": lambda s: lambda c: any(code.startswith(p) for code in c.order.codes for p in s),
+    "sales_channel": lambda s: lambda c: c.order.channel in s,
+    "ship_to_country": lambda s: lambda c: c.order.country in s,
+    "ship_to_country_not": lambda s: lambda c: c.order.country is not None and c.order.country not in s,
+    "ship_to_province": lambda s: lambda c: c.order.province in s,
+    "po_box": lambda v: lambda c: c.order.po_box is v,
+    "carrier": lambda s: lambda c: not s.isdisjoint(c.order.carriers),
+    "currency": lambda s: lambda c: c.order.currency in s,
+    "order_date_from": lambda d: lambda c: c.order.local_date >= d,
+    "order_date_to": lambda d: lambda c: c.order.local_date <= d,
+    "line_class": lambda s: lambda c: c.cls in s,
+    "line_class_not": lambda s: lambda c: c.cls not in s,
+    "item_condition": lambda s: lambda c: c.ret is not None and c.ret.condition in s,
+    "return_reason": lambda s: lambda c: c.ret is not None and c.ret.reason in s,
+    "merchant_fault": lambda v: lambda c: c.ret is not None and c.ret.merchant_fault is v,
+}
+
+
+def all_of(preds: list):
+    """AND of predicates, with no overhead for zero or one."""
+    if not preds:
+        return lambda c: True
+    if len(preds) == 1:
+        return preds[0]
+    preds = tuple(preds)
+
+    def match(c) -> bool:
+        for pred in preds:
+            if not pred(c):
+                return False
+        return True
+    return match

@@ -1,0 +1,62 @@
+"""Configuration from the environment (contract §2) and the production guard."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backend import create_app
+from backend.config import DEV_API_SECRET, Config, ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+PROD_KEY = "q6v4bN2b3Yl2Oa6q8H5r3uWb0yYwJx3v4Qp1mZs9kEo="
+
+
+def test_defaults_follow_the_contract():
+    cfg = Config.from_env({})
+    assert cfg.api_key == "dev-api-key" and cfg.api_secret == DEV_API_SECRET
+    assert cfg.scope_list == ["read_orders", "write_orders", "read_products"]
+    assert cfg.app_url == "http://127.0.0.1:8000"
+    assert cfg.database_url.endswith("instance/app.db") and cfg.database_url.startswith("sqlite:///")
+    assert cfg.redis_url is None and cfg.default_policy is None
+    assert cfg.origin_for("a.myshopify.com") == "https://a.myshopify.com"
+
+
+def test_port_app_url_and_admin_origin_come_from_the_environment():
+    cfg = Config.from_env({"PORT": "9123", "SHOPIFY_ADMIN_ORIGIN": "http://127.0.0.1:7000/{shop}/",
+                           "SHOPIFY_API_VERSION": "2026-01", "DEFAULT_POLICY": "ally"})
+    assert cfg.app_url == "http://127.0.0.1:9123"
+    assert cfg.origin_for("s.myshopify.com") == "http://127.0.0.1:7000/s.myshopify.com"
+    assert cfg.api_version == "2026-01" and cfg.default_policy == "ally"
+
+
+@pytest.mark.parametrize("missing", ["SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "TOKEN_ENCRYPTION_KEY"])
+def test_production_refuses_each_development_setting_by_name(missing):
+    env = {"APP_ENV": "production", "SHOPIFY_API_KEY": "live-key", "SHOPIFY_API_SECRET": "live-secret",
+           "TOKEN_ENCRYPTION_KEY": PROD_KEY}
+    del env[missing]
+    with pytest.raises(ConfigError, match=missing):
+        Config.from_env(env).check()
+
+
+def test_production_starts_with_real_settings():
+    env = {"APP_ENV": "production", "SHOPIFY_API_KEY": "live-key", "SHOPIFY_API_SECRET": "live-secret",
+           "TOKEN_ENCRYPTION_KEY": PROD_KEY}
+    assert Config.from_env(env).check().production
+
+
+def test_a_production_start_with_development_secrets_exits_non_zero_with_a_clear_message(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOPIFY_", "TOKEN_"))}
+    env.update(APP_ENV="production", DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}")
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "refusing to start in production" in result.stderr
+    assert "SHOPIFY_API_SECRET" in result.stderr
+
+
+def test_the_app_factory_takes_overrides_for_tests(tmp_path):
+    app = create_app({"database_url": f"sqlite:///{tmp_path / 'x.db'}", "testing": True, "huey_immediate": True})
+    assert app.config["FINEPRINT"].database_url.endswith("x.db")
+    assert app.testing
