@@ -3,7 +3,7 @@ from flask import Flask
 
 
 def register_cli(app: Flask) -> None:
-    from backend.cli import db, serve
+    from backend.cli import db, serve, policy
 
-    for module in (db, serve):
+    for module in (db, serve, policy):
         module.register(app)

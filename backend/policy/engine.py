@@ -1,0 +1,78 @@
+"""decide(policy, request, now): the contract §6 decision. Pure: no I/O, the time is an argument."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from backend.policy.calendar import aware
+from backend.policy.lines import Ctx, line_outcome
+from backend.policy.model import Policy
+from backend.policy.money import ZERO, fmt
+from backend.policy.request import parse_request
+from backend.policy.returns import decide_return
+from backend.policy.shipping import (blocked_outcome, sales_tax_outcome, shipping_outcome,
+                                     signature_outcome)
+
+
+def decide(policy: Policy, request: dict, now: datetime) -> dict:
+    """Raises RequestError for an invalid request."""
+    req = parse_request(request, policy.tz, policy.currency)
+    order = req.order
+    as_of = (req.as_of or aware(now)).astimezone(policy.tz).date()
+    protected_ids = _protection_lines(policy, order)
+    order.merch = sum((ln.price * ln.quantity - ln.discount for ln in order.lines if ln.id not in protected_ids),
+                      ZERO)
+    order_ctx = Ctx(None, order)
+    outcomes, lines = {}, []
+    for line in order.lines:
+        line_json, internal = line_outcome(policy, Ctx(line, order), line.id in protected_ids, as_of)
+        lines.append(line_json)
+        outcomes.setdefault(line.id, (line_json, internal))
+    signature = signature_outcome(policy, order_ctx)
+    purchased = bool(protected_ids)
+    decision = {
+        "policy": policy.name,
+        "order_id": order.id,
+        "tags": _tags(lines, purchased, signature),
+        "signature_required": signature,
+        "return_protection": _protection(policy, order_ctx, purchased),
+        "shipping": shipping_outcome(policy, order_ctx),
+        "sales_tax": sales_tax_outcome(policy, order),
+        "blocked": blocked_outcome(policy, order_ctx),
+        "return_deadline": _latest_deadline(lines),
+        "lines": lines,
+    }
+    if req.resolution is not None:
+        decision["return"] = decide_return(policy, req, outcomes, purchased)
+    return decision
+
+
+def _protection_lines(policy: Policy, order) -> set:
+    if policy.protection is None:
+        return set()
+    match = policy.protection.line.match
+    return {line.id for line in order.lines if match(Ctx(line, order))}
+
+
+def _protection(policy: Policy, ctx: Ctx, purchased: bool) -> dict:
+    offered = policy.protection is not None and policy.protection.offered.match(ctx)
+    return {"offered": offered, "price": fmt(policy.protection.price) if offered else None,
+            "purchased": purchased}
+
+
+def _tags(lines: list, purchased: bool, signature: bool) -> list:
+    classes = {line["class"] for line in lines}
+    tags = []
+    if "final_sale" in classes:
+        tags.append("final-sale")
+    if purchased:
+        tags.append("return-protection")
+    if "credit_only" in classes:
+        tags.append("sale-credit-only")
+    if signature:
+        tags.append("signature-required")
+    return sorted(tags)
+
+
+def _latest_deadline(lines: list) -> str | None:
+    deadlines = [r["deadline"] for line in lines for r in line["resolutions"].values() if r["deadline"]]
+    return max(deadlines) if deadlines else None

@@ -1,0 +1,173 @@
+"""A decision request (contract §5) read into typed facts, with an error per bad field."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from backend.policy.calendar import parse_timestamp
+from backend.policy.errors import RequestError
+from backend.policy.fields import Fields
+from backend.policy.model import CONDITIONS, MERCHANT_FAULT, REASONS, RESOLUTIONS
+from backend.policy.money import ZERO
+
+_PO_BOX = re.compile(r"\b(?:p\s*\.?\s*o\s*\.?\s*box|post\s*office\s*box|pob)\b", re.IGNORECASE)
+_CARRIER_WORDS = (("usps", "usps"), ("ups", "ups"), ("fedex", "fedex"), ("dhl", "dhl"))
+
+
+@dataclass(slots=True)
+class Line:
+    id: str
+    sku: str
+    ptype: str
+    tags: frozenset
+    quantity: int
+    price: Decimal
+    discount: Decimal
+    gift_card: bool
+    props: dict
+    marked_down: bool
+    has_discount: bool
+    discounted: bool
+
+
+@dataclass(slots=True)
+class Fulfillment:
+    line_ids: frozenset | None
+    shipped: datetime | None
+    delivered: datetime | None
+
+
+@dataclass(slots=True)
+class Order:
+    id: str | None
+    created: datetime
+    local_date: date
+    currency: str
+    channel: str
+    tags: frozenset
+    codes: tuple
+    country: str | None
+    province: str | None
+    po_box: bool
+    carriers: frozenset
+    lines: list
+    fulfillments: list
+    merch: Decimal = ZERO
+
+
+@dataclass(slots=True)
+class ReturnLine:
+    line_item_id: str
+    quantity: int
+    condition: str
+    reason: str
+    merchant_fault: bool
+
+
+@dataclass(slots=True)
+class Request:
+    order: Order
+    as_of: datetime | None
+    resolution: str | None
+    return_lines: list | None
+
+
+def parse_request(data, tz: ZoneInfo, currency: str) -> Request:
+    """Raises RequestError with every field error found."""
+    f = Fields(tz)
+    if not isinstance(data, dict):
+        raise RequestError([{"field": "", "message": "a decision request must be a JSON object"}])
+    as_of = f.timestamp(data, "as_of", "as_of", required=False)
+    order = _order(f, f.obj(data, "order", "order"), currency, tz)
+    resolution, lines = _return(f, data.get("return_request"))
+    if f.errors:
+        raise RequestError(f.errors)
+    return Request(order, as_of, resolution, lines)
+
+
+def _order(f: Fields, o: dict | None, currency: str, tz: ZoneInfo) -> Order | None:
+    if o is None:
+        return None
+    created = f.timestamp(o, "created_at", "order.created_at")
+    address = f.obj(o, "shipping_address", "order.shipping_address", required=False) or {}
+    country = f.text(address, "country_code", "order.shipping_address.country_code")
+    province = f.text(address, "province_code", "order.shipping_address.province_code")
+    street = " ".join(f.text(address, k, f"order.shipping_address.{k}") for k in ("address1", "address2"))
+    lines = [_line(f, item, f"order.line_items[{i}]") for i, item in f.items(o, "line_items", "order.line_items")]
+    fulfillments = [_fulfillment(f, x, f"order.fulfillments[{i}]")
+                    for i, x in f.items(o, "fulfillments", "order.fulfillments", required=False)]
+    return Order(
+        id=f.ident(o, "id", "order.id", required=False), created=created,
+        local_date=created.astimezone(tz).date() if created else None,
+        currency=(f.text(o, "currency", "order.currency") or currency).upper(),
+        channel=f.text(o, "source_name", "order.source_name").lower(),
+        tags=f.tags(o, "tags", "order.tags"), codes=_codes(f, o), country=country.upper() or None,
+        province=province.upper() or None, po_box=bool(_PO_BOX.search(street)),
+        carriers=_carriers(f, o), lines=lines, fulfillments=fulfillments)
+
+
+def _line(f: Fields, item: dict, path: str) -> Line:
+    price = f.money(item, "price", f"{path}.price")
+    compare_at = f.money(item, "compare_at_price", f"{path}.compare_at_price", required=False)
+    discount = f.money(item, "discount", f"{path}.discount", required=False) or ZERO
+    marked_down = compare_at is not None and price is not None and compare_at > price
+    return Line(
+        id=f.ident(item, "id", f"{path}.id"), sku=f.text(item, "sku", f"{path}.sku").lower(),
+        ptype=f.text(item, "product_type", f"{path}.product_type").strip().lower(),
+        tags=f.tags(item, "product_tags", f"{path}.product_tags"),
+        quantity=f.count(item, "quantity", f"{path}.quantity", minimum=0), price=price, discount=discount,
+        gift_card=f.flag(item, "gift_card", f"{path}.gift_card"), props=f.properties(item, path),
+        marked_down=marked_down, has_discount=discount != ZERO, discounted=marked_down or discount != ZERO)
+
+
+def _fulfillment(f: Fields, x: dict, path: str) -> Fulfillment:
+    ids = None
+    if x.get("line_item_ids") is not None:
+        ids = frozenset(f.ident_list(x, "line_item_ids", f"{path}.line_item_ids"))
+    return Fulfillment(ids, f.timestamp(x, "shipped_at", f"{path}.shipped_at", required=False),
+                       f.timestamp(x, "delivered_at", f"{path}.delivered_at", required=False))
+
+
+def _codes(f: Fields, o: dict) -> tuple:
+    codes = []
+    for i, code in f.items(o, "discount_codes", "order.discount_codes", required=False, kinds=(str, dict)):
+        text = code.get("code") if isinstance(code, dict) else code
+        if not isinstance(text, str):
+            f.error(f"order.discount_codes[{i}]", "expected a code string or {\"code\": ...}")
+        else:
+            codes.append(text.strip().lower())
+    return tuple(codes)
+
+
+def _carriers(f: Fields, o: dict) -> frozenset:
+    found = set()
+    for i, s in f.items(o, "shipping_lines", "order.shipping_lines", required=False):
+        carrier = f.text(s, "carrier", f"order.shipping_lines[{i}].carrier").strip().lower()
+        if not carrier:
+            words = set(re.findall(r"[a-z]+", f.text(s, "title", f"order.shipping_lines[{i}].title").lower()))
+            words |= {"fedex"} if "fed" in words and "ex" in words else set()
+            carrier = next((code for word, code in _CARRIER_WORDS if word in words), "")
+        if carrier:
+            found.add(carrier)
+    return frozenset(found)
+
+
+def _return(f: Fields, r) -> tuple:
+    if r is None:
+        return None, None
+    if not isinstance(r, dict):
+        f.error("return_request", "expected an object")
+        return None, None
+    resolution = f.choice(r, "resolution", "return_request.resolution", RESOLUTIONS)
+    lines = []
+    for i, x in f.items(r, "lines", "return_request.lines"):
+        path = f"return_request.lines[{i}]"
+        condition = f.choice(x, "condition", f"{path}.condition", CONDITIONS, default="new")
+        reason = f.choice(x, "reason", f"{path}.reason", REASONS, default="changed_mind")
+        lines.append(ReturnLine(f.ident(x, "line_item_id", f"{path}.line_item_id"),
+                                f.count(x, "quantity", f"{path}.quantity", minimum=1),
+                                condition, reason, reason in MERCHANT_FAULT))
+    return resolution, lines

@@ -1,0 +1,89 @@
+"""The `return` part of a decision: which returned lines are accepted, their amounts, fees, refund total."""
+from __future__ import annotations
+
+from backend.policy.lines import Ctx
+from backend.policy.model import Policy
+from backend.policy.money import ZERO, cents, fmt, percent_of
+
+
+def _refused(rl, rule: str, text: str) -> dict:
+    return {"line_item_id": rl.line_item_id, "quantity": rl.quantity, "allowed": False, "amount": "0.00",
+            "reasons": [{"rule": rule, "text": text}]}
+
+
+def line_amount(line, quantity: int):
+    """(price × quantity − discount) / quantity × returned quantity, half-up to the cent."""
+    if line.quantity == 0:
+        return ZERO
+    return cents((line.price * line.quantity - line.discount) * quantity / line.quantity)
+
+
+def decide_return(policy: Policy, req, outcomes: dict, protected: bool) -> dict:
+    resolution = req.resolution
+    used: dict[str, int] = {}
+    out_lines, accepted = [], []
+    for rl in req.return_lines:
+        found = outcomes.get(rl.line_item_id)
+        if found is None:
+            out_lines.append(_refused(rl, "unknown-line", f"Line item {rl.line_item_id} is not in this order."))
+            continue
+        line_json, internal = found
+        line = internal["ctx"].line
+        if used.get(line.id, 0) + rl.quantity > line.quantity:
+            out_lines.append(_refused(rl, "excess-quantity",
+                                      f"Only {line.quantity - used.get(line.id, 0)} of line item {line.id} "
+                                      f"can be returned; {rl.quantity} requested."))
+            continue
+        used[line.id] = used.get(line.id, 0) + rl.quantity
+        amount = line_amount(line, rl.quantity)
+        ctx = Ctx(line, internal["ctx"].order, rl, internal["ctx"].cls)
+        allowed, reasons = _judge(policy, resolution, line_json, internal, ctx)
+        out_lines.append({"line_item_id": rl.line_item_id, "quantity": rl.quantity, "allowed": allowed,
+                          "amount": fmt(amount), "reasons": reasons})
+        if allowed:
+            accepted.append((ctx, amount))
+    fees = _fees(policy, resolution, accepted, protected)
+    total = ZERO
+    if resolution != "exchange":
+        total = max(ZERO, sum((a for _, a in accepted), ZERO) - sum(fees.values(), ZERO))
+    return {"resolution": resolution, "allowed": bool(accepted), "lines": out_lines,
+            "fees": [{"kind": kind, "amount": fmt(amount)} for kind, amount in fees.items()],
+            "refund_total": fmt(total)}
+
+
+def _judge(policy: Policy, resolution: str, line_json: dict, internal: dict, ctx: Ctx):
+    """Allowed when the line allows the resolution today and no condition rule refuses it."""
+    verdict = line_json["resolutions"][resolution]
+    if not verdict["allowed"]:
+        entry = internal["windows"][resolution]
+        if entry is None:
+            return False, list(line_json["reasons"])
+        text = f"The {resolution.replace('_', ' ')} window ended on {verdict['deadline']}. {entry[1].info.text}"
+        return False, [{"rule": entry[1].info.id, "text": text}]
+    reasons, allowed = [], True
+    for rule in policy.return_rules:
+        if not rule.cond.match(ctx) or (rule.lifted_by_merchant_fault and ctx.ret.merchant_fault):
+            continue
+        reasons.append(rule.info.reason)
+        if rule.refuse or resolution not in rule.allow_only:
+            allowed = False
+    return allowed, reasons
+
+
+def _fees(policy: Policy, resolution: str, accepted: list, protected: bool) -> dict:
+    """Each kind once: flat fees once per request, percentages per line and summed."""
+    fees: dict = {}
+    for fee in policy.fees:
+        if resolution not in fee.resolutions or (fee.waived_by_protection and protected):
+            continue
+        eligible = [(ctx, amount) for ctx, amount in accepted if fee.cond.match(ctx)
+                    and not (fee.waived_for_merchant_fault and ctx.ret.merchant_fault)]
+        if not eligible:
+            continue
+        if fee.amount is not None:
+            charge = fee.amount
+        else:
+            charge = sum((percent_of(amount, fee.percent) for _, amount in eligible), ZERO)
+        if charge:
+            fees[fee.kind] = fees.get(fee.kind, ZERO) + charge
+    return fees

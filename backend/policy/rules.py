@@ -1,0 +1,136 @@
+"""Load a policy file: TOML syntax, then every section validated; a policy with any error is never built."""
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from pathlib import Path
+
+from backend.policy import model as m
+from backend.policy import sections as s
+from backend.policy.calendar import zone
+from backend.policy.errors import PolicyError, Problem
+from backend.policy.positions import key_positions
+from backend.policy.reader import Reader
+
+RULES_DIR = Path(__file__).resolve().parents[2] / "policy_rules"
+_ARRAYS = {"rules": s.line_rule, "return_rules": s.return_rule, "fees": s.fee_rule,
+           "price_adjustments": s.price_adjustment_rule, "signature": s.order_rule,
+           "blocks": lambda r, p, d: s.order_rule(r, p, d, "[[blocks]]"), "contradictions": s.contradiction}
+_TABLES = {"protection": s.protection, "sales_tax": s.sales_tax}
+SECTIONS = ("policy", "shipping", *_ARRAYS, *_TABLES)
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def resolve_path(name_or_path: str | Path) -> Path:
+    """A bare name is a file stem in policy_rules/; anything else is a path."""
+    text = str(name_or_path)
+    if "/" not in text and "\\" not in text and not text.endswith(".toml"):
+        return RULES_DIR / f"{text}.toml"
+    return Path(text)
+
+
+def load_policy(name_or_path: str | Path) -> m.Policy:
+    path = resolve_path(name_or_path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError([Problem(str(name_or_path), 1, 1, f"cannot read policy: {exc.strerror}")]) from None
+    return load_policy_text(text, _display(path))
+
+
+def load_policy_text(text: str, source_name: str = "<policy>") -> m.Policy:
+    """Parse and validate; raises PolicyError listing every problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = _TOML_AT.search(str(exc))
+        line, col = (int(found.group(1)), int(found.group(2))) if found else (1, 1)
+        message = _TOML_AT.sub("", str(exc)).strip()
+        raise PolicyError([Problem(source_name, line, col, f"TOML syntax error: {message}")]) from None
+    reader = Reader(source_name, key_positions(text))
+    policy = _build(reader, data, text, source_name)
+    if reader.problems:
+        raise PolicyError(reader.problems)
+    return policy
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _build(r: Reader, data: dict, text: str, source_name: str) -> m.Policy | None:
+    for key in data:
+        if key not in SECTIONS:
+            r.error((key,), f"unknown section '{key}' (expected one of {', '.join(SECTIONS)})")
+    head = r.table(data.get("policy"), ("policy",), "[policy]") if "policy" in data else None
+    if head is None:
+        r.error((), "missing [policy] table (name, title, timezone, currency)")
+        return None
+    meta = r.fields(head, ("policy",), s.POLICY_SPEC, "[policy]")
+    parts = {key: tuple(x for x in (build(r, p, d) for p, d in r.tables(data[key], (key,), key)) if x)
+             for key, build in _ARRAYS.items() if key in data}
+    for key, build in _TABLES.items():
+        if key in data and (table := r.table(data[key], (key,), f"[{key}]")) is not None:
+            parts[key] = build(r, (key,), table)
+    shipping = _shipping(r, data["shipping"]) if "shipping" in data else None
+    fallback = _fallback(r, head.get("delivery_fallback"))
+    if meta is None or r.problems:
+        return None
+    return m.Policy(
+        name=meta["name"], title=meta["title"], version=hashlib.sha256(text.encode()).hexdigest()[:12],
+        source_name=source_name, timezone=meta["timezone"], tz=zone(meta["timezone"]),
+        currency=meta["currency"].upper(), shipping=shipping, delivery_fallback=fallback,
+        seed=meta.get("seed"), raw=data, positions=r.positions, **parts)
+
+
+def _fallback(r: Reader, data) -> m.DeliveryFallback | None:
+    if data is None:
+        return None
+    path = ("policy", "delivery_fallback")
+    if (table := r.table(data, path, "[policy.delivery_fallback]")) is None:
+        return None
+    f = r.fields(table, path, s.FALLBACK_SPEC, "[policy.delivery_fallback]")
+    if f is None:
+        return None
+    info = m.Info(f.get("id", "delivery-fallback"), f.get("title", "Delivery assumed"), f["text"])
+    return m.DeliveryFallback(info, f["days"])
+
+
+def _shipping(r: Reader, data) -> m.Shipping | None:
+    if (table := r.table(data, ("shipping",), "[shipping]")) is None:
+        return None
+    spec = s._spec(currency=(True, s.str_field), rates=(False, None), ship_by=(False, None))
+    f, info = r.fields(table, ("shipping",), spec, "[shipping]"), r.info(table, ("shipping",), "[shipping]")
+    rates = tuple(_rate(r, p, d) for p, d in r.tables(table.get("rates", []), ("shipping", "rates"), "shipping.rates"))
+    ship_by = _ship_by(r, table["ship_by"]) if "ship_by" in table else None
+    if f is None or info is None or None in rates:
+        return None
+    return m.Shipping(info, f["currency"].upper(), rates, ship_by)
+
+
+def _rate(r: Reader, path, data):
+    got = s._rule(r, path, data, "[[shipping.rates]]", {"rate": (True, s.parse_money)}, s.ORDER)
+    return None if got is None else m.Rate(got[0], got[1], got[2]["rate"])
+
+
+def _ship_by(r: Reader, data) -> m.ShipBy | None:
+    path = ("shipping", "ship_by")
+    if (table := r.table(data, path, "[shipping.ship_by]")) is None:
+        return None
+    f = r.fields(table, path, s._spec(**s.SHIP_BY_SPEC), "[shipping.ship_by]")
+    info = r.info(table, path, "[shipping.ship_by]")
+    seasons = tuple(_season(r, p, d) for p, d in r.tables(table.get("seasons", []), path + ("seasons",), "seasons"))
+    if f is None or info is None or None in seasons:
+        return None
+    return m.ShipBy(info, f.get("business_days", 1), f.get("weekend", frozenset({5, 6})),
+                    f.get("holidays", ()), f.get("country", "US").upper(), seasons)
+
+
+def _season(r: Reader, path, data):
+    f = r.fields(data, path, s._spec(**s.SEASON_SPEC), "[[shipping.ship_by.seasons]]")
+    info = r.info(data, path, "[[shipping.ship_by.seasons]]")
+    return None if f is None or info is None else m.Season(info, f["from"], f["to"], f["business_days"])

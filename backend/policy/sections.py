@@ -1,0 +1,214 @@
+"""One builder per TOML section: raw tables -> model objects (or problems)."""
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from backend.policy import model as m
+from backend.policy.calendar import WEEKDAYS, is_holiday_key
+from backend.policy.money import parse_money
+from backend.policy.reader import COND_FIELDS, INFO_FIELDS, Reader
+
+ORDER, LINE, ALL = ("order",), ("order", "line"), ("order", "line", "class", "return")
+
+
+def _str(v):
+    if not isinstance(v, str) or not v.strip():
+        raise ValueError("must be a non-empty string")
+    return v.strip()
+
+
+def _int(v):
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        raise ValueError("must be a whole number, 0 or more")
+    return v
+
+
+def _bool(v):
+    if not isinstance(v, bool):
+        raise ValueError("must be true or false")
+    return v
+
+
+def _enum(*choices):
+    def convert(v):
+        if v not in choices:
+            raise ValueError(f"'{v}' is not one of {', '.join(choices)}")
+        return v
+    return convert
+
+
+def _resolutions(v):
+    if not isinstance(v, list) or not v or any(r not in m.RESOLUTIONS for r in v):
+        raise ValueError(f"must be a list of {', '.join(m.RESOLUTIONS)}")
+    return frozenset(v)
+
+
+def _windows(v):
+    if not isinstance(v, dict):
+        raise ValueError("must be a table of resolution = { days, from } or false")
+    out = {}
+    for res, spec in v.items():
+        if res not in m.RESOLUTIONS:
+            raise ValueError(f"unknown resolution '{res}' (expected {', '.join(m.RESOLUTIONS)})")
+        if spec is False:
+            out[res] = None
+        elif isinstance(spec, dict) and set(spec) == {"days", "from"} and spec["from"] in m.ANCHORS:
+            out[res] = m.Window(_int(spec["days"]), spec["from"])
+        else:
+            raise ValueError(f"'{res}' must be {{ days = N, from = \"delivery|shipment|order\" }} or false")
+    return out
+
+
+def _zone(v):
+    try:
+        ZoneInfo(_str(v))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone '{v}'") from None
+    return v
+
+
+def _date(v):
+    if isinstance(v, date):
+        return v
+    return date.fromisoformat(_str(v))
+
+
+def _spec(*names, **fields):
+    spec = {k: (k in ("id", "title", "text"), None) for k in INFO_FIELDS + names}
+    spec.update(fields)
+    return spec
+
+
+def _rule(r: Reader, path, data, section, spec, scopes=LINE):
+    checked = r.fields(data, path, _spec(*COND_FIELDS, **spec), section)
+    info = r.info(data, path, section)
+    cond = r.cond(data, path, scopes)
+    if checked is None or info is None or cond is None:
+        return None
+    return info, cond, checked
+
+
+def line_rule(r, path, data):
+    spec = {"class": (False, _enum(*m.CLASSES)), "windows": (False, _windows),
+            "contradicts": (False, None), "note": (False, _str)}
+    got = _rule(r, path, data, "[[rules]]", spec)
+    if got is None:
+        return None
+    info, cond, f = got
+    contradicts = tuple(_contradiction(r, path + ("contradicts", i), c)
+                        for i, c in enumerate(data.get("contradicts", [])))
+    return m.LineRule(info, cond, f.get("class"), f.get("windows", {}), contradicts, f.get("note"))
+
+
+def _contradiction(r, path, data):
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        r.error(path, "contradicts entries need 'text' (the conflicting sentence) and 'note'")
+        return ("", "")
+    return (" ".join(data["text"].split()), data.get("note", ""))
+
+
+def return_rule(r, path, data):
+    spec = {"refuse": (False, _bool), "allow_only": (False, _resolutions),
+            "lifted_by_merchant_fault": (False, _bool)}
+    got = _rule(r, path, data, "[[return_rules]]", spec, ALL)
+    if got is None:
+        return None
+    info, cond, f = got
+    if not f.get("refuse") and "allow_only" not in f:
+        r.error(path, "[[return_rules]] needs 'refuse = true' or 'allow_only = [...]'")
+        return None
+    return m.ReturnRule(info, cond, f.get("refuse", False), f.get("allow_only"),
+                        f.get("lifted_by_merchant_fault", True))
+
+
+def fee_rule(r, path, data):
+    spec = {"kind": (True, _enum(*m.FEE_KINDS)), "amount": (False, parse_money), "percent": (False, parse_money),
+            "resolutions": (False, _resolutions), "waived_for_merchant_fault": (False, _bool),
+            "waived_by_protection": (False, _bool)}
+    got = _rule(r, path, data, "[[fees]]", spec, ALL)
+    if got is None:
+        return None
+    info, cond, f = got
+    if ("amount" in f) == ("percent" in f):
+        r.error(path, "[[fees]] needs exactly one of 'amount' (per request) or 'percent' (per line)")
+        return None
+    return m.FeeRule(info, cond, f["kind"], f.get("amount"), f.get("percent"),
+                     f.get("resolutions", frozenset(m.RESOLUTIONS)),
+                     f.get("waived_for_merchant_fault", True), f.get("waived_by_protection", False))
+
+
+def price_adjustment_rule(r, path, data):
+    spec = {"resolution": (True, _enum("refund", "store_credit", "none")), "days": (True, _int),
+            "from": (False, _enum(*m.ANCHORS))}
+    got = _rule(r, path, data, "[[price_adjustments]]", spec, ("order", "line", "class"))
+    if got is None:
+        return None
+    info, cond, f = got
+    resolution = None if f["resolution"] == "none" else f["resolution"]
+    return m.PriceAdjustmentRule(info, cond, resolution, f["days"], f.get("from", "order"))
+
+
+def protection(r, path, data):
+    conds = ("offered_when", "offered_when_any", "offered_unless", "line_when", "line_when_any", "line_unless")
+    checked = r.fields(data, path, _spec(*conds, price=(True, parse_money)), "[protection]")
+    info = r.info(data, path, "[protection]")
+    offered = r.cond(data, path, ORDER, "offered_")
+    line = r.cond(data, path, LINE, "line_")
+    if not data.get("line_when") and not data.get("line_when_any"):
+        r.error(path, "[protection] needs 'line_when' or 'line_when_any' (how the protection line is recognised)")
+        return None
+    if None in (checked, info, offered, line):
+        return None
+    return m.Protection(info, checked["price"], offered, line)
+
+
+def order_rule(r, path, data, section="[[signature]]"):
+    spec = {"message": (section == "[[blocks]]", _str)}
+    got = _rule(r, path, data, section, spec, ORDER)
+    return None if got is None else m.OrderRule(got[0], got[1], got[2].get("message"))
+
+
+def sales_tax(r, path, data):
+    def states(v):
+        if not isinstance(v, dict) or not v:
+            raise ValueError("must be a table of PROVINCE = date")
+        return {k.upper(): _date(d) for k, d in v.items()}
+    checked = r.fields(data, path, _spec(country=(False, _str), states=(True, states)), "[sales_tax]")
+    info = r.info(data, path, "[sales_tax]")
+    if checked is None or info is None:
+        return None
+    return m.SalesTax(info, checked.get("country", "US").upper(), checked["states"])
+
+
+def contradiction(r, path, data):
+    spec = _spec(conflicts_with=(True, _str), note=(True, _str))
+    checked, info = r.fields(data, path, spec, "[[contradictions]]"), r.info(data, path, "[[contradictions]]")
+    return None if checked is None or info is None else m.Contradiction(info, checked["conflicts_with"],
+                                                                       checked["note"])
+
+
+def weekdays(v):
+    if not isinstance(v, list) or any(d not in WEEKDAYS for d in v):
+        raise ValueError(f"must be a list of {', '.join(WEEKDAYS)}")
+    return frozenset(WEEKDAYS[d] for d in v)
+
+
+def holiday_keys(v):
+    if not isinstance(v, list) or any(not isinstance(k, str) or not is_holiday_key(k) for k in v):
+        bad = next((k for k in v if not is_holiday_key(str(k))), v) if isinstance(v, list) else v
+        raise ValueError(f"unknown holiday '{bad}' (a named holiday or 'MM-DD')")
+    return tuple(v)
+
+
+def holiday_key(v):
+    return holiday_keys([v])[0]
+
+
+POLICY_SPEC = {"name": (True, _str), "title": (True, _str), "timezone": (True, _zone),
+               "currency": (True, _str), "seed": (False, _str), "delivery_fallback": (False, None)}
+FALLBACK_SPEC = {"days": (True, _int), "text": (True, _str), "id": (False, _str), "title": (False, _str)}
+SHIP_BY_SPEC = {"business_days": (False, _int), "weekend": (False, weekdays), "holidays": (False, holiday_keys),
+                "country": (False, _str), "seasons": (False, None)}
+SEASON_SPEC = {"from": (True, holiday_key), "to": (True, holiday_key), "business_days": (True, _int)}
+int_field, str_field = _int, _str
