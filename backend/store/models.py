@@ -76,3 +76,108 @@ class WorkerHeartbeat(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     worker: str = Field(max_length=255)
     beat_at: datetime = _ts()
+
+
+# ---- order pipeline (issue 5; migration 0003) --------------------------------
+
+
+class CatalogProduct(SQLModel, table=True):
+    """Local mirror of a shop's products, kept current by products/* webhooks."""
+
+    __tablename__ = "catalog_products"
+    __table_args__ = (UniqueConstraint("shop_domain", "product_id", name="uq_catalog_products_shop_product"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    shop_domain: str = Field(max_length=255)
+    product_id: str = Field(max_length=64)
+    title: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    product_type: str = Field(default="", max_length=255)
+    tags: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    gift_card: bool = Field(default=False)
+    updated_at: Optional[datetime] = _opt_ts()  # Shopify's updated_at of the product
+    deleted_at: Optional[datetime] = _opt_ts()
+    synced_at: datetime = _ts()
+
+
+class CatalogVariant(SQLModel, table=True):
+    __tablename__ = "catalog_variants"
+    __table_args__ = (UniqueConstraint("shop_domain", "variant_id", name="uq_catalog_variants_shop_variant"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    shop_domain: str = Field(max_length=255)
+    product_id: str = Field(index=True, max_length=64)
+    variant_id: str = Field(max_length=64)
+    title: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    sku: str = Field(default="", max_length=255)
+    price: Optional[str] = Field(default=None, max_length=32)
+    compare_at_price: Optional[str] = Field(default=None, max_length=32)
+    updated_at: Optional[datetime] = _opt_ts()
+
+
+class OrderState(SQLModel, table=True):
+    """What the pipeline knows about one order: the facts snapshot it decides on, and what it wrote."""
+
+    __tablename__ = "order_states"
+    __table_args__ = (UniqueConstraint("shop_domain", "order_id", name="uq_order_states_shop_order"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    shop_domain: str = Field(max_length=255)
+    order_id: str = Field(max_length=64)  # numeric id; the GID is facts["id"]
+    order_updated_at: Optional[datetime] = _opt_ts()  # Shopify's updated_at of the newest payload applied
+    last_triggered_at: Optional[datetime] = _opt_ts()  # X-Shopify-Triggered-At of that payload
+    cancelled_at: Optional[datetime] = _opt_ts()
+    # contract §5 order, catalog facts filled at purchase (a later product edit never changes them)
+    facts: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # per fulfillment: {id, line_item_ids, shipped_at, delivered_at, cancelled, updated_at}
+    fulfillments: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    revision: int = Field(default=0)  # bumped on every fact change
+    applied_revision: int = Field(default=0)  # the revision the last decision was made on
+    decision_hash: Optional[str] = Field(default=None, max_length=64)  # of what was last written
+    pending_hash: Optional[str] = Field(default=None, max_length=64)  # a write in flight (crash recovery)
+    tags_written: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    deadline_written: Optional[str] = Field(default=None, max_length=10)
+    recheck_at: Optional[datetime] = _opt_ts()  # decide again then (delivery fallback becomes due)
+    lock_owner: Optional[str] = Field(default=None, max_length=128)
+    lock_expires_at: Optional[datetime] = _opt_ts()
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class DecisionLogEntry(SQLModel, table=True):
+    """Every decision the pipeline applied (or recorded without a policy), PII masked."""
+
+    __tablename__ = "decision_log"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    shop_domain: str = Field(index=True, max_length=255)
+    order_id: str = Field(index=True, max_length=64)
+    policy_name: Optional[str] = Field(default=None, max_length=255)
+    policy_version: Optional[str] = Field(default=None, max_length=128)
+    trigger: str = Field(default="", max_length=64)
+    input: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    decision: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    tags_added: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    tags_removed: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    write_result: str = Field(default="", max_length=32)  # written|verified|no_policy|invalid|failed
+    error: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    applied_at: datetime = _ts()
+
+
+class PipelineJob(SQLModel, table=True):
+    """One row per unit of work (an order to apply, a backfill); parked rows are the visible failures."""
+
+    __tablename__ = "pipeline_jobs"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_pipeline_jobs_kind_key"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)  # apply_order | backfill
+    key: str = Field(max_length=255)  # "shop:order_id" | "shop"
+    shop_domain: str = Field(index=True, max_length=255)
+    status: str = Field(default="pending", index=True, max_length=16)  # pending|running|done|parked
+    attempts: int = Field(default=0)
+    last_error: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    trigger: str = Field(default="", max_length=64)
+    progress: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))  # backfill cursor
+    lease_until: Optional[datetime] = _opt_ts()
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()

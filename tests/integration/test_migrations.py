@@ -6,6 +6,9 @@ from backend.store import migrate
 from tests import services
 
 
+PIPELINE_TABLES = {"catalog_products", "catalog_variants", "order_states", "decision_log", "pipeline_jobs"}
+
+
 def _tables(url):
     engine = sa.create_engine(url)
     names = set(sa.inspect(engine).get_table_names())
@@ -16,6 +19,7 @@ def _tables(url):
 def _roundtrip(url):
     migrate.upgrade(url)
     assert {"shops", "webhook_events", "oauth_states", "alembic_version"} <= _tables(url)
+    assert PIPELINE_TABLES <= _tables(url)
     migrate.downgrade(url, "base")
     assert _tables(url) <= {"alembic_version"}
     migrate.upgrade(url)
