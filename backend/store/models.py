@@ -181,3 +181,21 @@ class PipelineJob(SQLModel, table=True):
     lease_until: Optional[datetime] = _opt_ts()
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
+
+
+# ---- Shopify edge (issue 4; migration 0002) ----------------------------------
+
+
+class ComplianceRecord(SQLModel, table=True):
+    """What a compliance webhook made us do, for the merchant: a data request's report
+    (the customer's data we hold) or a redaction's counts of deleted rows (no personal data)."""
+
+    __tablename__ = "compliance_records"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    shop_domain: str = Field(index=True, max_length=255)
+    topic: str = Field(max_length=128)  # customers/data_request | customers/redact | shop/redact
+    webhook_event_id: Optional[str] = Field(default=None, max_length=255)
+    customer_id: Optional[str] = Field(default=None, index=True, max_length=64)
+    report: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    created_at: datetime = _ts()
