@@ -15,6 +15,8 @@ from tests import services
 
 BACKENDS = ["sqlite", "postgres"]
 
+pytest_plugins = ["tests.fakes.simulator"]  # the `simulator` fixture (Shopify simulator)
+
 
 @pytest.fixture(scope="session")
 def _sqlite_url(tmp_path_factory):

@@ -1,0 +1,1 @@
+"""The Shopify adapter: the only package that knows Shopify's wire formats."""
