@@ -1,0 +1,98 @@
+"""Plain-English phrases for conditions, windows and money (used by render and lint)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from backend.policy.calendar import NAMED_HOLIDAYS
+
+RESOLUTION_NAMES = {"refund": "refund", "store_credit": "store credit", "exchange": "exchange"}
+ANCHOR_NAMES = {"delivery": "delivery", "shipment": "shipment", "order": "the order date"}
+CLASS_NAMES = {"final_sale": "final sale (no refund, credit or exchange)", "credit_only": "store credit only",
+               "external": "returned through another channel", "trial": "try-at-home",
+               "protection": "return protection", "standard": "standard"}
+
+
+def money(value: Decimal, currency: str = "USD") -> str:
+    text = f"{value:,.2f}"
+    return f"${text}" if currency == "USD" else f"{text} {currency}"
+
+
+def _join(values) -> str:
+    items = sorted(str(v) for v in values)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+_PHRASES = {
+    "product_tag": lambda v: f"products tagged {_join(v)}",
+    "product_type": lambda v: f"product type {_join(v)}",
+    "sku": lambda v: f"SKU {_join(s.upper() for s in v)}",
+    "gift_card": lambda v: "gift cards" if v else "items that are not gift cards",
+    "marked_down": lambda v: "marked-down items" if v else "items not marked down",
+    "discounted": lambda v: "items bought at a discount" if v else "items bought at full price",
+    "line_discount": lambda v: "items with a discount" if v else "items without a discount",
+    "unit_price_above": lambda v: f"priced above {money(v)}",
+    "unit_price_at_least": lambda v: f"priced {money(v)} or more",
+    "unit_price_below": lambda v: f"priced under {money(v)}",
+    "unit_price_at_most": lambda v: f"priced {money(v)} or less",
+    "properties": lambda v: "; ".join(_property(p) for p in v),
+    "order_tag": lambda v: f"orders tagged {_join(v)}",
+    "discount_code_prefix": lambda v: f"discount codes starting with {_join(s.upper() for s in v)}",
+    "sales_channel": lambda v: f"orders placed through {_join(s.title() for s in v)}",
+    "ship_to_country": lambda v: f"orders shipped to {_join(v)}",
+    "ship_to_country_not": lambda v: f"orders shipped outside {_join(v)}",
+    "ship_to_province": lambda v: f"orders shipped to {_join(v)}",
+    "po_box": lambda v: "P.O. box addresses" if v else "street addresses",
+    "carrier": lambda v: f"shipped via {_join(s.upper() for s in v)}",
+    "currency": lambda v: f"paid in {_join(v)}",
+    "merchandise_value_above": lambda v: f"merchandise over {money(v)}",
+    "merchandise_value_at_least": lambda v: f"merchandise of {money(v)} and up",
+    "merchandise_value_below": lambda v: f"merchandise under {money(v)}",
+    "merchandise_value_at_most": lambda v: f"merchandise of {money(v)} or less",
+    "order_date_from": lambda v: f"orders placed on or after {v:%B %-d, %Y}",
+    "order_date_to": lambda v: f"orders placed on or before {v:%B %-d, %Y}",
+    "line_class": lambda v: f"{_join(CLASS_NAMES[c] for c in v)} items",
+    "line_class_not": lambda v: f"items other than {_join(CLASS_NAMES[c] for c in v)}",
+    "item_condition": lambda v: f"items returned {_join(v)}",
+    "return_reason": lambda v: f"returns because of {_join(r.replace('_', ' ') for r in v)}",
+    "merchant_fault": lambda v: "our mistakes" if v else "returns that are not our mistake",
+}
+
+
+def _property(spec: tuple) -> str:
+    name, op, other, value = spec
+    if op in ("present", "absent"):
+        return f"'{name}' {'given' if op == 'present' else 'not given'}"
+    target = f"'{other}'" if other is not None else f"\"{value}\""
+    return f"'{name}' {'equal to' if op == 'eq' else 'different from'} {target}"
+
+
+def conditions(cond) -> str:
+    """'orders shipped to US and products tagged x', or '' when the rule applies to everything."""
+    currency = next(iter(cond.when["currency"])) if len(cond.when.get("currency", ())) == 1 else "USD"
+    parts = [_phrase(k, v, currency) for k, v in cond.when.items()]
+    if cond.when_any:
+        parts.append("either " + " or ".join(" and ".join(_PHRASES[k](v) for k, v in t.items()) for t in cond.when_any))
+    if cond.unless:
+        parts.append(("all orders " if not parts else "") + "except "
+                     + " and ".join(_PHRASES[k](v) for k, v in cond.unless.items()))
+    return " and ".join(parts)
+
+
+def _phrase(key: str, value, currency: str) -> str:
+    if key.startswith("merchandise_value") and currency != "USD":
+        return _PHRASES[key](value).replace(money(value), money(value, currency))
+    return _PHRASES[key](value)
+
+
+def window(resolution: str, win) -> str:
+    name = RESOLUTION_NAMES[resolution]
+    if win is None:
+        return f"no {name}"
+    return f"{name} within {win.days} days of {ANCHOR_NAMES[win.anchor]}"
+
+
+_DISPLAY = {"presidents_day": "Presidents' Day", "new_years_eve": "New Year's Eve", "christmas_eve": "Christmas Eve"}
+
+
+def holiday(key: str) -> str:
+    return _DISPLAY.get(key) or NAMED_HOLIDAYS.get(key, key)

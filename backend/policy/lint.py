@@ -1,0 +1,109 @@
+"""Policy lint: warnings that never stop a policy from loading.
+
+* rules that can never fire (self-contradictory conditions, no effect, always overridden or outranked);
+* overlapping rules with different outcomes (windows for the same resolution, final sale vs credit only);
+* contradictions the author recorded from the policy text (`contradicts` on a rule, `[[contradictions]]`).
+"""
+from __future__ import annotations
+
+from backend.policy.describe import window
+from backend.policy.errors import Problem
+from backend.policy.model import PRECEDENCE, Policy
+
+_BOUNDS = (("unit_price", "line"), ("merchandise_value", "order"))
+
+
+def lint(policy: Policy) -> list[Problem]:
+    out: list[Problem] = []
+
+    def warn(info, message: str) -> None:
+        out.append(Problem(policy.source_name, info.line, info.col, message, "warning"))
+
+    for rule in policy.all_rules():
+        cond = getattr(rule, "cond", None)
+        if cond is not None and (why := impossible(cond.when)):
+            warn(rule.info, f"rule '{rule.info.id}' can never fire: {why}")
+    _line_rules(policy, warn)
+    for rule in policy.rules:
+        for text, note in rule.contradicts:
+            warn(rule.info, f"rule '{rule.info.id}' contradicts the policy text \"{text}\": {note}")
+    for c in policy.contradictions:
+        warn(c.info, f"the policy text contradicts itself: \"{c.info.text}\" versus \"{c.conflicts_with}\": {c.note}")
+    return sorted(out, key=lambda p: (p.line, p.col))
+
+
+def impossible(when: dict) -> str | None:
+    """Why a condition table can never match, or None."""
+    for prefix, _ in _BOUNDS:
+        low = [when[k] for k in (f"{prefix}_above", f"{prefix}_at_least") if k in when]
+        high = [when[k] for k in (f"{prefix}_below", f"{prefix}_at_most") if k in when]
+        if low and high and max(low) > min(high):
+            return f"{prefix.replace('_', ' ')} bounds exclude each other"
+    if "order_date_from" in when and "order_date_to" in when and when["order_date_from"] > when["order_date_to"]:
+        return "order_date_from is after order_date_to"
+    if "ship_to_country" in when and when["ship_to_country"] <= when.get("ship_to_country_not", frozenset()):
+        return "every listed country is also excluded"
+    if "line_class" in when and when["line_class"] <= when.get("line_class_not", frozenset()):
+        return "every listed class is also excluded"
+    return None
+
+
+def disjoint(a, b) -> bool:
+    """True when no line can match both condition sets (a conservative check)."""
+    if _tables_disjoint(a.when, b.when):
+        return True
+    return bool((a.unless and _contains(b.when, a.unless)) or (b.unless and _contains(a.when, b.unless)))
+
+
+def _tables_disjoint(x: dict, y: dict) -> bool:
+    for key in x.keys() & y.keys():
+        vx, vy = x[key], y[key]
+        if isinstance(vx, bool) and vx is not vy:
+            return True
+        if isinstance(vx, frozenset) and key not in ("ship_to_country_not", "line_class_not") and not vx & vy:
+            return True
+    for pos, neg in (("ship_to_country", "ship_to_country_not"), ("line_class", "line_class_not")):
+        if pos in x and neg in y and x[pos] <= y[neg] or pos in y and neg in x and y[pos] <= x[neg]:
+            return True
+    lo_x, hi_x = x.get("order_date_from"), x.get("order_date_to")
+    lo_y, hi_y = y.get("order_date_from"), y.get("order_date_to")
+    return bool((hi_x and lo_y and hi_x < lo_y) or (hi_y and lo_x and hi_y < lo_x))
+
+
+def _contains(when: dict, unless: dict) -> bool:
+    return all(when.get(k) == v for k, v in unless.items())
+
+
+def _unconditional(cond) -> bool:
+    return not cond.when and not cond.when_any and not cond.unless
+
+
+def _line_rules(policy: Policy, warn) -> None:
+    rules = policy.rules
+    for i, rule in enumerate(rules):
+        if rule.cls is None and not rule.windows:
+            warn(rule.info, f"rule '{rule.info.id}' has no effect (no class, no windows)")
+        later = [r for r in rules[i + 1:] if _unconditional(r.cond)]
+        if rule.windows and all(any(res in r.windows for r in later) for res in rule.windows) and later:
+            warn(rule.info, f"rule '{rule.info.id}' never shapes a window: a later rule for every line overrides it")
+        outranked = [r for r in rules if r.cls and rule.cls and _unconditional(r.cond)
+                     and PRECEDENCE[r.cls] > PRECEDENCE[rule.cls]]
+        if outranked:
+            warn(rule.info, f"rule '{rule.info.id}' never sets the class: '{outranked[0].info.id}' "
+                            f"gives every line the higher class {outranked[0].cls}")
+        for other in rules[i + 1:]:
+            _overlap(rule, other, warn)
+
+
+def _overlap(first, second, warn) -> None:
+    if disjoint(first.cond, second.cond):
+        return
+    for res in first.windows.keys() & second.windows.keys():
+        if first.windows[res] != second.windows[res]:
+            warn(second.info, f"rules '{first.info.id}' and '{second.info.id}' overlap with different outcomes: "
+                              f"{window(res, first.windows[res])} versus {window(res, second.windows[res])}; "
+                              f"'{second.info.id}' wins (later in the file)")
+            return
+    if {first.cls, second.cls} == {"final_sale", "credit_only"}:
+        warn(second.info, f"rules '{first.info.id}' ({first.cls}) and '{second.info.id}' ({second.cls}) can match "
+                          f"the same line; final_sale wins by class precedence")
