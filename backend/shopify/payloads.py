@@ -184,6 +184,7 @@ def fulfillment_event_from_rest(payload: dict) -> dict:
         "status": status,
         "happened_at": happened,
         "delivered_at": happened if status == "delivered" else None,
+        "exact": True,
         # any carrier scan after label creation means the parcel left the warehouse
         "shipped_at": happened if status in ("in_transit", "out_for_delivery", "delivered",
                                              "attempted_delivery", "ready_for_pickup", "picked_up") else None,

@@ -1,0 +1,130 @@
+"""The catalog mirror: products and variants of each shop, for the facts order payloads lack.
+
+products/create|update|delete webhooks keep it current; a product an order
+names but the mirror does not know is fetched with one Admin GraphQL read
+(`nodes(ids:)`, all unknown products of the order at once) and cached.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable, Iterable
+
+from sqlmodel import Session, select
+
+from backend.store.models import CatalogProduct, CatalogVariant, utcnow
+
+CATALOG_FIELDS = ("product_type", "product_tags", "compare_at_price")
+
+
+def parse_ts(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def _older(incoming, stored) -> bool:
+    a, b = parse_ts(incoming), parse_ts(stored)
+    if a is None or b is None:
+        return False
+    if b.tzinfo is None:  # SQLite hands timestamps back naive (they are UTC)
+        from datetime import timezone
+        b = b.replace(tzinfo=timezone.utc)
+    return a < b
+
+
+def upsert_product(session: Session, shop: str, entry: dict) -> bool:
+    """Store a catalog entry (payloads.product_from_rest/graphql); an older update never overwrites a newer one."""
+    p = entry["product"]
+    row = session.exec(select(CatalogProduct).where(
+        CatalogProduct.shop_domain == shop, CatalogProduct.product_id == p["product_id"])).first()
+    if row is not None and _older(p.get("updated_at"), row.updated_at):
+        return False
+    row = row or CatalogProduct(shop_domain=shop, product_id=p["product_id"])
+    row.title, row.product_type, row.tags = p["title"], p["product_type"], list(p["tags"])
+    row.gift_card, row.updated_at, row.deleted_at, row.synced_at = p["gift_card"], parse_ts(
+        p.get("updated_at")), None, utcnow()
+    session.add(row)
+    for v in entry["variants"]:
+        _upsert_variant(session, shop, v)
+    return True
+
+
+def _upsert_variant(session: Session, shop: str, v: dict) -> None:
+    row = session.exec(select(CatalogVariant).where(
+        CatalogVariant.shop_domain == shop, CatalogVariant.variant_id == v["variant_id"])).first()
+    row = row or CatalogVariant(shop_domain=shop, variant_id=v["variant_id"], product_id=v["product_id"])
+    row.product_id, row.title, row.sku = v["product_id"], v["title"], v["sku"]
+    row.price, row.compare_at_price, row.updated_at = v["price"], v["compare_at_price"], parse_ts(v.get("updated_at"))
+    session.add(row)
+
+
+def delete_product(session: Session, shop: str, product_id: str) -> None:
+    """Marks the product deleted (orders that bought it keep their snapshot)."""
+    row = session.exec(select(CatalogProduct).where(
+        CatalogProduct.shop_domain == shop, CatalogProduct.product_id == product_id)).first()
+    if row is None:
+        row = CatalogProduct(shop_domain=shop, product_id=product_id, tags=[])
+    row.deleted_at = utcnow()
+    session.add(row)
+
+
+def needs_catalog(line: dict) -> bool:
+    return any(f not in line for f in CATALOG_FIELDS)
+
+
+def _lookup(session: Session, shop: str, lines: list[dict]) -> tuple[dict, dict]:
+    pids = {ln["product_id"] for ln in lines if ln.get("product_id")}
+    vids = {ln["variant_id"] for ln in lines if ln.get("variant_id")}
+    products = {p.product_id: p for p in session.exec(select(CatalogProduct).where(
+        CatalogProduct.shop_domain == shop, CatalogProduct.product_id.in_(pids)))} if pids else {}
+    variants = {v.variant_id: v for v in session.exec(select(CatalogVariant).where(
+        CatalogVariant.shop_domain == shop, CatalogVariant.variant_id.in_(vids)))} if vids else {}
+    return products, variants
+
+
+def unknown_products(session: Session, shop: str, lines: Iterable[dict]) -> list[str]:
+    """Product ids of lines still lacking catalog facts that the mirror has never seen."""
+    lines = [ln for ln in lines if needs_catalog(ln)]
+    products, _ = _lookup(session, shop, lines)
+    return sorted({ln["product_id"] for ln in lines if ln.get("product_id") and ln["product_id"] not in products})
+
+
+def fill_lines(session: Session, shop: str, lines: list[dict], *, final: bool = False) -> list[dict]:
+    """Fill absent product_type / product_tags / compare_at_price from the mirror (in place).
+
+    A line whose product the mirror does not know stays unfilled unless
+    `final` (then it gets empty facts: a custom item, or a product deleted
+    before we ever saw it).
+    """
+    todo = [ln for ln in lines if needs_catalog(ln)]
+    if not todo:
+        return lines
+    products, variants = _lookup(session, shop, todo)
+    for ln in todo:
+        product = products.get(ln.get("product_id"))
+        if product is None and ln.get("product_id") and not final:
+            continue
+        variant = variants.get(ln.get("variant_id"))
+        ln.setdefault("product_type", product.product_type if product else "")
+        ln.setdefault("product_tags", list(product.tags) if product else [])
+        ln.setdefault("compare_at_price", variant.compare_at_price if variant else None)
+        if product is not None and product.gift_card:
+            ln["gift_card"] = True
+    return lines
+
+
+def fetch_products(session: Session, shop: str, ids: list[str], read: Callable[[str, dict], dict]) -> int:
+    """One Admin read for all `ids` (`read(query, variables) -> data`); caches what it finds."""
+    from backend.shopify import payloads
+
+    if not ids:
+        return 0
+    data = read(payloads.PRODUCTS_BY_ID_QUERY, {"ids": [payloads.gid("Product", i) for i in ids]})
+    found = 0
+    for node in (data or {}).get("nodes") or []:
+        if node and node.get("id"):
+            upsert_product(session, shop, payloads.product_from_graphql(node))
+            found += 1
+    for missing in set(ids) - {payloads.numeric_id(n["id"]) for n in (data or {}).get("nodes") or [] if n}:
+        delete_product(session, shop, missing)  # remember it is gone: never fetch it again
+    return found

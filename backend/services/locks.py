@@ -1,0 +1,89 @@
+"""A per-order lock, so that no two consumers process one order at the same time.
+
+With `REDIS_URL`: a Redis lock (SET NX PX, owner token, released only by its
+owner, expiring by itself if its holder dies). Without: a lease on the
+order's row (`order_states.lock_owner/lock_expires_at`) taken with one
+conditional UPDATE, which works across processes on SQLite and PostgreSQL.
+Either way `order_lock` never blocks: it yields False when someone else holds
+the order, and the caller reschedules.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Iterator
+
+from sqlalchemy import or_, update
+
+from backend.store.models import OrderState, utcnow
+
+DEFAULT_TTL = 120.0
+_redis_clients: dict[str, object] = {}
+_redis_guard = threading.Lock()
+
+
+def owner_token() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:8]}"
+
+
+def _redis(url: str):
+    with _redis_guard:
+        if url not in _redis_clients:
+            import redis
+
+            _redis_clients[url] = redis.Redis.from_url(url)
+        return _redis_clients[url]
+
+
+@contextmanager
+def order_lock(app, shop: str, order_id: str, ttl: float = DEFAULT_TTL) -> Iterator[bool]:
+    config = app.config["FINEPRINT"]
+    if config.redis_url:
+        with _redis_lock(config, shop, order_id, ttl) as held:
+            yield held
+    else:
+        with _row_lease(app.extensions["fineprint.db"], shop, order_id, ttl) as held:
+            yield held
+
+
+@contextmanager
+def _redis_lock(config, shop: str, order_id: str, ttl: float) -> Iterator[bool]:
+    prefix = config.extra.get("huey_name", "fineprint")
+    lock = _redis(config.redis_url).lock(f"{prefix}:order-lock:{shop}:{order_id}", timeout=ttl, blocking=False)
+    held = lock.acquire(blocking=False)
+    try:
+        yield held
+    finally:
+        if held:
+            try:
+                lock.release()
+            except Exception:  # expired meanwhile (LockNotOwnedError): nothing to release
+                pass
+
+
+@contextmanager
+def _row_lease(db, shop: str, order_id: str, ttl: float) -> Iterator[bool]:
+    owner = owner_token()
+    now = utcnow()
+    with db.session() as session:
+        result = session.execute(
+            update(OrderState)
+            .where(OrderState.shop_domain == shop, OrderState.order_id == order_id,
+                   or_(OrderState.lock_owner.is_(None), OrderState.lock_expires_at < now))
+            .values(lock_owner=owner, lock_expires_at=now + timedelta(seconds=ttl))
+            .execution_options(synchronize_session=False))
+        held = result.rowcount == 1
+    try:
+        yield held
+    finally:
+        if held:
+            with db.session() as session:
+                session.execute(update(OrderState)
+                                .where(OrderState.shop_domain == shop, OrderState.order_id == order_id,
+                                       OrderState.lock_owner == owner)
+                                .values(lock_owner=None, lock_expires_at=None)
+                                .execution_options(synchronize_session=False))

@@ -1,0 +1,99 @@
+"""`pipeline_jobs`: one row per unit of work, so that failures are visible and nothing is dropped.
+
+Status moves pending → running → done, or → parked after the last attempt.
+A running row carries a lease; a row whose lease ran out (its worker died) or
+a pending row nobody picked up is requeued by the sweeper.
+"""
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from backend.store.models import PipelineJob, utcnow
+
+MAX_ATTEMPTS = 6
+LEASE = timedelta(minutes=5)
+STALE_PENDING = timedelta(minutes=10)
+
+
+def upsert_pending(db, kind: str, key: str, shop: str, trigger: str = "", reset: bool = True) -> int:
+    """The job row for (kind, key), set pending (a parked job gets a fresh set of attempts)."""
+    for _ in range(5):
+        with db.session() as s:
+            row = s.exec(select(PipelineJob).where(PipelineJob.kind == kind, PipelineJob.key == key)).first()
+            if row is not None:
+                values = {"status": "pending", "trigger": trigger[:64], "updated_at": utcnow()}
+                if reset and row.status in ("parked", "done"):
+                    values.update(attempts=0)
+                if row.status != "running":
+                    s.execute(update(PipelineJob).where(PipelineJob.id == row.id).values(**values))
+                return row.id
+        try:
+            with db.session() as s:
+                row = PipelineJob(kind=kind, key=key, shop_domain=shop, trigger=trigger[:64])
+                s.add(row)
+                s.flush()
+                return row.id
+        except IntegrityError:
+            continue
+    raise RuntimeError(f"could not record job {kind} {key}")
+
+
+def start(db, kind: str, key: str) -> PipelineJob | None:
+    with db.session() as s:
+        row = s.exec(select(PipelineJob).where(PipelineJob.kind == kind, PipelineJob.key == key)).first()
+        if row is None:
+            return None
+        row.status, row.lease_until, row.updated_at = "running", utcnow() + LEASE, utcnow()
+        s.add(row)
+        return row
+
+
+def finish(db, job_id: int, status: str = "done", error: str | None = None, attempts: int | None = None,
+           progress: dict | None = None) -> None:
+    values = {"status": status, "lease_until": None, "updated_at": utcnow()}
+    if error is not None:
+        values["last_error"] = error[:4000]
+    if attempts is not None:
+        values["attempts"] = attempts
+    if progress is not None:
+        values["progress"] = progress
+    with db.session() as s:
+        s.execute(update(PipelineJob).where(PipelineJob.id == job_id).values(**values))
+
+
+def set_progress(db, job_id: int, progress: dict) -> None:
+    with db.session() as s:
+        s.execute(update(PipelineJob).where(PipelineJob.id == job_id).values(
+            progress=progress, updated_at=utcnow(), lease_until=utcnow() + LEASE))
+
+
+def backoff(attempts: int, base: float) -> float:
+    """Exponential with full jitter: ~base, 2·base, 4·base ... capped at 5 minutes."""
+    ceiling = min(300.0, base * (2 ** max(0, attempts - 1)))
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def due_for_requeue(db) -> list[PipelineJob]:
+    now = utcnow()
+    with db.session() as s:
+        return list(s.exec(select(PipelineJob).where(or_(
+            (PipelineJob.status == "running") & (PipelineJob.lease_until < now),
+            (PipelineJob.status == "pending") & (PipelineJob.updated_at < now - STALE_PENDING)))))
+
+
+def listing(db, status: str | None = None, limit: int = 100) -> list[PipelineJob]:
+    with db.session() as s:
+        q = select(PipelineJob).order_by(PipelineJob.id.desc()).limit(limit)
+        if status:
+            q = q.where(PipelineJob.status == status)
+        return list(s.exec(q))
+
+
+def get(db, job_id: int) -> PipelineJob | None:
+    with db.session() as s:
+        return s.get(PipelineJob, job_id)

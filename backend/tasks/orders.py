@@ -1,0 +1,158 @@
+"""The order pipeline's huey tasks: one `apply_order_task` per order event, a sweeper, backfill.
+
+    enqueue_apply(app, shop, order_id, trigger)   # after the facts are committed
+
+`apply_order_task` takes the per-order lock (someone else holds it: try again
+in a moment, not counted as an attempt), applies the decision, and on an error
+retries with jittered exponential backoff; after `MAX_ATTEMPTS` the job is
+parked with its last error (`flask --app app jobs list|retry`).
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from huey import crontab
+from huey.exceptions import RetryTask
+
+from backend.jobs import huey, task_app
+from backend.tasks import jobs_table
+
+log = logging.getLogger(__name__)
+
+KIND_APPLY = "apply_order"
+KIND_BACKFILL = "backfill"
+LOCK_RETRY_DELAY = 0.5
+
+
+def order_key(shop: str, order_id: str) -> str:
+    return f"{shop}:{order_id}"
+
+
+def _retry_base(app) -> float:
+    return float(app.config["FINEPRINT"].extra.get("pipeline_retry_base", 2.0))
+
+
+def _max_attempts(app) -> int:
+    return int(app.config["FINEPRINT"].extra.get("pipeline_max_attempts", jobs_table.MAX_ATTEMPTS))
+
+
+def enqueue_apply(app, shop: str, order_id: str, trigger: str = "") -> None:
+    jobs_table.upsert_pending(app.extensions["fineprint.db"], KIND_APPLY, order_key(shop, order_id), shop, trigger)
+    apply_order_task(shop, order_id, trigger)
+
+
+class _Busy(Exception):
+    """Another consumer holds this order."""
+
+
+def run_apply(app, shop: str, order_id: str, trigger: str = "") -> str:
+    """One attempt, with the job row and the lock around it. Raises on failure (row updated)."""
+    from backend.services.apply_decision import apply_order
+    from backend.services.locks import order_lock
+
+    db = app.extensions["fineprint.db"]
+    job = jobs_table.start(db, KIND_APPLY, order_key(shop, order_id))
+    if job is None:
+        job = jobs_table.get(db, jobs_table.upsert_pending(db, KIND_APPLY, order_key(shop, order_id), shop, trigger))
+        job = jobs_table.start(db, KIND_APPLY, order_key(shop, order_id))
+    with order_lock(app, shop, order_id) as held:
+        if not held:
+            jobs_table.finish(db, job.id, "pending")
+            raise _Busy()
+        try:
+            result = apply_order(app, shop, order_id, trigger)
+        except Exception as exc:
+            attempts = job.attempts + 1
+            error = f"{type(exc).__name__}: {exc}"
+            parked = attempts >= _max_attempts(app)
+            jobs_table.finish(db, job.id, "parked" if parked else "pending", error=error, attempts=attempts)
+            if parked:
+                log.error("order %s/%s parked after %d attempts: %s", shop, order_id, attempts, error)
+                _log_parked(app, shop, order_id, trigger, error)
+                return "parked"
+            raise
+    jobs_table.finish(db, job.id, "done", attempts=0)
+    return result
+
+
+def _log_parked(app, shop, order_id, trigger, error) -> None:
+    from backend.store.models import DecisionLogEntry
+
+    with app.extensions["fineprint.db"].session() as s:
+        s.add(DecisionLogEntry(shop_domain=shop, order_id=order_id, trigger=trigger, input={},
+                               write_result="failed", error=error[:4000]))
+
+
+@huey.task(context=True)
+def apply_order_task(shop: str, order_id: str, trigger: str = "", task=None):
+    app = task_app()
+    with app.app_context():
+        while True:
+            try:
+                return run_apply(app, shop, order_id, trigger)
+            except _Busy:
+                delay = LOCK_RETRY_DELAY
+            except Exception:
+                attempts = _attempts(app, shop, order_id)
+                delay = jobs_table.backoff(attempts, _retry_base(app))
+                log.warning("order %s/%s attempt %d failed; retrying in %.1fs", shop, order_id, attempts, delay)
+            if not huey.immediate:
+                raise RetryTask(delay=delay)
+            time.sleep(min(delay, 2.0))  # immediate mode (tests, `make run` without a consumer): retry inline
+
+
+def _attempts(app, shop: str, order_id: str) -> int:
+    from sqlmodel import select
+
+    from backend.store.models import PipelineJob
+
+    with app.extensions["fineprint.db"].session() as s:
+        row = s.exec(select(PipelineJob).where(PipelineJob.kind == KIND_APPLY,
+                                               PipelineJob.key == order_key(shop, order_id))).first()
+        return row.attempts if row else 1
+
+
+def sweep(app) -> dict:
+    """Requeue work whose worker died (lease ran out) or whose message was lost; re-decide orders whose
+    delivery fallback became due."""
+    from sqlalchemy import update
+    from sqlmodel import select
+
+    from backend.store.models import OrderState, utcnow
+
+    db = app.extensions["fineprint.db"]
+    requeued = 0
+    for job in jobs_table.due_for_requeue(db):
+        if job.kind == KIND_APPLY:
+            shop, order_id = job.key.rsplit(":", 1)
+            enqueue_apply(app, shop, order_id, "requeued")
+            requeued += 1
+        elif job.kind == KIND_BACKFILL:
+            jobs_table.finish(db, job.id, "pending")
+            backfill_task(job.shop_domain)
+            requeued += 1
+    with db.session() as s:
+        due = list(s.exec(select(OrderState.shop_domain, OrderState.order_id)
+                          .where(OrderState.recheck_at.is_not(None), OrderState.recheck_at <= utcnow())))
+        s.execute(update(OrderState).where(OrderState.recheck_at.is_not(None), OrderState.recheck_at <= utcnow())
+                  .values(recheck_at=None))
+    for shop, order_id in due:
+        enqueue_apply(app, shop, order_id, "recheck")
+    return {"requeued": requeued, "rechecked": len(due)}
+
+
+@huey.periodic_task(crontab(minute="*"))
+def pipeline_sweep():
+    app = task_app()
+    with app.app_context():
+        sweep(app)
+
+
+@huey.task()
+def backfill_task(shop: str, since: str | None = None):
+    from backend.services import backfill
+
+    app = task_app()
+    with app.app_context():
+        return backfill.run(app, shop, since=since)
