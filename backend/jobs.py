@@ -80,3 +80,13 @@ def heartbeat(worker: str | None = None) -> None:
 @huey.periodic_task(crontab(minute="*"))
 def periodic_heartbeat() -> None:
     heartbeat.call_local()
+
+
+@huey.task(retries=5, retry_delay=10)
+def process_webhook(event_row_id: int) -> None:
+    """A recorded webhook event, dispatched through services.webhooks.TOPIC_HANDLERS."""
+    from backend.services import webhooks as svc
+
+    app = task_app()
+    with app.app_context():
+        svc.process(app.extensions["fineprint.db"], event_row_id)

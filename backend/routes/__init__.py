@@ -3,7 +3,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from backend.routes import health
+    from backend.routes import auth, health, webhooks
 
-    for module in (health,):
+    for module in (health, auth, webhooks):
         app.register_blueprint(module.bp)

@@ -1,0 +1,34 @@
+"""POST /webhooks: one URI for every topic. Verify the raw body, record, enqueue, answer 200."""
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Blueprint, current_app, jsonify, request
+
+from backend import jobs
+from backend.errors import Unauthorized
+from backend.services import webhooks
+from backend.shopify.verify import webhook_check
+
+bp = Blueprint("webhooks", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.post("/webhooks")
+def receive():
+    raw = request.get_data(cache=False)  # the bytes Shopify signed, before anything parses them
+    check = webhook_check(request.method, request.headers, raw, current_app.config["FINEPRINT"])
+    if not check.ok:
+        raise Unauthorized("webhook signature missing or invalid", details={"reason": check.reason})
+    delivery = webhooks.Delivery.from_headers(request.headers)
+    try:
+        payload = json.loads(raw)
+    except ValueError:  # includes bytes that are not UTF-8
+        log.error("signed webhook %s (%s, %s) is not valid JSON", delivery.event_id, delivery.topic, delivery.shop)
+        raise webhooks.MalformedWebhook("the webhook body is not valid JSON") from None
+    if not isinstance(payload, dict):
+        log.error("signed webhook %s (%s) is not a JSON object", delivery.event_id, delivery.topic)
+        raise webhooks.MalformedWebhook("the webhook body is not a JSON object")
+    outcome = webhooks.record(current_app.extensions["fineprint.db"], delivery, payload, jobs.process_webhook)
+    return jsonify(status=outcome), 200

@@ -1,0 +1,173 @@
+"""Installing the app: the authorization-code grant, token exchange, and uninstalling.
+
+Checks in the callback run in the order Shopify's own examples use: state
+(single use, consumed first), HMAC, shop domain, timestamp freshness, then the
+code exchange and the granted scopes. Nothing is stored unless all pass.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from backend.errors import AppError, Forbidden, Unauthorized
+from backend.services import tokens
+from backend.shopify import oauth, verify
+from backend.store.models import OAuthState, Shop, WebhookEvent, utcnow
+
+log = logging.getLogger(__name__)
+
+STATE_TTL = timedelta(minutes=15)
+ADMIN_PAGE = "/app"
+PASSED_TO_ADMIN = ("shop", "host", "embedded", "id_token")
+
+
+class InstallError(AppError):
+    status = 400
+    code = "install_failed"
+
+
+def admin_page_url(args, shop: str) -> str:
+    """The embedded admin page, keeping what App Bridge needs from the incoming query."""
+    query = {k: args.get(k) for k in PASSED_TO_ADMIN if args.get(k)}
+    query["shop"] = shop
+    return f"{ADMIN_PAGE}?{urlencode(query)}"
+
+
+def _shop(s: Session, domain: str) -> Shop | None:
+    return s.exec(select(Shop).where(Shop.domain == domain)).first()
+
+
+def verified_shop(args, config) -> str:
+    """The shop of a Shopify-signed admin link (`/`, `/auth/install`); raises on a forged one."""
+    if not verify.oauth_query_valid(verify.oauth_params(args), config):
+        raise Unauthorized("this link is not signed by Shopify (bad or missing hmac)", code="invalid_hmac")
+    shop = oauth.normalize_shop(args.get("shop"))
+    if shop is None:
+        raise InstallError("the shop parameter is not a *.myshopify.com domain", code="invalid_shop")
+    return shop
+
+
+def has_token(db, shop: str) -> bool:
+    with db.session() as s:
+        return tokens.usable(_shop(s, shop))
+
+
+def begin_authorization(db, config, shop: str) -> str:
+    """A fresh single-use state for the shop and the authorize URL that carries it."""
+    nonce = oauth.new_nonce()
+    with db.session() as s:
+        s.add(OAuthState(nonce=nonce, shop_domain=shop))
+    return oauth.authorize_url(config.origin_for(shop), client_id=config.api_key, scopes=config.scope_list,
+                               app_url=config.app_url, state=nonce)
+
+
+def _consume_state(db, nonce: str | None) -> OAuthState | None:
+    """Delete the state row and return it; a second use finds nothing (one DELETE, no race)."""
+    if not nonce:
+        return None
+    with db.session() as s:
+        state = s.get(OAuthState, nonce)
+        if state is None:
+            return None
+        deleted = s.exec(delete(OAuthState).where(OAuthState.nonce == nonce)).rowcount
+    return state if deleted == 1 else None
+
+
+def complete_authorization(db, cipher, config, args) -> str:
+    """The OAuth callback. Returns the shop domain once its token is stored."""
+    state = _consume_state(db, args.get("state"))
+    if state is None:
+        raise Forbidden("unknown, expired or already used state; start the installation again", code="invalid_state")
+    params = verify.oauth_params(args)
+    if not verify.oauth_query_valid(params, config):
+        raise Unauthorized("the callback is not signed by Shopify (bad or missing hmac)", code="invalid_hmac")
+    shop = oauth.normalize_shop(args.get("shop"))
+    if shop is None or shop != state.shop_domain:
+        raise InstallError("the shop does not match the one the installation started for", code="invalid_shop")
+    if utcnow() - tokens.aware(state.created_at) > STATE_TTL or not verify.timestamp_fresh(args.get("timestamp")):
+        raise InstallError("the authorization is stale (timestamp too old); start the installation again",
+                           code="stale_request")
+    token = _exchange(shop, args.get("code"), config)
+    missing = oauth.missing_scopes(config.scope_list, token.scope)
+    if missing:
+        raise Forbidden("the app was not granted the access it needs", code="missing_scopes",
+                        details={"missing": missing})
+    save_token(db, cipher, config, shop, token)
+    return shop
+
+
+def _exchange(shop: str, code: str | None, config):
+    from backend.shopify import tokens as token_endpoint
+    from backend.shopify.errors import TokenRequestError
+
+    if not code:
+        raise InstallError("the callback carries no authorization code", code="missing_code")
+    try:
+        return token_endpoint.exchange_code(shop, code, config)
+    except TokenRequestError as err:
+        log.warning("code exchange for %s refused: %s", shop, err.code)
+        status = 502 if err.code == "network_error" else 400
+        raise InstallError(f"Shopify did not accept the authorization code ({err.code})", code="code_exchange_failed",
+                           status=status) from err
+
+
+def save_token(db, cipher, config, shop_domain: str, token) -> None:
+    """Store the offline token encrypted and mark the shop installed. Concurrent callers: last wins."""
+    for attempt in (1, 2):
+        try:
+            with db.session() as s:
+                shop = _shop(s, shop_domain) or Shop(domain=shop_domain)
+                tokens.store(shop, token, cipher)
+                if shop.uninstalled_at is not None or shop.installed_at is None:
+                    shop.installed_at = utcnow()
+                shop.uninstalled_at = None
+                if shop.active_policy is None and config.default_policy:
+                    shop.active_policy = config.default_policy
+                s.add(shop)
+            log.info("stored the offline token of %s (scopes %s)", shop_domain, token.scope)
+            return
+        except IntegrityError:  # another request created the row first: update it instead
+            if attempt == 2:
+                raise
+
+
+def ensure_offline_token(db, cipher, config, session) -> bool:
+    """Managed install: exchange the verified session token for an (expiring) offline token when
+    the shop has none we can use. Returns True when it exchanged."""
+    from backend.shopify import tokens as token_endpoint
+    from backend.shopify.errors import TokenRequestError
+
+    if has_token(db, session.shop):
+        return False
+    try:
+        token = token_endpoint.exchange_session_token(session.shop, session.token, config, expiring=True)
+    except TokenRequestError as err:
+        log.warning("token exchange for %s refused: %s", session.shop, err.code)
+        raise Unauthorized("Shopify did not exchange the session token; reload the app",
+                           code="token_exchange_failed", details={"reason": err.code}) from err
+    save_token(db, cipher, config, session.shop, token)
+    return True
+
+
+def handle_app_uninstalled(s: Session, event: WebhookEvent) -> str:
+    """`app/uninstalled`: forget the tokens (Shopify has revoked them) and mark the shop uninstalled."""
+    shop = _shop(s, event.shop_domain)
+    event.payload = None  # the shop owner's contact details: nothing to keep
+    if shop is None:
+        return "ignored"
+    installed, triggered = tokens.aware(shop.installed_at), tokens.aware(event.triggered_at)
+    if installed and triggered and triggered < installed:
+        log.info("ignoring a late app/uninstalled for %s: reinstalled since", shop.domain)
+        return "ignored"
+    tokens.clear(shop)
+    shop.scopes = ""
+    shop.uninstalled_at = utcnow()
+    s.add(shop)
+    s.exec(delete(OAuthState).where(OAuthState.shop_domain == shop.domain))
+    log.info("%s uninstalled the app: tokens deleted", shop.domain)
+    return "done"

@@ -1,0 +1,115 @@
+"""A shop's offline access token: stored encrypted, handed out valid, refreshed before it lapses.
+
+`tokens_for(shop)` is what the Admin API client calls. Expiring offline tokens
+(`expiring=1`) are refreshed when less than `REFRESH_MARGIN` is left; Shopify
+rotates the refresh token on every refresh, so the new one is stored at once.
+One refresh at a time per shop (a row lock on PostgreSQL, a process lock too),
+because a second refresh with the already-rotated refresh token would be
+refused. A refresh that Shopify refuses for good clears the shop's tokens: the
+next time the merchant opens the app it is authorized anew (no retry loop).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from sqlmodel import Session, select
+
+from backend.errors import AppError, ServiceUnavailable
+from backend.store.models import Shop, utcnow
+
+log = logging.getLogger(__name__)
+
+REFRESH_MARGIN = timedelta(minutes=5)
+_locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
+
+
+class ReauthorizationRequired(AppError):
+    """The shop has no usable token: the merchant must open (and so re-authorize) the app."""
+
+    status = 401
+    code = "reauthorization_required"
+
+
+def aware(stamp: datetime | None) -> datetime | None:
+    """SQLite hands timestamps back naive; they were stored in UTC."""
+    if stamp is None or stamp.tzinfo is not None:
+        return stamp
+    return stamp.replace(tzinfo=timezone.utc)
+
+
+def store(shop: Shop, token, cipher) -> None:
+    """Put a token-endpoint answer (`backend.shopify.tokens.AccessToken`) on the shop row, encrypted."""
+    shop.access_token_encrypted = cipher.encrypt(token.access_token)
+    shop.access_token_expires_at = token.expires_at
+    shop.refresh_token_encrypted = cipher.encrypt(token.refresh_token) if token.refresh_token else None
+    shop.refresh_token_expires_at = token.refresh_token_expires_at
+    if token.scope:
+        shop.scopes = token.scope
+
+
+def clear(shop: Shop) -> None:
+    shop.access_token_encrypted = None
+    shop.refresh_token_encrypted = None
+    shop.access_token_expires_at = None
+    shop.refresh_token_expires_at = None
+
+
+def usable(shop: Shop | None, now: datetime | None = None) -> bool:
+    """A token we can use now or refresh (the shop is installed and not waiting for re-authorization)."""
+    if shop is None or shop.uninstalled_at is not None or not shop.access_token_encrypted:
+        return False
+    now = now or utcnow()
+    expires = aware(shop.access_token_expires_at)
+    if expires is None or expires > now:
+        return True
+    refresh_expires = aware(shop.refresh_token_expires_at)
+    return bool(shop.refresh_token_encrypted) and (refresh_expires is None or refresh_expires > now)
+
+
+def tokens_for(shop_domain: str, *, now: datetime | None = None) -> str:
+    """A valid offline access token for the shop, refreshed first when it is about to lapse."""
+    app = current_app._get_current_object()
+    db, cipher = app.extensions["fineprint.db"], app.extensions["fineprint.cipher"]
+    with _locks[shop_domain], db.session() as s:
+        shop = s.exec(select(Shop).where(Shop.domain == shop_domain).with_for_update()).first()
+        if shop is None or shop.uninstalled_at is not None or not shop.access_token_encrypted:
+            raise ReauthorizationRequired(f"{shop_domain} has no access token; the merchant must open the app")
+        now = now or utcnow()
+        expires = aware(shop.access_token_expires_at)
+        if expires is None or expires - now > REFRESH_MARGIN:
+            return cipher.decrypt(shop.access_token_encrypted)
+        return _refresh(s, shop, app, now)
+
+
+def _refresh(s: Session, shop: Shop, app, now: datetime) -> str:
+    from backend.shopify import tokens as token_endpoint
+    from backend.shopify.errors import TokenRequestError
+
+    cipher, config = app.extensions["fineprint.cipher"], app.config["FINEPRINT"]
+    refresh_expires = aware(shop.refresh_token_expires_at)
+    if not shop.refresh_token_encrypted or (refresh_expires is not None and refresh_expires <= now):
+        return _give_up(s, shop, "the refresh token has expired")
+    try:
+        token = token_endpoint.refresh_token(shop.domain, cipher.decrypt(shop.refresh_token_encrypted), config)
+    except TokenRequestError as err:
+        if err.needs_reauthorization:
+            return _give_up(s, shop, f"Shopify refused the refresh ({err.code})")
+        log.warning("token refresh for %s failed (%s); keeping the current token", shop.domain, err.code)
+        raise ServiceUnavailable("Shopify's token endpoint is unavailable; try again shortly",
+                                 details={"shop": shop.domain, "reason": err.code}) from err
+    store(shop, token, cipher)
+    s.add(shop)
+    log.info("refreshed the access token of %s (valid until %s)", shop.domain, token.expires_at)
+    return token.access_token
+
+
+def _give_up(s: Session, shop: Shop, why: str) -> str:
+    clear(shop)
+    s.add(shop)
+    s.commit()  # keep the cleared tokens although we raise
+    log.warning("cleared the tokens of %s: %s; the next app open re-authorizes", shop.domain, why)
+    raise ReauthorizationRequired(f"{shop.domain} must re-authorize the app: {why}")

@@ -1,0 +1,153 @@
+"""Webhooks after verification: record each delivery once, then process it in the worker.
+
+`record()` inserts the event; the UNIQUE event id makes a second delivery of the
+same event fail to insert (no read-then-write race), and that is answered
+"duplicate" and never processed. `process()` (the huey task `process_webhook`)
+claims the row with one conditional UPDATE, dispatches on the topic through
+`TOPIC_HANDLERS`, and leaves the row `done`, `ignored`, `dropped` or `failed`
+(with `attempts` and `last_error`).
+
+Adding a topic is one line in `TOPIC_HANDLERS` (and its subscription in
+`shopify.app.toml`; a test checks the two agree). A handler is
+`handler(session, event) -> str | None`: it runs in the worker's app context,
+inside the transaction that marks the event done, so its writes and the status
+commit together; it returns None ("done") or a status such as "ignored".
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Mapping, Optional
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from backend.errors import AppError, ServiceUnavailable
+from backend.services import compliance, install
+from backend.shopify.oauth import normalize_shop
+from backend.shopify.verify import first_header
+from backend.store.models import Shop, WebhookEvent, utcnow
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Session, WebhookEvent], Optional[str]]
+
+TOPIC_HANDLERS: dict[str, Handler] = {
+    "app/uninstalled": install.handle_app_uninstalled,
+    "customers/data_request": compliance.handle_data_request,
+    "customers/redact": compliance.handle_customer_redact,
+    "shop/redact": compliance.handle_shop_redact,
+}
+
+# Processed even when the shop is unknown or uninstalled (shop/redact comes 48 h after uninstall).
+ALWAYS_PROCESSED = frozenset({"app/uninstalled", "customers/data_request", "customers/redact", "shop/redact"})
+
+
+class MalformedWebhook(AppError):
+    status = 400
+    code = "malformed_webhook"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    event_id: str
+    topic: str
+    shop: str
+    triggered_at: datetime | None
+    api_version: str
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> "Delivery":
+        topic = first_header(headers, ("X-Shopify-Topic", "shopify-topic")).lower()
+        raw_shop = first_header(headers, ("X-Shopify-Shop-Domain", "shopify-shop-domain"))
+        event_id = first_header(headers, ("X-Shopify-Webhook-Id", "shopify-webhook-id",
+                                          "X-Shopify-Event-Id", "shopify-event-id"))
+        shop = normalize_shop(raw_shop)
+        missing = [name for name, value in (("X-Shopify-Topic", topic), ("X-Shopify-Shop-Domain", shop),
+                                            ("X-Shopify-Webhook-Id", event_id)) if not value]
+        if missing:
+            raise MalformedWebhook("required webhook headers are missing or invalid", details={"headers": missing})
+        return cls(event_id=event_id[:255], topic=topic[:128], shop=shop, api_version=first_header(
+            headers, ("X-Shopify-API-Version", "shopify-api-version")),
+            triggered_at=_parse_time(first_header(headers, ("X-Shopify-Triggered-At", "shopify-triggered-at"))))
+
+
+def _parse_time(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+    except ValueError:
+        return None
+
+
+def _shop_gone(s: Session, domain: str) -> bool:
+    shop = s.exec(select(Shop).where(Shop.domain == domain)).first()
+    return shop is None or shop.uninstalled_at is not None
+
+
+def record(db, delivery: Delivery, payload: dict, enqueue: Callable[[int], object]) -> str:
+    """Store the delivery; enqueue it. Returns "accepted", "duplicate" or "dropped"."""
+    try:
+        with db.session() as s:
+            dropped = delivery.topic not in ALWAYS_PROCESSED and _shop_gone(s, delivery.shop)
+            event = WebhookEvent(event_id=delivery.event_id, topic=delivery.topic, shop_domain=delivery.shop,
+                                 triggered_at=delivery.triggered_at, payload=None if dropped else payload,
+                                 status="dropped" if dropped else "received")
+            s.add(event)
+            s.flush()
+            row_id = event.id
+    except IntegrityError:
+        log.info("duplicate webhook %s (%s, %s) acknowledged, not processed", delivery.event_id, delivery.topic,
+                 delivery.shop)
+        return "duplicate"
+    if dropped:
+        log.info("webhook %s for %s dropped: the shop is not installed", delivery.topic, delivery.shop)
+        return "dropped"
+    try:
+        enqueue(row_id)
+    except Exception as exc:  # the queue is down: forget the row so Shopify's retry is not a "duplicate"
+        log.error("could not enqueue webhook %s: %s", delivery.event_id, type(exc).__name__)
+        with db.session() as s:
+            s.exec(delete(WebhookEvent).where(WebhookEvent.id == row_id))
+        raise ServiceUnavailable("the job queue is unavailable; Shopify will retry") from exc
+    return "accepted"
+
+
+def _claim(db, row_id: int) -> bool:
+    with db.session() as s:
+        claimed = s.exec(update(WebhookEvent)
+                         .where(WebhookEvent.id == row_id, WebhookEvent.status.in_(("received", "failed")))
+                         .values(status="processing", attempts=WebhookEvent.attempts + 1)).rowcount
+    return claimed == 1
+
+
+def process(db, row_id: int) -> str | None:
+    """Run the event's handler once. Re-raises a handler's error so huey retries."""
+    if not _claim(db, row_id):
+        return None  # done, dropped, or being processed by another worker
+    try:
+        with db.session() as s:
+            event = s.get(WebhookEvent, row_id)
+            status = dispatch(s, event)
+            event.status, event.processed_at, event.last_error = status, utcnow(), None
+            s.add(event)
+        return status
+    except Exception as exc:
+        with db.session() as s:
+            s.exec(update(WebhookEvent).where(WebhookEvent.id == row_id).values(
+                status="failed", last_error=f"{type(exc).__name__}: {exc}"[:2000]))
+        log.exception("webhook event %s failed", row_id)
+        raise
+
+
+def dispatch(s: Session, event: WebhookEvent) -> str:
+    handler = TOPIC_HANDLERS.get(event.topic)
+    if handler is None:
+        log.info("no handler for webhook topic %s (event %s): acknowledged and ignored", event.topic, event.event_id)
+        return "ignored"
+    if event.topic not in ALWAYS_PROCESSED and _shop_gone(s, event.shop_domain):
+        event.payload = None
+        log.info("webhook %s for %s dropped: the shop is not installed", event.topic, event.shop_domain)
+        return "dropped"
+    return handler(s, event) or "done"
