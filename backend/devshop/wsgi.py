@@ -7,6 +7,7 @@ the endpoint runs, and every request lands in the call log.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from backend.devshop.oauth import OAuthError
 if TYPE_CHECKING:
     from backend.devshop.simulator import Simulator
 
+log = logging.getLogger("devshop")
 INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"
 
 
@@ -31,7 +33,12 @@ class SimulatorApp:
 
     def __call__(self, environ, start_response):
         request = Request(environ)
-        return self.dispatch(request)(environ, start_response)
+        try:
+            response = self.dispatch(request)
+        except Exception as exc:  # a simulator bug: say so loudly, answer like a 500
+            log.exception("devshop failed on %s %s", request.method, request.path)
+            response = json_response({"errors": f"devshop internal error: {type(exc).__name__}: {exc}"}, 500)
+        return response(environ, start_response)
 
     def _split(self, request: Request) -> tuple[str | None, list[str]]:
         parts = [p for p in request.path.split("/") if p]
