@@ -90,3 +90,7 @@ def process_webhook(event_row_id: int) -> None:
     app = task_app()
     with app.app_context():
         svc.process(app.extensions["fineprint.db"], event_row_id)
+
+
+# The order pipeline's tasks (apply_order_task, pipeline_sweep, backfill_task) register on `huey` here.
+from backend.tasks import orders as _order_tasks  # noqa: E402,F401

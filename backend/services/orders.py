@@ -114,7 +114,7 @@ def _merge_facts(session: Session, shop: str, old: dict, new: dict) -> dict:
     for ln in facts.get("line_items") or []:
         previous = known.get(ln.get("id"))
         for field in catalog.CATALOG_FIELDS:
-            if previous is not None and field in previous and field not in ln:
+            if previous is not None and field in previous:  # the snapshot at purchase always wins
                 ln[field] = previous[field]
     catalog.fill_lines(session, shop, facts.get("line_items") or [])
     return facts

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from backend.errors import AppError, ServiceUnavailable
-from backend.services import compliance, install
+from backend.services import compliance, install, order_events
 from backend.shopify.oauth import normalize_shop
 from backend.shopify.verify import first_header
 from backend.store.models import Shop, WebhookEvent, utcnow
@@ -39,6 +39,16 @@ TOPIC_HANDLERS: dict[str, Handler] = {
     "customers/data_request": compliance.handle_data_request,
     "customers/redact": compliance.handle_customer_redact,
     "shop/redact": compliance.handle_shop_redact,
+    # order pipeline (issue 5): ingest facts, then one apply_order_task per change
+    "orders/create": order_events.handle_order,
+    "orders/updated": order_events.handle_order,
+    "orders/cancelled": order_events.handle_order,
+    "fulfillments/create": order_events.handle_fulfillment,
+    "fulfillments/update": order_events.handle_fulfillment,
+    "fulfillment_events/create": order_events.handle_fulfillment_event,
+    "products/create": order_events.handle_product,
+    "products/update": order_events.handle_product,
+    "products/delete": order_events.handle_product_delete,
 }
 
 # Processed even when the shop is unknown or uninstalled (shop/redact comes 48 h after uninstall).

@@ -156,3 +156,14 @@ def backfill_task(shop: str, since: str | None = None):
     app = task_app()
     with app.app_context():
         return backfill.run(app, shop, since=since)
+
+
+def requeue(app, job) -> None:
+    """Put a job (typically parked) back in the queue with a fresh set of attempts."""
+    db = app.extensions["fineprint.db"]
+    jobs_table.finish(db, job.id, "pending", attempts=0)
+    if job.kind == KIND_APPLY:
+        shop, order_id = job.key.rsplit(":", 1)
+        enqueue_apply(app, shop, order_id, "retry")
+    elif job.kind == KIND_BACKFILL:
+        backfill_task(job.shop_domain, (job.progress or {}).get("since"))

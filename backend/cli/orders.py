@@ -1,0 +1,48 @@
+"""`flask --app app orders backfill SHOP [--since DATE]`: decide and tag a shop's existing orders."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlmodel import select
+
+from backend.store.models import Shop
+
+group = AppGroup("orders", help="Order pipeline commands.")
+
+
+@group.command("backfill")
+@click.argument("shop")
+@click.option("--since", default=None, help="Only orders created on or after this date (YYYY-MM-DD).")
+@click.option("--restart", is_flag=True, help="Start over instead of resuming an interrupted run.")
+def backfill_cmd(shop, since, restart):
+    """Read every order with a bulk operation, decide it with the shop's active policy and write
+    tags and deadline within the rate limit. Interrupted? Run it again: it resumes."""
+    from backend.services import backfill
+
+    app = current_app._get_current_object()
+    with app.extensions["fineprint.db"].session() as s:
+        row = s.exec(select(Shop).where(Shop.domain == shop)).first()
+    if row is None:
+        raise click.ClickException(f"unknown shop {shop}")
+    if not row.active_policy:
+        raise click.ClickException(f"{shop} has no active policy; run `flask --app app shops set-policy {shop} NAME`")
+    bar = {"bar": None, "at": 0}
+
+    def progress(done: int, total: int) -> None:
+        if bar["bar"] is None:
+            bar["bar"] = click.progressbar(length=max(total, 1), label=f"backfill {shop}", show_pos=True)
+            bar["bar"].__enter__()
+        bar["bar"].update(done - bar["at"])
+        bar["at"] = done
+
+    try:
+        counts = backfill.run(app, shop, since=since, progress=progress, restart=restart)
+    finally:
+        if bar["bar"] is not None:
+            bar["bar"].__exit__(None, None, None)
+    click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(group)
