@@ -1,6 +1,8 @@
 """Typed reads of request fields; each problem is recorded as {"field", "message"}."""
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from backend.policy.calendar import parse_timestamp
@@ -9,19 +11,25 @@ from backend.policy.money import parse_money
 _MISSING = object()
 
 
+def _at(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if prefix else key
+_EMPTY = frozenset()
+
+
 class Fields:
     def __init__(self, tz: ZoneInfo):
         self.tz = tz
         self.errors: list[dict] = []
 
     def error(self, field: str, message: str) -> None:
+        """Record a problem; `field` is the full path ("order.line_items[0].price")."""
         self.errors.append({"field": field, "message": message})
 
     def _get(self, obj: dict, key: str, path: str, required: bool):
         value = obj.get(key, _MISSING) if isinstance(obj, dict) else _MISSING
         if value is _MISSING or value is None:
             if required:
-                self.error(path, "is required")
+                self.error(_at(path, key), "is required")
             return _MISSING
         return value
 
@@ -30,7 +38,7 @@ class Fields:
         if value is _MISSING:
             return None
         if not isinstance(value, dict):
-            self.error(path, "expected an object")
+            self.error(_at(path, key), "expected an object")
             return None
         return value
 
@@ -39,76 +47,101 @@ class Fields:
         if value is _MISSING:
             return []
         if not isinstance(value, list):
-            self.error(path, "expected a list")
+            self.error(_at(path, key), "expected a list")
             return []
         good = []
         for i, item in enumerate(value):
             if isinstance(item, kinds):
                 good.append((i, item))
             else:
-                self.error(f"{path}[{i}]", "expected an object" if kinds == (dict,) else "unexpected value")
+                self.error(f"{_at(path, key)}[{i}]", "expected an object" if kinds == (dict,) else "unexpected value")
         return good
 
     def timestamp(self, o, key, path, required=True):
         value = self._get(o, key, path, required)
         if value is _MISSING:
             return None
+        if type(value) is str and len(value) > 19 and value[-6] in "+-" and value[-3] == ":":
+            try:
+                return datetime.fromisoformat(value)
+            except ValueError:
+                pass
         try:
             return parse_timestamp(value, self.tz)
         except (ValueError, TypeError):
-            self.error(path, "expected an ISO 8601 timestamp")
+            self.error(_at(path, key), "expected an ISO 8601 timestamp")
             return None
 
     def text(self, o, key, path) -> str:
+        value = o.get(key) if type(o) is dict else None
+        if type(value) is str:
+            return value
         value = self._get(o, key, path, False)
         if value is _MISSING:
             return ""
         if not isinstance(value, str):
-            self.error(path, "expected a string")
+            self.error(_at(path, key), "expected a string")
             return ""
         return value
 
     def ident(self, o, key, path, required=True) -> str | None:
+        value = o.get(key) if type(o) is dict else None
+        if type(value) is str:
+            return value
         value = self._get(o, key, path, required)
         if value is _MISSING:
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int)):
-            self.error(path, "expected a string or an integer id")
+            self.error(_at(path, key), "expected a string or an integer id")
             return None
         return str(value)
 
     def ident_list(self, o, key, path) -> list[str]:
-        return [self.ident({"v": v}, "v", f"{path}[{i}]") for i, v in self.items(o, key, path, kinds=(str, int))]
+        return [str(v) for _, v in self.items(o, key, path, kinds=(str, int))]
 
     def money(self, o, key, path, required=True):
+        value = o.get(key) if type(o) is dict else None
+        if type(value) is str:
+            try:
+                amount = Decimal(value)
+                if amount.is_finite() and amount >= 0:
+                    return amount
+            except InvalidOperation:
+                pass
         value = self._get(o, key, path, required)
         if value is _MISSING:
             return None
         try:
             amount = parse_money(value)
         except ValueError as exc:
-            self.error(path, str(exc))
+            self.error(_at(path, key), str(exc))
             return None
         if amount < 0:
-            self.error(path, "must not be negative")
+            self.error(_at(path, key), "must not be negative")
             return None
         return amount
 
     def count(self, o, key, path, minimum=0) -> int:
+        value = o.get(key) if type(o) is dict else None
+        if type(value) is int and value >= minimum:
+            return value
         value = self._get(o, key, path, True)
         if value is _MISSING:
             return 0
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.error(path, f"expected a whole number, {minimum} or more")
+            self.error(_at(path, key), f"expected a whole number, {minimum} or more")
             return 0
         return value
 
     def flag(self, o, key, path) -> bool:
+        value = o.get(key) if type(o) is dict else None
+        if value is False or value is True:
+            return value
         value = self._get(o, key, path, False)
         if value is _MISSING:
             return False
         if not isinstance(value, bool):
-            self.error(path, "expected true or false")
+            self.error(_at(path, key), "expected true or false")
             return False
         return value
 
@@ -117,26 +150,26 @@ class Fields:
         if value is _MISSING:
             return default
         if value not in choices:
-            self.error(path, f"expected one of {', '.join(choices)}")
+            self.error(_at(path, key), f"expected one of {', '.join(choices)}")
             return default
         return value
 
     def tags(self, o, key, path) -> frozenset:
         """A list of strings, or Shopify's comma-separated string; compared lower-case."""
-        value = self._get(o, key, path, False)
-        if value is _MISSING:
-            return frozenset()
+        value = o.get(key) if type(o) is dict else None
+        if value is None or value == []:
+            return _EMPTY
         if isinstance(value, str):
             value = value.split(",")
         if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
-            self.error(path, "expected a list of strings")
+            self.error(_at(path, key), "expected a list of strings")
             return frozenset()
         return frozenset(t.strip().lower() for t in value if t.strip())
 
     def properties(self, item, path) -> dict:
         """A {name: value} object, or Shopify's [{"name", "value"}] list."""
-        value = self._get(item, "properties", f"{path}.properties", False)
-        if value is _MISSING:
+        value = item.get("properties") if type(item) is dict else None
+        if not value:
             return {}
         if isinstance(value, list) and all(isinstance(p, dict) and "name" in p for p in value):
             value = {p["name"]: p.get("value") for p in value}

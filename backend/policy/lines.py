@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from backend.policy.model import CLASS_PERMITS, PRECEDENCE, RESOLUTIONS, Policy
 
-_NOT_PERMITTED = {"allowed": False, "deadline": None, "window": None}
+_ONE_DAY = timedelta(days=1)
 
 
 class Ctx:
@@ -51,16 +51,21 @@ def combine(policy: Policy, ctx: Ctx, protected: bool):
     return cls, windows, shaped
 
 
-def anchors(order, line_id: str):
-    """(shipped, delivered) instants for a line: the latest over the fulfillments that cover it."""
+def anchors(order, line_id: str, tz):
+    """(shipped, delivered) local dates for a line: the latest over the fulfillments that cover it."""
+    local = order.local_fulfillments
+    if local is None:
+        local = order.local_fulfillments = [
+            (f.line_ids, f.shipped.astimezone(tz).date() if f.shipped else None,
+             f.delivered.astimezone(tz).date() if f.delivered else None) for f in order.fulfillments]
     shipped = delivered = None
-    for f in order.fulfillments:
-        if f.line_ids is not None and line_id not in f.line_ids:
+    for line_ids, ship_date, delivery_date in local:
+        if line_ids is not None and line_id not in line_ids:
             continue
-        if f.shipped is not None and (shipped is None or f.shipped > shipped):
-            shipped = f.shipped
-        if f.delivered is not None and (delivered is None or f.delivered > delivered):
-            delivered = f.delivered
+        if ship_date is not None and (shipped is None or ship_date > shipped):
+            shipped = ship_date
+        if delivery_date is not None and (delivered is None or delivery_date > delivered):
+            delivered = delivery_date
     return shipped, delivered
 
 
@@ -73,14 +78,14 @@ def line_outcome(policy: Policy, ctx: Ctx, protected: bool, as_of: date) -> tupl
     for resolution in RESOLUTIONS:
         entry = windows[resolution]
         if entry is None:
-            resolutions[resolution] = _NOT_PERMITTED
+            resolutions[resolution] = {"allowed": False, "deadline": None, "window": None}
             continue
         window = entry[0]
         anchor = dates[window.anchor]
-        deadline = anchor + timedelta(days=window.days) if anchor is not None else None
+        deadline = anchor + _ONE_DAY * window.days if anchor is not None else None
         resolutions[resolution] = {"allowed": deadline is None or as_of <= deadline,
                                    "deadline": deadline.isoformat() if deadline else None,
-                                   "window": window.as_json()}
+                                   "window": dict(window.json)}
     reasons = [r.info.reason for r in shaped]
     if dates["fallback"]:
         reasons.append(policy.delivery_fallback.info.reason)
@@ -91,11 +96,8 @@ def line_outcome(policy: Policy, ctx: Ctx, protected: bool, as_of: date) -> tupl
 
 
 def _anchor_dates(policy: Policy, ctx: Ctx, as_of: date, windows: dict) -> dict:
-    tz = policy.tz
-    shipped, delivered = anchors(ctx.order, ctx.line.id)
-    ship_date = shipped.astimezone(tz).date() if shipped else None
-    dates = {"order": ctx.order.local_date, "shipment": ship_date, "fallback": False,
-             "delivery": delivered.astimezone(tz).date() if delivered else None}
+    ship_date, delivered = anchors(ctx.order, ctx.line.id, policy.tz)
+    dates = {"order": ctx.order.local_date, "shipment": ship_date, "fallback": False, "delivery": delivered}
     fallback = policy.delivery_fallback
     if dates["delivery"] is None and ship_date is not None and fallback is not None:
         assumed = ship_date + timedelta(days=fallback.days)

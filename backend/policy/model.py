@@ -33,10 +33,10 @@ class Info:
     text: str
     line: int = 1
     col: int = 1
+    reason: dict = field(init=False, compare=False, repr=False)
 
-    @property
-    def reason(self) -> dict:
-        return {"rule": self.id, "text": self.text}
+    def __post_init__(self):
+        object.__setattr__(self, "reason", {"rule": self.id, "text": self.text})
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,13 @@ class Cond:
 class Window:
     days: int
     anchor: str
+    json: dict = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "json", {"days": self.days, "from": self.anchor})
 
     def as_json(self) -> dict:
-        return {"days": self.days, "from": self.anchor}
+        return dict(self.json)
 
 
 @dataclass(frozen=True)

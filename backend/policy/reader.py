@@ -6,7 +6,7 @@ import re
 from backend.policy.errors import Problem
 from backend.policy.model import Cond, Info
 from backend.policy.positions import locate
-from backend.policy.vocabulary import VOCABULARY, all_of, check_value, compile_key
+from backend.policy.vocabulary import VOCABULARY, all_of, any_of_preds, check_value, compile_key
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _SCOPE_NAMES = {"class": "the line's class", "return": "a return request", "line": "a line"}
@@ -113,8 +113,7 @@ class Reader:
 def _compile(when: dict, any_of: tuple, unless: dict | None) -> Cond:
     preds = [compile_key(k, v) for k, v in when.items()]
     if any_of:
-        alternatives = tuple(all_of([compile_key(k, v) for k, v in t.items()]) for t in any_of)
-        preds.append(lambda c: any(alt(c) for alt in alternatives))
+        preds.append(any_of_preds([all_of([compile_key(k, v) for k, v in t.items()]) for t in any_of]))
     if unless:
         excluded = all_of([compile_key(k, v) for k, v in unless.items()])
         preds.append(lambda c: not excluded(c))

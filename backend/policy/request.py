@@ -56,6 +56,7 @@ class Order:
     lines: list
     fulfillments: list
     merch: Decimal = ZERO
+    local_fulfillments: list | None = None
 
 
 @dataclass(slots=True)
@@ -80,8 +81,8 @@ def parse_request(data, tz: ZoneInfo, currency: str) -> Request:
     f = Fields(tz)
     if not isinstance(data, dict):
         raise RequestError([{"field": "", "message": "a decision request must be a JSON object"}])
-    as_of = f.timestamp(data, "as_of", "as_of", required=False)
-    order = _order(f, f.obj(data, "order", "order"), currency, tz)
+    as_of = f.timestamp(data, "as_of", "", required=False)
+    order = _order(f, f.obj(data, "order", ""), currency, tz)
     resolution, lines = _return(f, data.get("return_request"))
     if f.errors:
         raise RequestError(f.errors)
@@ -91,49 +92,49 @@ def parse_request(data, tz: ZoneInfo, currency: str) -> Request:
 def _order(f: Fields, o: dict | None, currency: str, tz: ZoneInfo) -> Order | None:
     if o is None:
         return None
-    created = f.timestamp(o, "created_at", "order.created_at")
-    address = f.obj(o, "shipping_address", "order.shipping_address", required=False) or {}
-    country = f.text(address, "country_code", "order.shipping_address.country_code")
-    province = f.text(address, "province_code", "order.shipping_address.province_code")
-    street = " ".join(f.text(address, k, f"order.shipping_address.{k}") for k in ("address1", "address2"))
-    lines = [_line(f, item, f"order.line_items[{i}]") for i, item in f.items(o, "line_items", "order.line_items")]
+    created = f.timestamp(o, "created_at", "order")
+    address = f.obj(o, "shipping_address", "order", required=False) or {}
+    country = f.text(address, "country_code", "order.shipping_address")
+    province = f.text(address, "province_code", "order.shipping_address")
+    street = " ".join(f.text(address, k, "order.shipping_address") for k in ("address1", "address2"))
+    lines = [_line(f, item, f"order.line_items[{i}]") for i, item in f.items(o, "line_items", "order")]
     fulfillments = [_fulfillment(f, x, f"order.fulfillments[{i}]")
-                    for i, x in f.items(o, "fulfillments", "order.fulfillments", required=False)]
+                    for i, x in f.items(o, "fulfillments", "order", required=False)]
     return Order(
-        id=f.ident(o, "id", "order.id", required=False), created=created,
+        id=f.ident(o, "id", "order", required=False), created=created,
         local_date=created.astimezone(tz).date() if created else None,
-        currency=(f.text(o, "currency", "order.currency") or currency).upper(),
-        channel=f.text(o, "source_name", "order.source_name").lower(),
-        tags=f.tags(o, "tags", "order.tags"), codes=_codes(f, o), country=country.upper() or None,
+        currency=(f.text(o, "currency", "order") or currency).upper(),
+        channel=f.text(o, "source_name", "order").lower(),
+        tags=f.tags(o, "tags", "order"), codes=_codes(f, o), country=country.upper() or None,
         province=province.upper() or None, po_box=bool(_PO_BOX.search(street)),
         carriers=_carriers(f, o), lines=lines, fulfillments=fulfillments)
 
 
 def _line(f: Fields, item: dict, path: str) -> Line:
-    price = f.money(item, "price", f"{path}.price")
-    compare_at = f.money(item, "compare_at_price", f"{path}.compare_at_price", required=False)
-    discount = f.money(item, "discount", f"{path}.discount", required=False) or ZERO
+    price = f.money(item, "price", path)
+    compare_at = f.money(item, "compare_at_price", path, required=False)
+    discount = f.money(item, "discount", path, required=False) or ZERO
     marked_down = compare_at is not None and price is not None and compare_at > price
     return Line(
-        id=f.ident(item, "id", f"{path}.id"), sku=f.text(item, "sku", f"{path}.sku").lower(),
-        ptype=f.text(item, "product_type", f"{path}.product_type").strip().lower(),
-        tags=f.tags(item, "product_tags", f"{path}.product_tags"),
-        quantity=f.count(item, "quantity", f"{path}.quantity", minimum=0), price=price, discount=discount,
-        gift_card=f.flag(item, "gift_card", f"{path}.gift_card"), props=f.properties(item, path),
+        id=f.ident(item, "id", path), sku=f.text(item, "sku", path).lower(),
+        ptype=f.text(item, "product_type", path).strip().lower(),
+        tags=f.tags(item, "product_tags", path),
+        quantity=f.count(item, "quantity", path, minimum=0), price=price, discount=discount,
+        gift_card=f.flag(item, "gift_card", path), props=f.properties(item, path),
         marked_down=marked_down, has_discount=discount != ZERO, discounted=marked_down or discount != ZERO)
 
 
 def _fulfillment(f: Fields, x: dict, path: str) -> Fulfillment:
     ids = None
     if x.get("line_item_ids") is not None:
-        ids = frozenset(f.ident_list(x, "line_item_ids", f"{path}.line_item_ids"))
-    return Fulfillment(ids, f.timestamp(x, "shipped_at", f"{path}.shipped_at", required=False),
-                       f.timestamp(x, "delivered_at", f"{path}.delivered_at", required=False))
+        ids = frozenset(f.ident_list(x, "line_item_ids", path))
+    return Fulfillment(ids, f.timestamp(x, "shipped_at", path, required=False),
+                       f.timestamp(x, "delivered_at", path, required=False))
 
 
 def _codes(f: Fields, o: dict) -> tuple:
     codes = []
-    for i, code in f.items(o, "discount_codes", "order.discount_codes", required=False, kinds=(str, dict)):
+    for i, code in f.items(o, "discount_codes", "order", required=False, kinds=(str, dict)):
         text = code.get("code") if isinstance(code, dict) else code
         if not isinstance(text, str):
             f.error(f"order.discount_codes[{i}]", "expected a code string or {\"code\": ...}")
@@ -144,10 +145,10 @@ def _codes(f: Fields, o: dict) -> tuple:
 
 def _carriers(f: Fields, o: dict) -> frozenset:
     found = set()
-    for i, s in f.items(o, "shipping_lines", "order.shipping_lines", required=False):
-        carrier = f.text(s, "carrier", f"order.shipping_lines[{i}].carrier").strip().lower()
+    for i, s in f.items(o, "shipping_lines", "order", required=False):
+        carrier = f.text(s, "carrier", f"order.shipping_lines[{i}]").strip().lower()
         if not carrier:
-            words = set(re.findall(r"[a-z]+", f.text(s, "title", f"order.shipping_lines[{i}].title").lower()))
+            words = set(re.findall(r"[a-z]+", f.text(s, "title", f"order.shipping_lines[{i}]").lower()))
             words |= {"fedex"} if "fed" in words and "ex" in words else set()
             carrier = next((code for word, code in _CARRIER_WORDS if word in words), "")
         if carrier:
@@ -161,13 +162,13 @@ def _return(f: Fields, r) -> tuple:
     if not isinstance(r, dict):
         f.error("return_request", "expected an object")
         return None, None
-    resolution = f.choice(r, "resolution", "return_request.resolution", RESOLUTIONS)
+    resolution = f.choice(r, "resolution", "return_request", RESOLUTIONS)
     lines = []
-    for i, x in f.items(r, "lines", "return_request.lines"):
+    for i, x in f.items(r, "lines", "return_request"):
         path = f"return_request.lines[{i}]"
-        condition = f.choice(x, "condition", f"{path}.condition", CONDITIONS, default="new")
-        reason = f.choice(x, "reason", f"{path}.reason", REASONS, default="changed_mind")
-        lines.append(ReturnLine(f.ident(x, "line_item_id", f"{path}.line_item_id"),
-                                f.count(x, "quantity", f"{path}.quantity", minimum=1),
+        condition = f.choice(x, "condition", path, CONDITIONS, default="new")
+        reason = f.choice(x, "reason", path, REASONS, default="changed_mind")
+        lines.append(ReturnLine(f.ident(x, "line_item_id", path),
+                                f.count(x, "quantity", path, minimum=1),
                                 condition, reason, reason in MERCHANT_FAULT))
     return resolution, lines

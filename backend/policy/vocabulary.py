@@ -122,7 +122,7 @@ _COMPILERS = {
     "discounted": lambda v: lambda c: c.line.discounted is v,
     "line_discount": lambda v: lambda c: c.line.has_discount is v,
     "order_tag": lambda s: lambda c: not s.isdisjoint(c.order.tags),
-    "discount_code_prefix": lambda s: lambda c: any(code.startswith(p) for code in c.order.codes for p in s),
+    "discount_code_prefix": lambda s: _prefix_match(tuple(s)),
     "sales_channel": lambda s: lambda c: c.order.channel in s,
     "ship_to_country": lambda s: lambda c: c.order.country in s,
     "ship_to_country_not": lambda s: lambda c: c.order.country is not None and c.order.country not in s,
@@ -140,6 +140,15 @@ _COMPILERS = {
 }
 
 
+def _prefix_match(prefixes: tuple):
+    def match(c) -> bool:
+        for code in c.order.codes:
+            if code.startswith(prefixes):
+                return True
+        return False
+    return match
+
+
 def all_of(preds: list):
     """AND of predicates, with no overhead for zero or one."""
     if not preds:
@@ -153,4 +162,16 @@ def all_of(preds: list):
             if not pred(c):
                 return False
         return True
+    return match
+
+
+def any_of_preds(preds: list):
+    """OR of predicates."""
+    preds = tuple(preds)
+
+    def match(c) -> bool:
+        for pred in preds:
+            if pred(c):
+                return True
+        return False
     return match
