@@ -9,10 +9,6 @@ from backend.services.webhooks import ALWAYS_PROCESSED, TOPIC_HANDLERS
 ROOT = Path(__file__).resolve().parents[2]
 TOML = ROOT / "shopify.app.toml"
 
-# Subscribed now, handled by the order pipeline (issue 5) once it lands. When a topic gets its
-# handler in TOPIC_HANDLERS it leaves this set; when the set is empty, delete it.
-PLANNED = {"orders/create", "orders/updated", "orders/cancelled", "fulfillments/create", "fulfillments/update",
-           "fulfillment_events/create", "products/create", "products/update", "products/delete"}
 COMPLIANCE = {"customers/data_request", "customers/redact", "shop/redact"}
 
 
@@ -29,18 +25,21 @@ def _subscribed():
     return topics, compliance
 
 
-def test_every_subscribed_topic_has_a_handler_or_is_planned_and_every_handler_is_subscribed():
+def test_the_app_subscribes_exactly_the_topics_that_have_handlers():
     topics, compliance = _subscribed()
     assert compliance == COMPLIANCE
-    handled = set(TOPIC_HANDLERS)
-    assert topics | compliance == handled | (PLANNED - handled)
-    assert COMPLIANCE | {"app/uninstalled"} <= handled <= ALWAYS_PROCESSED | PLANNED
+    assert not topics & compliance
+    assert topics | compliance == set(TOPIC_HANDLERS)
+    assert COMPLIANCE | {"app/uninstalled"} <= ALWAYS_PROCESSED
 
 
-def test_every_topic_line_says_which_code_handles_it():
-    for line in TOML.read_text().splitlines():
-        if re.match(r'\s*"[a-z_]+/[a-z_]+",', line):
-            assert "# Handled by: backend/services/" in line, line
+def test_every_topic_line_names_the_function_that_handles_it():
+    lines = [line for line in TOML.read_text().splitlines() if re.match(r'\s*"[a-z_]+/[a-z_]+",', line)]
+    assert len(lines) == len(TOPIC_HANDLERS)
+    for line in lines:
+        topic, path, name = re.match(r'\s*"([^"]+)",\s*# Handled by: (backend/services/\S+)\.py::(\w+)', line).groups()
+        handler = TOPIC_HANDLERS[topic]
+        assert (handler.__module__, handler.__name__) == (path.replace("/", "."), name), line
 
 
 def test_scopes_proxy_and_versions_match_the_backend():
