@@ -227,8 +227,8 @@ PRODUCTS_BY_ID_QUERY = """
 query FineprintProducts($ids: [ID!]!) {
   nodes(ids: $ids) {
     ... on Product {
-      id title productType tags isGiftCard updatedAt
-      variants(first: 100) { nodes { id title sku price compareAtPrice updatedAt } }
+      id title productType tags updatedAt
+      variants(first: 100) { nodes { id title sku price compareAtPrice } }
     }
   }
 }

@@ -65,7 +65,7 @@ def run_apply(app, shop: str, order_id: str, trigger: str = "") -> str:
         except Exception as exc:
             attempts = job.attempts + 1
             error = f"{type(exc).__name__}: {exc}"
-            parked = attempts >= _max_attempts(app)
+            parked = attempts >= _max_attempts(app) or _permanent(exc)
             jobs_table.finish(db, job.id, "parked" if parked else "pending", error=error, attempts=attempts)
             if parked:
                 log.error("order %s/%s parked after %d attempts: %s", shop, order_id, attempts, error)
@@ -74,6 +74,14 @@ def run_apply(app, shop: str, order_id: str, trigger: str = "") -> str:
             raise
     jobs_table.finish(db, job.id, "done", attempts=0)
     return result
+
+
+def _permanent(exc: Exception) -> bool:
+    """Errors that the same request would hit again: park at once instead of retrying."""
+    from backend.shopify.errors import GraphQLError, TokenRevoked
+    from backend.shopify.order_writes import WriteRejected
+
+    return isinstance(exc, (GraphQLError, WriteRejected, TokenRevoked))
 
 
 def _log_parked(app, shop, order_id, trigger, error) -> None:
