@@ -20,6 +20,7 @@ from backend.devshop.calls import CallLog, Fault, FaultQueue
 from backend.devshop.catalog import CatalogMixin
 from backend.devshop.models import ShopState
 from backend.devshop.oauth import OAuthServer
+from backend.devshop.schema import admin_schema
 from backend.devshop.sessiontokens import mint_session_token
 from backend.devshop.wsgi import SimulatorApp
 
@@ -51,6 +52,7 @@ class Simulator(CatalogMixin):
 
     # -- lifecycle --------------------------------------------------------------
     def start(self) -> "Simulator":
+        admin_schema()  # parsed once per process (~4 s), before the first request can time out
         self._server = make_server(self._host, self._port, SimulatorApp(self), threaded=True,
                                    request_handler=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},

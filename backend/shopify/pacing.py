@@ -1,0 +1,87 @@
+"""Per-shop pacing for the Admin GraphQL cost bucket.
+
+Every client for a shop shares one `ShopBucket` (process-wide, keyed by shop):
+before a call it reserves the points the call is expected to cost and waits
+until the bucket (as last reported by Shopify, restored at `restoreRate` since)
+can pay them; after the call it adopts the `throttleStatus` Shopify reported.
+Reservations made by other threads count, so concurrent workers of a shop do
+not overdraw it together. A Redis-backed store can replace `MemoryThrottleStore`
+(same two methods, one Lua script) so consumers on several machines share it.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+
+SAFETY_SECONDS = 0.05
+DEFAULT_STATUS = {"maximumAvailable": 1000.0, "currentlyAvailable": 1000.0, "restoreRate": 50.0}
+
+
+class ShopBucket:
+    def __init__(self, clock=time.monotonic):
+        self._clock = clock
+        self.maximum = DEFAULT_STATUS["maximumAvailable"]
+        self.rate = DEFAULT_STATUS["restoreRate"]
+        self._available = self.maximum
+        self._stamp = clock()
+        self._lock = threading.Lock()
+
+    def _estimate(self, now: float) -> float:
+        return min(self.maximum, self._available + (now - self._stamp) * self.rate)
+
+    def reserve(self, cost: float) -> float:
+        """Take `cost` points from the estimate; returns the seconds to wait before sending."""
+        with self._lock:
+            now = self._clock()
+            cost = min(cost, self.maximum)
+            available = self._estimate(now)
+            self._available, self._stamp = available - cost, now
+            # a margin for latency (our clock runs behind Shopify's) and its rounding down
+            short = cost + self.rate * SAFETY_SECONDS + 1 - available
+            return 0.0 if short <= 0 else short / self.rate
+
+    def observe(self, status: dict, in_flight: float = 0.0) -> None:
+        """Adopt Shopify's throttleStatus, minus points other calls have reserved meanwhile."""
+        with self._lock:
+            self.maximum = float(status.get("maximumAvailable", self.maximum))
+            self.rate = float(status.get("restoreRate", self.rate)) or self.rate
+            reported = float(status.get("currentlyAvailable", self._available))
+            self._available, self._stamp = min(self.maximum, reported - in_flight), self._clock()
+
+    def refund(self, points: float) -> None:
+        with self._lock:
+            self._available = min(self.maximum, self._available + points)
+
+
+class MemoryThrottleStore:
+    """Process-wide buckets plus the learned cost of each document, keyed by shop."""
+
+    def __init__(self):
+        self._buckets: dict[str, ShopBucket] = defaultdict(ShopBucket)
+        self._costs: dict[tuple[str, int], float] = {}
+        self._in_flight: dict[str, float] = defaultdict(float)
+        self._lock = threading.Lock()
+
+    def bucket(self, shop: str) -> ShopBucket:
+        with self._lock:
+            return self._buckets[shop]
+
+    def expected_cost(self, shop: str, document: str, mutation: bool) -> float:
+        return self._costs.get((shop, hash(document)), 10.0 if mutation else 50.0)
+
+    def learn_cost(self, shop: str, document: str, requested: float) -> None:
+        self._costs[(shop, hash(document))] = float(requested)
+
+    def begin(self, shop: str, cost: float) -> None:
+        with self._lock:
+            self._in_flight[shop] += cost
+
+    def end(self, shop: str, cost: float) -> float:
+        """Close one call's reservation; returns what the shop's other calls still hold."""
+        with self._lock:
+            self._in_flight[shop] = max(0.0, self._in_flight[shop] - cost)
+            return self._in_flight[shop]
+
+
+DEFAULT_STORE = MemoryThrottleStore()
