@@ -1,6 +1,7 @@
 """Test helpers to fill a simulated shop: products, variants, orders, fulfillments."""
 from __future__ import annotations
 
+from backend.devshop import payloads
 from backend.devshop.models import Fulfillment, LineItem, Order, Product, Variant, now_iso
 
 
@@ -53,6 +54,7 @@ class CatalogMixin:
                       currency=fields.pop("currency", state.currency), **fields)
         if order.processed_at is None:
             order.processed_at = order.created_at
+        order.shipping_lines = [{"id": self.next_id(), **s} for s in order.shipping_lines]
         for spec in line_items or [{"title": "Widget"}]:
             order.line_items.append(self._line_item(shop, dict(spec)))
         with state.lock:
@@ -107,3 +109,17 @@ class CatalogMixin:
             ful.shipment_status, ful.delivered_at = "delivered", delivered_at
             order.touch()
         return ful
+
+    # -- REST webhook payloads (see payloads.py) -----------------------------------
+    def order_payload(self, shop: str, order_id) -> dict:
+        return payloads.order_payload(self, shop, order_id)
+
+    def product_payload(self, shop: str, product_id) -> dict:
+        return payloads.product_payload(self, shop, product_id)
+
+    def fulfillment_payload(self, shop: str, order_id, fulfillment_id) -> dict:
+        return payloads.fulfillment_payload(self, shop, order_id, fulfillment_id)
+
+    def fulfillment_event_payload(self, shop: str, order_id, fulfillment_id, status: str = "delivered",
+                                  happened_at: str | None = None) -> dict:
+        return payloads.fulfillment_event_payload(self, shop, order_id, fulfillment_id, status, happened_at)

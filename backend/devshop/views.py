@@ -41,6 +41,9 @@ class VariantView(View):
             return getattr(self.obj, aliases[name])
         raise AttributeError(name)
 
+    updatedAt = property(lambda self: self.ctx.state.products[self.obj.product_id].updated_at)
+    createdAt = property(lambda self: self.ctx.state.products[self.obj.product_id].created_at)
+
     @property
     def displayName(self):
         return f"{self.ctx.state.products[self.obj.product_id].title} - {self.obj.title}"
@@ -68,6 +71,8 @@ class ProductView(View):
 
     def variants(self, info, **args):
         return connection(info, [VariantView(v, self.ctx) for v in self.obj.variants], **args)
+
+    isGiftCard = False
 
     @property
     def totalVariants(self):
