@@ -3,7 +3,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from backend.routes import auth, health, webhooks
+    from backend.routes import api, auth, health, proxy, webhooks
 
-    for module in (health, auth, webhooks):
+    for module in (health, auth, webhooks, api, proxy):
         app.register_blueprint(module.bp)

@@ -1,0 +1,66 @@
+"""/api/v1: the Decision API for checkout, customer-account and admin extensions (contract §3).
+
+Auth: a Shopify session token (`Authorization: Bearer`); the shop comes from its `dest`. CORS is open to
+any origin without credentials: every /api/v1 answer carries `Access-Control-Allow-Origin: *`, and a
+preflight `OPTIONS` gets 204 with the allowed methods and headers. The OpenAPI document is public.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from flask import Blueprint, Response, g, jsonify, request
+
+from backend.routes import openapi
+from backend.routes.guards import session_token_required
+from backend.services import decisions
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+PREFIX = "/api/v1/"
+PREFLIGHT = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+             "Access-Control-Allow-Headers": "Authorization, Content-Type", "Access-Control-Max-Age": "86400"}
+
+
+@bp.before_app_request
+def _preflight():
+    if request.method == "OPTIONS" and request.path.startswith(PREFIX):
+        return Response(status=204, headers=PREFLIGHT)
+    return None
+
+
+@bp.after_app_request
+def _cors(response):
+    if request.path.startswith(PREFIX):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = "X-Shopify-Retry-Invalid-Session-Request"
+    return response
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _json_body():
+    """The body as JSON (decimals kept exact); not JSON at all is a 422 like any other invalid request."""
+    try:
+        return json.loads(request.get_data() or b"null", parse_float=Decimal)
+    except (ValueError, RecursionError):
+        raise decisions.invalid([{"field": "", "message": "the body is not valid JSON"}]) from None
+
+
+@bp.post("/decisions")
+@session_token_required
+def create_decision():
+    return jsonify(decisions.decide_for_cart(g.shop, _json_body(), _now()))
+
+
+@bp.get("/orders/<path:order_id>/decision", merge_slashes=False)
+@session_token_required
+def order_decision(order_id: str):
+    return jsonify(decisions.decide_for_order(g.shop, order_id, _now(), g.session.customer_gid))
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.DOCUMENT)

@@ -1,0 +1,157 @@
+"""The OpenAPI 3.1 document of the Decision API, as data (served at GET /api/v1/openapi.json)."""
+from __future__ import annotations
+
+REF = "#/components/schemas/"
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": REF + name}
+
+
+def _json(schema: dict, description: str, headers: dict | None = None) -> dict:
+    out = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if headers:
+        out["headers"] = headers
+    return out
+
+
+STR = {"type": "string"}
+ID = {"type": ["string", "integer"], "description": "a Shopify GID or a numeric id"}
+MONEY = {"type": ["string", "number"], "description": "a decimal amount, e.g. \"19.99\"", "examples": ["19.99"]}
+NULLABLE_MONEY = {"type": ["string", "number", "null"], "description": "a decimal amount or null"}
+TIMESTAMP = {"type": "string", "format": "date-time", "description": "ISO 8601; without an offset: the shop's zone"}
+DATE = {"type": ["string", "null"], "format": "date"}
+STRINGS = {"type": "array", "items": STR}
+
+LINE_ITEM = {"type": "object", "required": ["quantity", "price"], "properties": {
+    "id": {**ID, "description": "line id; defaults to the line's position (\"0\", \"1\", ...)"},
+    "variant_id": ID, "product_id": ID, "sku": STR, "title": STR,
+    "product_type": {**STR, "description": "absent: filled from the shop's catalog"},
+    "product_tags": {**STRINGS, "description": "absent: filled from the shop's catalog"},
+    "quantity": {"type": "integer", "minimum": 0},
+    "price": {**MONEY, "description": "unit price paid before discounts"},
+    "compare_at_price": {**NULLABLE_MONEY, "description": "absent: filled from the shop's catalog"},
+    "discount": {**MONEY, "description": "total discount allocated to the line"},
+    "gift_card": {"type": "boolean"},
+    "properties": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}},
+}}
+
+ORDER = {"type": "object", "required": ["line_items"], "properties": {
+    "id": ID, "created_at": {**TIMESTAMP, "description": "absent: now (a cart)"},
+    "currency": STR, "source_name": STR, "tags": STRINGS, "discount_codes": STRINGS,
+    "shipping_address": {"type": ["object", "null"], "properties": {
+        k: {"type": ["string", "null"]} for k in ("country_code", "province_code", "address1", "address2", "city",
+                                                  "zip")}},
+    "shipping_lines": {"type": "array", "items": {"type": "object", "properties": {
+        "title": STR, "carrier": STR, "price": MONEY}}},
+    "line_items": {"type": "array", "items": _ref("LineItem")},
+    "fulfillments": {"type": "array", "items": {"type": "object", "properties": {
+        "line_item_ids": {"type": ["array", "null"], "items": ID},
+        "shipped_at": {**TIMESTAMP, "type": ["string", "null"]},
+        "delivered_at": {**TIMESTAMP, "type": ["string", "null"]}}}},
+}}
+
+RETURN_REQUEST = {"type": "object", "required": ["resolution", "lines"], "properties": {
+    "resolution": {"enum": ["refund", "store_credit", "exchange"]},
+    "lines": {"type": "array", "items": {"type": "object", "required": ["line_item_id", "quantity"], "properties": {
+        "line_item_id": ID, "quantity": {"type": "integer", "minimum": 1},
+        "condition": {"enum": ["new", "worn", "damaged"]},
+        "reason": {"enum": ["changed_mind", "size", "defective", "wrong_item", "carrier_damage",
+                            "not_as_described", "extra_item"]}}}},
+}}
+
+DECISION_REQUEST = {
+    "type": "object", "required": ["order"],
+    "description": "contract §5 without `policy` (the shop's active policy decides; a `policy` field is ignored)",
+    "properties": {"as_of": {**TIMESTAMP, "description": "default: now"}, "order": _ref("Order"),
+                   "return_request": _ref("ReturnRequest")},
+}
+
+WINDOW = {"type": ["object", "null"], "required": ["days", "from"], "properties": {
+    "days": {"type": "integer"}, "from": {"enum": ["delivery", "shipment", "order"]}}}
+RESOLUTION = {"type": "object", "required": ["allowed", "deadline", "window"], "properties": {
+    "allowed": {"type": "boolean"}, "deadline": DATE, "window": WINDOW}}
+REASON = {"type": "object", "required": ["rule", "text"], "properties": {"rule": STR, "text": STR}}
+
+DECISION = {"type": "object", "description": "contract §6", "required": [
+    "policy", "order_id", "tags", "signature_required", "return_protection", "shipping", "sales_tax", "blocked",
+    "return_deadline", "lines"], "properties": {
+    "policy": STR, "order_id": {"type": ["string", "null"]},
+    "tags": {"type": "array", "items": {"enum": ["final-sale", "return-protection", "sale-credit-only",
+                                                 "signature-required"]}},
+    "signature_required": {"type": "boolean"},
+    "return_protection": {"type": "object", "required": ["offered", "price", "purchased"], "properties": {
+        "offered": {"type": "boolean"}, "price": {"type": ["string", "null"]}, "purchased": {"type": "boolean"}}},
+    "shipping": {"type": ["object", "null"], "properties": {
+        "rate": {"type": ["string", "null"]}, "currency": STR, "ships_by": DATE}},
+    "sales_tax": {"type": ["boolean", "null"]},
+    "blocked": {"type": "array", "items": {"type": "object", "properties": {"rule": STR, "message": STR}}},
+    "return_deadline": DATE,
+    "lines": {"type": "array", "items": {"type": "object", "required": ["line_item_id", "class", "resolutions"],
+                                         "properties": {
+        "line_item_id": {"type": ["string", "null"]},
+        "class": {"enum": ["standard", "credit_only", "final_sale", "trial", "external", "protection"]},
+        "resolutions": {"type": "object", "required": ["refund", "store_credit", "exchange"], "properties": {
+            k: RESOLUTION for k in ("refund", "store_credit", "exchange")}},
+        "price_adjustment": {"type": ["object", "null"]},
+        "reasons": {"type": "array", "items": REASON}}}},
+    "return": {"type": "object", "properties": {
+        "resolution": STR, "allowed": {"type": "boolean"}, "lines": {"type": "array"},
+        "fees": {"type": "array", "items": {"type": "object", "properties": {"kind": STR, "amount": STR}}},
+        "refund_total": STR}},
+}}
+
+ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
+    "type": "object", "required": ["code", "message"], "properties": {
+        "code": STR, "message": STR,
+        "details": {"description": "for invalid_request: a list of {field, message}"}}}}}
+
+RETRY = {"X-Shopify-Retry-Invalid-Session-Request": {
+    "description": "always 1: fetch a new session token and retry", "schema": {"type": "string", "enum": ["1"]}}}
+ERR = _ref("Error")
+UNAUTHORIZED = _json(ERR, "missing, expired, forged or wrong-audience session token", RETRY)
+NO_POLICY = _json(ERR, "code `no_active_policy`: the shop has not chosen a return policy yet")
+PREFLIGHT = {"summary": "CORS preflight", "security": [], "responses": {"204": {
+    "description": "allowed methods and headers (Access-Control-Allow-*); any origin, no credentials"}}}
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {"title": "Fineprint Decision API", "version": "1.0.0",
+             "description": "Return-policy decisions for carts and stored orders, from the shop's active "
+                            "policy. Authenticate with the Shopify session token of a checkout, "
+                            "customer-account or admin extension. Every error is "
+                            "{\"error\": {\"code\", \"message\", \"details\"}}."},
+    "paths": {
+        "/api/v1/decisions": {
+            "post": {
+                "operationId": "decideCart", "summary": "Decide a cart or order",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("DecisionRequest")}}},
+                "responses": {"200": _json(_ref("Decision"), "the decision"), "401": UNAUTHORIZED,
+                              "409": NO_POLICY, "422": _json(ERR, "invalid request: per-field errors in details")},
+            },
+            "options": {**PREFLIGHT, "operationId": "decisionsPreflight"},
+        },
+        "/api/v1/orders/{order_id}/decision": {
+            "parameters": [{"name": "order_id", "in": "path", "required": True, "schema": STR,
+                            "description": "numeric id or URL-encoded GID (gid://shopify/Order/1001)"}],
+            "get": {
+                "operationId": "decideOrder", "summary": "The decision for a stored order, as of now",
+                "responses": {"200": _json(_ref("Decision"), "the decision"), "401": UNAUTHORIZED,
+                              "404": _json(ERR, "unknown order, another shop's, or another customer's"),
+                              "409": NO_POLICY},
+            },
+            "options": {**PREFLIGHT, "operationId": "orderDecisionPreflight"},
+        },
+        "/api/v1/openapi.json": {"get": {"operationId": "openapi", "summary": "This document", "security": [],
+                                         "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")}}},
+    },
+    "security": [{"sessionToken": []}],
+    "components": {
+        "securitySchemes": {"sessionToken": {
+            "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+            "description": "Shopify session token: HS256 signed with the app's client secret, aud = client id, "
+                           "shop from dest"}},
+        "schemas": {"DecisionRequest": DECISION_REQUEST, "Order": ORDER, "LineItem": LINE_ITEM,
+                    "ReturnRequest": RETURN_REQUEST, "Decision": DECISION, "Error": ERROR},
+    },
+}

@@ -1,0 +1,199 @@
+"""Shopper-facing decisions (contract §3): a cart from an extension, or a stored order, decided with the
+shop's active policy by the same engine and catalog facts the order pipeline uses.
+
+    decide_for_cart(shop, body, now) -> decision              422 ValidationError, 409 NoActivePolicy
+    decide_for_order(shop, order_id, now, customer_gid) -> decision     + 404 NotFound
+
+Lines may carry only `variant_id`/`product_id` (GIDs or numbers), `quantity` and `price`: absent
+`product_type`, `product_tags` and `compare_at_price` (and `gift_card`) come from the catalog mirror; a
+product the mirror has never seen is fetched with one Admin read when the shop has a token, and is
+otherwise decided with empty facts. A cart needs no `created_at` (it defaults to now) and no line `id`
+(it defaults to the line's position, "0", "1", ...).
+"""
+from __future__ import annotations
+
+import copy
+import logging
+import re
+import time
+from datetime import datetime
+
+from flask import current_app
+from sqlmodel import Session, select
+
+from backend import policy as engine
+from backend.errors import AppError, NotFound, ValidationError
+from backend.services import apply_decision, catalog, orders
+from backend.shopify.payloads import numeric_id
+from backend.store.models import CatalogVariant, Shop
+
+log = logging.getLogger(__name__)
+
+ID_FIELDS = ("variant_id", "product_id")
+_NUMERIC = re.compile(r"\d{1,20}")
+FETCH_BACKOFF = 60.0  # seconds without Admin reads for a shop after one failed
+_fetch_failed: dict[str, float] = {}
+
+
+class NoActivePolicy(AppError):
+    """The shop has not chosen a policy yet (or its policy file is gone): nothing to decide with."""
+
+    status = 409
+    code = "no_active_policy"
+
+
+def invalid(errors: list[dict], message: str = "invalid decision request") -> ValidationError:
+    return ValidationError(message, details=errors)
+
+
+def shop_policy(session: Session, shop: str):
+    """The shop's active policy (cached loader), or NoActivePolicy."""
+    name = session.exec(select(Shop.active_policy).where(Shop.domain == shop)).first()
+    if not name:
+        raise NoActivePolicy(f"{shop} has no active return policy yet; the merchant chooses one in the app")
+    try:
+        return apply_decision.policy_for(name)
+    except (engine.PolicyError, OSError) as exc:
+        log.error("active policy %r of %s cannot be loaded: %s", name, shop, type(exc).__name__)
+        raise NoActivePolicy(f"the active policy of {shop} cannot be loaded") from None
+
+
+def run_engine(policy, request: dict, now: datetime) -> dict:
+    try:
+        return engine.decide(policy, request, now)
+    except engine.RequestError as exc:
+        raise invalid(exc.errors) from None
+
+
+# -------------------------------------------------------------------------- carts
+
+def decide_for_cart(shop: str, body, now: datetime) -> dict:
+    if not isinstance(body, dict):
+        raise invalid([{"field": "", "message": "a decision request must be a JSON object"}])
+    request, errors = _cart_request(body, now)
+    lines = [ln for ln in (request["order"].get("line_items") or []) if isinstance(ln, dict)] \
+        if isinstance(request.get("order"), dict) and isinstance(request["order"].get("line_items"), list) else []
+    db = current_app.extensions["fineprint.db"]
+    with db.session() as s:
+        policy = shop_policy(s, shop)
+        if errors:
+            _raise_with_engine_errors(policy, request, now, errors)
+        fill_from_catalog(s, shop, lines)
+    return run_engine(policy, request, now)
+
+
+def _cart_request(body: dict, now: datetime) -> tuple[dict, list[dict]]:
+    """A copy of the body made ready for the engine (no `policy`, cart defaults, numeric ids), and id errors."""
+    request = copy.deepcopy(body)
+    request.pop("policy", None)
+    order, errors = request.get("order"), []
+    if not isinstance(order, dict):
+        return request, errors
+    order.setdefault("created_at", now.isoformat())
+    items = order.get("line_items")
+    for i, line in enumerate(items if isinstance(items, list) else []):
+        if isinstance(line, dict):
+            line.setdefault("id", str(i))
+            errors += normalize_ids(line, f"order.line_items[{i}]")
+    return request, errors
+
+
+def normalize_ids(line: dict, path: str) -> list[dict]:
+    """variant_id / product_id as the catalog's numeric strings; a malformed one is an error."""
+    errors = []
+    for key in ID_FIELDS:
+        value = line.get(key)
+        if value is None:
+            line.pop(key, None)
+            continue
+        ident = numeric_id(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+        if ident is None or not _NUMERIC.fullmatch(ident):
+            errors.append({"field": f"{path}.{key}", "message": "expected a Shopify id (a GID or a number)"})
+            line.pop(key)
+        else:
+            line[key] = ident
+    return errors
+
+
+def _raise_with_engine_errors(policy, request: dict, now: datetime, errors: list[dict]):
+    try:
+        engine.decide(policy, request, now)
+    except engine.RequestError as exc:
+        errors = errors + exc.errors
+    raise invalid(errors)
+
+
+def fill_from_catalog(session: Session, shop: str, lines: list[dict]) -> None:
+    """Catalog facts for lines that lack them (in place): variant → product, one Admin read for unknowns."""
+    if not any(catalog.needs_catalog(ln) for ln in lines):
+        return
+    _products_of_variants(session, shop, lines)
+    unknown = catalog.unknown_products(session, shop, lines)
+    if unknown and _may_fetch(session, shop):
+        session.commit()
+        _fetch(shop, unknown)
+    catalog.fill_lines(session, shop, lines, final=True)
+
+
+def _products_of_variants(session: Session, shop: str, lines: list[dict]) -> None:
+    todo = {ln["variant_id"] for ln in lines
+            if ln.get("variant_id") and not ln.get("product_id") and catalog.needs_catalog(ln)}
+    if not todo:
+        return
+    found = dict(session.exec(select(CatalogVariant.variant_id, CatalogVariant.product_id).where(
+        CatalogVariant.shop_domain == shop, CatalogVariant.variant_id.in_(todo))).all())
+    for ln in lines:
+        if ln.get("variant_id") in found and not ln.get("product_id"):
+            ln["product_id"] = found[ln["variant_id"]]
+
+
+def _may_fetch(session: Session, shop: str) -> bool:
+    failed = _fetch_failed.get(shop)
+    if failed is not None and time.monotonic() - failed < FETCH_BACKOFF:
+        return False
+    row = session.exec(select(Shop.access_token_encrypted, Shop.uninstalled_at).where(Shop.domain == shop)).first()
+    return bool(row and row[0] and row[1] is None)
+
+
+def _fetch(shop: str, product_ids: list[str]) -> None:
+    """One Admin read for the unknown products; a failure is logged and the lines get empty facts."""
+    app = current_app._get_current_object()
+    try:
+        admin = apply_decision.admin_for(app, shop)
+        with app.extensions["fineprint.db"].session() as s:
+            catalog.fetch_products(s, shop, product_ids, admin.graphql)
+        _fetch_failed.pop(shop, None)
+    except Exception as exc:  # the shopper's answer never waits on, or fails with, the Admin API
+        log.warning("catalog fetch for %s failed (%s); deciding with empty product facts", shop, type(exc).__name__)
+        _fetch_failed[shop] = time.monotonic()
+
+
+# ------------------------------------------------------------------------- orders
+
+def decide_for_order(shop: str, order_id: str, now: datetime, customer_gid: str | None = None) -> dict:
+    """The decision for a stored order as of `now`. 404 for an unknown id, another shop's order, or (for a
+    customer's token) an order recorded for another customer."""
+    ident = numeric_id(order_id) if order_id else None
+    if ident is None or not _NUMERIC.fullmatch(ident):
+        raise NotFound("no such order")
+    db = current_app.extensions["fineprint.db"]
+    with db.session() as s:
+        state = orders.load(s, shop, ident)
+        request = orders.decision_request(state) if state is not None else None
+        if request is None or not _customer_may_see(state.facts, customer_gid):
+            raise NotFound("no such order")
+        policy = shop_policy(s, shop)
+        request = copy.deepcopy(request)
+        catalog.fill_lines(s, shop, request["order"].get("line_items") or [], final=True)
+    return run_engine(policy, request, now)
+
+
+def _customer_may_see(facts: dict, customer_gid: str | None) -> bool:
+    """A customer token sees only orders recorded for that customer; orders recorded without one, and
+    staff or anonymous checkout tokens, are not restricted (the decision holds no personal data)."""
+    if not customer_gid:
+        return True
+    owner = facts.get("customer_id")
+    if owner is None and isinstance(facts.get("customer"), dict):
+        owner = facts["customer"].get("id")
+    return owner is None or numeric_id(owner) == numeric_id(customer_gid)
