@@ -32,25 +32,44 @@ class AdminPort:
 
 
 def _delegate(app, shop):
+    """One AdminClient per (shop, thread), reused (its HTTP connection and the shared per-shop pacing)."""
     try:
-        from backend.shopify.admin import AdminClient  # noqa: F401  (the Admin engineer's client)
+        from backend.shopify.admin import AdminClient
     except ImportError:
         return None
-    from backend.shopify import admin
+    config = app.config["FINEPRINT"]
+    key = (id(app), config.admin_origin, config.database_url, shop, threading.get_ident())
+    with _guard:
+        client = _clients.get(key)
+        if client is None:
+            client = _clients[key] = AdminClient(shop, _TokenProvider(app), app.config["FINEPRINT"])
+        return client
 
-    factory = getattr(admin, "client_for", None)
-    if factory is not None:
-        return factory(app, shop)
-    return None
+
+class _TokenProvider:
+    """tokens_for(shop) (stored, refreshed before it lapses), in the app's context."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def token(self, shop: str) -> str:
+        from backend.services.tokens import tokens_for
+
+        with self.app.app_context():
+            return tokens_for(shop)
+
+    def refresh(self, shop: str, rejected: str) -> str | None:
+        from backend.services import tokens
+
+        fn = getattr(tokens, "refresh_after_401", None)
+        if fn is None:
+            return None
+        with self.app.app_context():
+            return fn(shop, rejected)
 
 
 def _call_delegate(client, query, variables):
-    for name in ("graphql", "query", "execute"):
-        fn = getattr(client, name, None)
-        if fn is not None:
-            result = fn(query, variables or {})
-            return result.get("data", result) if isinstance(result, dict) and "data" in result else result
-    raise AdminApiError("?", "AdminClient has no graphql()/query()/execute()")
+    return client.query(query, variables or {}) or {}
 
 
 # ------------------------------------------------------- minimal fallback
@@ -98,12 +117,15 @@ def _builtin(app, shop: str, query: str, variables: dict | None) -> dict:
                            attempts=MAX_TRIES)
 
 
+_http_clients: dict = {}
+
+
 def _http() -> httpx.Client:
     with _guard:
         key = threading.get_ident()
-        if key not in _clients:
-            _clients[key] = httpx.Client(timeout=15.0)
-        return _clients[key]
+        if key not in _http_clients:
+            _http_clients[key] = httpx.Client(timeout=15.0)
+        return _http_clients[key]
 
 
 def _jitter(attempt: int) -> float:

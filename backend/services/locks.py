@@ -40,8 +40,9 @@ def _redis(url: str):
 
 
 @contextmanager
-def order_lock(app, shop: str, order_id: str, ttl: float = DEFAULT_TTL) -> Iterator[bool]:
+def order_lock(app, shop: str, order_id: str, ttl: float | None = None) -> Iterator[bool]:
     config = app.config["FINEPRINT"]
+    ttl = float(ttl or config.extra.get("order_lock_ttl") or DEFAULT_TTL)
     if config.redis_url:
         with _redis_lock(config, shop, order_id, ttl) as held:
             yield held

@@ -32,6 +32,14 @@ def load(session: Session, shop: str, order_id: str) -> OrderState | None:
         OrderState.shop_domain == shop, OrderState.order_id == order_id)).first()
 
 
+def _load_detached(session: Session, shop: str, order_id: str) -> OrderState | None:
+    """Read for an optimistic update: detached, so no autoflush writes it behind the revision check."""
+    state = load(session, shop, order_id)
+    if state is not None:
+        session.expunge(state)
+    return state
+
+
 def _retrying(db, fn):
     """Run fn(session) in its own transaction; retry on a concurrent insert/update of the same row."""
     for attempt in range(ATTEMPTS):
@@ -82,7 +90,7 @@ def _is_newer(incoming: tuple, stored: tuple) -> bool | None:
 def ingest_order(db, shop: str, order: dict, triggered_at=None) -> bool:
     """Apply an order (payloads.order_from_rest/graphql). True when the decision facts changed."""
     def run(session: Session) -> bool:
-        state = load(session, shop, order["id"])
+        state = _load_detached(session, shop, order["id"])
         seen = state.revision if state else None
         state = state or OrderState(shop_domain=shop, order_id=order["id"], facts={}, fulfillments=[],
                                     tags_written=sorted(set(order["tags"]) & OUR_TAGS))
@@ -149,7 +157,7 @@ def merge_fulfillment(fulfillments: list, incoming: dict) -> list:
 def ingest_fulfillment(db, shop: str, order_id: str, facts: dict) -> bool:
     """fulfillments/create|update or a fulfillment event. Unknown orders get a placeholder state."""
     def run(session: Session) -> bool:
-        state = load(session, shop, order_id)
+        state = _load_detached(session, shop, order_id)
         seen = state.revision if state else None
         state = state or OrderState(shop_domain=shop, order_id=order_id, facts={}, fulfillments=[], tags_written=[])
         before = copy.deepcopy(state.fulfillments)
