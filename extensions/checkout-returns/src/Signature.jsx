@@ -1,0 +1,13 @@
+import '@shopify/ui-extensions/preact';
+import {render} from 'preact';
+import {useDecision} from './useDecision.js';
+
+export default async () => {
+  render(<Signature />, document.body);
+};
+
+function Signature() {
+  const {decision} = useDecision(shopify);
+  if (!decision?.signature_required) return null;
+  return <s-banner tone="info">{shopify.i18n.translate('signature.notice')}</s-banner>;
+}

@@ -1,0 +1,42 @@
+// Runs the project's pinned Shopify CLI offline: no analytics, no upgrade checks,
+// no dependency installation. The CLI retries a failed esbuild bundle forever,
+// so the first esbuild error (or a time limit) ends the run with exit code 1.
+import {spawn} from 'node:child_process';
+import {createRequire} from 'node:module';
+import {dirname, join} from 'node:path';
+
+const require = createRequire(import.meta.url);
+const CLI = join(dirname(require.resolve('@shopify/cli/package.json')), 'bin', 'run.js');
+
+export const OFFLINE_ENV = {
+  SHOPIFY_CLI_NO_ANALYTICS: '1',
+  SHOPIFY_CLI_NO_UPGRADE_CHECK: '1',
+  NODE_NO_WARNINGS: '1',
+  CI: process.env.CI || '1',
+};
+
+export function runShopify(args, {cwd, timeoutMs = 300_000} = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd, env: {...process.env, ...OFFLINE_ENV}, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let failed = false;
+    const stop = (why) => {
+      if (failed) return;
+      failed = true;
+      process.stderr.write(`\nshopify ${args[0]} ${args[1] || ''}: ${why}; stopping.\n`);
+      setTimeout(() => child.kill('SIGTERM'), 500);
+    };
+    const timer = setTimeout(() => stop(`no result after ${timeoutMs / 1000}s`), timeoutMs);
+    const pass = (out) => (chunk) => {
+      out.write(chunk);
+      if (String(chunk).includes('[ERROR]')) stop('esbuild reported an error');
+    };
+    child.stdout.on('data', pass(process.stdout));
+    child.stderr.on('data', pass(process.stderr));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(failed ? 1 : code ?? 1);
+    });
+  });
+}
