@@ -162,3 +162,18 @@ def test_app_proxy_refuses_timestamps_that_are_not_integers(stamp, monkeypatch):
     params = {"shop": "a.myshopify.com", "timestamp": stamp}
     query = f"shop=a.myshopify.com&timestamp={stamp}&signature={_signed_proxy_query('s', params)}"
     assert not verify.app_proxy_check(_proxy_url(query), cfg("s")).ok
+
+
+def test_app_proxy_repeated_params_are_signed_joined_by_commas_as_in_shopifys_js_library(monkeypatch):
+    template = PROXY["library_rules"]["shopify-app-js"]["templates"][1]
+    freeze_clocks(monkeypatch, 1700000000)
+    message = template["signed_message_template"].replace("<ts>", "1700000000")
+    digest = hmac.new(template["secret"].encode(), message.encode(), hashlib.sha256).hexdigest()
+    query = ("consentGiven=true&consentGiven=false&logged_in_customer_id=1&path_prefix=%2Fapps%2Fmy_app"
+             f"&shop=a.myshopify.com&timestamp=1700000000&signature={digest}")
+    assert not verify.app_proxy_check(_proxy_url(query), cfg(template["secret"])).ok  # signed for "the shop URL"
+    message = message.replace("shop=the shop URL", "shop=a.myshopify.com")
+    digest = hmac.new(template["secret"].encode(), message.encode(), hashlib.sha256).hexdigest()
+    query = query.rsplit("&signature=", 1)[0] + f"&signature={digest}"
+    check = verify.app_proxy_check(_proxy_url(query), cfg(template["secret"]))
+    assert check.ok and check.shop == "a.myshopify.com" and check.logged_in_customer_id == "1"
