@@ -15,22 +15,20 @@ group = AppGroup("shops", help="Installed shops.")
 @click.argument("shop")
 @click.argument("name_or_path")
 def set_policy(shop, name_or_path):
-    """Make NAME_OR_PATH (a preset name or a policy file) the shop's active policy."""
-    from backend.policy import PolicyError, load_policy
+    """Make NAME_OR_PATH (a preset name or a policy file) the shop's active policy.
+
+    Same service as the admin page: a new policy version (kept, with who and when),
+    activated, and the shop's stored orders re-decided."""
+    from backend.errors import AppError
+    from backend.services import policies
 
     try:
-        policy = load_policy(name_or_path)
-    except PolicyError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        raise click.ClickException(f"{name_or_path} is not a valid policy")
-    with current_app.extensions["fineprint.db"].session() as s:
-        row = s.exec(select(Shop).where(Shop.domain == shop)).first()
-        if row is None:
-            raise click.ClickException(f"unknown shop {shop} (install the app on it first)")
-        row.active_policy = name_or_path
-        s.add(row)
-    click.echo(f"{shop}: active policy {policy.name} (version {policy.version})")
+        row = policies.set_policy(current_app._get_current_object(), shop, name_or_path, "cli")
+    except AppError as exc:
+        for problem in (exc.details or {}).get("problems", []) if isinstance(exc.details, dict) else []:
+            click.echo(problem["text"], err=True)
+        raise click.ClickException(f"{name_or_path}: {exc.message}")
+    click.echo(f"{shop}: active policy {row.name} (version {row.version})")
 
 
 @group.command("list")

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import update
 from sqlmodel import select
 
-from backend.services import catalog, orders
+from backend.services import catalog, orders, settings
 from backend.services.orders import OUR_TAGS
 from backend.shopify import order_writes
 from backend.store.models import DecisionLogEntry, OrderState, Shop, utcnow
@@ -38,10 +38,17 @@ PII_ADDRESS_FIELDS = ("address1", "address2", "city", "zip", "first_name", "last
 _policies: dict = {}
 
 
-def policy_for(name: str):
-    """load_policy, cached per name and file modification time."""
+def policy_for(name: str, app=None):
+    """load_policy, cached per name and file modification time. A stored shop version
+    (``version:<id>:<hash>``, see services.policies) is read from the database once."""
     from backend.policy import load_policy, resolve_path
+    from backend.services import policies
 
+    if policies.is_version_ref(name):
+        if name not in _policies:
+            from flask import current_app
+            _policies[name] = policies.load_ref((app or current_app).extensions["fineprint.db"], name)
+        return _policies[name]
     path = resolve_path(name)
     try:
         mtime = path.stat().st_mtime
@@ -158,8 +165,9 @@ def apply_order(app, shop: str, order_id: str, trigger: str = "", admin=None, no
             # the snapshot, now complete, is kept: later product edits never reclassify this order
             session.execute(update(OrderState).where(OrderState.id == state.id).values(facts=state.facts)
                             .execution_options(synchronize_session=False))
-        policy = policy_for(policy_name)
-        request = orders.decision_request(state, as_of=None)
+        policy = policy_for(policy_name, app)
+        shop_settings = settings.for_shop(session, shop)  # merchant's tag names and protection variant
+        request = settings.overlay(orders.decision_request(state, as_of=None), shop_settings)
         try:
             decision = decide(policy, request, now)
         except Exception as exc:
@@ -169,7 +177,7 @@ def apply_order(app, shop: str, order_id: str, trigger: str = "", admin=None, no
             _log(session, state, policy, trigger, request, None, "invalid", error=str(exc))
             _mark(session, state, applied_revision=revision)
             return "invalid"
-        desired = {t for t in decision.get("tags") or [] if t in OUR_TAGS}
+        desired = {shop_settings.tag(t) for t in decision.get("tags") or [] if t in OUR_TAGS}
         written = set(state.tags_written or [])
         add, remove = desired - written, written - desired
         deadline = decision.get("return_deadline")
@@ -186,7 +194,7 @@ def apply_order(app, shop: str, order_id: str, trigger: str = "", admin=None, no
     admin = admin or admin_for(app, shop)
     gid = state.facts.get("id")
     result = "written"
-    if pending == digest and _already_written(admin, gid, desired, deadline):
+    if pending == digest and _already_written(admin, gid, desired, deadline, shop_settings.our_tags):
         result = "verified"
     else:
         _call_hook("before_write", shop, order_id)
@@ -205,12 +213,12 @@ def apply_order(app, shop: str, order_id: str, trigger: str = "", admin=None, no
     return result
 
 
-def _already_written(admin, gid: str, desired: set, deadline: str | None) -> bool:
+def _already_written(admin, gid: str, desired: set, deadline: str | None, our_tags=OUR_TAGS) -> bool:
     data = admin.graphql(order_writes.ORDER_WRITE_STATE_QUERY, {"id": gid})
     found = order_writes.written_state(data)
     if found is None:
         return False
-    ours = {t for t in found["tags"] if t in OUR_TAGS}
+    ours = {t for t in found["tags"] if t in our_tags}
     return ours == desired and found["deadline"] == deadline
 
 

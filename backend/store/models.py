@@ -199,3 +199,38 @@ class ComplianceRecord(SQLModel, table=True):
     customer_id: Optional[str] = Field(default=None, index=True, max_length=64)
     report: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = _ts()
+
+
+# ---- merchant admin (issue 7; migration 0004) ---------------------------------
+
+
+class PolicyVersion(SQLModel, table=True):
+    """Every policy text a shop activated (or drafted for activation); never edited, only superseded.
+
+    `Shop.active_policy` names the active one as ``version:<id>``."""
+
+    __tablename__ = "policy_versions"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    shop_domain: str = Field(index=True, max_length=255)
+    name: str = Field(max_length=255)  # [policy] name of the text
+    based_on: Optional[str] = Field(default=None, max_length=255)  # preset it started from
+    version: str = Field(max_length=64)  # Policy.version (hash of the text)
+    source: str = Field(sa_column=Column(Text, nullable=False))
+    created_by: Optional[str] = Field(default=None, max_length=255)  # session user id, or "cli"
+    created_at: datetime = _ts()
+    activated_at: Optional[datetime] = _opt_ts()  # last time it became active
+    activated_by: Optional[str] = Field(default=None, max_length=255)
+
+
+class ShopSettings(SQLModel, table=True):
+    """What the merchant set on the Settings page (absent row: every default)."""
+
+    __tablename__ = "shop_settings"
+
+    shop_domain: str = Field(primary_key=True, max_length=255)
+    protection_variant_id: Optional[str] = Field(default=None, max_length=64)
+    tag_names: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # contract name -> ours
+    block_po_boxes: bool = Field(default=True)
+    updated_by: Optional[str] = Field(default=None, max_length=255)
+    updated_at: datetime = _ts()

@@ -1,0 +1,156 @@
+"""The embedded admin: `GET /app` (the document App Bridge loads) and the JSON/HTML calls its page makes.
+
+Every call below the document carries a session token (`Authorization: Bearer`,
+from `shopify.idToken()`; in demo mode from `/app/demo/session-token`). Routes
+parse, call one service, serialize; the page's sections are the partials in
+templates/admin/, rendered by `services.admin_page`.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, current_app, g, jsonify, make_response, request
+
+from backend.errors import NotFound, ValidationError
+from backend.routes.guards import embedded_admin_page, frame_ancestors, session_token_required
+from backend.services import admin_page, admin_views, backtest, demo, policies, settings
+from backend.shopify.sessions import verify_session_token
+
+bp = Blueprint("admin", __name__)
+
+
+def _app():
+    return current_app._get_current_object()
+
+
+def _config():
+    return current_app.config["FINEPRINT"]
+
+
+def _user() -> str | None:
+    return g.session.user_id
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError("expected a JSON object body")
+    return body
+
+
+def _admin_document(view):
+    """`@embedded_admin_page`, except that in demo mode a load without a token is the demo shop's."""
+    guarded = embedded_admin_page(view)
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        has_token = request.args.get("id_token") or request.headers.get("Authorization")
+        if not demo.enabled(_config()) or has_token:
+            return guarded(*args, **kwargs)
+        g.session = verify_session_token(demo.session_token(_config()), _config())
+        g.shop = g.session.shop
+        response = make_response(view(*args, **kwargs))
+        response.headers["Content-Security-Policy"] = frame_ancestors(g.shop)
+        return response
+    return wrapper
+
+
+@bp.get("/app")
+@_admin_document
+def page():
+    return admin_page.document(_app(), g.shop, g.session, request.args)
+
+
+@bp.get("/app/demo/session-token")
+def demo_session_token():
+    if not demo.enabled(_config()):
+        raise NotFound("not found")
+    return jsonify(token=demo.session_token(_config()), shop=demo.shop(_config()))
+
+
+@bp.get("/app/api/sections/<name>")
+@session_token_required
+def section(name):
+    return admin_page.section(_app(), g.shop, name, request.args)
+
+
+@bp.get("/app/api/policy/source")
+@session_token_required
+def policy_source():
+    return jsonify(admin_page.source(_app(), g.shop, request.args))
+
+
+@bp.post("/app/api/policy/check")
+@session_token_required
+def policy_check():
+    return jsonify(policies.check_text(str(_body().get("text") or "")))
+
+
+@bp.post("/app/api/policy/backtest")
+@session_token_required
+def policy_backtest():
+    body = _body()
+    return jsonify(backtest.backtest(_app(), g.shop, str(body.get("text") or ""), body.get("limit") or 50))
+
+
+@bp.post("/app/api/policy/activate")
+@session_token_required
+def policy_activate():
+    body = _body()
+    row = admin_page.activate_draft(_app(), g.shop, str(body.get("text") or ""), body.get("backtested"),
+                                    body.get("based_on"), _user())
+    return jsonify(admin_page.version_json(row))
+
+
+@bp.post("/app/api/policy/versions/<int:vid>/activate")
+@session_token_required
+def version_activate(vid):
+    return jsonify(admin_page.version_json(policies.activate(_app(), g.shop, vid, _user())))
+
+
+@bp.post("/app/api/policy/rollback")
+@session_token_required
+def policy_rollback():
+    return jsonify(admin_page.version_json(policies.rollback(_app(), g.shop, _user())))
+
+
+@bp.post("/app/api/preview")
+@session_token_required
+def preview():
+    body = _body()
+    return jsonify(backtest.preview(_app(), g.shop, order_id=body.get("order_id"), sample=body.get("sample"),
+                                    text=body.get("text") or None))
+
+
+@bp.post("/app/api/jobs/<int:job_id>/retry")
+@session_token_required
+def retry_job(job_id):
+    job = admin_views.retry_job(_app(), g.shop, job_id)
+    return jsonify(id=job.id, status=job.status, attempts=job.attempts)
+
+
+@bp.post("/app/api/settings")
+@session_token_required
+def save_settings():
+    return jsonify(settings.save(current_app.extensions["fineprint.db"], g.shop, _body(), _user()).as_json())
+
+
+@bp.route("/api/v1/shop-settings", methods=["GET", "OPTIONS"])
+def shop_settings():
+    """What extensions need of the settings (checkout: may it block P.O. boxes). CORS open."""
+    if request.method == "OPTIONS":
+        response = make_response("", 204)
+    else:
+        response = _shop_settings()
+    response.headers.update({"Access-Control-Allow-Origin": "*",
+                             "Access-Control-Allow-Headers": "Authorization, Content-Type",
+                             "Access-Control-Allow-Methods": "GET, OPTIONS"})
+    return response
+
+
+@session_token_required
+def _shop_settings():
+    config = settings.get(current_app.extensions["fineprint.db"], g.shop).as_json()
+    return make_response(jsonify(checkout={"block_po_boxes": config["block_po_boxes"]},
+                                 protection_variant_id=config["protection_variant_id"],
+                                 tag_names=config["tag_names"]))

@@ -1,0 +1,141 @@
+"""What a policy would do, without writing anything: preview one order, backtest a draft over stored orders.
+
+    preview(app, shop, order_id=None, sample=None, text=None) -> {"policy", "decision", "reasons", ...}
+    backtest(app, shop, text, limit=50)                        -> {"counts", "orders": [...]}
+
+Both decide exactly like the pipeline: the stored facts snapshot
+(`orders.decision_request`), the shop's settings overlay, `policy.decide`, and
+the tag names the shop writes. A backtest compares with what the pipeline last
+wrote to each order (tags and return deadline).
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from sqlmodel import select
+
+from backend.errors import NotFound, ValidationError
+from backend.policy import RequestError, decide
+from backend.services import orders, policies, settings
+from backend.services.orders import OUR_TAGS
+from backend.store.models import OrderState
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 1000
+
+
+def _db(app):
+    return app.extensions["fineprint.db"]
+
+
+def _policy(app, shop: str, text: str | None):
+    if text:
+        return policies.parse(text)
+    _, ref = policies.active(_db(app), shop)
+    if not ref:
+        raise ValidationError("choose a policy first: this shop has no active policy", code="no_policy")
+    from backend.services.apply_decision import policy_for
+
+    return policy_for(ref, app)
+
+
+def _state(app, shop: str, order_id: str) -> OrderState:
+    order_id = str(order_id).strip().rsplit("/", 1)[-1].lstrip("#")
+    with _db(app).session() as s:
+        state = orders.load(s, shop, order_id)
+    if state is None or not (state.facts or {}).get("created_at"):
+        raise NotFound(f"no stored order {order_id} in this shop", code="unknown_order")
+    return state
+
+
+def _sample_request(sample) -> dict:
+    if isinstance(sample, str):
+        try:
+            sample = json.loads(sample)
+        except json.JSONDecodeError as exc:
+            raise ValidationError(f"the sample is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+                                  code="invalid_json") from None
+    if not isinstance(sample, dict):
+        raise ValidationError("the sample must be a JSON object: a decision request or an order")
+    request = dict(sample) if "order" in sample else {"order": sample}
+    request.pop("policy", None)
+    return request
+
+
+def reasons_of(decision: dict) -> list[dict]:
+    """Every rule that shaped the decision, once, with the policy sentence it implements."""
+    seen, out = set(), []
+    for line in decision.get("lines") or []:
+        for reason in line.get("reasons") or []:
+            if reason.get("rule") not in seen:
+                seen.add(reason.get("rule"))
+                out.append(reason)
+    return out
+
+
+def preview(app, shop: str, order_id: str | None = None, sample=None, text: str | None = None,
+            now: datetime | None = None) -> dict:
+    policy = _policy(app, shop, text)
+    config = settings.get(_db(app), shop)
+    if order_id:
+        request = orders.decision_request(_state(app, shop, order_id))
+    elif sample:
+        request = _sample_request(sample)
+    else:
+        raise ValidationError("give a stored order id or paste a sample order", code="nothing_to_preview")
+    try:
+        decision = decide(policy, settings.overlay(request, config), now or datetime.now(timezone.utc))
+    except RequestError as exc:
+        raise ValidationError("the order is not a valid decision request", details=exc.errors) from None
+    return {"policy": {"name": policy.name, "version": policy.version}, "decision": decision,
+            "tags": sorted(config.tag(t) for t in decision.get("tags") or [] if t in OUR_TAGS),
+            "reasons": reasons_of(decision)}
+
+
+def _label(state: OrderState) -> str:
+    titles = [ln.get("title") or ln.get("sku") or "item" for ln in (state.facts or {}).get("line_items") or []]
+    return ", ".join(titles[:3]) + (" …" if len(titles) > 3 else "")
+
+
+def backtest(app, shop: str, text: str, limit: int = DEFAULT_LIMIT, now: datetime | None = None) -> dict:
+    policy = policies.parse(text)
+    limit = max(1, min(int(limit or DEFAULT_LIMIT), MAX_LIMIT))
+    now = now or datetime.now(timezone.utc)
+    with _db(app).session() as s:
+        config = settings.for_shop(s, shop)
+        states = [st for st in s.exec(select(OrderState).where(OrderState.shop_domain == shop)
+                                      .order_by(OrderState.id.desc()).limit(limit * 2))
+                  if (st.facts or {}).get("created_at")][:limit]
+    rows = [_compare(policy, config, st, now) for st in states]
+    counts = {"orders": len(rows), "changed": sum(r["changed"] for r in rows),
+              "tags_changed": sum(r["tags_changed"] for r in rows),
+              "deadline_changed": sum(r["deadline_changed"] for r in rows),
+              "invalid": sum(r["invalid"] for r in rows)}
+    counts["unchanged"] = counts["orders"] - counts["changed"]
+    by_tag: dict = {}
+    for r in rows:
+        for t in set(r["tags_after"]) - set(r["tags_before"]):
+            by_tag.setdefault(t, {"added": 0, "removed": 0})["added"] += 1
+        for t in set(r["tags_before"]) - set(r["tags_after"]):
+            by_tag.setdefault(t, {"added": 0, "removed": 0})["removed"] += 1
+    return {"policy": {"name": policy.name, "version": policy.version}, "counts": counts, "by_tag": by_tag,
+            "orders": rows}
+
+
+def _compare(policy, config, state: OrderState, now: datetime) -> dict:
+    before_tags, before_deadline = sorted(state.tags_written or []), state.deadline_written
+    row = {"order_id": state.order_id, "created_at": state.facts.get("created_at"), "label": _label(state),
+           "tags_before": before_tags, "deadline_before": before_deadline, "invalid": False, "error": None}
+    try:
+        decision = decide(policy, settings.overlay(orders.decision_request(state), config), now)
+    except RequestError as exc:
+        row.update(tags_after=before_tags, deadline_after=before_deadline, invalid=True, error=str(exc),
+                   tags_changed=False, deadline_changed=False, changed=False)
+        return row
+    after = sorted(config.tag(t) for t in decision.get("tags") or [] if t in OUR_TAGS)
+    deadline = decision.get("return_deadline")
+    row.update(tags_after=after, deadline_after=deadline, tags_changed=after != before_tags,
+               deadline_changed=deadline != before_deadline)
+    row["changed"] = row["tags_changed"] or row["deadline_changed"]
+    return row

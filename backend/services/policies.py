@@ -1,0 +1,205 @@
+"""A shop's policy: check a draft, keep every version, activate one, roll back.
+
+    check_text(text)                          -> {"ok", "name", "version", "problems": [...]}
+    create_version(db, shop, text, user)      -> PolicyVersion (same text twice: the same row)
+    activate(app, shop, version_id, user)     -> PolicyVersion; re-decides the shop's stored orders
+    set_policy(app, shop, name_or_path, user) -> PolicyVersion (the CLI and the admin page both use it)
+    rollback(app, shop, user)                 -> the version that was active before the current one
+
+`Shop.active_policy` holds ``version:<id>:<hash>`` for a stored version (the
+hash makes the reference self-checking, so a cache keyed by it is never
+stale); a bare preset name or a path (older rows, `DEFAULT_POLICY`) still works.
+"""
+from __future__ import annotations
+
+from sqlmodel import select
+
+from backend.errors import NotFound, ValidationError
+from backend.policy import PolicyError, load_policy_text, preset_names, resolve_path
+from backend.store.models import OrderState, PolicyVersion, Shop, utcnow
+
+PREFIX = "version:"
+
+
+class InvalidPolicy(ValidationError):
+    code = "invalid_policy"
+
+
+# ------------------------------------------------------------------ checking
+
+def problem_json(problem, lines: list[str] | None = None) -> dict:
+    out = {"file": problem.file, "line": problem.line, "col": problem.col, "message": problem.message,
+           "severity": problem.severity, "text": str(problem)}
+    if lines is not None and 1 <= problem.line <= len(lines):
+        out["source_line"] = lines[problem.line - 1]
+    return out
+
+
+def check_text(text: str, source_name: str = "policy.toml") -> dict:
+    """The same findings as `policy check`: errors (file:line:col) and, for a valid text, lint warnings."""
+    from backend.policy.lint import lint
+
+    lines = text.splitlines()
+    try:
+        policy = load_policy_text(text, source_name)
+    except PolicyError as exc:
+        return {"ok": False, "name": None, "version": None,
+                "problems": [problem_json(p, lines) for p in exc.problems]}
+    return {"ok": True, "name": policy.name, "version": policy.version,
+            "problems": [problem_json(p, lines) for p in lint(policy)]}
+
+
+def parse(text: str, source_name: str = "policy.toml"):
+    try:
+        return load_policy_text(text, source_name)
+    except PolicyError as exc:
+        raise InvalidPolicy("the policy has errors", details={"problems": [problem_json(p) for p in exc.problems]})
+
+
+# ------------------------------------------------------------------ sources
+
+def presets() -> list[str]:
+    return preset_names()
+
+
+def file_source(name_or_path: str) -> str:
+    path = resolve_path(name_or_path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        raise NotFound(f"no policy named {name_or_path}", code="unknown_policy") from None
+
+
+def is_version_ref(ref: str | None) -> bool:
+    return bool(ref) and ref.startswith(PREFIX)
+
+
+def ref(row: PolicyVersion) -> str:
+    return f"{PREFIX}{row.id}:{row.version}"
+
+
+def version_id(ref_: str) -> int:
+    return int(ref_[len(PREFIX):].split(":", 1)[0])
+
+
+def get_version(db, shop: str, vid: int) -> PolicyVersion:
+    with db.session() as s:
+        row = s.get(PolicyVersion, vid)
+    if row is None or row.shop_domain != shop:
+        raise NotFound("no such policy version", code="unknown_version")
+    return row
+
+
+def load_ref(db, ref_: str):
+    """The Policy a `Shop.active_policy` value names (a stored version, a preset or a path)."""
+    from backend.policy import load_policy
+
+    if not is_version_ref(ref_):
+        return load_policy(ref_)
+    with db.session() as s:
+        row = s.get(PolicyVersion, version_id(ref_))
+    if row is None:
+        raise NotFound(f"policy {ref_} is gone", code="unknown_version")
+    return load_policy_text(row.source, f"{row.name}@{row.version}")
+
+
+def active(db, shop: str) -> tuple[PolicyVersion | None, str | None]:
+    """(the active version row or None, the raw active_policy value)."""
+    with db.session() as s:
+        row = s.exec(select(Shop).where(Shop.domain == shop)).first()
+        current = row.active_policy if row else None
+        if is_version_ref(current):
+            return s.get(PolicyVersion, version_id(current)), current
+    return None, current
+
+
+def active_source(db, shop: str) -> tuple[str | None, str | None]:
+    """(source text, label) of the active policy; (None, None) when the shop has none."""
+    row, current = active(db, shop)
+    if row is not None:
+        return row.source, f"{row.name} (version {row.version})"
+    if current:
+        return file_source(current), current
+    return None, None
+
+
+def versions(db, shop: str, limit: int = 50) -> list[PolicyVersion]:
+    with db.session() as s:
+        return list(s.exec(select(PolicyVersion).where(PolicyVersion.shop_domain == shop)
+                           .order_by(PolicyVersion.id.desc()).limit(limit)))
+
+
+# ------------------------------------------------------------------ changing
+
+def create_version(db, shop: str, text: str, created_by: str | None, based_on: str | None = None,
+                   source_name: str = "policy.toml") -> PolicyVersion:
+    policy = parse(text, source_name)
+    with db.session() as s:
+        same = s.exec(select(PolicyVersion).where(PolicyVersion.shop_domain == shop,
+                                                  PolicyVersion.version == policy.version)).first()
+        if same is not None:
+            return same
+        row = PolicyVersion(shop_domain=shop, name=policy.name, based_on=based_on, version=policy.version,
+                            source=text, created_by=created_by)
+        s.add(row)
+        s.flush()
+        return row
+
+
+def activate(app, shop: str, vid: int, user: str | None, redecide: bool = True) -> PolicyVersion:
+    db = app.extensions["fineprint.db"]
+    with db.session() as s:
+        row = s.get(PolicyVersion, vid)
+        shop_row = s.exec(select(Shop).where(Shop.domain == shop)).first()
+        if row is None or row.shop_domain != shop:
+            raise NotFound("no such policy version", code="unknown_version")
+        if shop_row is None:
+            raise NotFound(f"unknown shop {shop} (install the app on it first)", code="unknown_shop")
+        row.activated_at, row.activated_by = utcnow(), user
+        shop_row.active_policy = ref(row)
+        s.add(row)
+        s.add(shop_row)
+    if redecide:
+        redecide_orders(app, shop, "policy_change")
+    return row
+
+
+def set_policy(app, shop: str, name_or_path: str, user: str | None, redecide: bool = True) -> PolicyVersion:
+    """A preset or a policy file becomes a new version of the shop's policy, and the active one."""
+    db = app.extensions["fineprint.db"]
+    with db.session() as s:
+        if s.exec(select(Shop).where(Shop.domain == shop)).first() is None:
+            raise NotFound(f"unknown shop {shop} (install the app on it first)", code="unknown_shop")
+    text = file_source(name_or_path)
+    row = create_version(db, shop, text, user, based_on=name_or_path, source_name=name_or_path)
+    return activate(app, shop, row.id, user, redecide=redecide)
+
+
+def activate_text(app, shop: str, text: str, user: str | None, based_on: str | None = None) -> PolicyVersion:
+    row = create_version(app.extensions["fineprint.db"], shop, text, user, based_on=based_on)
+    return activate(app, shop, row.id, user)
+
+
+def rollback(app, shop: str, user: str | None) -> PolicyVersion:
+    """Activate the version that was active before the current one."""
+    db = app.extensions["fineprint.db"]
+    current, _ = active(db, shop)
+    earlier = [v for v in versions(db, shop, 1000)
+               if v.activated_at is not None and (current is None or v.id != current.id)]
+    if not earlier:
+        raise NotFound("there is no earlier version to roll back to", code="nothing_to_roll_back")
+    previous = max(earlier, key=lambda v: v.activated_at)
+    return activate(app, shop, previous.id, user)
+
+
+def redecide_orders(app, shop: str, trigger: str) -> int:
+    """Queue one apply per stored order of the shop (the pipeline writes only what changes)."""
+    from backend.tasks.orders import enqueue_apply
+
+    with app.extensions["fineprint.db"].session() as s:
+        ids = [oid for oid, facts in s.exec(select(OrderState.order_id, OrderState.facts)
+                                            .where(OrderState.shop_domain == shop))
+               if (facts or {}).get("created_at")]
+    for order_id in ids:
+        enqueue_apply(app, shop, order_id, trigger)
+    return len(ids)

@@ -1,0 +1,104 @@
+"""A shop's settings: tag names, the return-protection variant, P.O. boxes at checkout.
+
+* `tag_names` maps the contract §4 names to the names the merchant wants on orders
+  (default: the contract names themselves). The pipeline writes and removes the
+  merchant's names (apply_decision maps each decision tag through `ShopConfig.tag`).
+* `protection_variant_id`: the variant the shop sells as return protection. Lines of
+  that variant are treated as the protection product: they get the product tag
+  `return-protection`, which is how a policy's `[protection] line_when_any` recognises it.
+* `block_po_boxes`: whether the checkout extension may stop a checkout to a P.O. box
+  (the policy's `po_box` blocks). Exposed to extensions by
+  `GET /api/v1/shop-settings` (session token) as `{"checkout": {"block_po_boxes": ...}}`;
+  the decision itself is unchanged.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+
+from sqlmodel import select
+
+from backend.errors import ValidationError
+from backend.services.orders import OUR_TAGS
+from backend.store.models import ShopSettings, utcnow
+
+CONTRACT_TAGS = tuple(sorted(OUR_TAGS))
+PROTECTION_TAG = "return-protection"
+_TAG_OK = re.compile(r"^[^,]{1,40}$")
+
+
+@dataclass(frozen=True)
+class ShopConfig:
+    protection_variant_id: str | None = None
+    tag_names: dict = field(default_factory=dict)
+    block_po_boxes: bool = True
+
+    def tag(self, contract_name: str) -> str:
+        return self.tag_names.get(contract_name) or contract_name
+
+    @property
+    def our_tags(self) -> frozenset:
+        return frozenset(self.tag(t) for t in CONTRACT_TAGS) | OUR_TAGS
+
+    def as_json(self) -> dict:
+        return {"protection_variant_id": self.protection_variant_id,
+                "tag_names": {t: self.tag(t) for t in CONTRACT_TAGS},
+                "block_po_boxes": self.block_po_boxes}
+
+
+def for_shop(session, shop: str) -> ShopConfig:
+    row = session.get(ShopSettings, shop)
+    if row is None:
+        return ShopConfig()
+    return ShopConfig(row.protection_variant_id, dict(row.tag_names or {}), bool(row.block_po_boxes))
+
+
+def get(db, shop: str) -> ShopConfig:
+    with db.session() as s:
+        return for_shop(s, shop)
+
+
+def save(db, shop: str, form: dict, user: str | None) -> ShopConfig:
+    """Validate and store; raises ValidationError with per-field errors."""
+    errors = []
+    names = {}
+    for tag in CONTRACT_TAGS:
+        value = str((form.get("tag_names") or {}).get(tag) or tag).strip()
+        if not _TAG_OK.match(value):
+            errors.append({"field": f"tag_names.{tag}", "message": "1 to 40 characters, no commas"})
+        names[tag] = value
+    if len(set(v.lower() for v in names.values())) != len(names):
+        errors.append({"field": "tag_names", "message": "each tag needs its own name"})
+    variant = str(form.get("protection_variant_id") or "").strip().rsplit("/", 1)[-1] or None
+    if variant is not None and not variant.isdigit():
+        errors.append({"field": "protection_variant_id", "message": "a variant id (digits or a ProductVariant GID)"})
+    if errors:
+        raise ValidationError("some settings are not valid", details=errors)
+    with db.session() as s:
+        row = s.get(ShopSettings, shop) or ShopSettings(shop_domain=shop)
+        row.protection_variant_id = variant
+        row.tag_names = {k: v for k, v in names.items() if v != k}
+        row.block_po_boxes = bool(form.get("block_po_boxes"))
+        row.updated_by, row.updated_at = user, utcnow()
+        s.add(row)
+    return get(db, shop)
+
+
+def overlay(request: dict | None, config: ShopConfig) -> dict | None:
+    """The decision request as the shop's settings mean it: the protection variant's lines carry the
+    protection tag; our own (renamed) tags on the order are not facts the policy may depend on."""
+    if request is None:
+        return None
+    out = copy.deepcopy(request)
+    order = out.get("order") or {}
+    ours = {t.lower() for t in config.our_tags}
+    if order.get("tags"):
+        order["tags"] = [t for t in order["tags"] if str(t).lower() not in ours]
+    if config.protection_variant_id:
+        for line in order.get("line_items") or []:
+            if str(line.get("variant_id") or "").rsplit("/", 1)[-1] == config.protection_variant_id:
+                tags = list(line.get("product_tags") or [])
+                if PROTECTION_TAG not in tags:
+                    line["product_tags"] = tags + [PROTECTION_TAG]
+    return out
