@@ -1,0 +1,250 @@
+"""The Decision API as the checkout, customer-account and admin extensions call it (contract §3, §5, §6)."""
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
+
+import pytest
+
+from tests.integration.api_helpers import (OTHER_SHOP, RETRY_HEADER, SHOP, bearer, checkout_token,
+                                           customer_account_token, seed_order, seed_product, seed_shop, token)
+
+# the development client secret is short; PyJWT rightly warns about it
+pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+
+CART_LINES = [  # what a checkout extension knows: the variant, quantity and price
+    {"variant_id": "gid://shopify/ProductVariant/1001", "quantity": 1, "price": "40.00"},
+    {"variant_id": "gid://shopify/ProductVariant/2001", "quantity": 2, "price": "25.00"},
+    {"variant_id": 3001, "quantity": 1, "price": "295.00"},
+]
+
+
+def cart(lines=None, country="US", **order) -> dict:
+    return {"order": {"currency": "USD", "shipping_address": {"country_code": country},
+                      "line_items": CART_LINES if lines is None else lines, **order}}
+
+
+@pytest.fixture
+def shop(app):
+    seed_shop(app)
+    seed_product(app, 100, tags=["final-sale"], variants=[(1001, "40.00", None, "TEE-1")])
+    seed_product(app, 200, tags=["flash-sale"], variants=[(2001, "25.00", "35.00", "CAP-1")])
+    seed_product(app, 300, product_type="Handbags", variants=[(3001, "295.00", None, "BAG-1")])
+    return SHOP
+
+
+def post(client, body, tok, **kw):
+    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    return client.post("/api/v1/decisions", data=data, headers={**bearer(tok), "Content-Type": "application/json"},
+                       **kw)
+
+
+# ------------------------------------------------------------------------------- carts
+
+def test_a_checkout_cart_with_only_variant_ids_gets_its_classes_from_the_catalog(app, client, shop):
+    response = post(client, cart(), checkout_token(app))
+    assert response.status_code == 200, response.get_json()
+    decision = response.get_json()
+    assert [(ln["line_item_id"], ln["class"]) for ln in decision["lines"]] == [
+        ("0", "final_sale"), ("1", "credit_only"), ("2", "standard")]
+    assert decision["tags"] == ["final-sale", "sale-credit-only"]
+    assert decision["policy"] == "aallyn"
+    assert decision["return_protection"] == {"offered": True, "price": "2.98", "purchased": False}
+    assert decision["lines"][2]["resolutions"]["refund"] == {
+        "allowed": True, "deadline": None, "window": {"days": 21, "from": "delivery"}}
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_logged_in_buyer_and_a_customer_account_token_are_answered_alike(app, client, shop):
+    first = post(client, cart(), checkout_token(app, customer_id=123456789)).get_json()
+    second = post(client, cart(), customer_account_token(app, 123456789)).get_json()
+    assert [ln["class"] for ln in first["lines"]] == [ln["class"] for ln in second["lines"]]
+
+
+def test_facts_the_request_carries_win_over_the_catalog_and_policy_is_ignored(app, client, shop):
+    lines = [{"id": "a", "variant_id": "1001", "product_tags": [], "product_type": "", "compare_at_price": None,
+              "quantity": 1, "price": "40.00"}]
+    decision = post(client, {**cart(lines), "policy": "ally"}, checkout_token(app)).get_json()
+    assert decision["policy"] == "aallyn"
+    assert decision["lines"][0] == {**decision["lines"][0], "line_item_id": "a", "class": "standard"}
+
+
+def test_a_cart_shipped_abroad_is_not_offered_protection_and_may_be_blocked(app, client, shop):
+    decision = post(client, cart(country="FR"), checkout_token(app)).get_json()
+    assert decision["return_protection"]["offered"] is False
+    assert decision["blocked"] and decision["blocked"][0]["rule"]
+
+
+def test_a_product_the_mirror_never_saw_is_fetched_with_one_admin_read(app_config, simulator):
+    from backend import create_app
+
+    app_config.update(simulator.app_overrides)
+    app = create_app(app_config)
+    try:
+        product = simulator.add_product(SHOP, "Last chance", tags=["final-sale"], price="30.00")
+        seed_shop(app, access_token=simulator.install(SHOP)["access_token"])
+        client, line = app.test_client(), {"product_id": f"gid://shopify/Product/{product.id}", "quantity": 1,
+                                           "price": "30.00"}
+        for _ in range(2):
+            decision = post(client, cart([line]), checkout_token(app)).get_json()
+            assert decision["lines"][0]["class"] == "final_sale"
+        assert len(simulator.calls("graphql", shop=SHOP, operation="FineprintProducts")) == 1
+    finally:
+        app.extensions["fineprint.db"].dispose()
+
+
+def test_an_unknown_product_of_a_shop_without_a_token_is_decided_with_empty_facts(app, client, shop):
+    lines = [{"product_id": "999", "variant_id": "9991", "quantity": 1, "price": "10.00"}]
+    response = post(client, cart(lines), checkout_token(app))
+    assert response.status_code == 200
+    assert response.get_json()["lines"][0]["class"] == "standard"
+
+
+def test_a_shop_without_an_active_policy_answers_409_no_active_policy(app, client):
+    seed_shop(app, policy=None)
+    response = post(client, cart(), checkout_token(app))
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "no_active_policy"
+
+
+# ---------------------------------------------------------------------------- refusals
+
+def _bad_tokens(app):
+    now = int(time.time())
+    return {
+        "missing": None,
+        "expired": token(app, exp=now - 60, iat=now - 120, nbf=now - 120),
+        "wrong audience": token(app, aud="someone-else"),
+        "wrong secret": token(app, secret="not-the-app-secret-not-the-app-secret"),
+        "another shop's issuer": token(app, iss=f"https://{OTHER_SHOP}/checkouts", dest=SHOP),
+    }
+
+
+@pytest.mark.parametrize("case", ["missing", "expired", "wrong audience", "wrong secret", "another shop's issuer"])
+def test_a_bad_session_token_gets_401_with_the_retry_header(app, client, shop, case):
+    tok = _bad_tokens(app)[case]
+    headers = bearer(tok) if tok else {}
+    for response in (client.post("/api/v1/decisions", json=cart(), headers=headers),
+                     client.get("/api/v1/orders/1/decision", headers=headers)):
+        assert response.status_code == 401
+        assert response.headers[RETRY_HEADER] == "1"
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+@pytest.mark.parametrize("body, field", [
+    ("{not json", ""),
+    ("[1, 2]", ""),
+    ("null", ""),
+    ({}, "order"),
+    ({"order": {"line_items": [{"quantity": 1}]}}, "order.line_items[0].price"),
+    ({"order": {"line_items": [{"quantity": -1, "price": "1.00"}]}}, "order.line_items[0].quantity"),
+    ({"order": {"line_items": [{"variant_id": "shoe", "quantity": 1, "price": "1.00"}]}},
+     "order.line_items[0].variant_id"),
+    ({"order": {"line_items": [{"product_id": [1], "quantity": 1, "price": "x"}]}}, "order.line_items[0].price"),
+    ({"order": {"created_at": "yesterday", "line_items": []}}, "order.created_at"),
+    ({"order": {"line_items": []}, "return_request": {"resolution": "cash", "lines": []}},
+     "return_request.resolution"),
+])
+def test_an_invalid_request_gets_422_with_per_field_errors(app, client, shop, body, field):
+    response = post(client, body, checkout_token(app))
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid_request"
+    assert field in [d["field"] for d in error["details"]], error
+
+
+def test_a_bad_variant_id_and_a_bad_price_are_both_reported(app, client, shop):
+    body = {"order": {"line_items": [{"product_id": [1], "quantity": 1, "price": "x"}]}}
+    fields = {d["field"] for d in post(client, body, checkout_token(app)).get_json()["error"]["details"]}
+    assert fields == {"order.line_items[0].product_id", "order.line_items[0].price"}
+
+
+# -------------------------------------------------------------------------------- CORS
+
+@pytest.mark.parametrize("path", ["/api/v1/decisions", "/api/v1/orders/1/decision", "/api/v1/orders/x/decision"])
+def test_a_preflight_from_any_origin_gets_204_with_the_allowed_headers(client, path):
+    response = client.options(path, headers={"Origin": "https://extensions.shopifycdn.com",
+                                             "Access-Control-Request-Method": "POST",
+                                             "Access-Control-Request-Headers": "authorization, content-type"})
+    assert response.status_code == 204
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Access-Control-Allow-Headers"] == "Authorization, Content-Type"
+    assert set(response.headers["Access-Control-Allow-Methods"].replace(" ", "").split(",")) >= {"GET", "POST"}
+    assert "Access-Control-Allow-Credentials" not in response.headers
+    assert not response.headers.getlist("Set-Cookie")
+
+
+# ------------------------------------------------------------------------------ orders
+
+def _recent(days: int) -> str:
+    return (datetime.now(timezone.utc) - timedelta(days=days)).isoformat()
+
+
+@pytest.fixture
+def stored_order(app, shop):
+    lines = [{"id": "11", "variant_id": "3001", "product_id": "300", "sku": "BAG-1", "title": "Tote",
+              "quantity": 1, "price": "295.00", "discount": "0.00", "gift_card": False, "properties": {}},
+             {"id": "12", "variant_id": "1001", "product_id": "100", "sku": "TEE-1", "title": "Tee",
+              "product_type": "", "product_tags": ["final-sale"], "compare_at_price": None,
+              "quantity": 1, "price": "40.00", "discount": "0.00", "gift_card": False, "properties": {}}]
+    seed_order(app, 1001, lines, created_at=_recent(6), delivered_at=_recent(2))
+    return "1001"
+
+
+@pytest.mark.parametrize("ident", ["1001", quote("gid://shopify/Order/1001", safe="")])
+def test_the_decision_for_a_stored_order_as_of_now(app, client, stored_order, ident):
+    response = client.get(f"/api/v1/orders/{ident}/decision", headers=bearer(customer_account_token(app, 77)))
+    assert response.status_code == 200, response.get_json()
+    decision = response.get_json()
+    assert decision["order_id"] == "gid://shopify/Order/1001"
+    assert [(ln["line_item_id"], ln["class"]) for ln in decision["lines"]] == [("11", "standard"),
+                                                                             ("12", "final_sale")]
+    refund = decision["lines"][0]["resolutions"]["refund"]
+    assert refund["allowed"] is True and refund["window"] == {"days": 21, "from": "delivery"}
+    delivered = (datetime.now(timezone.utc) - timedelta(days=2)).astimezone().date()
+    assert abs((datetime.fromisoformat(refund["deadline"]).date() - delivered).days - 21) <= 1
+    assert decision["return_deadline"] == refund["deadline"]
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("ident", ["1002", "gid%3A%2F%2Fshopify%2FOrder%2F1002", "abc", "gid%3A%2F%2Fx"])
+def test_another_shops_order_or_an_unknown_id_is_404(app, client, stored_order, ident):
+    seed_shop(app, OTHER_SHOP)
+    seed_order(app, 1002, [{"id": "1", "quantity": 1, "price": "1.00"}], shop=OTHER_SHOP)
+    response = client.get(f"/api/v1/orders/{ident}/decision", headers=bearer(checkout_token(app)))
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+    other = client.get("/api/v1/orders/1002/decision", headers=bearer(checkout_token(app, OTHER_SHOP)))
+    assert other.status_code == 200
+
+
+def test_a_customer_sees_only_orders_recorded_for_them(app, client, shop):
+    line = [{"id": "1", "quantity": 1, "price": "10.00"}]
+    seed_order(app, 2001, line, customer_id="gid://shopify/Customer/55")
+    seed_order(app, 2002, line, customer={"id": 66})
+    assert client.get("/api/v1/orders/2001/decision", headers=bearer(customer_account_token(app, 55))).status_code \
+        == 200
+    assert client.get("/api/v1/orders/2002/decision", headers=bearer(customer_account_token(app, 55))).status_code \
+        == 404
+    assert client.get("/api/v1/orders/2002/decision", headers=bearer(token(app))).status_code == 200  # staff
+
+
+def test_the_order_decision_of_a_shop_without_a_policy_is_409(app, client):
+    seed_shop(app, policy=None)
+    seed_order(app, 3001, [{"id": "1", "quantity": 1, "price": "10.00"}])
+    response = client.get("/api/v1/orders/3001/decision", headers=bearer(checkout_token(app)))
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "no_active_policy"
+
+
+# ----------------------------------------------------------------------------- OpenAPI
+
+def test_the_openapi_document_describes_both_endpoints_and_the_bearer_scheme(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.1")
+    assert set(doc["paths"]) == {"/api/v1/decisions", "/api/v1/orders/{order_id}/decision", "/api/v1/openapi.json"}
+    assert doc["components"]["securitySchemes"]["sessionToken"]["scheme"] == "bearer"
+    assert {"200", "401", "409", "422"} <= set(doc["paths"]["/api/v1/decisions"]["post"]["responses"])
+    assert "404" in doc["paths"]["/api/v1/orders/{order_id}/decision"]["get"]["responses"]
