@@ -1,0 +1,68 @@
+"""`flask --app app demo` (`make demo`): a demo store on the Shopify simulator, tagged by the worker.
+
+    flask --app app demo                    # serve until Ctrl-C; prints the admin page URL
+    flask --app app demo --preset novus     # another preset
+    flask --app app demo --no-serve         # bounded: set up, tag, print, exit (tests, CI)
+"""
+from __future__ import annotations
+
+import signal
+import sys
+import time
+
+import click
+from flask import Flask, current_app
+
+
+@click.command("demo")
+@click.option("--preset", default="aallyn", show_default=True, help="Policy preset for the demo shop.")
+@click.option("--port", type=int, default=None, help="HTTP port (default: $PORT or 8000).")
+@click.option("--serve/--no-serve", default=True, show_default=True,
+              help="Keep serving the admin page after the orders are tagged.")
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for tagged orders.")
+def demo(preset: str, port: int | None, serve: bool, timeout: float) -> None:
+    """Start the app with the Shopify simulator as a demo shop, install it through OAuth,
+    load sample products and orders, let the worker tag them, print the admin page URL."""
+    from backend.services.demo_store import DemoStore
+
+    started = time.monotonic()
+    port = port or current_app.config["FINEPRINT"].port
+    click.echo(f"demo: starting the Shopify simulator and the app on http://127.0.0.1:{port} (preset {preset})")
+    store = DemoStore(preset=preset, port=port)
+    try:
+        store.start()
+        click.echo(f"demo: installed on {store.shop} through OAuth ({' → '.join(store.install_hops)})")
+        ids = store.load_samples()
+        click.echo(f"demo: {len(ids)} orders created; their webhooks were sent, the worker is tagging them")
+        store.wait_for_tags(timeout)
+        _print_orders(store)
+        click.echo(f"demo: tagged in {time.monotonic() - started:.1f}s")
+        click.echo("")
+        click.echo(f"  Admin page (demo store — simulated Shopify): {store.admin_url}")
+        click.echo("")
+        if serve:
+            click.echo("demo: serving — Ctrl-C stops it")
+            _wait_for_ctrl_c()
+    except Exception as exc:
+        click.echo(f"demo: failed: {exc}", err=True)
+        store.stop()
+        sys.exit(1)
+    store.stop()
+
+
+def _print_orders(store) -> None:
+    for oid, seen in store.shopify_tags().items():
+        tags = ", ".join(seen["tags"]) or "(no tags)"
+        click.echo(f"  order {seen['name']:>6} #{oid}: {tags:<45} return deadline {seen['deadline'] or '—'}")
+
+
+def _wait_for_ctrl_c() -> None:
+    stopping = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.append(True))
+    while not stopping:
+        time.sleep(0.2)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(demo)
