@@ -53,7 +53,7 @@ def shop_policy(session: Session, shop: str):
         raise NoActivePolicy(f"{shop} has no active return policy yet; the merchant chooses one in the app")
     try:
         return apply_decision.policy_for(name)
-    except (engine.PolicyError, OSError) as exc:
+    except (engine.PolicyError, OSError, LookupError, ValueError) as exc:
         log.error("active policy %r of %s cannot be loaded: %s", name, shop, type(exc).__name__)
         raise NoActivePolicy(f"the active policy of {shop} cannot be loaded") from None
 
