@@ -15,7 +15,7 @@ export const OFFLINE_ENV = {
   CI: process.env.CI || '1',
 };
 
-export function runShopify(args, {cwd, timeoutMs = 300_000} = {}) {
+export function runShopify(args, {cwd, timeoutMs = 300_000, stopOnEsbuildError = true} = {}) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd, env: {...process.env, ...OFFLINE_ENV}, stdio: ['ignore', 'pipe', 'pipe'],
@@ -30,7 +30,7 @@ export function runShopify(args, {cwd, timeoutMs = 300_000} = {}) {
     const timer = setTimeout(() => stop(`no result after ${timeoutMs / 1000}s`), timeoutMs);
     const pass = (out) => (chunk) => {
       out.write(chunk);
-      if (String(chunk).includes('[ERROR]')) stop('esbuild reported an error');
+      if (stopOnEsbuildError && String(chunk).includes('✘ [ERROR]')) stop('esbuild reported an error');
     };
     child.stdout.on('data', pass(process.stdout));
     child.stderr.on('data', pass(process.stderr));

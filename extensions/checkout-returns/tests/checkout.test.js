@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import {dirname, join} from 'node:path';
+import {describe, test} from 'node:test';
+import {fileURLToPath} from 'node:url';
+import {cartLine, fakeFetch, fakeShopify} from '../../shared/testing/fake-shopify.mjs';
+import {keysOf, localeFiles, usedKeys} from '../../shared/testing/locales.mjs';
+import {fetchDecision} from '../src/api.js';
+import {addressInterception, decisionRequest, lineNoticeKey, returnSummary} from '../src/logic.js';
+import {currentView, dropStale, setProtection} from '../src/protection.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const VARIANT = 'gid://shopify/ProductVariant/4242';
+const SHOE = cartLine('gid://shopify/CartLine/1', 'gid://shopify/ProductVariant/1', {amount: 295});
+const offered = {return_protection: {offered: true, price: '2.98', purchased: false}, lines: [], blocked: []};
+const notOffered = {return_protection: {offered: false, price: null, purchased: false}, lines: [], blocked: []};
+
+function checkout(options = {}) {
+  const api = fakeShopify({lines: [SHOE], settings: {protection_variant: VARIANT}, ...options});
+  globalThis.shopify = api;
+  return api;
+}
+
+describe('return protection toggle', () => {
+  test('is shown unchecked and adds nothing until the buyer clicks', async () => {
+    const api = checkout();
+    const view = currentView(api, offered);
+    assert.equal(view.visible, true);
+    assert.equal(view.checked, false);
+    assert.equal(view.price, '2.98');
+    await dropStale(api, offered);
+    assert.deepEqual(api.calls, []);
+    assert.equal(api.lines.value.length, 1);
+  });
+
+  test('a click adds the protection variant, a second click removes that line', async () => {
+    const api = checkout();
+    await setProtection(api, true);
+    assert.deepEqual(api.calls[0], {type: 'addCartLine', merchandiseId: VARIANT, quantity: 1});
+    assert.equal(currentView(api, offered).checked, true);
+    const added = api.lines.value.find((l) => l.merchandise.id === VARIANT);
+
+    await setProtection(api, false);
+    assert.deepEqual(api.calls[1], {type: 'removeCartLine', id: added.id, quantity: 1});
+    assert.equal(currentView(api, offered).checked, false);
+    assert.deepEqual(api.lines.value, [SHOE]);
+  });
+
+  test('reflects a protection line already in the cart (reload, other surface)', () => {
+    const api = checkout({lines: [SHOE, cartLine('gid://shopify/CartLine/9', VARIANT)]});
+    assert.equal(currentView(api, offered).checked, true);
+  });
+
+  test('is hidden and adds nothing when the checkout cannot add lines', async () => {
+    const api = checkout({canAddCartLine: false});
+    assert.equal(currentView(api, offered).visible, false);
+    assert.deepEqual(await setProtection(api, true), {type: 'noop'});
+    assert.deepEqual(api.calls, []);
+  });
+
+  test('is hidden when the policy offers no protection for the address', () => {
+    const api = checkout();
+    assert.equal(currentView(api, notOffered).visible, false);
+    assert.equal(currentView(api, null).visible, false);
+  });
+
+  test('is hidden without a configured protection variant', () => {
+    const api = checkout({settings: {}});
+    assert.equal(currentView(api, offered).visible, false);
+  });
+
+  test('numeric variant settings are read as variant GIDs', async () => {
+    const api = checkout({settings: {protection_variant: '4242'}});
+    await setProtection(api, true);
+    assert.equal(api.calls[0].merchandiseId, VARIANT);
+  });
+
+  test('protection the new address no longer offers is removed, never added', async () => {
+    const api = checkout({lines: [SHOE, cartLine('gid://shopify/CartLine/9', VARIANT)]});
+    await dropStale(api, notOffered);
+    assert.deepEqual(api.calls, [{type: 'removeCartLine', id: 'gid://shopify/CartLine/9', quantity: 1}]);
+    await dropStale(api, notOffered);
+    assert.equal(api.calls.length, 1);
+  });
+});
+
+describe('line notices', () => {
+  const decision = {
+    lines: [
+      {line_item_id: 'gid://shopify/CartLine/1', class: 'final_sale'},
+      {line_item_id: 'gid://shopify/CartLine/2', class: 'credit_only'},
+      {line_item_id: 'gid://shopify/CartLine/3', class: 'standard'},
+    ],
+  };
+  test('match each line class of the decision', () => {
+    assert.equal(lineNoticeKey(decision, 'gid://shopify/CartLine/1'), 'line.final_sale');
+    assert.equal(lineNoticeKey(decision, 'gid://shopify/CartLine/2'), 'line.credit_only');
+    assert.equal(lineNoticeKey(decision, 'gid://shopify/CartLine/3'), null);
+    assert.equal(lineNoticeKey(decision, 'gid://shopify/CartLine/404'), null);
+    assert.equal(lineNoticeKey(null, 'gid://shopify/CartLine/1'), null);
+  });
+});
+
+describe('address step', () => {
+  const blocked = {blocked: [{rule: 'no-po-box', message: 'We do not ship to P.O. boxes.'}]};
+  test('blocks only when the merchant allows it and checkout lets the extension block', () => {
+    assert.deepEqual(addressInterception({decision: blocked, allowBlocking: true, canBlockProgress: true}), {
+      behavior: 'block', reason: 'fineprint-blocked-address', errors: [{message: 'We do not ship to P.O. boxes.'}],
+    });
+    assert.equal(addressInterception({decision: blocked, allowBlocking: false, canBlockProgress: true}).behavior, 'allow');
+    assert.equal(addressInterception({decision: blocked, allowBlocking: true, canBlockProgress: false}).behavior, 'allow');
+    assert.equal(addressInterception({decision: {blocked: []}, allowBlocking: true, canBlockProgress: true}).behavior, 'allow');
+  });
+});
+
+describe('decision request', () => {
+  test('is a cart: variant ids, unit prices, the address, created now, no fulfillments', () => {
+    const now = new Date('2025-03-01T12:00:00Z');
+    const body = decisionRequest({
+      lines: [cartLine('gid://shopify/CartLine/1', 'gid://shopify/ProductVariant/7', {quantity: 2, amount: 12.5})],
+      address: {countryCode: 'US', provinceCode: 'CA', address1: 'PO Box 12', city: 'LA', zip: '90012'},
+      currency: 'USD', now,
+    });
+    assert.equal(body.policy, undefined);
+    assert.equal(body.order.created_at, '2025-03-01T12:00:00.000Z');
+    assert.equal(body.order.fulfillments, undefined);
+    assert.deepEqual(body.order.line_items, [
+      {id: 'gid://shopify/CartLine/1', variant_id: 'gid://shopify/ProductVariant/7', quantity: 2, price: '12.50'},
+    ]);
+    assert.equal(body.order.shipping_address.country_code, 'US');
+    assert.equal(body.order.shipping_address.address1, 'PO Box 12');
+  });
+
+  test('is POSTed with the session token to the configured app URL', async () => {
+    const api = checkout({settings: {protection_variant: VARIANT, app_url: 'https://staging.example.com/'}});
+    const fetchImpl = fakeFetch({'/api/v1/decisions': [200, offered]});
+    const decision = await fetchDecision(api, {order: {}}, fetchImpl);
+    assert.deepEqual(decision, offered);
+    const [req] = fetchImpl.requests;
+    assert.equal(req.url, 'https://staging.example.com/api/v1/decisions');
+    assert.equal(req.method, 'POST');
+    assert.equal(req.headers.Authorization, 'Bearer header.payload.signature');
+  });
+
+  test('a failing API rejects, so the UI keeps its last state', async () => {
+    const api = checkout();
+    await assert.rejects(fetchDecision(api, {order: {}}, fakeFetch({'/api/v1/decisions': [422, {}]})));
+  });
+});
+
+describe('thank-you summary', () => {
+  test('counts final-sale and credit-only lines and keeps the deadline', () => {
+    const s = returnSummary({
+      return_deadline: null,
+      return_protection: {offered: true, price: '2.98', purchased: true},
+      lines: [
+        {class: 'final_sale', resolutions: {}},
+        {class: 'credit_only', resolutions: {store_credit: {allowed: true, deadline: null, window: {days: 30, from: 'delivery'}}}},
+      ],
+    });
+    assert.deepEqual(s, {deadline: null, longestWindow: 30, finalSale: 1, creditOnly: 1, protection: true});
+  });
+});
+
+describe('locales', () => {
+  test('every key the extension uses exists in English and French', () => {
+    const used = usedKeys(join(here, '..', 'src'));
+    assert.ok(used.length >= 10, `found only ${used}`);
+    const files = localeFiles(join(here, '..', 'locales'));
+    assert.deepEqual(files.map(([f]) => f).sort(), ['en.default.json', 'fr.json']);
+    for (const [file, tree] of files) {
+      const keys = keysOf(tree);
+      for (const key of used) assert.ok(keys.includes(key), `${file} lacks ${key}`);
+    }
+    assert.deepEqual(keysOf(files[0][1]).sort(), keysOf(files[1][1]).sort());
+  });
+});

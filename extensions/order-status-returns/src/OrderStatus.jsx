@@ -1,0 +1,72 @@
+import '@shopify/ui-extensions/preact';
+import {render} from 'preact';
+import {useEffect, useState} from 'preact/hooks';
+import {fetchOrderDecision} from './api.js';
+import {fees, todayIn, withTitles} from './logic.js';
+
+export default async () => {
+  render(<OrderStatus />, document.body);
+};
+
+function OrderStatus() {
+  const orderId = shopify.order.value?.id;
+  const [state, setState] = useState({decision: null, loading: true, failed: false});
+  useEffect(() => {
+    let live = true;
+    fetchOrderDecision(shopify, orderId)
+      .then((decision) => live && setState({decision, loading: false, failed: false}))
+      .catch(() => live && setState({decision: null, loading: false, failed: true}));
+    return () => {
+      live = false;
+    };
+  }, [orderId]);
+
+  const t = shopify.i18n.translate;
+  if (state.loading) return null;
+  if (state.failed) return <s-banner tone="warning">{t('error')}</s-banner>;
+  if (!state.decision) return null;
+  const zone = shopify.localization?.timezone?.value;
+  const lines = withTitles(state.decision, shopify.lines.value, todayIn(zone));
+  const extra = fees(state.decision);
+  return (
+    <s-section heading={t('heading')}>
+      <s-stack gap="base">
+        {lines.map((line, i) => (
+          <Line line={line} index={i} />
+        ))}
+        {extra.map((fee) => (
+          <s-text color="subdued">
+            {t(`fee.${fee.kind}`, {amount: shopify.i18n.formatCurrency(Number(fee.amount))})}
+          </s-text>
+        ))}
+      </s-stack>
+    </s-section>
+  );
+}
+
+function date(iso) {
+  return shopify.i18n.formatDate(new Date(`${iso}T00:00:00Z`), {timeZone: 'UTC', dateStyle: 'long'});
+}
+
+function Line({line, index}) {
+  const t = shopify.i18n.translate;
+  const title = line.title || t('item', {number: index + 1});
+  return (
+    <s-stack gap="small-300">
+      <s-text type="strong">{title}</s-text>
+      {line.state === 'final_sale' && <s-badge tone="critical">{t('state.final_sale')}</s-badge>}
+      {line.state === 'closed' && <s-text color="subdued">{t('state.closed', {date: date(line.closedOn)})}</s-text>}
+      {line.state === 'none' && <s-text color="subdued">{t('state.none')}</s-text>}
+      {line.state === 'not_delivered' && <s-text>{t('state.not_delivered')}</s-text>}
+      {line.state === 'not_delivered' &&
+        line.resolutions.map((r) => (
+          <s-text color="subdued">{t(`window.${r.from}`, {count: r.days, resolution: t(`resolution.${r.kind}`)})}</s-text>
+        ))}
+      {line.state === 'open' && <s-text>{t('state.open', {date: date(line.returnBy)})}</s-text>}
+      {line.state === 'open' &&
+        line.resolutions.map((r) => (
+          <s-text color="subdued">{t('resolution_until', {resolution: t(`resolution.${r.kind}`), date: date(r.deadline)})}</s-text>
+        ))}
+    </s-stack>
+  );
+}
