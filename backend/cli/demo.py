@@ -9,6 +9,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -20,7 +21,9 @@ from flask import Flask, current_app
 @click.option("--serve/--no-serve", default=True, show_default=True,
               help="Keep serving the admin page after the orders are tagged.")
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for tagged orders.")
-def demo(preset: str, port: int | None, serve: bool, timeout: float) -> None:
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+              help="Where the demo database and queue live (default: instance/).")
+def demo(preset: str, port: int | None, serve: bool, timeout: float, data_dir: str | None) -> None:
     """Start the app with the Shopify simulator as a demo shop, install it through OAuth,
     load sample products and orders, let the worker tag them, print the admin page URL."""
     from backend.services.demo_store import DemoStore
@@ -28,7 +31,7 @@ def demo(preset: str, port: int | None, serve: bool, timeout: float) -> None:
     started = time.monotonic()
     port = port or current_app.config["FINEPRINT"].port
     click.echo(f"demo: starting the Shopify simulator and the app on http://127.0.0.1:{port} (preset {preset})")
-    store = DemoStore(preset=preset, port=port)
+    store = DemoStore(preset=preset, port=port, **({"instance": Path(data_dir)} if data_dir else {}))
     try:
         store.start()
         click.echo(f"demo: installed on {store.shop} through OAuth ({' → '.join(store.install_hops)})")
