@@ -1,0 +1,1 @@
+"""A fake Shopify storefront for the theme app extension's browser test."""
