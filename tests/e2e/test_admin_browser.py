@@ -1,0 +1,249 @@
+"""The merchant's story in a real browser (Debian's chromium through Playwright), on SQLite and PostgreSQL.
+
+The app runs in a real HTTP server thread, talking to the Shopify simulator. Shopify's CDN is
+not reachable here: `cdn.shopify.com` is routed to local stand-ins (an App Bridge whose
+`shopify.idToken()` returns a freshly minted session token, a Polaris that defines a few
+elements), which is also a check that the page works without the real ones.
+Screenshots of every section land in test-artifacts/ (not committed).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from backend import create_app
+from backend.devshop.sessiontokens import admin_host_param
+from backend.services import policies
+from tests.integration.edge_helpers import install_shop, post_webhook
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+SHOP = "fineprint-dev.myshopify.com"
+US = {"country_code": "US", "province_code": "CA", "address1": "1 Main St", "city": "Los Angeles", "zip": "90012"}
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run"]
+
+APP_BRIDGE_STAND_IN = """
+window.shopify = {
+  config: {apiKey: document.querySelector('meta[name="shopify-api-key"]').content},
+  idToken: async function () { return (await fetch('https://cdn.shopify.com/__stand-in/id-token')).text(); },
+  toast: {show: function (message) { window.__toasts = (window.__toasts || []).concat([message]); }}
+};
+"""
+POLARIS_STAND_IN = """
+['s-page', 's-section', 's-app-nav', 's-link'].forEach(function (name) {
+  if (!customElements.get(name)) customElements.define(name, class extends HTMLElement {});
+});
+"""
+
+
+def _chromium():
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        message = "Debian's chromium is missing: run scripts/ensure-test-deps"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    return sync_playwright
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):
+        pass
+
+
+def iso(dt: datetime) -> str:
+    return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@pytest.fixture
+def served(db_url, simulator):
+    """The app on a real port, installed on the simulator's shop with aallyn and two tagged orders."""
+    port = _free_port()
+    app = create_app({"database_url": db_url, "huey_immediate": True, "testing": True, "port": port,
+                      **simulator.app_overrides})
+    install_shop(app, SHOP, token=simulator.install(SHOP)["access_token"])
+    policies.set_policy(app, SHOP, "aallyn", "setup")
+    client = app.test_client()
+    orders = {}
+    for key, title, tags, price in (("final", "Mini Crossbody", ["final-sale"], "180.00"),
+                                    ("plain", "Classic Tote", [], "95.00")):
+        product = simulator.add_product(SHOP, title, tags=tags, price=price)
+        post_webhook(client, app, "products/create", simulator.product_payload(SHOP, product.id), shop=SHOP)
+        created = datetime.now(timezone.utc) - timedelta(days=6)
+        order = simulator.add_order(SHOP, [{"variant": product.variants[0]}], created_at=iso(created),
+                                    shipping_address=dict(US))
+        simulator.fulfill(SHOP, order.id, created_at=iso(created + timedelta(days=1)),
+                          delivered_at=iso(created + timedelta(days=3)))
+        post_webhook(client, app, "orders/create", simulator.order_payload(SHOP, order.id), shop=SHOP)
+        orders[key] = order.id
+    assert "final-sale" in simulator.order(SHOP, orders["final"]).tags
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"url": f"http://127.0.0.1:{port}", "app": app, "orders": orders, "sim": simulator}
+    server.shutdown()
+    app.extensions["fineprint.db"].dispose()
+
+
+@pytest.fixture
+def page(served, simulator):
+    sync_playwright = _chromium()
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        tab = context.new_page()
+
+        def cdn(route):
+            url = route.request.url
+            cors = {"Access-Control-Allow-Origin": "*"}
+            if url.endswith("/__stand-in/id-token"):
+                route.fulfill(status=200, body=simulator.session_token(SHOP, sub="4242"), headers=cors,
+                              content_type="text/plain")
+            elif url.endswith("app-bridge.js"):
+                route.fulfill(status=200, body=APP_BRIDGE_STAND_IN, content_type="application/javascript")
+            elif url.endswith("polaris.js"):
+                route.fulfill(status=200, body=POLARIS_STAND_IN, content_type="application/javascript")
+            else:
+                route.fulfill(status=404, body="")
+
+        tab.route("https://cdn.shopify.com/**", cdn)
+        errors = []
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        tab.errors = errors
+        yield tab
+        context.close()
+        browser.close()
+
+
+def shot(page, backend: str, step: int, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"admin-{backend}-{step:02d}-{name}.png"), full_page=True)
+
+
+def open_tab(page, name: str) -> None:
+    page.click(f'nav.tabs a[data-tab="{name}"]')
+    page.wait_for_selector(f"section#{name}.current")
+
+
+def replace_editor(page, text: str) -> None:
+    page.fill("#policy-text", text)
+
+
+def test_merchant_edits_backtests_activates_and_sees_the_order_redecided(served, page, db_url):
+    backend = "postgres" if db_url.startswith("postgresql") else "sqlite"
+    sim, orders = served["sim"], served["orders"]
+    final_order = str(orders["final"])
+
+    # 1. Shopify opens the app with a session token (id_token) in the URL.
+    token = sim.session_token(SHOP, sub="4242")
+    page.goto(f"{served['url']}/app?shop={SHOP}&host={admin_host_param(SHOP)}&embedded=1&id_token={token}")
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector("#check-status.ok")
+    assert "aallyn" in page.inner_text("#active-policy")
+    shot(page, backend, 1, "policy")
+
+    # 2. Switch presets: novus, then back to aallyn.
+    page.select_option("#policy-choice", "preset:novus")
+    page.click("#load-policy")
+    page.wait_for_function("document.querySelector('#policy-text').value.includes('name = \"novus\"')")
+    page.wait_for_selector("#check-status.ok:has-text('novus')")
+    page.select_option("#policy-choice", "preset:aallyn")
+    page.click("#load-policy")
+    page.wait_for_selector("#check-status.ok:has-text('aallyn')")
+    source = page.input_value("#policy-text")
+
+    # 3. An edit with an error: the error names the line, and that line is highlighted.
+    lines = source.split("\n")
+    bad_line = lines.index("days = 30") + 1
+    lines[bad_line - 1] = 'days = "thirty"'
+    replace_editor(page, "\n".join(lines))
+    problem = page.wait_for_selector("#problems li.error")
+    assert problem.inner_text().startswith(f"policy.toml:{bad_line}:")
+    assert "error" in page.get_attribute(f'#gutter span[data-line="{bad_line}"]', "class")
+    assert page.is_disabled("#activate")
+    shot(page, backend, 2, "policy-error")
+
+    # 4. Fix it, and make final-sale items store-credit-only instead.
+    fixed = source.replace('when = { product_tag = ["final-sale"] }\nclass = "final_sale"',
+                           'when = { product_tag = ["final-sale"] }\nclass = "credit_only"')
+    assert fixed != source
+    replace_editor(page, fixed)
+    page.wait_for_selector("#check-status.ok")
+    assert page.locator("#problems li.error").count() == 0
+    assert page.locator(f'#gutter span[data-line="{bad_line}"].error').count() == 0
+
+    # 5. Backtest: exactly the final-sale order would change; only then may it be activated.
+    page.fill("#backtest-limit", "20")
+    page.click("#run-backtest")
+    page.wait_for_selector("#backtest-summary")
+    assert page.inner_text("#bt-changed") == "1"
+    row = page.inner_text(f'#backtest-table tr[data-order-id="{final_order}"]')
+    assert "final-sale" in row and "sale-credit-only" in row
+    page.wait_for_selector("#activate:not([disabled])")
+    shot(page, backend, 3, "backtest")
+
+    # 6. Activate: the stored orders are re-decided through the pipeline and Shopify gets the new tag.
+    page.click("#activate")
+    deadline = time.monotonic() + 20
+    while "sale-credit-only" not in sim.order(SHOP, orders["final"]).tags and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert "sale-credit-only" in sim.order(SHOP, orders["final"]).tags
+    assert "final-sale" not in sim.order(SHOP, orders["final"]).tags
+    page.wait_for_function("document.querySelectorAll('#versions tbody tr').length === 2")
+    assert "4242" in page.inner_text("#versions tr.active")  # who activated it
+
+    # 7. Activity shows the re-decided order.
+    open_tab(page, "activity")
+    page.click("#refresh-activity")
+    page.wait_for_selector(f'#decisions tr[data-order-id="{final_order}"][data-trigger="policy_change"]')
+    assert "sale-credit-only" in page.inner_text(f'#decisions tr[data-order-id="{final_order}"][data-trigger="policy_change"]')
+    shot(page, backend, 4, "activity")
+
+    # 8. Preview the order under the active policy: tags, deadline, reasons with policy sentences.
+    open_tab(page, "preview")
+    page.select_option("#preview-order", final_order)
+    page.click("#run-preview")
+    page.wait_for_selector("#preview-tags")
+    assert "sale-credit-only" in page.inner_text("#preview-tags")
+    assert "final-sale" in page.inner_text("#preview-reasons")
+    shot(page, backend, 5, "preview")
+
+    # 9. The other sections render (charts, settings, the policy page).
+    open_tab(page, "dashboard")
+    assert page.locator("#dashboard svg").count() == 2
+    shot(page, backend, 6, "dashboard")
+    open_tab(page, "settings")
+    shot(page, backend, 7, "settings")
+    open_tab(page, "page")
+    assert "Returns" in page.inner_text("#policy-rendered")
+    shot(page, backend, 8, "policy-page")
+
+    # 10. One click rolls back, and the order is final sale again.
+    open_tab(page, "policy")
+    page.click("#rollback")
+    deadline = time.monotonic() + 20
+    while "final-sale" not in sim.order(SHOP, orders["final"]).tags and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert "final-sale" in sim.order(SHOP, orders["final"]).tags
+    page.wait_for_selector("#active-policy:has-text('aallyn')")
+    shot(page, backend, 9, "rolled-back")
+    assert page.errors == []
