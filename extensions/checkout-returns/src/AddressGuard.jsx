@@ -1,7 +1,7 @@
-import '@shopify/ui-extensions/preact';
 import {render} from 'preact';
 import {useEffect, useRef} from 'preact/hooks';
 import {addressInterception, blockingErrors} from './logic.js';
+import {useSubscribe} from './signals.js';
 import {useDecision} from './useDecision.js';
 
 export default async () => {
@@ -9,6 +9,7 @@ export default async () => {
 };
 
 function AddressGuard() {
+  useSubscribe(shopify.settings);
   const {decision} = useDecision(shopify);
   const latest = useRef(decision);
   latest.current = decision;

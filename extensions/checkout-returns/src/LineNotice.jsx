@@ -1,6 +1,6 @@
-import '@shopify/ui-extensions/preact';
 import {render} from 'preact';
 import {lineNoticeKey} from './logic.js';
+import {useSubscribe} from './signals.js';
 import {useDecision} from './useDecision.js';
 
 export default async () => {
@@ -8,6 +8,7 @@ export default async () => {
 };
 
 function LineNotice() {
+  useSubscribe(shopify.target);
   const {decision} = useDecision(shopify);
   const key = lineNoticeKey(decision, shopify.target.value?.id);
   if (!key) return null;

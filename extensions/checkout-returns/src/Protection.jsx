@@ -1,7 +1,7 @@
-import '@shopify/ui-extensions/preact';
 import {render} from 'preact';
 import {useEffect, useState} from 'preact/hooks';
 import {currentView, dropStale, setProtection} from './protection.js';
+import {useSubscribe} from './signals.js';
 import {useDecision} from './useDecision.js';
 
 export default async () => {
@@ -9,6 +9,7 @@ export default async () => {
 };
 
 function Protection() {
+  useSubscribe(shopify.settings, shopify.instructions);
   const {decision} = useDecision(shopify);
   const view = currentView(shopify, decision);
   const [busy, setBusy] = useState(false);

@@ -1,4 +1,3 @@
-import '@shopify/ui-extensions/preact';
 import {render} from 'preact';
 import {returnSummary} from './logic.js';
 import {useDecision} from './useDecision.js';

@@ -2,6 +2,7 @@
 import {useEffect, useState} from 'preact/hooks';
 import {fetchDecision} from './api.js';
 import {decisionRequest, requestKey} from './logic.js';
+import {useSubscribe} from './signals.js';
 
 export function currentRequest(api) {
   return decisionRequest({
@@ -12,7 +13,8 @@ export function currentRequest(api) {
 }
 
 export function useDecision(api, delayMs = 250) {
-  const body = currentRequest(api); // reading the signals subscribes this component
+  useSubscribe(api.lines, api.shippingAddress, api.cost?.totalAmount);
+  const body = currentRequest(api);
   const key = requestKey(body);
   const [state, setState] = useState({decision: null, error: null, loading: true});
   useEffect(() => {

@@ -1,14 +1,15 @@
-import '@shopify/ui-extensions/preact';
 import {render} from 'preact';
 import {useEffect, useState} from 'preact/hooks';
 import {fetchOrderDecision} from './api.js';
 import {fees, todayIn, withTitles} from './logic.js';
+import {useSubscribe} from './signals.js';
 
 export default async () => {
   render(<OrderStatus />, document.body);
 };
 
 function OrderStatus() {
+  useSubscribe(shopify.order, shopify.lines);
   const orderId = shopify.order.value?.id;
   const [state, setState] = useState({decision: null, loading: true, failed: false});
   useEffect(() => {
