@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 from typing import Callable
 
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 
 KIND = "backfill"
 SAVE_EVERY = 25
+CONCURRENCY = 4
 POLL_INTERVAL = 1.0
 
 
@@ -98,17 +101,18 @@ def run(app, shop: str, since: str | None = None, progress: Callable[[int, int],
         total = int(state.get("total") or 0)
         if progress:
             progress(done, total)
-        with open(path) as fh:
-            for index, node in enumerate(payloads.assemble_bulk_orders(bulk.jsonl_records(fh))):
-                if index < done:
-                    continue
-                outcome = _one(app, db, admin, shop, node)
-                counts["orders"] += 1
-                counts[outcome if outcome in counts else "other"] += 1
-                done = index + 1
-                if done % SAVE_EVERY == 0:
-                    state["done"] = done
-                    _save(db, job_id, state)
+        workers = int(app.config["FINEPRINT"].extra.get("backfill_concurrency", CONCURRENCY))
+        with open(path) as fh, ThreadPoolExecutor(max_workers=workers) as pool:
+            nodes = (n for i, n in enumerate(payloads.assemble_bulk_orders(bulk.jsonl_records(fh))) if i >= done)
+            # a chunk runs concurrently (its writes overlap within the shop's bucket); the saved position is
+            # always a chunk boundary, so a resumed run redoes at most one chunk (and skips what it finds done)
+            while chunk := list(islice(nodes, max(1, min(SAVE_EVERY, workers * 4)))):
+                for outcome in pool.map(lambda node: _in_context(app, _one, app, db, admin, shop, node), chunk):
+                    counts["orders"] += 1
+                    counts[outcome if outcome in counts else "other"] += 1
+                done += len(chunk)
+                state["done"] = done
+                _save(db, job_id, state)
                 if progress:
                     progress(done, total)
     except Exception as exc:
@@ -119,6 +123,11 @@ def run(app, shop: str, since: str | None = None, progress: Callable[[int, int],
     jobs_table.finish(db, job_id, "done", progress=state)
     counts["total"] = total
     return counts
+
+
+def _in_context(app, fn, *args):
+    with app.app_context():
+        return fn(*args)
 
 
 def _one(app, db, admin, shop: str, node: dict) -> str:
@@ -133,4 +142,4 @@ def _one(app, db, admin, shop: str, node: dict) -> str:
             from backend.tasks.orders import enqueue_apply
             enqueue_apply(app, shop, order["id"], "backfill")
             return "deferred"
-        return apply_decision.apply_order(app, shop, order["id"], "backfill", admin=admin)
+        return apply_decision.apply_order(app, shop, order["id"], "backfill")

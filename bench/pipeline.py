@@ -1,0 +1,280 @@
+"""Order pipeline figures (printed, not asserted):
+
+1. Admin API calls and GraphQL cost points per order: warm catalog (products known from webhooks) and cold
+   (every product unknown), orders/create through POST /webhooks and the worker, against the simulator.
+2. Webhook ingest under gunicorn on loopback: signed orders/create, acknowledgements/s, p50/p99, none lost.
+3. Backfill of 10,000 simulated orders: time, and the share of the simulator's rate limit it used
+   (points spent / (bucket + restore rate × elapsed)).
+
+Environment knobs: BENCH_INGEST_REQUESTS (3000), BENCH_BACKFILL_ORDERS (10000), BENCH_RESTORE_RATE (1000).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOP = "bench-dev.myshopify.com"
+SECRET = "dev-api-secret"
+US = {"country_code": "US", "province_code": "NY", "address1": "1 Main St", "city": "New York", "zip": "10001"}
+
+
+def _sign(body: bytes) -> str:
+    return base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def _headers(body: bytes, topic: str) -> dict:
+    return {"Content-Type": "application/json", "X-Shopify-Topic": topic, "X-Shopify-Shop-Domain": SHOP,
+            "X-Shopify-Webhook-Id": str(uuid.uuid4()), "X-Shopify-API-Version": "2025-10",
+            "X-Shopify-Hmac-Sha256": _sign(body)}
+
+
+def _app(tmp: Path, sim, **extra):
+    from backend import create_app
+    from backend.store import migrate
+
+    url = f"sqlite:///{tmp / 'bench.db'}"
+    migrate.upgrade(url)
+    return create_app({"database_url": url, "testing": True, "admin_origin": sim.origin_template,
+                       "huey_path": str(tmp / "queue.db"), "backfill_dir": str(tmp / "backfill"),
+                       "backfill_poll_interval": 0.05, **extra})
+
+
+def _install(app, sim, policy="ally") -> None:
+    from datetime import datetime, timezone
+
+    from backend.store.models import Shop
+
+    token = sim.install(SHOP)["access_token"]
+    with app.extensions["fineprint.db"].session() as s:
+        s.add(Shop(domain=SHOP, access_token_encrypted=app.extensions["fineprint.cipher"].encrypt(token),
+                   installed_at=datetime.now(timezone.utc), active_policy=policy))
+
+
+def _products(sim, n=6):
+    kinds = [dict(product_type="Sample"), dict(compare_at_price="300.00"), dict(), dict(tags=["final-sale"]),
+             dict(product_type="Boots"), dict()]
+    return [sim.add_product(SHOP, f"P{i}", price="150.00", **kinds[i % len(kinds)]) for i in range(n)]
+
+
+# ------------------------------------------------------------------ 1. calls per order
+
+def _order_payload(sim, order) -> dict:
+    from tests.integration.pipeline_helpers import order_payload
+
+    return order_payload(sim, SHOP, order)
+
+
+def _product_payload(sim, product) -> dict:
+    from tests.integration.pipeline_helpers import product_payload
+
+    return product_payload(sim, SHOP, product, "products/create")
+
+
+def calls_per_order_figures(orders: int = 60) -> dict:
+    from backend import jobs
+    from backend.devshop import Simulator
+
+    out = {}
+    for label, warm in (("warm catalog", True), ("cold catalog", False)):
+        with tempfile.TemporaryDirectory() as d, Simulator(api_secret=SECRET) as sim:
+            sim.add_shop(SHOP, bucket_size=100000, restore_rate=100000)
+            app = _app(Path(d), sim, huey_immediate=True)
+            _install(app, sim)
+            client = app.test_client()
+            products = _products(sim)
+            if warm:
+                for p in products:
+                    body = json.dumps(_product_payload(sim, p)).encode()
+                    client.post("/webhooks", data=body, headers=_headers(body, "products/create"))
+            sim.clear_calls()
+            for i in range(orders):
+                product = products[i % len(products)]
+                order = sim.add_order(SHOP, line_items=[{"variant": product.variants[0]}], shipping_address=US)
+                body = json.dumps(_order_payload(sim, order)).encode()
+                assert client.post("/webhooks", data=body, headers=_headers(body, "orders/create")).status_code == 200
+            calls = [c for c in sim.calls("graphql", shop=SHOP) if c.status == 200]
+            writes = [c for c in calls if (c.operation or "").startswith("FineprintApply")]
+            reads = [c for c in calls if c not in writes]
+            cost = sum((c.cost or {}).get("actual") or (c.cost or {}).get("requested") or 0 for c in calls)
+            out[label] = (len(writes) / orders, len(reads) / orders, cost / orders)
+            app.extensions["fineprint.db"].dispose()
+            jobs.huey.immediate = False
+    return out
+
+
+# ------------------------------------------------------------------ 2. webhook ingest
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ingest_figures(requests: int = 3000, clients: int = 16, url: str | None = None,
+                   redis_url: str | None = None) -> dict:
+    """POST signed orders/create to gunicorn; `url`/`redis_url` pick PostgreSQL + Redis, else SQLite files."""
+    import http.client
+
+    from backend.store import migrate
+
+    with tempfile.TemporaryDirectory() as d:
+        url = url or f"sqlite:///{Path(d) / 'ingest.db'}"
+        migrate.upgrade(url)
+        import sqlalchemy as sa
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO shops (domain, scopes, created_at, access_token_encrypted, "
+                                 "active_policy) VALUES (:d, '', CURRENT_TIMESTAMP, 'x', 'ally')"), {"d": SHOP})
+        port = _free_port()
+        env = {**os.environ, "DATABASE_URL": url, "PORT": str(port), "SHOPIFY_API_SECRET": SECRET}
+        env.pop("REDIS_URL", None)
+        if redis_url:
+            env["REDIS_URL"] = redis_url
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        proc = subprocess.Popen([str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "8",
+                                 "--worker-class", "gthread", "--log-level", "warning", "app:app"],
+                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait_for(port)
+            body_template = json.loads((ROOT / "tests/data/shopify/webhooks/2025-10/orders_create.json").read_text())
+            bodies = []
+            for i in range(requests):
+                payload = dict(body_template, id=10_000 + i, admin_graphql_api_id=f"gid://shopify/Order/{10_000 + i}")
+                bodies.append(json.dumps(payload).encode())
+            latencies, statuses, lock = [], [], threading.Lock()
+            queue = list(range(requests))
+
+            def worker():
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                while True:
+                    with lock:
+                        if not queue:
+                            break
+                        i = queue.pop()
+                    body = bodies[i]
+                    start = time.perf_counter()
+                    conn.request("POST", "/webhooks", body=body, headers=_headers(body, "orders/create"))
+                    response = conn.getresponse()
+                    response.read()
+                    elapsed = time.perf_counter() - start
+                    with lock:
+                        latencies.append(elapsed)
+                        statuses.append(response.status)
+                conn.close()
+
+            threads = [threading.Thread(target=worker) for _ in range(clients)]
+            started = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            wall = time.perf_counter() - started
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=20)
+        with engine.begin() as conn:
+            stored = conn.execute(sa.text("SELECT count(*) FROM webhook_events")).scalar()
+        engine.dispose()
+    latencies.sort()
+    return {"requests": requests, "ok": sum(1 for s in statuses if s == 200), "acks_per_s": requests / wall,
+            "p50_ms": 1000 * statistics.median(latencies), "p99_ms": 1000 * latencies[int(0.99 * len(latencies)) - 1],
+            "stored": stored}
+
+
+def _wait_for(port: int, seconds: float = 20) -> None:
+    import http.client
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/health")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start")
+
+
+# ------------------------------------------------------------------ 3. backfill
+
+def backfill_figures(orders: int = 10_000, restore_rate: float = 1000.0, bucket: float = 2000.0) -> dict:
+    from backend import jobs
+    from backend.devshop import Simulator
+    from backend.services import backfill
+
+    with tempfile.TemporaryDirectory() as d, Simulator(api_secret=SECRET) as sim:
+        sim.add_shop(SHOP, bucket_size=bucket, restore_rate=restore_rate)
+        app = _app(Path(d), sim, huey_immediate=True)
+        _install(app, sim)
+        products = _products(sim)
+        for i in range(orders):
+            sim.add_order(SHOP, line_items=[{"variant": products[i % len(products)].variants[0]}],
+                          shipping_address=US, created_at=f"2026-0{1 + i % 9}-1{i % 10}T12:00:00Z")
+        sim.clear_calls()
+        started = time.perf_counter()
+        with app.app_context():
+            counts = backfill.run(app, SHOP)
+        elapsed = time.perf_counter() - started
+        calls = [c for c in sim.calls("graphql", shop=SHOP) if c.status == 200]
+        spent = sum((c.cost or {}).get("actual") or (c.cost or {}).get("requested") or 0 for c in calls)
+        throttled = len([c for c in sim.calls("graphql", shop=SHOP) if c.status != 200 or c.fault])
+        app.extensions["fineprint.db"].dispose()
+        jobs.huey.immediate = False
+    return {"orders": counts["orders"], "written": counts["written"], "seconds": elapsed,
+            "orders_per_s": counts["orders"] / elapsed, "points": spent,
+            "share": spent / (bucket + restore_rate * elapsed), "restore_rate": restore_rate, "bucket": bucket,
+            "refused": throttled}
+
+
+def _ingest_variants(n: int):
+    yield "SQLite + SQLite queue", ingest_figures(n)
+    try:
+        from tests import services
+
+        schema, url = services.create_postgres_schema()
+        services.redis_client()
+    except BaseException as exc:  # pytest.skip outside pytest raises Skipped (a BaseException)
+        print(f"webhook ingest (PostgreSQL + Redis): skipped ({str(exc).splitlines()[0][:120]})")
+        return
+    try:
+        yield "PostgreSQL + Redis queue", ingest_figures(n, url=url, redis_url=services.TEST_REDIS_URL)
+    finally:
+        services.drop_postgres_schema(schema)
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    figures = calls_per_order_figures()
+    for label, (writes, reads, cost) in figures.items():
+        print(f"admin calls per order ({label}): {writes:.2f} writes, {reads:.2f} reads, {cost:.1f} cost points")
+    n = int(os.environ.get("BENCH_INGEST_REQUESTS", 3000))
+    for label, ing in _ingest_variants(n):
+        print(f"webhook ingest ({label}; gunicorn 2 workers x 8 threads, loopback, 16 clients): "
+              f"{ing['acks_per_s']:.0f} acks/s, p50 {ing['p50_ms']:.1f} ms, p99 {ing['p99_ms']:.1f} ms, "
+              f"{ing['ok']}/{ing['requests']} acknowledged, {ing['stored']} recorded "
+              f"(lost: {ing['requests'] - ing['stored']})")
+    orders = int(os.environ.get("BENCH_BACKFILL_ORDERS", 10_000))
+    rate = float(os.environ.get("BENCH_RESTORE_RATE", 300))
+    bf = backfill_figures(orders, restore_rate=rate, bucket=2 * rate)
+    print(f"backfill of {bf['orders']} orders: {bf['seconds']:.1f} s ({bf['orders_per_s']:.0f} orders/s), "
+          f"{bf['written']} written, {bf['points']:.0f} cost points, rate limit used {100 * bf['share']:.0f}% "
+          f"(bucket {bf['bucket']:.0f}, restore {bf['restore_rate']:.0f}/s), {bf['refused']} throttled answers")
+
+
+if __name__ == "__main__":
+    main()
