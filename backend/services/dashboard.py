@@ -16,7 +16,7 @@ from backend.store.models import OrderState
 DAYS = 30
 COLOURS = ["#d72c0d", "#b98900", "#2c6ecb", "#8a3ffc", "#007f5f", "#6d7175"]
 UNTAGGED = "no tag"
-W, H, PAD_L, PAD_B, PAD_T = 720, 220, 36, 28, 14
+W, H, PAD_L, PAD_B, PAD_T, PAD_R = 720, 220, 36, 28, 14, 24
 
 
 def data(db, shop: str, today: date) -> dict:
@@ -54,14 +54,14 @@ def _frame(title: str, peak: int) -> list[str]:
            f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
     for frac in (0, 0.5, 1):
         y = H - PAD_B - frac * (H - PAD_B - PAD_T)
-        out.append(f'<line x1="{PAD_L}" x2="{W}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e1e3e5"/>')
+        out.append(f'<line x1="{PAD_L}" x2="{W - PAD_R}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e1e3e5"/>')
         out.append(f'<text x="{PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="10" fill="#6d7175">'
                    f'{round(peak * frac)}</text>')
     return out
 
 
 def _x_labels(days: list[date], step: int) -> list[str]:
-    width = (W - PAD_L) / len(days)
+    width = (W - PAD_L - PAD_R) / len(days)
     return [f'<text x="{PAD_L + (i + .5) * width:.1f}" y="{H - 10}" text-anchor="middle" font-size="10" '
             f'fill="#6d7175">{d.strftime("%b %d")}</text>' for i, d in enumerate(days) if i % step == 0]
 
@@ -69,7 +69,7 @@ def _x_labels(days: list[date], step: int) -> list[str]:
 def orders_chart(d: dict) -> str:
     days = [row["day"] for row in d["orders_by_day"]]
     peak = max([sum(r["counts"].values()) for r in d["orders_by_day"]] + [1])
-    width, scale = (W - PAD_L) / len(days), (H - PAD_B - PAD_T) / peak
+    width, scale = (W - PAD_L - PAD_R) / len(days), (H - PAD_B - PAD_T) / peak
     colour = {t: COLOURS[i % len(COLOURS)] if t != UNTAGGED else "#c9cccf" for i, t in enumerate(d["tags"])}
     out = _frame("Orders per day by tag, last 30 days", peak)
     for i, row in enumerate(d["orders_by_day"]):
@@ -93,7 +93,7 @@ def deadlines_chart(d: dict) -> str:
     rows = d["deadlines"]
     days = [r["day"] for r in rows]
     peak = max([r["count"] for r in rows] + [1])
-    width, scale = (W - PAD_L) / len(days), (H - PAD_B - PAD_T) / peak
+    width, scale = (W - PAD_L - PAD_R) / len(days), (H - PAD_B - PAD_T) / peak
     out = _frame("Return deadlines, last and next 30 days", peak)
     for i, row in enumerate(rows):
         if row["count"]:
