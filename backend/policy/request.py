@@ -1,83 +1,29 @@
 """A decision request (contract §5) read into typed facts, with an error per bad field."""
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from backend.policy.calendar import parse_timestamp
 from backend.policy.errors import RequestError
+from backend.policy.fastorder import fast_request
+from backend.policy.fastread import Unusual
+from backend.policy.facts import Fulfillment, Line, Order, Request, ReturnLine, carrier_of, is_po_box
 from backend.policy.fields import Fields
 from backend.policy.model import CONDITIONS, MERCHANT_FAULT, REASONS, RESOLUTIONS
 from backend.policy.money import ZERO
 
-_PO_BOX = re.compile(r"\b(?:p\s*\.?\s*o\s*\.?\s*box|post\s*office\s*box|pob)\b", re.IGNORECASE)
-_CARRIER_WORDS = (("usps", "usps"), ("ups", "ups"), ("fedex", "fedex"), ("dhl", "dhl"))
-
-
-@dataclass(slots=True)
-class Line:
-    id: str
-    sku: str
-    ptype: str
-    tags: frozenset
-    quantity: int
-    price: Decimal
-    discount: Decimal
-    gift_card: bool
-    props: dict
-    marked_down: bool
-    has_discount: bool
-    discounted: bool
-
-
-@dataclass(slots=True)
-class Fulfillment:
-    line_ids: frozenset | None
-    shipped: datetime | None
-    delivered: datetime | None
-
-
-@dataclass(slots=True)
-class Order:
-    id: str | None
-    created: datetime
-    local_date: date
-    currency: str
-    channel: str
-    tags: frozenset
-    codes: tuple
-    country: str | None
-    province: str | None
-    po_box: bool
-    carriers: frozenset
-    lines: list
-    fulfillments: list
-    merch: Decimal = ZERO
-    local_fulfillments: list | None = None
-
-
-@dataclass(slots=True)
-class ReturnLine:
-    line_item_id: str
-    quantity: int
-    condition: str
-    reason: str
-    merchant_fault: bool
-
-
-@dataclass(slots=True)
-class Request:
-    order: Order
-    as_of: datetime | None
-    resolution: str | None
-    return_lines: list | None
-
 
 def parse_request(data, tz: ZoneInfo, currency: str) -> Request:
-    """Raises RequestError with every field error found."""
+    """Raises RequestError with every field error found. A well-formed request takes the fast path."""
+    if type(data) is dict:
+        try:
+            return fast_request(data, tz, currency)
+        except Unusual:
+            pass
+    return detailed_request(data, tz, currency)
+
+
+def detailed_request(data, tz: ZoneInfo, currency: str) -> Request:
+    """Every field read and checked on its own, each problem recorded with its path."""
     f = Fields(tz)
     if not isinstance(data, dict):
         raise RequestError([{"field": "", "message": "a decision request must be a JSON object"}])
@@ -106,7 +52,7 @@ def _order(f: Fields, o: dict | None, currency: str, tz: ZoneInfo) -> Order | No
         currency=(f.text(o, "currency", "order") or currency).upper(),
         channel=f.text(o, "source_name", "order").lower(),
         tags=f.tags(o, "tags", "order"), codes=_codes(f, o), country=country.upper() or None,
-        province=province.upper() or None, po_box=bool(_PO_BOX.search(street)),
+        province=province.upper() or None, po_box=is_po_box(street),
         carriers=_carriers(f, o), lines=lines, fulfillments=fulfillments)
 
 
@@ -146,11 +92,9 @@ def _codes(f: Fields, o: dict) -> tuple:
 def _carriers(f: Fields, o: dict) -> frozenset:
     found = set()
     for i, s in f.items(o, "shipping_lines", "order", required=False):
-        carrier = f.text(s, "carrier", f"order.shipping_lines[{i}]").strip().lower()
-        if not carrier:
-            words = set(re.findall(r"[a-z]+", f.text(s, "title", f"order.shipping_lines[{i}]").lower()))
-            words |= {"fedex"} if "fed" in words and "ex" in words else set()
-            carrier = next((code for word, code in _CARRIER_WORDS if word in words), "")
+        path = f"order.shipping_lines[{i}]"
+        carrier = f.text(s, "carrier", path)
+        carrier = carrier_of(carrier, "" if carrier.strip() else f.text(s, "title", path))
         if carrier:
             found.add(carrier)
     return frozenset(found)

@@ -1,0 +1,85 @@
+"""The typed facts a decision request is read into (by request.py, or fastorder.py for well-formed ones)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from backend.policy.money import ZERO
+
+_PO_BOX = re.compile(r"\b(?:p\s*\.?\s*o\s*\.?\s*box|post\s*office\s*box|pob)\b", re.IGNORECASE)
+_CARRIER_WORDS = (("usps", "usps"), ("ups", "ups"), ("fedex", "fedex"), ("dhl", "dhl"))
+
+
+@dataclass(slots=True)
+class Line:
+    id: str
+    sku: str
+    ptype: str
+    tags: frozenset
+    quantity: int
+    price: Decimal
+    discount: Decimal
+    gift_card: bool
+    props: dict
+    marked_down: bool
+    has_discount: bool
+    discounted: bool
+
+
+@dataclass(slots=True)
+class Fulfillment:
+    line_ids: frozenset | None
+    shipped: datetime | None
+    delivered: datetime | None
+
+
+@dataclass(slots=True)
+class Order:
+    id: str | None
+    created: datetime
+    local_date: date
+    currency: str
+    channel: str
+    tags: frozenset
+    codes: tuple
+    country: str | None
+    province: str | None
+    po_box: bool
+    carriers: frozenset
+    lines: list
+    fulfillments: list
+    merch: Decimal = ZERO
+    local_fulfillments: list | None = None
+
+
+@dataclass(slots=True)
+class ReturnLine:
+    line_item_id: str
+    quantity: int
+    condition: str
+    reason: str
+    merchant_fault: bool
+
+
+@dataclass(slots=True)
+class Request:
+    order: Order
+    as_of: datetime | None
+    resolution: str | None
+    return_lines: list | None
+
+
+def carrier_of(carrier: str, title: str) -> str:
+    """The carrier code of a shipping line: its `carrier`, else a carrier named in its title ("" if none)."""
+    carrier = carrier.strip().lower()
+    if carrier:
+        return carrier
+    words = set(re.findall(r"[a-z]+", title.lower()))
+    words |= {"fedex"} if "fed" in words and "ex" in words else set()
+    return next((code for word, code in _CARRIER_WORDS if word in words), "")
+
+
+def is_po_box(street: str) -> bool:
+    return bool(_PO_BOX.search(street))
