@@ -42,7 +42,11 @@ def _delegate(app, shop):
     with _guard:
         client = _clients.get(key)
         if client is None:
-            client = _clients[key] = AdminClient(shop, _TokenProvider(app), app.config["FINEPRINT"])
+            kwargs = {}
+            if config.extra.get("admin_timeout"):  # e.g. the simulator runs a big bulk query inline
+                from backend.shopify.admin import RetryPolicy
+                kwargs["retry"] = RetryPolicy(timeout=float(config.extra["admin_timeout"]))
+            client = _clients[key] = AdminClient(shop, _TokenProvider(app), config, **kwargs)
         return client
 
 
