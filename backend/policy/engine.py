@@ -4,9 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from backend.policy.calendar import aware
-from backend.policy.lines import Ctx, line_outcome
+from backend.policy.lines import Ctx
 from backend.policy.model import Policy
 from backend.policy.money import ZERO, fmt
+from backend.policy.outcomes import memo_for, outcome
 from backend.policy.request import parse_request
 from backend.policy.returns import decide_return
 from backend.policy.shipping import (blocked_outcome, sales_tax_outcome, shipping_outcome,
@@ -22,9 +23,11 @@ def decide(policy: Policy, request: dict, now: datetime) -> dict:
     order.merch = sum((ln.price * ln.quantity - ln.discount for ln in order.lines if ln.id not in protected_ids),
                       ZERO)
     order_ctx = Ctx(None, order)
+    memo = memo_for(policy)
+    order_facts = memo.order_facts(order) if memo is not None else None
     outcomes, lines = {}, []
     for line in order.lines:
-        line_json, internal = line_outcome(policy, Ctx(line, order), line.id in protected_ids, as_of)
+        line_json, internal = outcome(policy, memo, line, order, order_facts, line.id in protected_ids, as_of)
         lines.append(line_json)
         outcomes.setdefault(line.id, (line_json, internal))
     signature = signature_outcome(policy, order_ctx)

@@ -5,18 +5,20 @@ memoised line outcomes against computing every line afresh, over all presets.
 """
 from __future__ import annotations
 
+import copy
 import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from backend.policy import RequestError, decide, load_policy, preset_names
+from backend.policy import outcomes
 from backend.policy import request as request_module
 from backend.policy.fastorder import fast_request
 from backend.policy.fastread import Unusual
 from tests.unit.policy.test_fast_path_requests import odd, well_formed
 
-SEED, COUNT = 20241201, 1500
+SEED, COUNT = 20241201, 600
 PRESETS = preset_names()
 
 
@@ -69,3 +71,30 @@ def test_decisions_match_the_detailed_reader(name, monkeypatch):
         raise Unusual("forced")
     monkeypatch.setattr(request_module, "fast_request", refuse)
     assert [_decision(policy, data, now) for data, now in cases] == fast
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_memoised_line_outcomes_match_fresh_ones(name, monkeypatch):
+    policy, rnd = load_policy(name), random.Random(SEED + 3)
+    cases = [(well_formed(rnd), datetime(2024, 12, 1, tzinfo=timezone.utc) + timedelta(days=i % 3))
+             for i in range(COUNT)]
+    cases += [(data, now) for data, now in cases]  # the second time round, most lines are memo hits
+    memoised = [_decision(policy, data, now) for data, now in cases]
+    monkeypatch.setattr(outcomes, "enabled", False)
+    assert [_decision(policy, data, now) for data, now in cases] == memoised
+
+
+def test_a_memo_hit_hands_out_fresh_dicts():
+    policy, rnd = load_policy("aallyn"), random.Random(SEED + 4)
+    data, now = well_formed(rnd), datetime(2024, 12, 1, tzinfo=timezone.utc)
+    first = decide(policy, data, now)
+    expected = copy.deepcopy(first)
+    for line in first["lines"]:
+        line["reasons"].clear()
+        line["resolutions"]["refund"]["window"] = {"days": -1}
+        for verdict in line["resolutions"].values():
+            if verdict["window"]:
+                verdict["window"]["days"] = -1
+        if line["price_adjustment"]:
+            line["price_adjustment"]["allowed"] = "changed"
+    assert decide(policy, data, now) == expected

@@ -1,0 +1,100 @@
+"""Line outcomes memoised by the facts that decide them, within and among decisions.
+
+A policy is immutable, so a line's outcome is a function of the facts its conditions read (found once
+per policy from the rules themselves), whether it is the protection line, and its dates. Each hit is
+handed out as fresh dicts, so callers may change a decision freely. A policy whose conditions use a
+key this table does not know is never memoised (everything is computed afresh).
+"""
+from __future__ import annotations
+
+from operator import attrgetter
+
+from backend.policy.lines import Ctx, anchors, line_outcome
+
+LINE_FACTS = {"product_tag": "tags", "product_type": "ptype", "sku": "sku", "gift_card": "gift_card",
+              "marked_down": "marked_down", "discounted": "discounted", "line_discount": "has_discount",
+              "unit_price_above": "price", "unit_price_at_least": "price", "unit_price_below": "price",
+              "unit_price_at_most": "price", "properties": "props"}
+ORDER_FACTS = {"order_tag": "tags", "discount_code_prefix": "codes", "sales_channel": "channel",
+               "ship_to_country": "country", "ship_to_country_not": "country", "ship_to_province": "province",
+               "po_box": "po_box", "carrier": "carriers", "currency": "currency",
+               "merchandise_value_above": "merch", "merchandise_value_at_least": "merch",
+               "merchandise_value_below": "merch", "merchandise_value_at_most": "merch",
+               "order_date_from": "local_date", "order_date_to": "local_date"}
+CLASS_KEYS = frozenset({"line_class", "line_class_not"})  # the class follows from the other facts
+LIMIT = 4096
+enabled = True  # tests and the bench turn it off to compare with computing every line afresh
+_MEMOS: dict[int, tuple] = {}
+
+
+class Memo:
+    __slots__ = ("line_facts", "order_facts", "props", "outcomes")
+
+    def __init__(self, line_attrs: list, order_attrs: list):
+        self.props = "props" in line_attrs
+        line_attrs = sorted(set(line_attrs) - {"props"})
+        self.line_facts = attrgetter(*line_attrs) if line_attrs else (lambda _: ())
+        self.order_facts = attrgetter(*sorted(set(order_attrs))) if order_attrs else (lambda _: ())
+        self.outcomes: dict = {}
+
+
+def memo_for(policy) -> Memo | None:
+    """The policy's memo (built on first use), or None when memoising is off or not safe for it."""
+    if not enabled:
+        return None
+    found = _MEMOS.get(id(policy))
+    if found is None or found[0] is not policy:
+        if len(_MEMOS) >= 256:
+            _MEMOS.clear()
+        found = _MEMOS[id(policy)] = (policy, _build(policy))
+    return found[1]
+
+
+def _build(policy) -> Memo | None:
+    line_attrs, order_attrs = [], []
+    for rule in (*policy.rules, *policy.price_adjustments):
+        cond = rule.cond
+        for table in (cond.when, *cond.when_any, cond.unless or {}):
+            for key in table:
+                if key in LINE_FACTS:
+                    line_attrs.append(LINE_FACTS[key])
+                elif key in ORDER_FACTS:
+                    order_attrs.append(ORDER_FACTS[key])
+                elif key not in CLASS_KEYS:
+                    return None
+    return Memo(line_attrs, order_attrs)
+
+
+def outcome(policy, memo: Memo | None, line, order, order_facts, protected: bool, as_of) -> tuple[dict, dict]:
+    """line_outcome(), from the memo when these facts were seen before."""
+    if memo is None:
+        return line_outcome(policy, Ctx(line, order), protected, as_of)
+    ship, delivered = anchors(order, line.id, policy.tz)
+    key = (memo.line_facts(line), tuple(line.props.items()) if memo.props else None, order_facts, protected,
+           order.local_date, ship, delivered, as_of)
+    found = memo.outcomes.get(key)
+    if found is None:
+        ctx = Ctx(line, order)
+        out, internal = line_outcome(policy, ctx, protected, as_of)
+        if len(memo.outcomes) >= LIMIT:
+            memo.outcomes.clear()
+        memo.outcomes[key] = (_template(out), internal["windows"], ctx.cls)
+        return out, internal
+    template, windows, cls = found
+    return _fresh(template, line.id), {"windows": windows, "ctx": Ctx(line, order, None, cls)}
+
+
+def _template(out: dict) -> tuple:
+    resolutions = tuple((name, r["allowed"], r["deadline"], None if r["window"] is None else dict(r["window"]))
+                        for name, r in out["resolutions"].items())
+    adjustment = out["price_adjustment"]
+    return out["class"], resolutions, None if adjustment is None else dict(adjustment), tuple(out["reasons"])
+
+
+def _fresh(template: tuple, line_id: str) -> dict:
+    cls, resolutions, adjustment, reasons = template
+    return {"line_item_id": line_id, "class": cls,
+            "resolutions": {name: {"allowed": allowed, "deadline": deadline,
+                                   "window": None if window is None else dict(window)}
+                            for name, allowed, deadline, window in resolutions},
+            "price_adjustment": None if adjustment is None else dict(adjustment), "reasons": list(reasons)}
