@@ -9,6 +9,9 @@ from backend.policy.calendar import parse_timestamp
 from backend.policy.money import parse_money
 
 _MISSING = object()
+YEARS = (1900, 2999)
+MAX_MONEY = Decimal(10) ** 12  # amounts and counts beyond any real order would overflow cent rounding
+MAX_COUNT = 1_000_000
 
 
 def _at(prefix: str, key: str) -> str:
@@ -61,16 +64,21 @@ class Fields:
         value = self._get(o, key, path, required)
         if value is _MISSING:
             return None
+        moment = None
         if type(value) is str and len(value) > 19 and value[-6] in "+-" and value[-3] == ":":
             try:
-                return datetime.fromisoformat(value)
+                moment = datetime.fromisoformat(value)
             except ValueError:
                 pass
         try:
-            return parse_timestamp(value, self.tz)
+            moment = moment or parse_timestamp(value, self.tz)
         except (ValueError, TypeError):
             self.error(_at(path, key), "expected an ISO 8601 timestamp")
             return None
+        if not YEARS[0] <= moment.year <= YEARS[1]:  # far-off dates overflow zone and deadline arithmetic
+            self.error(_at(path, key), f"expected a timestamp between the years {YEARS[0]} and {YEARS[1]}")
+            return None
+        return moment
 
     def text(self, o, key, path) -> str:
         value = o.get(key) if type(o) is dict else None
@@ -104,7 +112,7 @@ class Fields:
         if type(value) is str:
             try:
                 amount = Decimal(value)
-                if amount.is_finite() and amount >= 0:
+                if amount.is_finite() and 0 <= amount < MAX_MONEY:
                     return amount
             except InvalidOperation:
                 pass
@@ -119,17 +127,23 @@ class Fields:
         if amount < 0:
             self.error(_at(path, key), "must not be negative")
             return None
+        if amount >= MAX_MONEY:
+            self.error(_at(path, key), f"must be less than {MAX_MONEY:,}")
+            return None
         return amount
 
     def count(self, o, key, path, minimum=0) -> int:
         value = o.get(key) if type(o) is dict else None
-        if type(value) is int and value >= minimum:
+        if type(value) is int and minimum <= value <= MAX_COUNT:
             return value
         value = self._get(o, key, path, True)
         if value is _MISSING:
             return 0
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             self.error(_at(path, key), f"expected a whole number, {minimum} or more")
+            return 0
+        if value > MAX_COUNT:
+            self.error(_at(path, key), f"must be at most {MAX_COUNT:,}")
             return 0
         return value
 

@@ -41,10 +41,19 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _number(text: str):
+    """A JSON number with a fraction or exponent: exact Decimal; an integral one (1.0, as JSON Schema's
+    "integer" allows) becomes an int."""
+    value = Decimal(text)
+    if value.is_finite() and value == value.to_integral_value() and abs(value) < 10 ** 20:
+        return int(value)
+    return value
+
+
 def _json_body():
-    """The body as JSON (decimals kept exact); not JSON at all is a 422 like any other invalid request."""
+    """The body as JSON (numbers kept exact); not JSON at all is a 422 like any other invalid request."""
     try:
-        return json.loads(request.get_data() or b"null", parse_float=Decimal)
+        return json.loads(request.get_data() or b"null", parse_float=_number)
     except (ValueError, RecursionError):
         raise decisions.invalid([{"field": "", "message": "the body is not valid JSON"}]) from None
 

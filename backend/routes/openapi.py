@@ -16,24 +16,31 @@ def _json(schema: dict, description: str, headers: dict | None = None) -> dict:
 
 
 STR = {"type": "string"}
-ID = {"type": ["string", "integer"], "description": "a Shopify GID or a numeric id"}
-MONEY = {"type": ["string", "number"], "description": "a decimal amount, e.g. \"19.99\"", "examples": ["19.99"]}
-NULLABLE_MONEY = {"type": ["string", "number", "null"], "description": "a decimal amount or null"}
-TIMESTAMP = {"type": "string", "format": "date-time", "description": "ISO 8601; without an offset: the shop's zone"}
+ID = {"type": ["string", "integer"], "description": "an id as the order knows it"}
+SHOPIFY_ID = {"description": "a Shopify GID or a numeric id", "anyOf": [
+    {"type": "string", "pattern": "^(gid://shopify/[A-Za-z]+/)?[0-9]{1,20}$"},
+    {"type": "integer", "minimum": 0, "maximum": 9223372036854775807}]}
+_DECIMAL = {"type": "string", "pattern": "^[0-9]{1,12}([.][0-9]+)?$"}
+_NUMBER = {"type": "number", "minimum": 0, "exclusiveMaximum": 1000000000000}
+MONEY = {"description": "a non-negative decimal amount, e.g. \"19.99\" (a JSON number is read through its text)",
+         "anyOf": [_DECIMAL, _NUMBER]}
+NULLABLE_MONEY = {"description": "a decimal amount or null", "anyOf": [_DECIMAL, _NUMBER, {"type": "null"}]}
+TIMESTAMP = {"type": "string", "format": "date-time", "pattern": "^(19|2[0-9])[0-9]{2}-",
+             "description": "ISO 8601, years 1900-2999; without an offset: the shop's zone"}
 DATE = {"type": ["string", "null"], "format": "date"}
 STRINGS = {"type": "array", "items": STR}
 
 LINE_ITEM = {"type": "object", "required": ["quantity", "price"], "properties": {
     "id": {**ID, "description": "line id; defaults to the line's position (\"0\", \"1\", ...)"},
-    "variant_id": ID, "product_id": ID, "sku": STR, "title": STR,
+    "variant_id": SHOPIFY_ID, "product_id": SHOPIFY_ID, "sku": STR, "title": STR,
     "product_type": {**STR, "description": "absent: filled from the shop's catalog"},
     "product_tags": {**STRINGS, "description": "absent: filled from the shop's catalog"},
-    "quantity": {"type": "integer", "minimum": 0},
+    "quantity": {"type": "integer", "minimum": 0, "maximum": 1000000},
     "price": {**MONEY, "description": "unit price paid before discounts"},
     "compare_at_price": {**NULLABLE_MONEY, "description": "absent: filled from the shop's catalog"},
     "discount": {**MONEY, "description": "total discount allocated to the line"},
     "gift_card": {"type": "boolean"},
-    "properties": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}},
+    "properties": {"type": "object", "description": "line properties, name: value"},
 }}
 
 ORDER = {"type": "object", "required": ["line_items"], "properties": {
@@ -54,7 +61,7 @@ ORDER = {"type": "object", "required": ["line_items"], "properties": {
 RETURN_REQUEST = {"type": "object", "required": ["resolution", "lines"], "properties": {
     "resolution": {"enum": ["refund", "store_credit", "exchange"]},
     "lines": {"type": "array", "items": {"type": "object", "required": ["line_item_id", "quantity"], "properties": {
-        "line_item_id": ID, "quantity": {"type": "integer", "minimum": 1},
+        "line_item_id": ID, "quantity": {"type": "integer", "minimum": 1, "maximum": 1000000},
         "condition": {"enum": ["new", "worn", "damaged"]},
         "reason": {"enum": ["changed_mind", "size", "defective", "wrong_item", "carrier_damage",
                             "not_as_described", "extra_item"]}}}},
