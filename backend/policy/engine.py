@@ -7,7 +7,7 @@ from backend.policy.calendar import aware
 from backend.policy.lines import Ctx
 from backend.policy.model import Policy
 from backend.policy.money import ZERO, fmt
-from backend.policy.outcomes import memo_for, outcome
+from backend.policy.outcomes import memo_for, order_parts, outcome
 from backend.policy.request import parse_request
 from backend.policy.returns import decide_return
 from backend.policy.shipping import (blocked_outcome, sales_tax_outcome, shipping_outcome,
@@ -30,23 +30,29 @@ def decide(policy: Policy, request: dict, now: datetime) -> dict:
         line_json, internal = outcome(policy, memo, line, order, order_facts, line.id in protected_ids, as_of)
         lines.append(line_json)
         outcomes.setdefault(line.id, (line_json, internal))
-    signature = signature_outcome(policy, order_ctx)
     purchased = bool(protected_ids)
+    signature, protection, shipping, tax, blocked = order_parts(policy, _order_parts, order_ctx, purchased)
     decision = {
         "policy": policy.name,
         "order_id": order.id,
         "tags": _tags(lines, purchased, signature),
         "signature_required": signature,
-        "return_protection": _protection(policy, order_ctx, purchased),
-        "shipping": shipping_outcome(policy, order_ctx),
-        "sales_tax": sales_tax_outcome(policy, order),
-        "blocked": blocked_outcome(policy, order_ctx),
+        "return_protection": protection,
+        "shipping": shipping,
+        "sales_tax": tax,
+        "blocked": blocked,
         "return_deadline": _latest_deadline(lines),
         "lines": lines,
     }
     if req.resolution is not None:
         decision["return"] = decide_return(policy, req, outcomes, purchased)
     return decision
+
+
+def _order_parts(policy: Policy, ctx: Ctx, purchased: bool) -> tuple:
+    """What depends on the order alone: signature, protection, shipping, sales tax, blocks."""
+    return (signature_outcome(policy, ctx), _protection(policy, ctx, purchased), shipping_outcome(policy, ctx),
+            sales_tax_outcome(policy, ctx.order), blocked_outcome(policy, ctx))
 
 
 def _protection_lines(policy: Policy, order) -> set:

@@ -14,6 +14,7 @@ from backend.policy.moments import moment
 from backend.policy.money import ZERO
 
 _EMPTY = frozenset()
+_AMOUNTS: dict[str, Decimal] = {}
 
 
 class Unusual(Exception):
@@ -56,15 +57,25 @@ def ident(o: dict, key: str, required: bool = True) -> str | None:
 def money(o: dict, key: str, required: bool = True) -> Decimal | None:
     value = o.get(key)
     if type(value) is str:
-        try:
-            amount = Decimal(value)
-        except InvalidOperation:
-            raise Unusual(key) from None
-        if amount.is_finite() and amount >= 0:
-            return amount
-    elif value is None and not required:
+        amount = _AMOUNTS.get(value)
+        return amount if amount is not None else _amount(value, key)
+    if value is None and not required:
         return None
     raise Unusual(key)
+
+
+def _amount(value: str, key: str) -> Decimal:
+    """A finite, non-negative decimal text (memoised), as fields.Fields.money reads it."""
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise Unusual(key) from None
+    if not (amount.is_finite() and amount >= 0):
+        raise Unusual(key)
+    if len(_AMOUNTS) >= 8192:
+        _AMOUNTS.clear()
+    _AMOUNTS[value] = amount
+    return amount
 
 
 def count(o: dict, key: str, minimum: int) -> int:

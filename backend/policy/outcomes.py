@@ -25,10 +25,11 @@ CLASS_KEYS = frozenset({"line_class", "line_class_not"})  # the class follows fr
 LIMIT = 4096
 enabled = True  # tests and the bench turn it off to compare with computing every line afresh
 _MEMOS: dict[int, tuple] = {}
+_ORDER_KEY = attrgetter(*sorted(set(ORDER_FACTS.values())))
 
 
 class Memo:
-    __slots__ = ("line_facts", "order_facts", "props", "outcomes")
+    __slots__ = ("line_facts", "order_facts", "props", "outcomes", "orders")
 
     def __init__(self, line_attrs: list, order_attrs: list):
         self.props = "props" in line_attrs
@@ -36,6 +37,7 @@ class Memo:
         self.line_facts = attrgetter(*line_attrs) if line_attrs else (lambda _: ())
         self.order_facts = attrgetter(*sorted(set(order_attrs))) if order_attrs else (lambda _: ())
         self.outcomes: dict = {}
+        self.orders: dict = {}
 
 
 def memo_for(policy) -> Memo | None:
@@ -52,17 +54,25 @@ def memo_for(policy) -> Memo | None:
 
 def _build(policy) -> Memo | None:
     line_attrs, order_attrs = [], []
-    for rule in (*policy.rules, *policy.price_adjustments):
-        cond = rule.cond
-        for table in (cond.when, *cond.when_any, cond.unless or {}):
-            for key in table:
-                if key in LINE_FACTS:
-                    line_attrs.append(LINE_FACTS[key])
-                elif key in ORDER_FACTS:
-                    order_attrs.append(ORDER_FACTS[key])
-                elif key not in CLASS_KEYS:
-                    return None
+    for cond in (r.cond for r in (*policy.rules, *policy.price_adjustments)):
+        for key in _keys(cond):
+            if key in LINE_FACTS:
+                line_attrs.append(LINE_FACTS[key])
+            elif key in ORDER_FACTS:
+                order_attrs.append(ORDER_FACTS[key])
+            elif key not in CLASS_KEYS:
+                return None
+    order_level = [r.cond for r in (*policy.signature, *policy.blocks)]
+    order_level += [r.cond for r in policy.shipping.rates] if policy.shipping else []
+    order_level += [policy.protection.offered] if policy.protection else []
+    if any(key not in ORDER_FACTS for cond in order_level for key in _keys(cond)):
+        return None
     return Memo(line_attrs, order_attrs)
+
+
+def _keys(cond):
+    for table in (cond.when, *cond.when_any, cond.unless or {}):
+        yield from table
 
 
 def outcome(policy, memo: Memo | None, line, order, order_facts, protected: bool, as_of) -> tuple[dict, dict]:
@@ -98,3 +108,20 @@ def _fresh(template: tuple, line_id: str) -> dict:
                                    "window": None if window is None else dict(window)}
                             for name, allowed, deadline, window in resolutions},
             "price_adjustment": None if adjustment is None else dict(adjustment), "reasons": list(reasons)}
+
+
+def order_parts(policy, compute, ctx, purchased: bool) -> tuple:
+    """compute(policy, ctx, purchased) -> (signature, protection, shipping, sales tax, blocks), memoised by
+    every order fact a condition can read (fresh dicts per hit)."""
+    memo = memo_for(policy)
+    if memo is None:
+        return compute(policy, ctx, purchased)
+    key = (_ORDER_KEY(ctx.order), purchased)
+    found = memo.orders.get(key)
+    if found is None:
+        if len(memo.orders) >= LIMIT:
+            memo.orders.clear()
+        found = memo.orders[key] = compute(policy, ctx, purchased)
+    signature, protection, shipping, tax, blocked = found
+    return (signature, dict(protection), None if shipping is None else dict(shipping), tax,
+            [dict(b) for b in blocked])

@@ -97,4 +97,7 @@ def test_a_memo_hit_hands_out_fresh_dicts():
                 verdict["window"]["days"] = -1
         if line["price_adjustment"]:
             line["price_adjustment"]["allowed"] = "changed"
+    first["return_protection"]["offered"] = "changed"
+    first["shipping"]["rate"] = "changed"
+    first["blocked"].append({"rule": "changed"})
     assert decide(policy, data, now) == expected
