@@ -15,6 +15,7 @@ from backend.policy.money import ZERO
 
 _EMPTY = frozenset()
 _AMOUNTS: dict[str, Decimal] = {}
+AMOUNTS = _AMOUNTS  # the memo of money texts already read (fastorder.py looks there first)
 
 
 class Unusual(Exception):

@@ -88,7 +88,8 @@ ODD = [  # (where, key, value): forms the fast path leaves to the detailed reade
     ("line", "quantity", "2"), ("line", "quantity", -1), ("line", "id", 3), ("line", "id", None),
     ("line", "gift_card", "yes"), ("line", "product_tags", "flash-sale"), ("line", "sku", 5),
     ("line", "properties", [{"name": "Left Size", "value": "8"}, {"name": "Right Size", "value": "9"}]),
-    ("line", "properties", "x"), ("line", "discount", ""), ("request", "as_of", "2024-12-01"),
+    ("line", "properties", "x"), ("line", "product_tags", {}), ("line", "product_tags", ""),
+    ("line", "product_tags", 0), ("line", "gift_card", 0), ("line", "compare_at_price", "x"), ("line", "discount", ""), ("request", "as_of", "2024-12-01"),
     ("request", "return_request", []), ("return", "resolution", "cash"), ("return", "lines", {}),
     ("return", "reason", "bored"), ("return", "quantity", 0), ("return", "line_item_id", 0),
 ]
