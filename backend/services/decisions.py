@@ -19,13 +19,14 @@ import time
 from datetime import datetime
 
 from flask import current_app
-from sqlmodel import Session, select
+from sqlalchemy import bindparam
+from sqlmodel import select
 
 from backend import policy as engine
 from backend.errors import AppError, NotFound, ValidationError
 from backend.services import apply_decision, catalog, orders
 from backend.shopify.payloads import numeric_id
-from backend.store.models import CatalogVariant, Shop
+from backend.store.models import CatalogProduct, CatalogVariant, Shop
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +47,33 @@ def invalid(errors: list[dict], message: str = "invalid decision request") -> Va
     return ValidationError(message, details=errors)
 
 
-def shop_policy(session: Session, shop: str):
-    """The shop's active policy (cached loader), or NoActivePolicy."""
-    name = session.exec(select(Shop.active_policy).where(Shop.domain == shop)).first()
-    if not name:
+# Reads on the checkout's latency budget: built once, executed with parameters (a Session or a Connection).
+_SHOP = select(Shop.active_policy, Shop.access_token_encrypted.is_not(None), Shop.uninstalled_at.is_(None)) \
+    .where(Shop.domain == bindparam("shop"))
+_VARIANTS = select(CatalogVariant.variant_id, CatalogVariant.product_id, CatalogVariant.compare_at_price).where(
+    CatalogVariant.shop_domain == bindparam("shop"), CatalogVariant.variant_id.in_(bindparam("ids", expanding=True)))
+_PRODUCTS = select(CatalogProduct.product_id, CatalogProduct.product_type, CatalogProduct.tags,
+                   CatalogProduct.gift_card).where(
+    CatalogProduct.shop_domain == bindparam("shop"), CatalogProduct.product_id.in_(bindparam("ids", expanding=True)))
+
+
+def shop_context(conn, shop: str) -> tuple:
+    """(the shop's active policy, whether it may be asked for unknown products); NoActivePolicy."""
+    row = conn.execute(_SHOP, {"shop": shop}).first()
+    return _policy_of(shop, row), bool(row[1] and row[2])
+
+
+def shop_policy(conn, shop: str):
+    return shop_context(conn, shop)[0]
+
+
+def _policy_of(shop: str, row):
+    if row is None or not row[0]:
         raise NoActivePolicy(f"{shop} has no active return policy yet; the merchant chooses one in the app")
     try:
-        return apply_decision.policy_for(name)
+        return apply_decision.policy_for(row[0])
     except (engine.PolicyError, OSError, LookupError, ValueError) as exc:
-        log.error("active policy %r of %s cannot be loaded: %s", name, shop, type(exc).__name__)
+        log.error("active policy %r of %s cannot be loaded: %s", row[0], shop, type(exc).__name__)
         raise NoActivePolicy(f"the active policy of {shop} cannot be loaded") from None
 
 
@@ -71,14 +90,14 @@ def decide_for_cart(shop: str, body, now: datetime) -> dict:
     if not isinstance(body, dict):
         raise invalid([{"field": "", "message": "a decision request must be a JSON object"}])
     request, errors = _cart_request(body, now)
-    lines = [ln for ln in (request["order"].get("line_items") or []) if isinstance(ln, dict)] \
-        if isinstance(request.get("order"), dict) and isinstance(request["order"].get("line_items"), list) else []
-    db = current_app.extensions["fineprint.db"]
-    with db.session() as s:
-        policy = shop_policy(s, shop)
+    order = request.get("order")
+    items = order.get("line_items") if isinstance(order, dict) else None
+    lines = [ln for ln in items if isinstance(ln, dict)] if isinstance(items, list) else []
+    with current_app.extensions["fineprint.db"].engine.connect() as conn:
+        policy, may_fetch = shop_context(conn, shop)
         if errors:
             _raise_with_engine_errors(policy, request, now, errors)
-        fill_from_catalog(s, shop, lines)
+        fill_from_catalog(conn, shop, lines, may_fetch)
     return run_engine(policy, request, now)
 
 
@@ -123,49 +142,55 @@ def _raise_with_engine_errors(policy, request: dict, now: datetime, errors: list
     raise invalid(errors)
 
 
-def fill_from_catalog(session: Session, shop: str, lines: list[dict]) -> None:
-    """Catalog facts for lines that lack them (in place): variant → product, one Admin read for unknowns."""
-    if not any(catalog.needs_catalog(ln) for ln in lines):
-        return
-    _products_of_variants(session, shop, lines)
-    unknown = catalog.unknown_products(session, shop, lines)
-    if unknown and _may_fetch(session, shop):
-        session.commit()
-        _fetch(shop, unknown)
-    catalog.fill_lines(session, shop, lines, final=True)
-
-
-def _products_of_variants(session: Session, shop: str, lines: list[dict]) -> None:
-    todo = {ln["variant_id"] for ln in lines
-            if ln.get("variant_id") and not ln.get("product_id") and catalog.needs_catalog(ln)}
+def fill_from_catalog(conn, shop: str, lines: list[dict], may_fetch: bool = False) -> None:
+    """Catalog facts for lines that lack them (in place), by the rule of `catalog.fill_lines(final=True)`:
+    variant → product, absent facts from the mirror, empty ones for what it does not know. Products it
+    has never seen are first fetched with one Admin read when `may_fetch` (the shop has a token)."""
+    todo = [ln for ln in lines if catalog.needs_catalog(ln)]
     if not todo:
         return
-    found = dict(session.exec(select(CatalogVariant.variant_id, CatalogVariant.product_id).where(
-        CatalogVariant.shop_domain == shop, CatalogVariant.variant_id.in_(todo))).all())
+    variants, products = _facts(conn, shop, todo)
+    unknown = sorted({ln["product_id"] for ln in todo if ln.get("product_id") and ln["product_id"] not in products})
+    if unknown and may_fetch and _fetch(shop, unknown):
+        variants, products = _facts(conn, shop, todo)
+    for ln in todo:
+        variant = variants.get(ln.get("variant_id"))
+        product = products.get(ln.get("product_id"))
+        ln.setdefault("product_type", product[1] if product else "")
+        ln.setdefault("product_tags", list(product[2] or []) if product else [])
+        ln.setdefault("compare_at_price", variant[2] if variant else None)
+        if product is not None and product[3]:
+            ln["gift_card"] = True
+
+
+def _facts(conn, shop: str, lines: list[dict]) -> tuple[dict, dict]:
+    """(variant rows, product rows) by id; a line naming only its variant gets the variant's product id."""
+    vids = sorted({ln["variant_id"] for ln in lines if ln.get("variant_id")})
+    variants = {r[0]: r for r in conn.execute(_VARIANTS, {"shop": shop, "ids": vids})} if vids else {}
     for ln in lines:
-        if ln.get("variant_id") in found and not ln.get("product_id"):
-            ln["product_id"] = found[ln["variant_id"]]
+        if not ln.get("product_id") and ln.get("variant_id") in variants:
+            ln["product_id"] = variants[ln["variant_id"]][1]
+    pids = sorted({ln["product_id"] for ln in lines if ln.get("product_id")})
+    products = {r[0]: r for r in conn.execute(_PRODUCTS, {"shop": shop, "ids": pids})} if pids else {}
+    return variants, products
 
 
-def _may_fetch(session: Session, shop: str) -> bool:
+def _fetch(shop: str, product_ids: list[str]) -> bool:
+    """One Admin read for the unknown products; a failure is logged and the lines get empty facts."""
     failed = _fetch_failed.get(shop)
     if failed is not None and time.monotonic() - failed < FETCH_BACKOFF:
         return False
-    row = session.exec(select(Shop.access_token_encrypted, Shop.uninstalled_at).where(Shop.domain == shop)).first()
-    return bool(row and row[0] and row[1] is None)
-
-
-def _fetch(shop: str, product_ids: list[str]) -> None:
-    """One Admin read for the unknown products; a failure is logged and the lines get empty facts."""
     app = current_app._get_current_object()
     try:
         admin = apply_decision.admin_for(app, shop)
         with app.extensions["fineprint.db"].session() as s:
             catalog.fetch_products(s, shop, product_ids, admin.graphql)
         _fetch_failed.pop(shop, None)
+        return True
     except Exception as exc:  # the shopper's answer never waits on, or fails with, the Admin API
         log.warning("catalog fetch for %s failed (%s); deciding with empty product facts", shop, type(exc).__name__)
         _fetch_failed[shop] = time.monotonic()
+        return False
 
 
 # ------------------------------------------------------------------------- orders
@@ -184,7 +209,7 @@ def decide_for_order(shop: str, order_id: str, now: datetime, customer_gid: str 
             raise NotFound("no such order")
         policy = shop_policy(s, shop)
         request = copy.deepcopy(request)
-        catalog.fill_lines(s, shop, request["order"].get("line_items") or [], final=True)
+        fill_from_catalog(s, shop, request["order"].get("line_items") or [])
     return run_engine(policy, request, now)
 
 

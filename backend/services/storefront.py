@@ -21,7 +21,7 @@ from sqlmodel import select
 from backend import policy as engine
 from backend.errors import NotFound
 from backend.services import catalog
-from backend.services.decisions import fill_from_catalog, run_engine, shop_policy
+from backend.services.decisions import fill_from_catalog, run_engine, shop_context, shop_policy
 from backend.store.models import CatalogVariant
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -64,9 +64,9 @@ def product_badge(shop: str, product_id: str, now: datetime, variant_id: str | N
                   country: str | None = None) -> dict:
     db = current_app.extensions["fineprint.db"]
     with db.session() as s:
-        policy = shop_policy(s, shop)
+        policy, may_fetch = shop_context(s, shop)
         line = {"id": "1", "product_id": product_id, "quantity": 1}
-        fill_from_catalog(s, shop, [line])
+        fill_from_catalog(s, shop, [line], may_fetch)
         known = catalog.unknown_products(s, shop, [{"product_id": product_id}]) == []
         variant = _variant(s, shop, product_id, variant_id)
         if not known or (variant_id and variant is None):

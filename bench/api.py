@@ -1,0 +1,160 @@
+"""Decision API latency on loopback under gunicorn: POST /api/v1/decisions for a 3-line cart (variant ids
+only, classes from the catalog mirror), paced at 200 requests/s for 10 s. Target: p99 <= 10 ms.
+
+gunicorn runs as `make run` starts it (2 workers x 4 threads; BENCH_WORKERS / BENCH_THREADS change it) on a free port with a temp SQLite database
+holding one shop (policy aallyn) and its catalog. Latency is measured from each request's scheduled send
+time (open loop), so a server that falls behind shows it. Prints, never asserts.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOP = "bench-shop.myshopify.com"
+RATE, SECONDS, SENDERS = 200, 10.0, 16
+CART = {"order": {"currency": "USD", "shipping_address": {"country_code": "US", "province_code": "CA"},
+                  "line_items": [
+                      {"variant_id": "gid://shopify/ProductVariant/1001", "quantity": 1, "price": "40.00"},
+                      {"variant_id": "gid://shopify/ProductVariant/2001", "quantity": 2, "price": "25.00"},
+                      {"variant_id": "gid://shopify/ProductVariant/3001", "quantity": 1, "price": "295.00"}]}}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _seed(url: str) -> None:
+    from backend import create_app
+    from backend.services import catalog
+    from backend.store import migrate
+    from backend.store.models import Shop
+
+    migrate.upgrade(url)
+    app = create_app({"database_url": url})
+    logging.getLogger().setLevel(logging.WARNING)  # the figures, not the app's start-up log
+    with app.extensions["fineprint.db"].session() as s:
+        s.add(Shop(domain=SHOP, active_policy="aallyn", installed_at=datetime.now(timezone.utc)))
+        for pid, tags, ptype, vid, price, compare in ((100, ["final-sale"], "Tees", 1001, "40.00", None),
+                                                      (200, ["flash-sale"], "Caps", 2001, "25.00", "35.00"),
+                                                      (300, [], "Handbags", 3001, "295.00", None)):
+            catalog.upsert_product(s, SHOP, {"product": {
+                "product_id": str(pid), "title": f"P{pid}", "product_type": ptype, "tags": tags, "gift_card": False,
+                "updated_at": None}, "variants": [{"variant_id": str(vid), "product_id": str(pid), "title": "", "sku": "",
+                                                   "price": price, "compare_at_price": compare, "updated_at": None}]})
+    app.extensions["fineprint.db"].dispose()
+
+
+def _start(url: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "PORT": str(port)}
+    env.pop("REDIS_URL", None)
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    proc = subprocess.Popen([gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", os.environ.get("BENCH_WORKERS", "2"), "--threads", os.environ.get("BENCH_THREADS", "4"),
+                             "--log-level", "warning", "app:app"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/health")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError("gunicorn did not become healthy within 30 s")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _drive(port: int, headers: dict, body: bytes, total: int) -> tuple[list[float], int, float]:
+    """Open loop: request i is due at t0 + i/RATE; latency counts from that moment."""
+    latencies, errors, lock, counter = [], [0], threading.Lock(), iter(range(total))
+    t0 = time.perf_counter() + 0.2
+
+    def sender():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            due = t0 + i / RATE
+            time.sleep(max(0.0, due - time.perf_counter()))
+            try:
+                conn.request("POST", "/api/v1/decisions", body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except OSError:
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                ok = False
+            done = time.perf_counter()
+            with lock:
+                latencies.append(done - due)
+                errors[0] += 0 if ok else 1
+
+    threads = [threading.Thread(target=sender, daemon=True) for _ in range(SENDERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=SECONDS + 30)
+    return sorted(latencies), errors[0], time.perf_counter() - t0
+
+
+def _pct(samples: list[float], p: float) -> float:
+    return samples[min(len(samples) - 1, int(len(samples) * p))] * 1000 if samples else float("nan")
+
+
+def main() -> None:
+    import warnings
+
+    from backend.config import DEV_API_KEY, DEV_API_SECRET
+    from backend.devshop.sessiontokens import mint_session_token
+
+    warnings.filterwarnings("ignore", message="The HMAC key is")  # the development secret is short
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url, port = f"sqlite:///{tmp}/bench.db", _free_port()
+        _seed(url)
+        proc = _start(url, port)
+        try:
+            token = mint_session_token(SHOP, os.environ.get("SHOPIFY_API_KEY") or DEV_API_KEY,
+                                       os.environ.get("SHOPIFY_API_SECRET") or DEV_API_SECRET, ttl=3600)
+            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            body = json.dumps(CART).encode()
+            _drive(port, headers, body, RATE)  # warm-up: 1 s, not counted
+            samples, errors, elapsed = _drive(port, headers, body, int(RATE * SECONDS))
+        finally:
+            _stop(proc)
+    workers, threads = os.environ.get("BENCH_WORKERS", "2"), os.environ.get("BENCH_THREADS", "4")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"Decision API, 3-line cart, gunicorn {workers}x{threads} on loopback, paced {RATE}/s for {SECONDS:.0f} s "
+          f"({len(samples)} requests, {len(samples) / elapsed:.0f}/s achieved; load average {load:.1f} "
+          f"on {os.cpu_count()} CPUs)")
+    print(f"  p50 {_pct(samples, 0.50):.2f} ms   p95 {_pct(samples, 0.95):.2f} ms   p99 {_pct(samples, 0.99):.2f} ms"
+          f"   max {_pct(samples, 1.0):.2f} ms   errors {errors}   (target p99 <= 10 ms)")
+
+
+if __name__ == "__main__":
+    main()
