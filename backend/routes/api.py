@@ -12,12 +12,14 @@ from decimal import Decimal
 
 from flask import Blueprint, Response, g, jsonify, request
 
+from backend.errors import AppError
 from backend.routes import openapi
 from backend.routes.guards import session_token_required
 from backend.services import decisions
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PREFIX = "/api/v1/"
+MAX_BODY = 1024 * 1024  # a cart of hundreds of lines is a few dozen KiB
 PREFLIGHT = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
              "Access-Control-Allow-Headers": "Authorization, Content-Type", "Access-Control-Max-Age": "86400"}
 
@@ -52,6 +54,8 @@ def _number(text: str):
 
 def _json_body():
     """The body as JSON (numbers kept exact); not JSON at all is a 422 like any other invalid request."""
+    if (request.content_length or 0) > MAX_BODY:
+        raise AppError(f"a decision request is at most {MAX_BODY // 1024} KiB", status=413, code="payload_too_large")
     try:
         return json.loads(request.get_data() or b"null", parse_float=_number)
     except (ValueError, RecursionError):

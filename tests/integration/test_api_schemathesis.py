@@ -75,6 +75,7 @@ def _recipes(app):
         (decisions, "post", "200"): ("POST", decisions, good, body),
         (decisions, "post", "401"): ("POST", decisions, expired, body),
         (decisions, "post", "409"): ("POST", decisions, no_policy, body),
+        (decisions, "post", "413"): ("POST", decisions, good, {"order": {"line_items": [], "pad": "x" * 1100000}}),
         (decisions, "post", "422"): ("POST", decisions, good, {"order": {"line_items": [{"quantity": "x"}]}}),
         (decisions, "options", "204"): ("OPTIONS", decisions, {}, None),
         (order, "get", "200"): ("GET", "/api/v1/orders/1001/decision", good, None),
