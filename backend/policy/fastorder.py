@@ -50,8 +50,10 @@ def _line(item: dict) -> Line:
     if compare_at is not None:
         compare_at = _AMOUNTS.get(compare_at) if type(compare_at) is str else None
     if (price is None or discount is None or compare_at is None and get("compare_at_price") is not None
-            or type(sku) is not str or type(ptype) is not str or type(quantity) is not int or quantity < 0
-            or (gift is not True and gift is not False) or get("properties") or tags is not None and type(tags) is not list):
+            or type(sku) is not str or type(ptype) is not str
+            or type(quantity) is not int or not 0 <= quantity <= r.MAX_COUNT
+            or (gift is not True and gift is not False) or get("properties")
+            or tags is not None and type(tags) is not list):
         return _line_by_field(item)
     ident = get("id")
     if type(ident) is not str:

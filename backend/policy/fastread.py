@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from backend.policy.fields import MAX_COUNT, MAX_MONEY
 from backend.policy.model import CONDITIONS, MERCHANT_FAULT, REASONS, RESOLUTIONS
 from backend.policy.moments import moment
 from backend.policy.money import ZERO
@@ -71,7 +72,7 @@ def _amount(value: str, key: str) -> Decimal:
         amount = Decimal(value)
     except InvalidOperation:
         raise Unusual(key) from None
-    if not (amount.is_finite() and amount >= 0):
+    if not (amount.is_finite() and 0 <= amount < MAX_MONEY):
         raise Unusual(key)
     if len(_AMOUNTS) >= 8192:
         _AMOUNTS.clear()
@@ -81,7 +82,7 @@ def _amount(value: str, key: str) -> Decimal:
 
 def count(o: dict, key: str, minimum: int) -> int:
     value = o.get(key)
-    if type(value) is int and value >= minimum:
+    if type(value) is int and minimum <= value <= MAX_COUNT:
         return value
     raise Unusual(key)
 
@@ -137,5 +138,6 @@ def choice(o: dict, key: str, choices: tuple, default=None):
     raise Unusual(key)
 
 
-__all__ = ["CONDITIONS", "MERCHANT_FAULT", "REASONS", "RESOLUTIONS", "ZERO", "Unusual", "choice", "count",
+__all__ = ["CONDITIONS", "MAX_COUNT", "MAX_MONEY", "MERCHANT_FAULT", "REASONS", "RESOLUTIONS", "ZERO", "Unusual",
+           "choice", "count",
            "flag", "ident", "money", "moment", "objects", "properties", "tags", "text", "timestamp"]

@@ -88,8 +88,11 @@ ODD = [  # (where, key, value): forms the fast path leaves to the detailed reade
     ("line", "quantity", "2"), ("line", "quantity", -1), ("line", "id", 3), ("line", "id", None),
     ("line", "gift_card", "yes"), ("line", "product_tags", "flash-sale"), ("line", "sku", 5),
     ("line", "properties", [{"name": "Left Size", "value": "8"}, {"name": "Right Size", "value": "9"}]),
+    ("line", "price", "1000000000000"), ("line", "price", "999999999999.99"), ("line", "discount", "1e12"),
+    ("line", "quantity", 1_000_000), ("line", "quantity", 1_000_001), ("return", "quantity", 10**7),
     ("line", "properties", "x"), ("line", "product_tags", {}), ("line", "product_tags", ""),
-    ("line", "product_tags", 0), ("line", "gift_card", 0), ("line", "compare_at_price", "x"), ("line", "discount", ""), ("request", "as_of", "2024-12-01"),
+    ("line", "product_tags", 0), ("line", "gift_card", 0), ("line", "compare_at_price", "x"), ("line", "discount", ""),
+    ("request", "as_of", "2024-12-01"),
     ("request", "return_request", []), ("return", "resolution", "cash"), ("return", "lines", {}),
     ("return", "reason", "bored"), ("return", "quantity", 0), ("return", "line_item_id", 0),
 ]
