@@ -132,6 +132,10 @@ DOCUMENT = {
         "/api/v1/decisions": {
             "post": {
                 "operationId": "decideCart", "summary": "Decide a cart or order",
+                "description": "The shop's active policy decides; a shop without one answers 409 "
+                               "no_active_policy. Lines may carry only variant_id/product_id, quantity and "
+                               "price: product_type, product_tags, compare_at_price and gift_card come from the "
+                               "shop's catalog. A cart needs no created_at (now) and no line ids (positions).",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("DecisionRequest")}}},
                 "responses": {"200": _json(_ref("Decision"), "the decision"), "401": UNAUTHORIZED,
                               "409": NO_POLICY, "413": _json(ERR, "body over 1 MiB (code payload_too_large)"),
@@ -144,6 +148,9 @@ DOCUMENT = {
                             "description": "numeric id or URL-encoded GID (gid://shopify/Order/1001)"}],
             "get": {
                 "operationId": "decideOrder", "summary": "The decision for a stored order, as of now",
+                "description": "A token of a logged-in customer (sub = gid://shopify/Customer/N) sees only orders "
+                               "recorded for that customer; orders recorded without a customer, staff tokens and "
+                               "anonymous checkout tokens are not restricted beyond the shop.",
                 "responses": {"200": _json(_ref("Decision"), "the decision"), "401": UNAUTHORIZED,
                               "404": _json(ERR, "unknown order, another shop's, or another customer's"),
                               "409": NO_POLICY},

@@ -248,3 +248,22 @@ def test_the_openapi_document_describes_both_endpoints_and_the_bearer_scheme(cli
     assert doc["components"]["securitySchemes"]["sessionToken"]["scheme"] == "bearer"
     assert {"200", "401", "409", "422"} <= set(doc["paths"]["/api/v1/decisions"]["post"]["responses"])
     assert "404" in doc["paths"]["/api/v1/orders/{order_id}/decision"]["get"]["responses"]
+
+
+def test_a_raw_gid_in_the_path_is_understood_too(app, client, stored_order):
+    response = client.get("/api/v1/orders/gid://shopify/Order/1001/decision", headers=bearer(checkout_token(app)))
+    assert response.status_code == 200 and response.get_json()["order_id"] == "gid://shopify/Order/1001"
+
+
+def test_carts_are_filled_from_the_catalog_exactly_as_the_order_pipeline_fills_orders(app, shop):
+    from backend.services import catalog, decisions
+
+    seed_product(app, 500, tags=["gift"], gift_card=True, variants=[(5001, "50.00", None, "GIFT")])
+    lines = [{"variant_id": "1001", "product_id": "100"}, {"variant_id": "2001", "product_id": "200"},
+             {"product_id": "300"}, {"variant_id": "5001", "product_id": "500"}, {"product_id": "999"},
+             {"variant_id": "2001", "product_id": "200", "product_tags": ["mine"]}, {"sku": "custom"}]
+    ours, theirs = [dict(ln) for ln in lines], [dict(ln) for ln in lines]
+    with app.extensions["fineprint.db"].session() as s:
+        decisions.fill_from_catalog(s, SHOP, ours)
+        catalog.fill_lines(s, SHOP, theirs, final=True)
+    assert ours == theirs
