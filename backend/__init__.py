@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 
 from flask import Flask
 
@@ -34,6 +35,12 @@ def _init_extensions(app: Flask, config: Config) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    if not config.production:
+        # The contract's development secret is 14 bytes; PyJWT warns on every token signed with it.
+        # Real Shopify secrets are longer, so production keeps the warning.
+        from jwt.warnings import InsecureKeyLengthWarning
+
+        warnings.filterwarnings("ignore", category=InsecureKeyLengthWarning)
     app.extensions["fineprint.db"] = Database(config.database_url)
     app.extensions["fineprint.cipher"] = TokenCipher(config.token_key)
     jobs.configure(config)

@@ -56,7 +56,7 @@ def demo(preset: str, port: int | None, serve: bool, timeout: float, data_dir: s
 def _print_orders(store) -> None:
     for oid, seen in store.shopify_tags().items():
         tags = ", ".join(seen["tags"]) or "(no tags)"
-        click.echo(f"  order {seen['name']:>6} #{oid}: {tags:<45} return deadline {seen['deadline'] or '—'}")
+        click.echo(f"  order {seen['name']:>6} (id {oid}): {tags:<48} return deadline {seen['deadline'] or '—'}")
 
 
 def _wait_for_ctrl_c() -> None:
