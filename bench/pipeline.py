@@ -259,17 +259,24 @@ def _ingest_variants(n: int):
         services.drop_postgres_schema(schema)
 
 
-def main() -> None:
-    sys.path.insert(0, str(ROOT))
-    figures = calls_per_order_figures()
-    for label, (writes, reads, cost) in figures.items():
-        print(f"admin calls per order ({label}): {writes:.2f} writes, {reads:.2f} reads, {cost:.1f} cost points")
+def print_ingest() -> None:
     n = int(os.environ.get("BENCH_INGEST_REQUESTS", 3000))
     for label, ing in _ingest_variants(n):
         print(f"webhook ingest ({label}; gunicorn 2 workers x 8 threads, loopback, 16 clients): "
               f"{ing['acks_per_s']:.0f} acks/s, p50 {ing['p50_ms']:.1f} ms, p99 {ing['p99_ms']:.1f} ms, "
               f"{ing['ok']}/{ing['requests']} acknowledged, {ing['stored']} recorded "
-              f"(lost: {ing['requests'] - ing['stored']})")
+              f"(lost: {ing['requests'] - ing['stored']}; load average {os.getloadavg()[0]:.2f})")
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    if "--ingest" in sys.argv[1:]:  # `python bench/pipeline.py --ingest`: only figure 2
+        print_ingest()
+        return
+    figures = calls_per_order_figures()
+    for label, (writes, reads, cost) in figures.items():
+        print(f"admin calls per order ({label}): {writes:.2f} writes, {reads:.2f} reads, {cost:.1f} cost points")
+    print_ingest()
     orders = int(os.environ.get("BENCH_BACKFILL_ORDERS", 10_000))
     rate = float(os.environ.get("BENCH_RESTORE_RATE", 300))
     bf = backfill_figures(orders, restore_rate=rate, bucket=2 * rate)

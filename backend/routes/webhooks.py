@@ -30,5 +30,9 @@ def receive():
     if not isinstance(payload, dict):
         log.error("signed webhook %s (%s) is not a JSON object", delivery.event_id, delivery.topic)
         raise webhooks.MalformedWebhook("the webhook body is not a JSON object")
-    outcome = webhooks.record(current_app.extensions["fineprint.db"], delivery, payload, jobs.process_webhook)
+    try:  # store the signed text itself rather than json.dumps(payload) again (json.loads also takes UTF-16/32)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = json.dumps(payload)
+    outcome = webhooks.record(current_app.extensions["fineprint.db"], delivery, text, jobs.process_webhook)
     return jsonify(status=outcome), 200
