@@ -51,7 +51,7 @@ def _delegate(app, shop):
 
 
 class _TokenProvider:
-    """tokens_for(shop) (stored, refreshed before it lapses), in the app's context."""
+    """tokens_for(shop) (stored, refreshed before it lapses) and refresh_after_401, in the app's context."""
 
     def __init__(self, app):
         self.app = app
@@ -63,13 +63,10 @@ class _TokenProvider:
             return tokens_for(shop)
 
     def refresh(self, shop: str, rejected: str) -> str | None:
-        from backend.services import tokens
+        from backend.services.tokens import refresh_after_401
 
-        fn = getattr(tokens, "refresh_after_401", None)
-        if fn is None:
-            return None
         with self.app.app_context():
-            return fn(shop, rejected)
+            return refresh_after_401(shop, rejected)
 
 
 def _call_delegate(client, query, variables):

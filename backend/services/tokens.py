@@ -7,6 +7,8 @@ One refresh at a time per shop (a row lock on PostgreSQL, a process lock too),
 because a second refresh with the already-rotated refresh token would be
 refused. A refresh that Shopify refuses for good clears the shop's tokens: the
 next time the merchant opens the app it is authorized anew (no retry loop).
+`refresh_after_401(shop, rejected)` is the Admin client's one refresh when
+Shopify answers 401 before the stored expiry (a revoked access token).
 """
 from __future__ import annotations
 
@@ -83,6 +85,25 @@ def tokens_for(shop_domain: str, *, now: datetime | None = None) -> str:
         if expires is None or expires - now > REFRESH_MARGIN:
             return cipher.decrypt(shop.access_token_encrypted)
         return _refresh(s, shop, app, now)
+
+
+def refresh_after_401(shop_domain: str, rejected: str) -> str | None:
+    """Shopify refused `rejected` (401): a new token from the stored refresh token, or None when there is
+    none (a non-expiring token: nothing to refresh). When another worker already rotated the tokens, its
+    newer token is returned without a second grant (the old refresh token would be refused)."""
+    app = current_app._get_current_object()
+    db, cipher = app.extensions["fineprint.db"], app.extensions["fineprint.cipher"]
+    with _locks[shop_domain], db.session() as s:
+        shop = s.exec(select(Shop).where(Shop.domain == shop_domain).with_for_update()).first()
+        if shop is None or shop.uninstalled_at is not None or not shop.access_token_encrypted:
+            raise ReauthorizationRequired(f"{shop_domain} has no access token; the merchant must open the app")
+        current = cipher.decrypt(shop.access_token_encrypted)
+        if current != rejected:
+            return current
+        if not shop.refresh_token_encrypted:
+            return None
+        log.info("Shopify refused the access token of %s (401); refreshing once", shop_domain)
+        return _refresh(s, shop, app, utcnow())
 
 
 def _refresh(s: Session, shop: Shop, app, now: datetime) -> str:

@@ -78,10 +78,11 @@ def run_apply(app, shop: str, order_id: str, trigger: str = "") -> str:
 
 def _permanent(exc: Exception) -> bool:
     """Errors that the same request would hit again: park at once instead of retrying."""
+    from backend.services.tokens import ReauthorizationRequired
     from backend.shopify.errors import GraphQLError, TokenRevoked
     from backend.shopify.order_writes import WriteRejected
 
-    return isinstance(exc, (GraphQLError, WriteRejected, TokenRevoked))
+    return isinstance(exc, (GraphQLError, WriteRejected, TokenRevoked, ReauthorizationRequired))
 
 
 def _log_parked(app, shop, order_id, trigger, error) -> None:

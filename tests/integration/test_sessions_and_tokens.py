@@ -149,6 +149,15 @@ def test_a_refused_refresh_clears_the_tokens_and_the_next_open_reauthorizes_with
     assert res.status_code == 302 and "/admin/oauth/authorize" in res.headers["Location"]
 
 
+def test_a_401_refreshes_once_and_a_worker_that_lost_the_race_gets_the_new_token(app, simulator):
+    first = _install_expiring(app, simulator)
+    with app.app_context():
+        second = tokens.refresh_after_401(SHOP, first)      # Shopify said 401 to `first`
+        assert tokens.refresh_after_401(SHOP, first) == second  # another worker, same 401: no second grant
+    assert second != first and stored_token(app) == second
+    assert [c.grant_type for c in simulator.calls("token", SHOP)] == ["token_exchange", "refresh_token"]
+
+
 def test_a_token_endpoint_outage_keeps_the_tokens(app, simulator):
     token = _install_expiring(app, simulator)
     simulator.inject(SHOP, "503", times=20, endpoint="token")
