@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import logging
 import re
-import time
 from datetime import datetime
 
 from flask import current_app
@@ -24,16 +23,15 @@ from sqlmodel import select
 
 from backend import policy as engine
 from backend.errors import AppError, NotFound, ValidationError
-from backend.services import apply_decision, catalog, orders
+from backend.services import apply_decision, orders
+from backend.services.cart_facts import fill_from_catalog
 from backend.shopify.payloads import numeric_id
-from backend.store.models import CatalogProduct, CatalogVariant, Shop
+from backend.store.models import Shop
 
 log = logging.getLogger(__name__)
 
 ID_FIELDS = ("variant_id", "product_id")
 _NUMERIC = re.compile(r"\d{1,20}")
-FETCH_BACKOFF = 60.0  # seconds without Admin reads for a shop after one failed
-_fetch_failed: dict[str, float] = {}
 
 
 class NoActivePolicy(AppError):
@@ -47,14 +45,10 @@ def invalid(errors: list[dict], message: str = "invalid decision request") -> Va
     return ValidationError(message, details=errors)
 
 
-# Reads on the checkout's latency budget: built once, executed with parameters (a Session or a Connection).
+# Read on the checkout's latency budget: built once, executed with parameters (a Session or a Connection).
 _SHOP = select(Shop.active_policy, Shop.access_token_encrypted.is_not(None), Shop.uninstalled_at.is_(None)) \
     .where(Shop.domain == bindparam("shop"))
-_VARIANTS = select(CatalogVariant.variant_id, CatalogVariant.product_id, CatalogVariant.compare_at_price).where(
-    CatalogVariant.shop_domain == bindparam("shop"), CatalogVariant.variant_id.in_(bindparam("ids", expanding=True)))
-_PRODUCTS = select(CatalogProduct.product_id, CatalogProduct.product_type, CatalogProduct.tags,
-                   CatalogProduct.gift_card).where(
-    CatalogProduct.shop_domain == bindparam("shop"), CatalogProduct.product_id.in_(bindparam("ids", expanding=True)))
+
 
 
 def shop_context(conn, shop: str) -> tuple:
@@ -140,57 +134,6 @@ def _raise_with_engine_errors(policy, request: dict, now: datetime, errors: list
     except engine.RequestError as exc:
         errors = errors + exc.errors
     raise invalid(errors)
-
-
-def fill_from_catalog(conn, shop: str, lines: list[dict], may_fetch: bool = False) -> None:
-    """Catalog facts for lines that lack them (in place), by the rule of `catalog.fill_lines(final=True)`:
-    variant → product, absent facts from the mirror, empty ones for what it does not know. Products it
-    has never seen are first fetched with one Admin read when `may_fetch` (the shop has a token)."""
-    todo = [ln for ln in lines if catalog.needs_catalog(ln)]
-    if not todo:
-        return
-    variants, products = _facts(conn, shop, todo)
-    unknown = sorted({ln["product_id"] for ln in todo if ln.get("product_id") and ln["product_id"] not in products})
-    if unknown and may_fetch and _fetch(shop, unknown):
-        variants, products = _facts(conn, shop, todo)
-    for ln in todo:
-        variant = variants.get(ln.get("variant_id"))
-        product = products.get(ln.get("product_id"))
-        ln.setdefault("product_type", product[1] if product else "")
-        ln.setdefault("product_tags", list(product[2] or []) if product else [])
-        ln.setdefault("compare_at_price", variant[2] if variant else None)
-        if product is not None and product[3]:
-            ln["gift_card"] = True
-
-
-def _facts(conn, shop: str, lines: list[dict]) -> tuple[dict, dict]:
-    """(variant rows, product rows) by id; a line naming only its variant gets the variant's product id."""
-    vids = sorted({ln["variant_id"] for ln in lines if ln.get("variant_id")})
-    variants = {r[0]: r for r in conn.execute(_VARIANTS, {"shop": shop, "ids": vids})} if vids else {}
-    for ln in lines:
-        if not ln.get("product_id") and ln.get("variant_id") in variants:
-            ln["product_id"] = variants[ln["variant_id"]][1]
-    pids = sorted({ln["product_id"] for ln in lines if ln.get("product_id")})
-    products = {r[0]: r for r in conn.execute(_PRODUCTS, {"shop": shop, "ids": pids})} if pids else {}
-    return variants, products
-
-
-def _fetch(shop: str, product_ids: list[str]) -> bool:
-    """One Admin read for the unknown products; a failure is logged and the lines get empty facts."""
-    failed = _fetch_failed.get(shop)
-    if failed is not None and time.monotonic() - failed < FETCH_BACKOFF:
-        return False
-    app = current_app._get_current_object()
-    try:
-        admin = apply_decision.admin_for(app, shop)
-        with app.extensions["fineprint.db"].session() as s:
-            catalog.fetch_products(s, shop, product_ids, admin.graphql)
-        _fetch_failed.pop(shop, None)
-        return True
-    except Exception as exc:  # the shopper's answer never waits on, or fails with, the Admin API
-        log.warning("catalog fetch for %s failed (%s); deciding with empty product facts", shop, type(exc).__name__)
-        _fetch_failed[shop] = time.monotonic()
-        return False
 
 
 # ------------------------------------------------------------------------- orders

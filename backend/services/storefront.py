@@ -21,7 +21,8 @@ from sqlmodel import select
 from backend import policy as engine
 from backend.errors import NotFound
 from backend.services import catalog
-from backend.services.decisions import fill_from_catalog, run_engine, shop_context, shop_policy
+from backend.services.cart_facts import fill_from_catalog
+from backend.services.decisions import run_engine, shop_context, shop_policy
 from backend.store.models import CatalogVariant
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})

@@ -256,7 +256,7 @@ def test_a_raw_gid_in_the_path_is_understood_too(app, client, stored_order):
 
 
 def test_carts_are_filled_from_the_catalog_exactly_as_the_order_pipeline_fills_orders(app, shop):
-    from backend.services import catalog, decisions
+    from backend.services import cart_facts, catalog
 
     seed_product(app, 500, tags=["gift"], gift_card=True, variants=[(5001, "50.00", None, "GIFT")])
     lines = [{"variant_id": "1001", "product_id": "100"}, {"variant_id": "2001", "product_id": "200"},
@@ -264,6 +264,6 @@ def test_carts_are_filled_from_the_catalog_exactly_as_the_order_pipeline_fills_o
              {"variant_id": "2001", "product_id": "200", "product_tags": ["mine"]}, {"sku": "custom"}]
     ours, theirs = [dict(ln) for ln in lines], [dict(ln) for ln in lines]
     with app.extensions["fineprint.db"].session() as s:
-        decisions.fill_from_catalog(s, SHOP, ours)
+        cart_facts.fill_from_catalog(s, SHOP, ours)
         catalog.fill_lines(s, SHOP, theirs, final=True)
     assert ours == theirs

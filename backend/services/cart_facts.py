@@ -1,0 +1,81 @@
+"""Catalog facts for lines that lack them, on the Decision API's latency budget.
+
+    fill_from_catalog(conn, shop, lines, may_fetch=False)    (in place; conn: a Session or a Connection)
+
+The rule is `catalog.fill_lines(final=True)`'s (a story checks they agree): a line naming only its variant
+gets the variant's product; absent `product_type`, `product_tags`, `compare_at_price` come from the mirror,
+`gift_card` is set for gift-card products, and what the mirror does not know gets empty facts. Products it
+has never seen are first fetched with one Admin read when `may_fetch` (the shop has a token); a failed
+read is logged, and that shop is not asked again for a minute. Two prebuilt reads per cart.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import current_app
+from sqlalchemy import bindparam
+from sqlmodel import select
+
+from backend.services import apply_decision, catalog
+from backend.store.models import CatalogProduct, CatalogVariant
+
+log = logging.getLogger(__name__)
+
+FETCH_BACKOFF = 60.0  # seconds without Admin reads for a shop after one failed
+_fetch_failed: dict[str, float] = {}
+
+_VARIANTS = select(CatalogVariant.variant_id, CatalogVariant.product_id, CatalogVariant.compare_at_price).where(
+    CatalogVariant.shop_domain == bindparam("shop"), CatalogVariant.variant_id.in_(bindparam("ids", expanding=True)))
+_PRODUCTS = select(CatalogProduct.product_id, CatalogProduct.product_type, CatalogProduct.tags,
+                   CatalogProduct.gift_card).where(
+    CatalogProduct.shop_domain == bindparam("shop"), CatalogProduct.product_id.in_(bindparam("ids", expanding=True)))
+
+
+def fill_from_catalog(conn, shop: str, lines: list[dict], may_fetch: bool = False) -> None:
+    """Fill absent catalog facts (in place), fetching never-seen products first when `may_fetch`."""
+    todo = [ln for ln in lines if catalog.needs_catalog(ln)]
+    if not todo:
+        return
+    variants, products = _facts(conn, shop, todo)
+    unknown = sorted({ln["product_id"] for ln in todo if ln.get("product_id") and ln["product_id"] not in products})
+    if unknown and may_fetch and _fetch(shop, unknown):
+        variants, products = _facts(conn, shop, todo)
+    for ln in todo:
+        variant = variants.get(ln.get("variant_id"))
+        product = products.get(ln.get("product_id"))
+        ln.setdefault("product_type", product[1] if product else "")
+        ln.setdefault("product_tags", list(product[2] or []) if product else [])
+        ln.setdefault("compare_at_price", variant[2] if variant else None)
+        if product is not None and product[3]:
+            ln["gift_card"] = True
+
+
+def _facts(conn, shop: str, lines: list[dict]) -> tuple[dict, dict]:
+    """(variant rows, product rows) by id; a line naming only its variant gets the variant's product id."""
+    vids = sorted({ln["variant_id"] for ln in lines if ln.get("variant_id")})
+    variants = {r[0]: r for r in conn.execute(_VARIANTS, {"shop": shop, "ids": vids})} if vids else {}
+    for ln in lines:
+        if not ln.get("product_id") and ln.get("variant_id") in variants:
+            ln["product_id"] = variants[ln["variant_id"]][1]
+    pids = sorted({ln["product_id"] for ln in lines if ln.get("product_id")})
+    products = {r[0]: r for r in conn.execute(_PRODUCTS, {"shop": shop, "ids": pids})} if pids else {}
+    return variants, products
+
+
+def _fetch(shop: str, product_ids: list[str]) -> bool:
+    """One Admin read for the unknown products; a failure is logged and the lines get empty facts."""
+    failed = _fetch_failed.get(shop)
+    if failed is not None and time.monotonic() - failed < FETCH_BACKOFF:
+        return False
+    app = current_app._get_current_object()
+    try:
+        admin = apply_decision.admin_for(app, shop)
+        with app.extensions["fineprint.db"].session() as s:
+            catalog.fetch_products(s, shop, product_ids, admin.graphql)
+        _fetch_failed.pop(shop, None)
+        return True
+    except Exception as exc:  # the shopper's answer never waits on, or fails with, the Admin API
+        log.warning("catalog fetch for %s failed (%s); deciding with empty product facts", shop, type(exc).__name__)
+        _fetch_failed[shop] = time.monotonic()
+        return False
