@@ -138,6 +138,9 @@ def register(entry: PersonalData) -> PersonalData:
     return entry
 
 
+from backend.services import compliance_pipeline  # noqa: E402,F401  (order_states, decision_log, pipeline_jobs)
+
+
 # --- the three topics -----------------------------------------------------------------------
 
 def handle_data_request(s: Session, event: WebhookEvent) -> str:
@@ -156,6 +159,7 @@ def handle_data_request(s: Session, event: WebhookEvent) -> str:
 def handle_customer_redact(s: Session, event: WebhookEvent) -> str:
     who = Customer.from_payload(event.shop_domain, event.payload or {})
     deleted = {name: entry.redact_customer(s, who) for name, entry in PERSONAL_DATA.items() if entry.redact_customer}
+    deleted = {name: count for name, count in deleted.items() if count}  # as shop/redact: what was touched
     event.payload = None
     s.add(ComplianceRecord(shop_domain=event.shop_domain, topic=event.topic, webhook_event_id=event.event_id,
                            customer_id=who.id, report={"deleted": deleted}))
