@@ -15,18 +15,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from markdown_it import MarkdownIt
 from sqlmodel import select
 
-from backend import policy as engine
 from backend.errors import NotFound
 from backend.services import catalog
+from backend.services import policy_page as policy_pages
 from backend.services.cart_facts import fill_from_catalog
 from backend.services.decisions import run_engine, shop_context, shop_policy
 from backend.store.models import CatalogVariant
-
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-_pages: dict = {}
 
 
 def home_country(policy) -> str:
@@ -91,10 +87,4 @@ def protection_offer(shop: str, now: datetime, country: str | None = None) -> di
 def policy_page(shop: str) -> dict:
     with current_app.extensions["fineprint.db"].session() as s:
         policy = shop_policy(s, shop)
-    key = (policy.name, policy.version, id(policy))
-    if key not in _pages:
-        text = engine.render_policy(policy)
-        if len(_pages) > 64:
-            _pages.clear()
-        _pages[key] = {"markdown": text, "html": _markdown.render(text)}
-    return dict(_pages[key])
+    return policy_pages.page(policy)
