@@ -23,7 +23,7 @@ from sqlmodel import select
 
 from backend import policy as engine
 from backend.errors import AppError, NotFound, ValidationError
-from backend.services import apply_decision, orders
+from backend.services import apply_decision, orders, settings
 from backend.services.cart_facts import fill_from_catalog
 from backend.shopify.payloads import numeric_id
 from backend.store.models import Shop
@@ -92,7 +92,20 @@ def decide_for_cart(shop: str, body, now: datetime) -> dict:
         if errors:
             _raise_with_engine_errors(policy, request, now, errors)
         fill_from_catalog(conn, shop, lines, may_fetch)
-    return run_engine(policy, request, now)
+        block_po_boxes = settings.for_connection(conn, shop).block_po_boxes
+    decision = run_engine(policy, request, now)
+    return decision if block_po_boxes else without_po_box_blocks(decision, policy)
+
+
+def without_po_box_blocks(decision: dict, policy) -> dict:
+    """The merchant let checkout through to P.O. boxes (admin Settings): drop the policy's P.O.-box blocks."""
+    po_box_rules = {b.info.id for b in policy.blocks if _turns_on(b.cond, "po_box")}
+    decision["blocked"] = [b for b in decision["blocked"] if b["rule"] not in po_box_rules]
+    return decision
+
+
+def _turns_on(cond, key: str) -> bool:
+    return key in cond.when or any(key in table for table in cond.when_any)
 
 
 def _cart_request(body: dict, now: datetime) -> tuple[dict, list[dict]]:

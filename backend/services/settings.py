@@ -6,10 +6,11 @@
 * `protection_variant_id`: the variant the shop sells as return protection. Lines of
   that variant are treated as the protection product: they get the product tag
   `return-protection`, which is how a policy's `[protection] line_when_any` recognises it.
-* `block_po_boxes`: whether the checkout extension may stop a checkout to a P.O. box
-  (the policy's `po_box` blocks). Exposed to extensions by
-  `GET /api/v1/shop-settings` (session token) as `{"checkout": {"block_po_boxes": ...}}`;
-  the decision itself is unchanged.
+* `block_po_boxes`: whether checkout may stop a checkout to a P.O. box (the policy's
+  `po_box` blocks). Off: the cart decisions the extensions get from `POST /api/v1/decisions`
+  leave those blocks out of `blocked`, so neither the checkout nor the theme refuses a
+  P.O. box (order tagging is unaffected). Also exposed by `GET /api/v1/shop-settings`
+  (session token) as `{"checkout": {"block_po_boxes": ...}}`.
 """
 from __future__ import annotations
 
@@ -47,11 +48,19 @@ class ShopConfig:
                 "block_po_boxes": self.block_po_boxes}
 
 
-def for_shop(session, shop: str) -> ShopConfig:
-    row = session.get(ShopSettings, shop)
+def _config(row) -> ShopConfig:
     if row is None:
         return ShopConfig()
     return ShopConfig(row.protection_variant_id, dict(row.tag_names or {}), bool(row.block_po_boxes))
+
+
+def for_shop(session, shop: str) -> ShopConfig:
+    return _config(session.get(ShopSettings, shop))
+
+
+def for_connection(conn, shop: str) -> ShopConfig:
+    """The same, read on a plain connection (the decision API's latency path)."""
+    return _config(conn.execute(select(ShopSettings).where(ShopSettings.shop_domain == shop)).first())
 
 
 def get(db, shop: str) -> ShopConfig:

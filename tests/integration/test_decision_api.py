@@ -77,6 +77,23 @@ def test_a_cart_shipped_abroad_is_not_offered_protection_and_may_be_blocked(app,
     assert decision["blocked"] and decision["blocked"][0]["rule"]
 
 
+@pytest.mark.parametrize("merchant_allows_blocking, blocked_rules", [
+    (True, ["no-po-boxes"]),
+    (False, []),
+])
+def test_a_po_box_is_refused_at_checkout_only_while_the_merchant_allows_it(
+        app, client, shop, merchant_allows_blocking, blocked_rules):
+    from backend.store.models import ShopSettings
+
+    with app.extensions["fineprint.db"].session() as s:
+        s.add(ShopSettings(shop_domain=SHOP, block_po_boxes=merchant_allows_blocking))
+    po_box = cart(shipping_address={"country_code": "US", "address1": "P.O. Box 12", "city": "Reno", "zip": "89501"})
+    decision = post(client, po_box, checkout_token(app)).get_json()
+    assert [b["rule"] for b in decision["blocked"]] == blocked_rules
+    abroad = post(client, cart(country="FR"), checkout_token(app)).get_json()
+    assert abroad["blocked"], "country blocks stay whatever the P.O. box setting"
+
+
 def test_a_product_the_mirror_never_saw_is_fetched_with_one_admin_read(app_config, simulator):
     from backend import create_app
 
