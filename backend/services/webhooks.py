@@ -5,7 +5,9 @@ same event fail to insert (no read-then-write race), and that is answered
 "duplicate" and never processed. `process()` (the huey task `process_webhook`)
 claims the row with one conditional UPDATE, dispatches on the topic through
 `TOPIC_HANDLERS`, and leaves the row `done`, `ignored`, `dropped` or `failed`
-(with `attempts` and `last_error`).
+(with `attempts` and `last_error`). A claimed row carries a lease: the
+pipeline's sweeper (`backend/tasks/webhook_events.py`) requeues rows a dead
+worker left `processing`, and `flask --app app jobs retry --webhooks` failed ones.
 
 Adding a topic is one line in `TOPIC_HANDLERS` (and its subscription in
 `shopify.app.toml`; a test checks the two agree). A handler is
@@ -18,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable, Mapping, Optional
 
 from sqlalchemy import JSON, Text, bindparam, case, cast, delete, exists, insert, literal, update
@@ -33,6 +35,8 @@ from backend.shopify.verify import first_header
 from backend.store.models import Shop, WebhookEvent, utcnow
 
 log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)  # a handler runs in seconds; past this its worker is taken for dead
 
 Handler = Callable[[Session, WebhookEvent], Optional[str]]
 
@@ -155,10 +159,12 @@ def record(db, delivery: Delivery, payload: dict | str, enqueue: Callable[[int],
 
 
 def _claim(db, row_id: int) -> bool:
+    """received/failed → processing with a lease; what a dead worker leaves behind the sweeper requeues."""
     with db.session() as s:
         claimed = s.exec(update(WebhookEvent)
                          .where(WebhookEvent.id == row_id, WebhookEvent.status.in_(("received", "failed")))
-                         .values(status="processing", attempts=WebhookEvent.attempts + 1)).rowcount
+                         .values(status="processing", attempts=WebhookEvent.attempts + 1,
+                                 lease_until=utcnow() + LEASE)).rowcount
     return claimed == 1
 
 
@@ -170,13 +176,13 @@ def process(db, row_id: int) -> str | None:
         with db.session() as s:
             event = s.get(WebhookEvent, row_id)
             status = dispatch(s, event)
-            event.status, event.processed_at, event.last_error = status, utcnow(), None
+            event.status, event.processed_at, event.last_error, event.lease_until = status, utcnow(), None, None
             s.add(event)
         return status
     except Exception as exc:
         with db.session() as s:
             s.exec(update(WebhookEvent).where(WebhookEvent.id == row_id).values(
-                status="failed", last_error=f"{type(exc).__name__}: {exc}"[:2000]))
+                status="failed", last_error=f"{type(exc).__name__}: {exc}"[:2000], lease_until=None))
         log.exception("webhook event %s failed", row_id)
         raise
 

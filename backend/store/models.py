@@ -56,6 +56,7 @@ class WebhookEvent(SQLModel, table=True):
     attempts: int = Field(default=0)
     last_error: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
     processed_at: Optional[datetime] = _opt_ts()
+    lease_until: Optional[datetime] = _opt_ts()  # processing: the worker's lease; received: next sweep look
 
 
 class OAuthState(SQLModel, table=True):

@@ -123,12 +123,14 @@ def _attempts(app, shop: str, order_id: str) -> int:
 
 
 def sweep(app) -> dict:
-    """Requeue work whose worker died (lease ran out) or whose message was lost; re-decide orders whose
-    delivery fallback became due."""
+    """Requeue work whose worker died (lease ran out) or whose message was lost, webhook events included;
+    re-decide orders whose delivery fallback became due."""
     from sqlalchemy import update
     from sqlmodel import select
 
+    from backend.jobs import process_webhook
     from backend.store.models import OrderState, utcnow
+    from backend.tasks import webhook_events
 
     db = app.extensions["fineprint.db"]
     requeued = 0
@@ -148,7 +150,7 @@ def sweep(app) -> dict:
                   .values(recheck_at=None))
     for shop, order_id in due:
         enqueue_apply(app, shop, order_id, "recheck")
-    return {"requeued": requeued, "rechecked": len(due)}
+    return {"requeued": requeued, "rechecked": len(due), **webhook_events.sweep(db, process_webhook)}
 
 
 @huey.periodic_task(crontab(minute="*"))
