@@ -101,6 +101,9 @@ def order_from_rest(payload: dict) -> dict:
         "shipping_lines": [_shipping_line_from_rest(s) for s in payload.get("shipping_lines") or []],
         "line_items": [_line_from_rest(li) for li in payload.get("line_items") or []],
     }
+    customer = payload.get("customer") or {}
+    if customer.get("id") is not None:  # whose order it is: scopes customer-account reads, drives redaction
+        facts["customer"] = {"id": numeric_id(customer.get("admin_graphql_api_id") or customer["id"])}
     return {
         "id": ident,
         "gid": facts["id"],

@@ -25,6 +25,13 @@ def test_an_orders_create_payload_becomes_a_decision_request_order():
     assert order["updated_at"] == "2021-12-31T19:00:00-05:00"
 
 
+def test_the_order_remembers_whose_it_is_and_nothing_else_about_the_customer():
+    facts = payloads.order_from_rest(example("orders_create"))["facts"]
+    assert facts["customer"] == {"id": "115310627314723954"}
+    anonymous = payloads.order_from_rest({**example("orders_create"), "customer": None})["facts"]
+    assert "customer" not in anonymous
+
+
 def test_discount_allocations_sum_to_the_line_discount_and_properties_become_a_dict():
     payload = example("orders_create")
     li = payload["line_items"][0]
