@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from shopify_app import admin_graphql_request
 
 from backend.shopify.errors import GraphQLError, QueryCostExceeded, RetriesExhausted, TokenRevoked
-from backend.shopify.pacing import DEFAULT_STORE
+from backend.shopify.pacing import store_for
 from backend.shopify.transport import origin_client
 
 
@@ -54,8 +54,9 @@ class AdminClient:
     (asked once per call when Shopify answers 401)."""
 
     def __init__(self, shop: str, token_provider, config, *, retry: RetryPolicy | None = None,
-                 store=DEFAULT_STORE, http_client=None, sleep=time.sleep):
-        self.shop, self.config, self.retry, self.store, self._sleep = shop, config, retry or RetryPolicy(), store, sleep
+                 store=None, http_client=None, sleep=time.sleep):
+        self.shop, self.config, self.retry, self._sleep = shop, config, retry or RetryPolicy(), sleep
+        self.store = store or store_for(config)  # shared in Redis when REDIS_URL is set
         self._provider = token_provider
         self._http = http_client or origin_client(config.origin_for, self.retry.timeout)
         self.last_cost: dict | None = None

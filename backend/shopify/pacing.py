@@ -5,8 +5,9 @@ before a call it reserves the points the call is expected to cost and waits
 until the bucket (as last reported by Shopify, restored at `restoreRate` since)
 can pay them; after the call it adopts the `throttleStatus` Shopify reported.
 Reservations made by other threads count, so concurrent workers of a shop do
-not overdraw it together. A Redis-backed store can replace `MemoryThrottleStore`
-(same two methods, one Lua script) so consumers on several machines share it.
+not overdraw it together. With REDIS_URL set, `store_for(config)` gives the
+`RedisThrottleStore` (`pacing_redis.py`, same methods, Lua scripts) instead, so
+consumers on several machines share one shop's bucket.
 """
 from __future__ import annotations
 
@@ -85,3 +86,19 @@ class MemoryThrottleStore:
 
 
 DEFAULT_STORE = MemoryThrottleStore()
+_REDIS_STORES: dict = {}
+_STORES_LOCK = threading.Lock()
+
+
+def store_for(config):
+    """The shared Redis store when the config names a Redis (one per URL and namespace), else the process's."""
+    if not getattr(config, "redis_url", None):
+        return DEFAULT_STORE
+    from backend.shopify.pacing_redis import RedisThrottleStore
+
+    prefix = f"{config.extra.get('huey_name', 'fineprint')}:throttle"
+    with _STORES_LOCK:
+        key = (config.redis_url, prefix)
+        if key not in _REDIS_STORES:
+            _REDIS_STORES[key] = RedisThrottleStore(config.redis_url, prefix)
+        return _REDIS_STORES[key]
