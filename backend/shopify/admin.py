@@ -110,7 +110,7 @@ class AdminClient:
         payload = _json(body)
         ext = payload.get("extensions") or {}
         cost = ext.get("cost") or {}
-        self._observe(cost, document, in_flight)
+        self._observe(cost, document, in_flight, attempt_cost)
         errors = payload.get("errors") or []
         if isinstance(errors, (str, dict)):
             errors = [{"message": json.dumps(errors) if isinstance(errors, dict) else errors}]
@@ -124,14 +124,15 @@ class AdminClient:
                                data=payload.get("data"), status=status)
         return Response(payload.get("data"), ext, errors)
 
-    def _observe(self, cost: dict, document: str, in_flight: float) -> None:
+    def _observe(self, cost: dict, document: str, in_flight: float, reserved: float) -> None:
         status = cost.get("throttleStatus")
         if not status:
             return
         self.last_cost = cost
         if cost.get("requestedQueryCost") and cost.get("actualQueryCost") is not None:
             self.store.learn_cost(self.shop, document, cost["requestedQueryCost"])
-        self.store.bucket(self.shop).observe(status, in_flight)
+        charged = float(cost.get("actualQueryCost") or 0)  # a THROTTLED call is charged nothing
+        self.store.bucket(self.shop).observe(status, in_flight, refund=max(0.0, reserved - charged))
 
     def _throttle_wait(self, cost: dict) -> float:
         status = cost.get("throttleStatus") or {}

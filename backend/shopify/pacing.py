@@ -42,13 +42,20 @@ class ShopBucket:
             short = cost + self.rate * SAFETY_SECONDS + 1 - available
             return 0.0 if short <= 0 else short / self.rate
 
-    def observe(self, status: dict, in_flight: float = 0.0) -> None:
-        """Adopt Shopify's throttleStatus, minus points other calls have reserved meanwhile."""
+    def observe(self, status: dict, in_flight: float = 0.0, refund: float = 0.0) -> None:
+        """Adopt Shopify's throttleStatus, minus points other calls have reserved meanwhile.
+
+        Never above our own estimate plus what this call reserved but was not charged (`refund`):
+        a report can be stale by the time it is read (a call charged after it was written may have
+        finished first), and adopting it would forget that call's points.
+        """
         with self._lock:
+            now = self._clock()
+            estimate = self._estimate(now) + refund
             self.maximum = float(status.get("maximumAvailable", self.maximum))
             self.rate = float(status.get("restoreRate", self.rate)) or self.rate
             reported = float(status.get("currentlyAvailable", self._available))
-            self._available, self._stamp = min(self.maximum, reported - in_flight), self._clock()
+            self._available, self._stamp = min(self.maximum, reported - in_flight, estimate), now
 
     def refund(self, points: float) -> None:
         with self._lock:

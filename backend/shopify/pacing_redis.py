@@ -45,7 +45,8 @@ maximum = tonumber(ARGV[3]) or maximum
 rate = tonumber(ARGV[4]) or rate
 local reported = tonumber(ARGV[5]) or available
 local in_flight = tonumber(redis.call('GET', KEYS[2]) or '0')
-redis.call('HSET', KEYS[1], 'available', tostring(math.min(maximum, reported - in_flight)), 'stamp', tostring(now),
+local estimate = available + (tonumber(ARGV[7]) or 0)
+redis.call('HSET', KEYS[1], 'available', tostring(math.min(maximum, reported - in_flight, estimate)), 'stamp', tostring(now),
            'maximum', tostring(maximum), 'rate', tostring(rate))
 redis.call('EXPIRE', KEYS[1], ARGV[6])
 return 'ok'
@@ -61,12 +62,14 @@ class RedisBucket:
         return float(self._store.reserve_script(keys=[self._store.key("bucket", self._shop)], args=[
             DEFAULT_STATUS["maximumAvailable"], DEFAULT_STATUS["restoreRate"], cost, SAFETY_SECONDS, TTL]))
 
-    def observe(self, status: dict, in_flight: float = 0.0) -> None:
+    def observe(self, status: dict, in_flight: float = 0.0, refund: float = 0.0) -> None:
         """Adopt Shopify's throttleStatus minus what calls of every worker hold (the shared in-flight sum;
-        `in_flight`, this process's view of it, is not needed)."""
+        `in_flight`, this process's view of it, is not needed), capped by the shared estimate plus
+        `refund` (see `ShopBucket.observe`: a stale report must not forget calls charged after it)."""
         args = [status.get(k, "") for k in ("maximumAvailable", "restoreRate", "currentlyAvailable")]
         self._store.observe_script(keys=[self._store.key("bucket", self._shop), self._store.key("flight", self._shop)],
-                                   args=[DEFAULT_STATUS["maximumAvailable"], DEFAULT_STATUS["restoreRate"], *args, TTL])
+                                   args=[DEFAULT_STATUS["maximumAvailable"], DEFAULT_STATUS["restoreRate"], *args, TTL,
+                                         refund])
 
 
 class RedisThrottleStore:
