@@ -6,7 +6,9 @@
 3. Backfill of 10,000 simulated orders: time, and the share of the simulator's rate limit it used
    (points spent / (bucket + restore rate × elapsed)).
 
-Environment knobs: BENCH_INGEST_REQUESTS (3000), BENCH_BACKFILL_ORDERS (10000), BENCH_RESTORE_RATE (1000).
+Environment knobs: BENCH_INGEST_REQUESTS (3000), BENCH_INGEST_CLIENTS (16), BENCH_INGEST_ONLY (postgres),
+BENCH_GUNICORN_ARGS (-c gunicorn.conf.py), BENCH_GENERATOR (wrk if installed, else python), BENCH_BACKFILL_ORDERS
+(10000), BENCH_RESTORE_RATE (1000). `python bench/pipeline.py --ingest` prints only figure 2.
 """
 from __future__ import annotations
 
@@ -124,10 +126,132 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+WRK_SCRIPT = """
+-- Sends each pre-signed request of the file given after `--` exactly once. One connection per wrk thread,
+-- each with its share of the requests, so a thread stops exactly when its last request is answered
+-- (wrk itself is only bounded by -d).
+threads, reqs, i, answered, accepted = {}, {}, 0, 0, 0
+function setup(thread)
+  thread:set("index", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  local data = io.open(args[1], "rb"):read("*a")
+  local pos, k = 1, 0
+  while pos <= #data do
+    local nl = data:find("\\n", pos, true)
+    local len = tonumber(data:sub(pos, nl - 1))
+    if k % tonumber(args[2]) == index then table.insert(reqs, data:sub(nl + 1, nl + len)) end
+    pos, k = nl + 1 + len, k + 1
+  end
+end
+local function now() local f = io.popen("date +%s.%N"); local t = f:read("*l"); f:close(); return t end
+function request()
+  if index == 0 and not probed then  -- wrk 4.1 checks request() once in its main Lua state, which is
+    -- thread 0's, and never sends what it got
+    probed = true
+    return reqs[1]
+  end
+  if i == 0 then started = now() end
+  i = math.min(i + 1, #reqs)  -- never past the end (a last one repeated would be answered "duplicate")
+  return reqs[i]
+end
+function response(status, headers, body)
+  answered = answered + 1
+  if status == 200 and body:find("accepted", 1, true) then accepted = accepted + 1 end
+  if answered >= #reqs then
+    finished = now()
+    wrk.thread:stop()
+  end
+end
+function done(summary, latency, requests)
+  local s, e, acc = math.huge, 0, 0
+  for _, t in ipairs(threads) do
+    s = math.min(s, tonumber(t:get("started"))); e = math.max(e, tonumber(t:get("finished")))
+    acc = acc + t:get("accepted")
+  end
+  local err = summary.errors
+  io.write(string.format("WRK %d %d %d %.6f %.3f %.3f %.3f %d\\n", summary.requests, err.status, acc, e - s,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
+    err.connect + err.read + err.write + err.timeout))
+end
+"""
+
+
+WARM_UP = 64
+
+
+def _wrk_load(port: int, bodies: list[bytes], connections: int) -> dict:
+    """Drive the server with wrk (C, epoll, keep-alive): the load generator takes little of the 2 cores."""
+    with tempfile.TemporaryDirectory() as d:
+        reqs, script = Path(d) / "requests", Path(d) / "ingest.lua"
+        with reqs.open("wb") as f:
+            for body in bodies:
+                head = "".join(f"{k}: {v}\r\n" for k, v in _headers(body, "orders/create").items())
+                raw = (f"POST /webhooks HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{head}"
+                       f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+                f.write(b"%d\n" % len(raw) + raw)
+        script.write_text(WRK_SCRIPT)
+        out = subprocess.run(["wrk", "-t", str(connections), "-c", str(connections), "-d", "120s", "--timeout", "10s",
+                              "-s", str(script), f"http://127.0.0.1:{port}/", "--", str(reqs), str(connections)],
+                             capture_output=True, text=True, timeout=180)
+    line = next((x for x in out.stdout.splitlines() if x.startswith("WRK ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk failed: {out.stdout[-800:]} {out.stderr[-800:]}")
+    total, non2xx, accepted, wall, p50, p99, worst, socket_errors = line.split()[1:]
+    return {"ok": int(accepted), "wall": float(wall), "p50_ms": float(p50), "p99_ms": float(p99),
+            "max_ms": float(worst), "sent": int(total), "non2xx": int(non2xx), "socket_errors": int(socket_errors),
+            "generator": "wrk"}
+
+
+def _python_load(port: int, bodies: list[bytes], clients: int) -> dict:
+    """Fallback without wrk: keep-alive http.client threads, requests signed before the clock starts."""
+    import http.client
+
+    prepared = [(body, _headers(body, "orders/create")) for body in bodies]
+    latencies, statuses, lock = [], [], threading.Lock()
+    queue = list(range(len(prepared)))
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                i = queue.pop()
+            body, headers = prepared[i]
+            start = time.perf_counter()
+            conn.request("POST", "/webhooks", body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            elapsed = time.perf_counter() - start
+            with lock:
+                latencies.append(elapsed)
+                statuses.append(response.status)
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    latencies.sort()
+    return {"ok": sum(1 for s in statuses if s == 200), "wall": wall, "p50_ms": 1000 * statistics.median(latencies),
+            "p99_ms": 1000 * latencies[int(0.99 * len(latencies)) - 1], "max_ms": 1000 * latencies[-1],
+            "generator": "python"}
+
+
 def ingest_figures(requests: int = 3000, clients: int = 16, url: str | None = None,
                    redis_url: str | None = None) -> dict:
-    """POST signed orders/create to gunicorn; `url`/`redis_url` pick PostgreSQL + Redis, else SQLite files."""
-    import http.client
+    """POST signed orders/create to gunicorn; `url`/`redis_url` pick PostgreSQL + Redis, else SQLite files.
+
+    gunicorn runs with the repository's gunicorn.conf.py (as `flask serve` does); BENCH_GUNICORN_ARGS
+    overrides it for experiments. wrk generates the load when installed (BENCH_GENERATOR=python forces the
+    threaded Python client)."""
+    import shlex
+    import shutil
 
     from backend.store import migrate
 
@@ -145,54 +269,32 @@ def ingest_figures(requests: int = 3000, clients: int = 16, url: str | None = No
         if redis_url:
             env["REDIS_URL"] = redis_url
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        proc = subprocess.Popen([str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "8",
-                                 "--worker-class", "gthread", "--log-level", "warning", "app:app"],
+        args = shlex.split(os.environ.get("BENCH_GUNICORN_ARGS", "-c gunicorn.conf.py"))
+        proc = subprocess.Popen([str(gunicorn), "--bind", f"127.0.0.1:{port}", *args, "app:app"],
                                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             _wait_for(port)
             body_template = json.loads((ROOT / "tests/data/shopify/webhooks/2025-10/orders_create.json").read_text())
             bodies = []
-            for i in range(requests):
+            for i in range(requests + WARM_UP):
                 payload = dict(body_template, id=10_000 + i, admin_graphql_api_id=f"gid://shopify/Order/{10_000 + i}")
                 bodies.append(json.dumps(payload).encode())
-            latencies, statuses, lock = [], [], threading.Lock()
-            queue = list(range(requests))
-
-            def worker():
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                while True:
-                    with lock:
-                        if not queue:
-                            break
-                        i = queue.pop()
-                    body = bodies[i]
-                    start = time.perf_counter()
-                    conn.request("POST", "/webhooks", body=body, headers=_headers(body, "orders/create"))
-                    response = conn.getresponse()
-                    response.read()
-                    elapsed = time.perf_counter() - start
-                    with lock:
-                        latencies.append(elapsed)
-                        statuses.append(response.status)
-                conn.close()
-
-            threads = [threading.Thread(target=worker) for _ in range(clients)]
-            started = time.perf_counter()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            wall = time.perf_counter() - started
+            warm = bodies[requests:]  # a few requests first, unmeasured: each worker thread connects, compiles
+            bodies = bodies[:requests]
+            _python_load(port, warm, 16)
+            if shutil.which("wrk") and os.environ.get("BENCH_GENERATOR") != "python":
+                load = _wrk_load(port, bodies, clients)
+            else:
+                load = _python_load(port, bodies, clients)
+            load_avg = os.getloadavg()[0]
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=20)
         with engine.begin() as conn:
-            stored = conn.execute(sa.text("SELECT count(*) FROM webhook_events")).scalar()
+            stored = conn.execute(sa.text("SELECT count(*) FROM webhook_events")).scalar() - WARM_UP
         engine.dispose()
-    latencies.sort()
-    return {"requests": requests, "ok": sum(1 for s in statuses if s == 200), "acks_per_s": requests / wall,
-            "p50_ms": 1000 * statistics.median(latencies), "p99_ms": 1000 * latencies[int(0.99 * len(latencies)) - 1],
-            "stored": stored}
+    return {"requests": requests, "acks_per_s": requests / load["wall"], "stored": stored, "load": load_avg,
+            "gunicorn": " ".join(args), **load}
 
 
 def _wait_for(port: int, seconds: float = 20) -> None:
@@ -243,8 +345,9 @@ def backfill_figures(orders: int = 10_000, restore_rate: float = 1000.0, bucket:
             "refused": throttled}
 
 
-def _ingest_variants(n: int):
-    yield "SQLite + SQLite queue", ingest_figures(n)
+def _ingest_variants(n: int, clients: int = 16):
+    if os.environ.get("BENCH_INGEST_ONLY") != "postgres":
+        yield "SQLite + SQLite queue", ingest_figures(n, clients)
     try:
         from tests import services
 
@@ -254,18 +357,20 @@ def _ingest_variants(n: int):
         print(f"webhook ingest (PostgreSQL + Redis): skipped ({str(exc).splitlines()[0][:120]})")
         return
     try:
-        yield "PostgreSQL + Redis queue", ingest_figures(n, url=url, redis_url=services.TEST_REDIS_URL)
+        yield "PostgreSQL + Redis queue", ingest_figures(n, clients, url=url, redis_url=services.TEST_REDIS_URL)
     finally:
         services.drop_postgres_schema(schema)
 
 
 def print_ingest() -> None:
     n = int(os.environ.get("BENCH_INGEST_REQUESTS", 3000))
-    for label, ing in _ingest_variants(n):
-        print(f"webhook ingest ({label}; gunicorn 2 workers x 8 threads, loopback, 16 clients): "
-              f"{ing['acks_per_s']:.0f} acks/s, p50 {ing['p50_ms']:.1f} ms, p99 {ing['p99_ms']:.1f} ms, "
-              f"{ing['ok']}/{ing['requests']} acknowledged, {ing['stored']} recorded "
-              f"(lost: {ing['requests'] - ing['stored']}; load average {os.getloadavg()[0]:.2f})")
+    clients = int(os.environ.get("BENCH_INGEST_CLIENTS", 16))
+    for label, ing in _ingest_variants(n, clients):
+        print(f"webhook ingest ({label}; gunicorn {ing['gunicorn']}, loopback, {clients} keep-alive connections "
+              f"from {ing['generator']}): {ing['acks_per_s']:.0f} acks/s, p50 {ing['p50_ms']:.1f} ms, "
+              f"p99 {ing['p99_ms']:.1f} ms, max {ing['max_ms']:.0f} ms, {ing['ok']}/{ing['requests']} accepted, "
+              f"{ing['stored']} recorded (lost: {ing['ok'] - ing['stored']}; socket errors {ing.get('socket_errors', 0)}; "
+              f"load average {ing['load']:.2f})")
 
 
 def main() -> None:
