@@ -18,20 +18,23 @@ def decide(policy: Policy, request: dict, now: datetime) -> dict:
     """Raises RequestError for an invalid request."""
     req = parse_request(request, policy.tz, policy.currency)
     order = req.order
-    as_of = (req.as_of or aware(now)).astimezone(policy.tz).date()
+    as_of = req.as_of_date or (req.as_of or aware(now)).astimezone(policy.tz).date()
     protected_ids = _protection_lines(policy, order)
-    order.merch = sum((ln.price * ln.quantity - ln.discount for ln in order.lines if ln.id not in protected_ids),
-                      ZERO)
-    order_ctx = Ctx(None, order)
+    merch = ZERO
+    for ln in order.lines:
+        if ln.id not in protected_ids:
+            merch += ln.price * ln.quantity - ln.discount
+    order.merch = merch
     memo = memo_for(policy)
     order_facts = memo.order_facts(order) if memo is not None else None
     outcomes, lines = {}, []
     for line in order.lines:
-        line_json, internal = outcome(policy, memo, line, order, order_facts, line.id in protected_ids, as_of)
+        line_json, windows, cls = outcome(policy, memo, line, order, order_facts, line.id in protected_ids, as_of)
         lines.append(line_json)
-        outcomes.setdefault(line.id, (line_json, internal))
+        if line.id not in outcomes:
+            outcomes[line.id] = (line_json, line, windows, cls)
     purchased = bool(protected_ids)
-    signature, protection, shipping, tax, blocked = order_parts(policy, _order_parts, order_ctx, purchased)
+    signature, protection, shipping, tax, blocked = order_parts(policy, memo, _order_parts, order, purchased)
     decision = {
         "policy": policy.name,
         "order_id": order.id,
@@ -49,8 +52,9 @@ def decide(policy: Policy, request: dict, now: datetime) -> dict:
     return decision
 
 
-def _order_parts(policy: Policy, ctx: Ctx, purchased: bool) -> tuple:
+def _order_parts(policy: Policy, order, purchased: bool) -> tuple:
     """What depends on the order alone: signature, protection, shipping, sales tax, blocks."""
+    ctx = Ctx(None, order)
     return (signature_outcome(policy, ctx), _protection(policy, ctx, purchased), shipping_outcome(policy, ctx),
             sales_tax_outcome(policy, ctx.order), blocked_outcome(policy, ctx))
 
@@ -58,8 +62,12 @@ def _order_parts(policy: Policy, ctx: Ctx, purchased: bool) -> tuple:
 def _protection_lines(policy: Policy, order) -> set:
     if policy.protection is None:
         return set()
-    match = policy.protection.line.match
-    return {line.id for line in order.lines if match(Ctx(line, order))}
+    match, ctx, found = policy.protection.line.match, Ctx(None, order), set()
+    for line in order.lines:
+        ctx.line = line
+        if match(ctx):
+            found.add(line.id)
+    return found
 
 
 def _protection(policy: Policy, ctx: Ctx, purchased: bool) -> dict:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -51,7 +51,7 @@ class Order:
     lines: list
     fulfillments: list
     merch: Decimal = ZERO
-    local_fulfillments: list | None = None
+    local_fulfillments: list | None = field(default=None, compare=False)  # (ids, shipped, delivered dates)
 
 
 @dataclass(slots=True)
@@ -69,6 +69,7 @@ class Request:
     as_of: datetime | None
     resolution: str | None
     return_lines: list | None
+    as_of_date: date | None = field(default=None, compare=False)  # as_of's local date, when read with it
 
 
 def carrier_of(carrier: str, title: str) -> str:

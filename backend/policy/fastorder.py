@@ -9,6 +9,10 @@ from backend.policy.facts import Fulfillment, Line, Order, Request, ReturnLine, 
 _ZERO = r.ZERO
 _AMOUNTS = r.AMOUNTS
 _EMPTY = frozenset()
+_NONE = (None, None)
+_PLAIN = (str, type(None))
+_ADDRESSES: dict[tuple, tuple] = {}
+_CARRIERS: dict[tuple, str] = {}
 
 
 def fast_request(data: dict, tz: ZoneInfo, currency: str) -> Request:
@@ -18,25 +22,50 @@ def fast_request(data: dict, tz: ZoneInfo, currency: str) -> Request:
         raise r.Unusual("order")
     order = _order(o, tz, currency)
     resolution, lines = _return(data.get("return_request"))
-    return Request(order, as_of[0] if as_of else None, resolution, lines)
+    if as_of is None:
+        return Request(order, None, resolution, lines)
+    return Request(order, as_of[0], resolution, lines, as_of[1])
 
 
 def _order(o: dict, tz: ZoneInfo, currency: str) -> Order:
+    get = o.get
     created, local_date = r.timestamp(o, "created_at", tz, True)
-    address = o.get("shipping_address")
-    if address is None:
-        address = {}
-    elif type(address) is not dict:
-        raise r.Unusual("shipping_address")
-    street = r.text(address, "address1") + " " + r.text(address, "address2")
+    country, province, po_box = _address(get("shipping_address"))
     lines = [_line(item) for item in r.objects(o, "line_items", True)]
-    fulfillments = [_fulfillment(x, tz) for x in r.objects(o, "fulfillments", False)]
-    return Order(
-        id=r.ident(o, "id", required=False), created=created, local_date=local_date,
-        currency=(r.text(o, "currency") or currency).upper(), channel=r.text(o, "source_name").lower(),
-        tags=r.tags(o, "tags"), codes=_codes(o), country=r.text(address, "country_code").upper() or None,
-        province=r.text(address, "province_code").upper() or None, po_box=is_po_box(street),
-        carriers=_carriers(o), lines=lines, fulfillments=fulfillments)
+    fulfillments, local = _fulfillments(o, tz)
+    ident, code, channel = get("id"), get("currency"), get("source_name")
+    if type(ident) is not str:
+        ident = r.ident(o, "id", required=False)
+    if type(code) is not str or not code:
+        code = r.text(o, "currency") or currency
+    if type(channel) is not str:
+        channel = r.text(o, "source_name")
+    tags = get("tags")
+    return Order(ident, created, local_date, code.upper(), channel.lower(),
+                 _EMPTY if tags == [] else r.tags(o, "tags"), _codes(o), country, province, po_box,
+                 _carriers(o), lines, fulfillments, _ZERO, local)
+
+
+def _address(address) -> tuple:
+    """(country, province, P.O. box?) of the shipping address, memoised by its four texts."""
+    if address is None:
+        return None, None, False
+    if type(address) is not dict:
+        raise r.Unusual("shipping_address")
+    get = address.get
+    key = (get("country_code"), get("province_code"), get("address1"), get("address2"))
+    for value in key:
+        if value is not None and type(value) is not str:
+            raise r.Unusual("shipping_address")
+    found = _ADDRESSES.get(key)
+    if found is None:
+        country, province, line1, line2 = key
+        found = ((country or "").upper() or None, (province or "").upper() or None,
+                 is_po_box((line1 or "") + " " + (line2 or "")))
+        if len(_ADDRESSES) >= 4096:
+            _ADDRESSES.clear()
+        _ADDRESSES[key] = found
+    return found
 
 
 def _line(item: dict) -> Line:
@@ -77,15 +106,20 @@ def _line_by_field(item: dict) -> Line:
                 marked_down or has_discount)
 
 
-def _fulfillment(x: dict, tz: ZoneInfo) -> Fulfillment:
-    ids = x.get("line_item_ids")
-    if ids is not None:
-        if type(ids) is not list or any(type(i) is not str for i in ids):
-            raise r.Unusual("line_item_ids")
-        ids = frozenset(ids)
-    shipped = r.timestamp(x, "shipped_at", tz, False)
-    delivered = r.timestamp(x, "delivered_at", tz, False)
-    return Fulfillment(ids, shipped[0] if shipped else None, delivered[0] if delivered else None)
+def _fulfillments(o: dict, tz: ZoneInfo) -> tuple[list, list]:
+    """The fulfillments, and (line ids, shipped date, delivered date) for each in the policy's zone."""
+    found, local = [], []
+    for x in r.objects(o, "fulfillments", False):
+        ids = x.get("line_item_ids")
+        if ids is not None:
+            if type(ids) is not list or any(type(i) is not str for i in ids):
+                raise r.Unusual("line_item_ids")
+            ids = frozenset(ids)
+        shipped = r.timestamp(x, "shipped_at", tz, False) or _NONE
+        delivered = r.timestamp(x, "delivered_at", tz, False) or _NONE
+        found.append(Fulfillment(ids, shipped[0], delivered[0]))
+        local.append((ids, shipped[1], delivered[1]))
+    return found, local
 
 
 def _codes(o: dict) -> tuple:
@@ -108,11 +142,23 @@ def _codes(o: dict) -> tuple:
 def _carriers(o: dict) -> frozenset:
     found = set()
     for s in r.objects(o, "shipping_lines", False):
-        carrier = r.text(s, "carrier")
-        carrier = carrier_of(carrier, "" if carrier.strip() else r.text(s, "title"))
-        if carrier:
-            found.add(carrier)
+        carrier, title = s.get("carrier"), s.get("title")
+        plain = type(carrier) in _PLAIN and type(title) in _PLAIN
+        code = _CARRIERS.get((carrier, title)) if plain else None
+        if code is None:
+            code = _carrier(s)
+            if plain:
+                if len(_CARRIERS) >= 4096:
+                    _CARRIERS.clear()
+                _CARRIERS[(carrier, title)] = code
+        if code:
+            found.add(code)
     return frozenset(found)
+
+
+def _carrier(s: dict) -> str:
+    carrier = r.text(s, "carrier")
+    return carrier_of(carrier, "" if carrier.strip() else r.text(s, "title"))
 
 
 def _return(x) -> tuple:

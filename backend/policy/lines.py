@@ -70,7 +70,7 @@ def anchors(order, line_id: str, tz):
 
 
 def line_outcome(policy: Policy, ctx: Ctx, protected: bool, as_of: date) -> tuple[dict, dict]:
-    """The §6 line dict, plus internals the return computation needs."""
+    """The §6 line dict, and the windows (the return computation needs them); sets ctx.cls."""
     cls, windows, shaped = combine(policy, ctx, protected)
     ctx.cls = cls
     dates = _anchor_dates(policy, ctx, as_of, windows)
@@ -92,7 +92,7 @@ def line_outcome(policy: Policy, ctx: Ctx, protected: bool, as_of: date) -> tupl
     adjustment = _price_adjustment(policy, ctx, dates, as_of, reasons)
     out = {"line_item_id": ctx.line.id, "class": cls, "resolutions": resolutions,
            "price_adjustment": adjustment, "reasons": reasons}
-    return out, {"windows": windows, "ctx": ctx}
+    return out, windows
 
 
 def _anchor_dates(policy: Policy, ctx: Ctx, as_of: date, windows: dict) -> dict:

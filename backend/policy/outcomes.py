@@ -75,23 +75,25 @@ def _keys(cond):
         yield from table
 
 
-def outcome(policy, memo: Memo | None, line, order, order_facts, protected: bool, as_of) -> tuple[dict, dict]:
-    """line_outcome(), from the memo when these facts were seen before."""
+def outcome(policy, memo: Memo | None, line, order, order_facts, protected: bool, as_of) -> tuple:
+    """(line dict, windows, class) as line_outcome() finds them, from the memo when these facts were seen."""
     if memo is None:
-        return line_outcome(policy, Ctx(line, order), protected, as_of)
+        ctx = Ctx(line, order)
+        out, windows = line_outcome(policy, ctx, protected, as_of)
+        return out, windows, ctx.cls
     ship, delivered = anchors(order, line.id, policy.tz)
     key = (memo.line_facts(line), tuple(line.props.items()) if memo.props else None, order_facts, protected,
            order.local_date, ship, delivered, as_of)
     found = memo.outcomes.get(key)
     if found is None:
         ctx = Ctx(line, order)
-        out, internal = line_outcome(policy, ctx, protected, as_of)
+        out, windows = line_outcome(policy, ctx, protected, as_of)
         if len(memo.outcomes) >= LIMIT:
             memo.outcomes.clear()
-        memo.outcomes[key] = (_template(out), internal["windows"], ctx.cls)
-        return out, internal
+        memo.outcomes[key] = (_template(out), windows, ctx.cls)
+        return out, windows, ctx.cls
     template, windows, cls = found
-    return _fresh(template, line.id), {"windows": windows, "ctx": Ctx(line, order, None, cls)}
+    return _fresh(template, line.id), windows, cls
 
 
 def _template(out: dict) -> tuple:
@@ -110,18 +112,17 @@ def _fresh(template: tuple, line_id: str) -> dict:
             "price_adjustment": None if adjustment is None else dict(adjustment), "reasons": list(reasons)}
 
 
-def order_parts(policy, compute, ctx, purchased: bool) -> tuple:
-    """compute(policy, ctx, purchased) -> (signature, protection, shipping, sales tax, blocks), memoised by
-    every order fact a condition can read (fresh dicts per hit)."""
-    memo = memo_for(policy)
+def order_parts(policy, memo: Memo | None, compute, order, purchased: bool) -> tuple:
+    """compute(policy, order, purchased) -> (signature, protection, shipping, sales tax, blocks), memoised
+    by every order fact a condition can read (fresh dicts per hit)."""
     if memo is None:
-        return compute(policy, ctx, purchased)
-    key = (_ORDER_KEY(ctx.order), purchased)
+        return compute(policy, order, purchased)
+    key = (_ORDER_KEY(order), purchased)
     found = memo.orders.get(key)
     if found is None:
         if len(memo.orders) >= LIMIT:
             memo.orders.clear()
-        found = memo.orders[key] = compute(policy, ctx, purchased)
+        found = memo.orders[key] = compute(policy, order, purchased)
     signature, protection, shipping, tax, blocked = found
     return (signature, dict(protection), None if shipping is None else dict(shipping), tax,
             [dict(b) for b in blocked])

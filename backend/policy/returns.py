@@ -27,8 +27,7 @@ def decide_return(policy: Policy, req, outcomes: dict, protected: bool) -> dict:
         if found is None:
             out_lines.append(_refused(rl, "unknown-line", f"Line item {rl.line_item_id} is not in this order."))
             continue
-        line_json, internal = found
-        line = internal["ctx"].line
+        line_json, line, windows, cls = found
         if used.get(line.id, 0) + rl.quantity > line.quantity:
             out_lines.append(_refused(rl, "excess-quantity",
                                       f"Only {line.quantity - used.get(line.id, 0)} of line item {line.id} "
@@ -36,8 +35,8 @@ def decide_return(policy: Policy, req, outcomes: dict, protected: bool) -> dict:
             continue
         used[line.id] = used.get(line.id, 0) + rl.quantity
         amount = line_amount(line, rl.quantity)
-        ctx = Ctx(line, internal["ctx"].order, rl, internal["ctx"].cls)
-        allowed, reasons = _judge(policy, resolution, line_json, internal, ctx)
+        ctx = Ctx(line, req.order, rl, cls)
+        allowed, reasons = _judge(policy, resolution, line_json, windows, ctx)
         out_lines.append({"line_item_id": rl.line_item_id, "quantity": rl.quantity, "allowed": allowed,
                           "amount": fmt(amount), "reasons": reasons})
         if allowed:
@@ -51,11 +50,11 @@ def decide_return(policy: Policy, req, outcomes: dict, protected: bool) -> dict:
             "refund_total": fmt(total)}
 
 
-def _judge(policy: Policy, resolution: str, line_json: dict, internal: dict, ctx: Ctx):
+def _judge(policy: Policy, resolution: str, line_json: dict, windows: dict, ctx: Ctx):
     """Allowed when the line allows the resolution today and no condition rule refuses it."""
     verdict = line_json["resolutions"][resolution]
     if not verdict["allowed"]:
-        entry = internal["windows"][resolution]
+        entry = windows[resolution]
         if entry is None:
             return False, list(line_json["reasons"])
         text = f"The {resolution.replace('_', ' ')} window ended on {verdict['deadline']}. {entry[1].info.text}"
