@@ -27,10 +27,14 @@ def decide(policy: Policy, request: dict, now: datetime) -> dict:
     order.merch = merch
     memo = memo_for(policy)
     order_facts = memo.order_facts(order) if memo is not None else None
-    outcomes, lines = {}, []
+    outcomes, lines, classes, latest = {}, [], set(), None
     for line in order.lines:
-        line_json, windows, cls = outcome(policy, memo, line, order, order_facts, line.id in protected_ids, as_of)
+        line_json, windows, cls, last = outcome(policy, memo, line, order, order_facts, line.id in protected_ids,
+                                                as_of)
         lines.append(line_json)
+        classes.add(cls)
+        if last is not None and (latest is None or last > latest):
+            latest = last
         if line.id not in outcomes:
             outcomes[line.id] = (line_json, line, windows, cls)
     purchased = bool(protected_ids)
@@ -38,13 +42,13 @@ def decide(policy: Policy, request: dict, now: datetime) -> dict:
     decision = {
         "policy": policy.name,
         "order_id": order.id,
-        "tags": _tags(lines, purchased, signature),
+        "tags": _tags(classes, purchased, signature),
         "signature_required": signature,
         "return_protection": protection,
         "shipping": shipping,
         "sales_tax": tax,
         "blocked": blocked,
-        "return_deadline": _latest_deadline(lines),
+        "return_deadline": latest,
         "lines": lines,
     }
     if req.resolution is not None:
@@ -76,8 +80,7 @@ def _protection(policy: Policy, ctx: Ctx, purchased: bool) -> dict:
             "purchased": purchased}
 
 
-def _tags(lines: list, purchased: bool, signature: bool) -> list:
-    classes = {line["class"] for line in lines}
+def _tags(classes: set, purchased: bool, signature: bool) -> list:
     tags = []
     if "final_sale" in classes:
         tags.append("final-sale")
@@ -89,7 +92,3 @@ def _tags(lines: list, purchased: bool, signature: bool) -> list:
         tags.append("signature-required")
     return sorted(tags)
 
-
-def _latest_deadline(lines: list) -> str | None:
-    deadlines = [r["deadline"] for line in lines for r in line["resolutions"].values() if r["deadline"]]
-    return max(deadlines) if deadlines else None

@@ -167,10 +167,22 @@ def _return(x) -> tuple:
     if type(x) is not dict:
         raise r.Unusual("return_request")
     resolution = r.choice(x, "resolution", r.RESOLUTIONS)
-    lines = []
-    for rl in r.objects(x, "lines", True):
-        condition = r.choice(rl, "condition", r.CONDITIONS, "new")
-        reason = r.choice(rl, "reason", r.REASONS, "changed_mind")
-        lines.append(ReturnLine(r.ident(rl, "line_item_id"), r.count(rl, "quantity", 1), condition, reason,
-                                reason in r.MERCHANT_FAULT))
-    return resolution, lines
+    return resolution, [_return_line(rl) for rl in r.objects(x, "lines", True)]
+
+
+def _return_line(rl: dict) -> ReturnLine:
+    get = rl.get
+    ident, quantity, condition, reason = get("line_item_id"), get("quantity"), get("condition"), get("reason")
+    if condition is None:
+        condition = "new"
+    elif type(condition) is not str or condition not in r.CONDITIONS:
+        raise r.Unusual("condition")
+    if reason is None:
+        reason = "changed_mind"
+    elif type(reason) is not str or reason not in r.REASONS:
+        raise r.Unusual("reason")
+    if type(ident) is not str:
+        ident = r.ident(rl, "line_item_id")
+    if type(quantity) is not int or not 1 <= quantity <= r.MAX_COUNT:
+        raise r.Unusual("quantity")
+    return ReturnLine(ident, quantity, condition, reason, reason in r.MERCHANT_FAULT)

@@ -76,11 +76,12 @@ def _keys(cond):
 
 
 def outcome(policy, memo: Memo | None, line, order, order_facts, protected: bool, as_of) -> tuple:
-    """(line dict, windows, class) as line_outcome() finds them, from the memo when these facts were seen."""
+    """(line dict, windows, class, latest deadline) as line_outcome() finds them, from the memo when these
+    facts were seen before."""
     if memo is None:
         ctx = Ctx(line, order)
         out, windows = line_outcome(policy, ctx, protected, as_of)
-        return out, windows, ctx.cls
+        return out, windows, ctx.cls, latest_deadline(out)
     ship, delivered = anchors(order, line.id, policy.tz)
     key = (memo.line_facts(line), tuple(line.props.items()) if memo.props else None, order_facts, protected,
            order.local_date, ship, delivered, as_of)
@@ -90,10 +91,16 @@ def outcome(policy, memo: Memo | None, line, order, order_facts, protected: bool
         out, windows = line_outcome(policy, ctx, protected, as_of)
         if len(memo.outcomes) >= LIMIT:
             memo.outcomes.clear()
-        memo.outcomes[key] = (_template(out), windows, ctx.cls)
-        return out, windows, ctx.cls
-    template, windows, cls = found
-    return _fresh(template, line.id), windows, cls
+        found = memo.outcomes[key] = (_template(out), windows, ctx.cls, latest_deadline(out))
+        return out, windows, ctx.cls, found[3]
+    template, windows, cls, latest = found
+    return _fresh(template, line.id), windows, cls, latest
+
+
+def latest_deadline(out: dict) -> str | None:
+    """The latest deadline among the line's resolutions (ISO dates order as text)."""
+    deadlines = [r["deadline"] for r in out["resolutions"].values() if r["deadline"]]
+    return max(deadlines) if deadlines else None
 
 
 def _template(out: dict) -> tuple:
@@ -105,11 +112,11 @@ def _template(out: dict) -> tuple:
 
 def _fresh(template: tuple, line_id: str) -> dict:
     cls, resolutions, adjustment, reasons = template
-    return {"line_item_id": line_id, "class": cls,
-            "resolutions": {name: {"allowed": allowed, "deadline": deadline,
-                                   "window": None if window is None else dict(window)}
-                            for name, allowed, deadline, window in resolutions},
-            "price_adjustment": None if adjustment is None else dict(adjustment), "reasons": list(reasons)}
+    fresh = {}
+    for name, allowed, deadline, window in resolutions:
+        fresh[name] = {"allowed": allowed, "deadline": deadline, "window": window if window is None else window.copy()}
+    return {"line_item_id": line_id, "class": cls, "resolutions": fresh,
+            "price_adjustment": adjustment if adjustment is None else adjustment.copy(), "reasons": list(reasons)}
 
 
 def order_parts(policy, memo: Memo | None, compute, order, purchased: bool) -> tuple:

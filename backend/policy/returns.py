@@ -5,6 +5,8 @@ from backend.policy.lines import Ctx
 from backend.policy.model import Policy
 from backend.policy.money import ZERO, cents, fmt, percent_of
 
+_ZERO_CENTS = cents(ZERO)
+
 
 def _refused(rl, rule: str, text: str) -> dict:
     return {"line_item_id": rl.line_item_id, "quantity": rl.quantity, "allowed": False, "amount": "0.00",
@@ -14,37 +16,40 @@ def _refused(rl, rule: str, text: str) -> dict:
 def line_amount(line, quantity: int):
     """(price × quantity − discount) / quantity × returned quantity, half-up to the cent."""
     if line.quantity == 0:
-        return ZERO
+        return _ZERO_CENTS
     return cents((line.price * line.quantity - line.discount) * quantity / line.quantity)
 
 
 def decide_return(policy: Policy, req, outcomes: dict, protected: bool) -> dict:
     resolution = req.resolution
     used: dict[str, int] = {}
-    out_lines, accepted = [], []
+    out_lines, accepted, total = [], [], ZERO
     for rl in req.return_lines:
         found = outcomes.get(rl.line_item_id)
         if found is None:
             out_lines.append(_refused(rl, "unknown-line", f"Line item {rl.line_item_id} is not in this order."))
             continue
         line_json, line, windows, cls = found
-        if used.get(line.id, 0) + rl.quantity > line.quantity:
+        before = used.get(line.id, 0)
+        if before + rl.quantity > line.quantity:
             out_lines.append(_refused(rl, "excess-quantity",
-                                      f"Only {line.quantity - used.get(line.id, 0)} of line item {line.id} "
+                                      f"Only {line.quantity - before} of line item {line.id} "
                                       f"can be returned; {rl.quantity} requested."))
             continue
-        used[line.id] = used.get(line.id, 0) + rl.quantity
+        used[line.id] = before + rl.quantity
         amount = line_amount(line, rl.quantity)
         ctx = Ctx(line, req.order, rl, cls)
         allowed, reasons = _judge(policy, resolution, line_json, windows, ctx)
         out_lines.append({"line_item_id": rl.line_item_id, "quantity": rl.quantity, "allowed": allowed,
-                          "amount": fmt(amount), "reasons": reasons})
+                          "amount": str(amount), "reasons": reasons})  # amount is already to the cent
         if allowed:
             accepted.append((ctx, amount))
-    fees = _fees(policy, resolution, accepted, protected)
-    total = ZERO
+            total += amount
+    fees = _fees(policy, resolution, accepted, protected) if accepted and policy.fees else {}
     if resolution != "exchange":
-        total = max(ZERO, sum((a for _, a in accepted), ZERO) - sum(fees.values(), ZERO))
+        total = max(ZERO, total - sum(fees.values(), ZERO))
+    else:
+        total = ZERO
     return {"resolution": resolution, "allowed": bool(accepted), "lines": out_lines,
             "fees": [{"kind": kind, "amount": fmt(amount)} for kind, amount in fees.items()],
             "refund_total": fmt(total)}
