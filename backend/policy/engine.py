@@ -7,7 +7,7 @@ from backend.policy.calendar import aware
 from backend.policy.lines import Ctx
 from backend.policy.model import Policy
 from backend.policy.money import ZERO, fmt
-from backend.policy.outcomes import memo_for, order_parts, outcome
+from backend.policy.outcomes import memo_for, order_parts, order_token, outcome
 from backend.policy.request import parse_request
 from backend.policy.returns import decide_return
 from backend.policy.shipping import (blocked_outcome, sales_tax_outcome, shipping_outcome,
@@ -26,10 +26,10 @@ def decide(policy: Policy, request: dict, now: datetime) -> dict:
             merch += ln.price * ln.quantity - ln.discount
     order.merch = merch
     memo = memo_for(policy)
-    order_facts = memo.order_facts(order) if memo is not None else None
+    token = order_token(memo, order, as_of, policy.tz) if memo is not None else None
     outcomes, lines, classes, latest = {}, [], set(), None
     for line in order.lines:
-        line_json, windows, cls, last = outcome(policy, memo, line, order, order_facts, line.id in protected_ids,
+        line_json, windows, cls, last = outcome(policy, memo, line, order, token, line.id in protected_ids,
                                                 as_of)
         lines.append(line_json)
         classes.add(cls)

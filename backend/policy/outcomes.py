@@ -29,7 +29,7 @@ _ORDER_KEY = attrgetter(*sorted(set(ORDER_FACTS.values())))
 
 
 class Memo:
-    __slots__ = ("line_facts", "order_facts", "props", "outcomes", "orders")
+    __slots__ = ("line_facts", "order_facts", "props", "outcomes", "orders", "tokens", "issued")
 
     def __init__(self, line_attrs: list, order_attrs: list):
         self.props = "props" in line_attrs
@@ -38,6 +38,8 @@ class Memo:
         self.order_facts = attrgetter(*sorted(set(order_attrs))) if order_attrs else (lambda _: ())
         self.outcomes: dict = {}
         self.orders: dict = {}
+        self.tokens: dict = {}  # (order facts, order date, as_of, shared anchors) -> a number never reused
+        self.issued = 0
 
 
 def memo_for(policy) -> Memo | None:
@@ -75,16 +77,30 @@ def _keys(cond):
         yield from table
 
 
-def outcome(policy, memo: Memo | None, line, order, order_facts, protected: bool, as_of) -> tuple:
+def order_token(memo: Memo, order, as_of, tz) -> tuple:
+    """(a number standing for what the order gives every line's key, whether that includes the anchor
+    dates): once per decision, so each line's key stays short."""
+    shared = all(f.line_ids is None for f in order.fulfillments)
+    facts = (memo.order_facts(order), order.local_date, as_of, anchors(order, "", tz) if shared else None)
+    token = memo.tokens.get(facts)
+    if token is None:
+        if len(memo.tokens) >= LIMIT:
+            memo.tokens.clear()
+        memo.issued += 1
+        token = memo.tokens[facts] = memo.issued
+    return token, shared
+
+
+def outcome(policy, memo: Memo | None, line, order, token: tuple | None, protected: bool, as_of) -> tuple:
     """(line dict, windows, class, latest deadline) as line_outcome() finds them, from the memo when these
     facts were seen before."""
     if memo is None:
         ctx = Ctx(line, order)
         out, windows = line_outcome(policy, ctx, protected, as_of)
         return out, windows, ctx.cls, latest_deadline(out)
-    ship, delivered = anchors(order, line.id, policy.tz)
-    key = (memo.line_facts(line), tuple(line.props.items()) if memo.props else None, order_facts, protected,
-           order.local_date, ship, delivered, as_of)
+    key = (memo.line_facts(line), tuple(line.props.items()) if memo.props else None, token[0], protected)
+    if not token[1]:
+        key += anchors(order, line.id, policy.tz)
     found = memo.outcomes.get(key)
     if found is None:
         ctx = Ctx(line, order)
