@@ -19,13 +19,13 @@ def decide(policy: Policy, request: dict, now: datetime) -> dict:
     req = parse_request(request, policy.tz, policy.currency)
     order = req.order
     as_of = req.as_of_date or (req.as_of or aware(now)).astimezone(policy.tz).date()
-    protected_ids = _protection_lines(policy, order)
+    memo = memo_for(policy)
+    protected_ids = _protection_lines(policy, memo, order)
     merch = ZERO
     for ln in order.lines:
         if ln.id not in protected_ids:
             merch += ln.price * ln.quantity - ln.discount
     order.merch = merch
-    memo = memo_for(policy)
     token = order_token(memo, order, as_of, policy.tz) if memo is not None else None
     outcomes, lines, classes, latest = {}, [], set(), None
     for line in order.lines:
@@ -63,13 +63,25 @@ def _order_parts(policy: Policy, order, purchased: bool) -> tuple:
             sales_tax_outcome(policy, ctx.order), blocked_outcome(policy, ctx))
 
 
-def _protection_lines(policy: Policy, order) -> set:
+def _protection_lines(policy: Policy, memo, order) -> set:
+    """The ids of the lines that are the return protection product (memoised by the facts that decide it)."""
+    found = set()
     if policy.protection is None:
-        return set()
-    match, ctx, found = policy.protection.line.match, Ctx(None, order), set()
+        return found
+    match, ctx = policy.protection.line.match, Ctx(None, order)
+    facts = memo.protection if memo is not None else None
+    seen = memo.protected if facts is not None else None
     for line in order.lines:
-        ctx.line = line
-        if match(ctx):
+        key = facts(line) if facts is not None else None
+        hit = seen.get(key) if facts is not None else None
+        if hit is None:
+            ctx.line = line
+            hit = match(ctx)
+            if facts is not None:
+                if len(seen) >= 4096:
+                    seen.clear()
+                seen[key] = hit
+        if hit:
             found.add(line.id)
     return found
 

@@ -29,9 +29,10 @@ _ORDER_KEY = attrgetter(*sorted(set(ORDER_FACTS.values())))
 
 
 class Memo:
-    __slots__ = ("line_facts", "order_facts", "props", "outcomes", "orders", "tokens", "issued")
+    __slots__ = ("line_facts", "order_facts", "props", "outcomes", "orders", "tokens", "issued", "protection",
+                 "protected")
 
-    def __init__(self, line_attrs: list, order_attrs: list):
+    def __init__(self, line_attrs: list, order_attrs: list, protection_attrs: set):
         self.props = "props" in line_attrs
         line_attrs = sorted(set(line_attrs) - {"props"})
         self.line_facts = attrgetter(*line_attrs) if line_attrs else (lambda _: ())
@@ -40,6 +41,8 @@ class Memo:
         self.orders: dict = {}
         self.tokens: dict = {}  # (order facts, order date, as_of, shared anchors) -> a number never reused
         self.issued = 0
+        self.protection = attrgetter(*sorted(protection_attrs)) if protection_attrs else None
+        self.protected: dict = {}  # the protection line's facts -> whether it is one
 
 
 def memo_for(policy) -> Memo | None:
@@ -69,7 +72,16 @@ def _build(policy) -> Memo | None:
     order_level += [policy.protection.offered] if policy.protection else []
     if any(key not in ORDER_FACTS for cond in order_level for key in _keys(cond)):
         return None
-    return Memo(line_attrs, order_attrs)
+    return Memo(line_attrs, order_attrs, _protection_attrs(policy))
+
+
+def _protection_attrs(policy) -> set:
+    """The line facts that decide whether a line is the protection line (empty: not memoised)."""
+    if policy.protection is None:
+        return set()
+    keys = set(_keys(policy.protection.line))
+    attrs = {LINE_FACTS.get(key) for key in keys}
+    return set() if None in attrs or "props" in attrs else attrs
 
 
 def _keys(cond):
