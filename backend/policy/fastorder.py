@@ -4,10 +4,10 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from backend.policy import fastread as r
-from backend.policy.facts import Fulfillment, Line, Order, Request, ReturnLine, carrier_of, is_po_box
+from backend.policy.facts import Fulfillment, Order, Request, ReturnLine, carrier_of, is_po_box
+from backend.policy.fastline import line
 
 _ZERO = r.ZERO
-_AMOUNTS = r.AMOUNTS
 _EMPTY = frozenset()
 _NONE = (None, None)
 _PLAIN = (str, type(None))
@@ -31,7 +31,7 @@ def _order(o: dict, tz: ZoneInfo, currency: str) -> Order:
     get = o.get
     created, local_date = r.timestamp(o, "created_at", tz, True)
     country, province, po_box = _address(get("shipping_address"))
-    lines = [_line(item) for item in r.objects(o, "line_items", True)]
+    lines = [line(item) for item in r.objects(o, "line_items", True)]
     fulfillments, local = _fulfillments(o, tz)
     ident, code, channel = get("id"), get("currency"), get("source_name")
     if type(ident) is not str:
@@ -66,44 +66,6 @@ def _address(address) -> tuple:
             _ADDRESSES.clear()
         _ADDRESSES[key] = found
     return found
-
-
-def _line(item: dict) -> Line:
-    """The common shape inline (string texts, whole quantity, boolean gift card, plain money, no
-    properties); anything else through the per-field helpers."""
-    get = item.get
-    sku, ptype, tags, quantity = get("sku"), get("product_type"), get("product_tags"), get("quantity")
-    price, compare_at, discount, gift = get("price"), get("compare_at_price"), get("discount"), get("gift_card")
-    price = _AMOUNTS.get(price) if type(price) is str else None
-    discount = _AMOUNTS.get(discount) if type(discount) is str else _ZERO if discount is None else None
-    if compare_at is not None:
-        compare_at = _AMOUNTS.get(compare_at) if type(compare_at) is str else None
-    if (price is None or discount is None or compare_at is None and get("compare_at_price") is not None
-            or type(sku) is not str or type(ptype) is not str
-            or type(quantity) is not int or not 0 <= quantity <= r.MAX_COUNT
-            or (gift is not True and gift is not False) or get("properties")
-            or tags is not None and type(tags) is not list):
-        return _line_by_field(item)
-    ident = get("id")
-    if type(ident) is not str:
-        return _line_by_field(item)
-    discount = discount or _ZERO
-    marked_down = compare_at is not None and compare_at > price
-    has_discount = discount != _ZERO
-    return Line(ident, sku.lower(), ptype.strip().lower(), r.tags(item, "product_tags") if tags else _EMPTY,
-                quantity, price, discount, gift, {}, marked_down, has_discount, marked_down or has_discount)
-
-
-def _line_by_field(item: dict) -> Line:
-    price = r.money(item, "price")
-    compare_at = r.money(item, "compare_at_price", required=False)
-    discount = r.money(item, "discount", required=False) or _ZERO
-    marked_down = compare_at is not None and compare_at > price
-    has_discount = discount != _ZERO
-    return Line(r.ident(item, "id"), r.text(item, "sku").lower(), r.text(item, "product_type").strip().lower(),
-                r.tags(item, "product_tags"), r.count(item, "quantity", 0), price, discount,
-                r.flag(item, "gift_card"), r.properties(item), marked_down, has_discount,
-                marked_down or has_discount)
 
 
 def _fulfillments(o: dict, tz: ZoneInfo) -> tuple[list, list]:
