@@ -17,7 +17,10 @@ def line_amount(line, quantity: int):
     """(price × quantity − discount) / quantity × returned quantity, half-up to the cent."""
     if line.quantity == 0:
         return _ZERO_CENTS
-    return cents((line.price * line.quantity - line.discount) * quantity / line.quantity)
+    total = line.price * line.quantity - line.discount
+    if quantity == line.quantity:  # total × q / q is exactly total (exact decimal division)
+        return cents(total)
+    return cents(total * quantity / line.quantity)
 
 
 def decide_return(policy: Policy, req, outcomes: dict, protected: bool) -> dict:
@@ -80,14 +83,21 @@ def _fees(policy: Policy, resolution: str, accepted: list, protected: bool) -> d
     for fee in policy.fees:
         if resolution not in fee.resolutions or (fee.waived_by_protection and protected):
             continue
-        eligible = [(ctx, amount) for ctx, amount in accepted if fee.cond.match(ctx)
-                    and not (fee.waived_for_merchant_fault and ctx.ret.merchant_fault)]
-        if not eligible:
-            continue
-        if fee.amount is not None:
-            charge = fee.amount
-        else:
-            charge = sum((percent_of(amount, fee.percent) for _, amount in eligible), ZERO)
+        charge = _charge(fee, accepted)
         if charge:
             fees[fee.kind] = fees.get(fee.kind, ZERO) + charge
     return fees
+
+
+def _charge(fee, accepted: list):
+    """The fee over the accepted lines it applies to: its flat amount, or the sum of its percentages
+    (None when it applies to none)."""
+    match, waivable, charge = fee.cond.match, fee.waived_for_merchant_fault, None
+    for ctx, amount in accepted:
+        if not match(ctx) or (waivable and ctx.ret.merchant_fault):
+            continue
+        if fee.amount is not None:
+            return fee.amount
+        part = percent_of(amount, fee.percent)
+        charge = part if charge is None else charge + part
+    return charge
