@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from backend.policy.model import CLASS_PERMITS, PRECEDENCE, RESOLUTIONS, Policy
 
 _ONE_DAY = timedelta(days=1)
+_DEADLINES: dict[tuple, tuple] = {}
 
 
 class Ctx:
@@ -82,10 +83,11 @@ def line_outcome(policy: Policy, ctx: Ctx, protected: bool, as_of: date) -> tupl
             continue
         window = entry[0]
         anchor = dates[window.anchor]
-        deadline = anchor + _ONE_DAY * window.days if anchor is not None else None
-        resolutions[resolution] = {"allowed": deadline is None or as_of <= deadline,
-                                   "deadline": deadline.isoformat() if deadline else None,
-                                   "window": dict(window.json)}
+        if anchor is None:
+            resolutions[resolution] = {"allowed": True, "deadline": None, "window": window.json.copy()}
+            continue
+        deadline, text = _deadline(anchor, window.days)
+        resolutions[resolution] = {"allowed": as_of <= deadline, "deadline": text, "window": window.json.copy()}
     reasons = [r.info.reason for r in shaped]
     if dates["fallback"]:
         reasons.append(policy.delivery_fallback.info.reason)
@@ -93,6 +95,18 @@ def line_outcome(policy: Policy, ctx: Ctx, protected: bool, as_of: date) -> tupl
     out = {"line_item_id": ctx.line.id, "class": cls, "resolutions": resolutions,
            "price_adjustment": adjustment, "reasons": reasons}
     return out, windows
+
+
+def _deadline(anchor: date, days: int) -> tuple[date, str]:
+    """anchor + days, and its ISO text (memoised)."""
+    key = (anchor, days)
+    found = _DEADLINES.get(key)
+    if found is None:
+        deadline = anchor + _ONE_DAY * days
+        if len(_DEADLINES) >= 4096:
+            _DEADLINES.clear()
+        found = _DEADLINES[key] = (deadline, deadline.isoformat())
+    return found
 
 
 def _anchor_dates(policy: Policy, ctx: Ctx, as_of: date, windows: dict) -> dict:
