@@ -26,17 +26,7 @@ def decide(policy: Policy, request: dict, now: datetime) -> dict:
         if ln.id not in protected_ids:
             merch += ln.price * ln.quantity - ln.discount
     order.merch = merch
-    token = order_token(memo, order, as_of, policy.tz) if memo is not None else None
-    outcomes, lines, classes, latest = {}, [], set(), None
-    for line in order.lines:
-        line_json, windows, cls, last = outcome(policy, memo, line, order, token, line.id in protected_ids,
-                                                as_of)
-        lines.append(line_json)
-        classes.add(cls)
-        if last is not None and (latest is None or last > latest):
-            latest = last
-        if line.id not in outcomes:
-            outcomes[line.id] = (line_json, line, windows, cls)
+    lines, outcomes, classes, latest = _line_outcomes(policy, memo, order, protected_ids, as_of)
     purchased = bool(protected_ids)
     signature, protection, shipping, tax, blocked = order_parts(policy, memo, _order_parts, order, purchased)
     decision = {
@@ -54,6 +44,22 @@ def decide(policy: Policy, request: dict, now: datetime) -> dict:
     if req.resolution is not None:
         decision["return"] = decide_return(policy, req, outcomes, purchased)
     return decision
+
+
+def _line_outcomes(policy: Policy, memo, order, protected_ids: set, as_of) -> tuple:
+    """(line dicts, {line id: (line dict, line, windows, class)}, classes, latest deadline)."""
+    token = order_token(memo, order, as_of, policy.tz) if memo is not None else None
+    outcomes, lines, classes, latest = {}, [], set(), None
+    for line in order.lines:
+        line_json, windows, cls, last = outcome(policy, memo, line, order, token, line.id in protected_ids,
+                                                as_of)
+        lines.append(line_json)
+        classes.add(cls)
+        if last is not None and (latest is None or last > latest):
+            latest = last
+        if line.id not in outcomes:
+            outcomes[line.id] = (line_json, line, windows, cls)
+    return lines, outcomes, classes, latest
 
 
 def _order_parts(policy: Policy, order, purchased: bool) -> tuple:
