@@ -106,11 +106,19 @@ class WebhookCheck:
 
 
 def webhook_check(method: str, headers: Mapping[str, str], raw_body: bytes, config) -> WebhookCheck:
-    """Verify `X-Shopify-Hmac-Sha256` over the raw body, before anything parses it."""
+    """Verify `X-Shopify-Hmac-Sha256` over the raw body, before anything parses it.
+
+    A genuine delivery is accepted by `_signed` alone; shopify_app's `verify_webhook_req`
+    gives the refusals their reasons (and answers 405 for a wrong method). It is not the
+    accepting path because it json-parses and re-serialises the whole body to redact its
+    log record (~0.4 ms for a 10 KB order, more than the rest of the request).
+    """
+    if method == "POST" and _signed(headers, raw_body, config):
+        return WebhookCheck(True, 200, "verified")
     try:
         body = raw_body.decode("utf-8")
-    except UnicodeDecodeError:
-        return _webhook_check_bytes(headers, raw_body, config)
+    except UnicodeDecodeError:  # shopify_app takes text; a non-UTF-8 body was already checked byte for byte
+        return WebhookCheck(False, 401, "invalid_hmac" if _received(headers) else "missing_hmac_header")
     result = verify_webhook_req({"method": method, "headers": dict(headers), "url": "", "body": body},
                                 app_config(config))
     if result.ok:
@@ -119,16 +127,20 @@ def webhook_check(method: str, headers: Mapping[str, str], raw_body: bytes, conf
     return WebhookCheck(False, status, result.log.code)
 
 
-def _webhook_check_bytes(headers: Mapping[str, str], raw_body: bytes, config) -> WebhookCheck:
-    # shopify_app takes the body as text; a body that is not UTF-8 is still checked byte for byte,
-    # so that a forged one gets 401 and a genuinely signed one gets 400 (malformed), not a crash.
+def _received(headers: Mapping[str, str]) -> str:
+    """The signature header as shopify_app reads it: the first of its two names present."""
     lowered = {k.lower(): v for k, v in headers.items()}
-    received = lowered.get("x-shopify-hmac-sha256") or lowered.get("shopify-hmac-sha256") or ""
+    return lowered.get("x-shopify-hmac-sha256") or lowered.get("shopify-hmac-sha256") or ""
+
+
+def _signed(headers: Mapping[str, str], raw_body: bytes, config) -> bool:
+    """Base64 HMAC-SHA256 of the raw body bytes, current then old secret, constant-time."""
+    received = _received(headers).encode()
     for secret in _secrets(config):
-        digest = base64.b64encode(hmac.new(secret.encode(), raw_body, hashlib.sha256).digest()).decode()
+        digest = base64.b64encode(hmac.new(secret.encode(), raw_body, hashlib.sha256).digest())
         if received and hmac.compare_digest(digest, received):
-            return WebhookCheck(True, 200, "verified")
-    return WebhookCheck(False, 401, "invalid_hmac" if received else "missing_hmac_header")
+            return True
+    return False
 
 
 # --- App proxy (hex, no separator, 90 s) ------------------------------------------------------
