@@ -11,7 +11,6 @@ import http.client
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,6 +18,8 @@ import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+from backend.devshop.net import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP = "bench-shop.myshopify.com"
@@ -28,12 +29,6 @@ CART = {"order": {"currency": "USD", "shipping_address": {"country_code": "US", 
                       {"variant_id": "gid://shopify/ProductVariant/1001", "quantity": 1, "price": "40.00"},
                       {"variant_id": "gid://shopify/ProductVariant/2001", "quantity": 2, "price": "25.00"},
                       {"variant_id": "gid://shopify/ProductVariant/3001", "quantity": 1, "price": "295.00"}]}}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _seed(url: str) -> None:
@@ -135,7 +130,7 @@ def main() -> None:
     warnings.filterwarnings("ignore", message="The HMAC key is")  # the development secret is short
 
     with tempfile.TemporaryDirectory() as tmp:
-        url, port = f"sqlite:///{tmp}/bench.db", _free_port()
+        url, port = f"sqlite:///{tmp}/bench.db", free_port()
         _seed(url)
         proc = _start(url, port)
         try:

@@ -18,7 +18,6 @@ import hmac
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,8 @@ import threading
 import time
 import uuid
 from pathlib import Path
+
+from backend.devshop.net import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP = "bench-dev.myshopify.com"
@@ -119,12 +120,6 @@ def calls_per_order_figures(orders: int = 60) -> dict:
 
 
 # ------------------------------------------------------------------ 2. webhook ingest
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 WRK_SCRIPT = """
 -- Sends each pre-signed request of the file given after `--` exactly once. One connection per wrk thread,
@@ -263,7 +258,7 @@ def ingest_figures(requests: int = 3000, clients: int = 16, url: str | None = No
         with engine.begin() as conn:
             conn.execute(sa.text("INSERT INTO shops (domain, scopes, created_at, access_token_encrypted, "
                                  "active_policy) VALUES (:d, '', CURRENT_TIMESTAMP, 'x', 'ally')"), {"d": SHOP})
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "PORT": str(port), "SHOPIFY_API_SECRET": SECRET}
         env.pop("REDIS_URL", None)
         if redis_url:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -20,6 +19,7 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from backend import create_app
+from backend.devshop.net import free_port
 from backend.devshop.sessiontokens import admin_host_param
 from backend.services import policies
 from tests.integration.edge_helpers import install_shop, post_webhook
@@ -59,12 +59,6 @@ def _chromium():
     return sync_playwright
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class _Quiet(WSGIRequestHandler):
     def log_request(self, *args, **kwargs):
         pass
@@ -77,7 +71,7 @@ def iso(dt: datetime) -> str:
 @pytest.fixture
 def served(db_url, simulator):
     """The app on a real port, installed on the simulator's shop with aallyn and two tagged orders."""
-    port = _free_port()
+    port = free_port()
     app = create_app({"database_url": db_url, "huey_immediate": True, "testing": True, "port": port,
                       **simulator.app_overrides})
     install_shop(app, SHOP, token=simulator.install(SHOP)["access_token"])

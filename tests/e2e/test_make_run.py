@@ -1,7 +1,6 @@
 """`make run`'s command starts web and worker together; /health answers; Ctrl-C stops both."""
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -10,18 +9,14 @@ from pathlib import Path
 import pytest
 import requests
 
+from backend.devshop.net import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.slow
 def test_serve_answers_health_within_a_minute_and_stops_cleanly_on_ctrl_c(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PORT": str(port), "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}"}
     env.pop("REDIS_URL", None)
     flask = [sys.executable, "-m", "flask", "--app", "app"]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -11,18 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from backend.devshop.net import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.slow
 def test_demo_installs_through_oauth_and_tags_sample_orders_within_a_minute(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PORT": str(port), "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}"}
     env.pop("REDIS_URL", None)
     started = time.monotonic()
@@ -44,7 +39,7 @@ def test_demo_installs_through_oauth_and_tags_sample_orders_within_a_minute(tmp_
 
 
 def test_an_unknown_preset_fails_clearly(tmp_path):
-    env = {**os.environ, "PORT": str(_free_port())}
+    env = {**os.environ, "PORT": str(free_port())}
     done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "demo", "--no-serve", "--preset", "nope",
                            "--data-dir", str(tmp_path)], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=60)
