@@ -126,14 +126,30 @@ def save_token(db, cipher, config, shop_domain: str, token) -> None:
                 if shop.uninstalled_at is not None or shop.installed_at is None:
                     shop.installed_at = utcnow()
                 shop.uninstalled_at = None
-                if shop.active_policy is None and config.default_policy:
-                    shop.active_policy = config.default_policy
+                needs_policy = shop.active_policy is None and bool(config.default_policy)
                 s.add(shop)
             log.info("stored the offline token of %s (scopes %s)", shop_domain, token.scope)
+            if needs_policy:
+                _give_default_policy(shop_domain, config.default_policy)
             return
         except IntegrityError:  # another request created the row first: update it instead
             if attempt == 2:
                 raise
+
+
+def _give_default_policy(shop_domain: str, name_or_path: str) -> None:
+    """DEFAULT_POLICY: a new shop starts on that policy, as a kept version like any the merchant activates.
+    A policy that cannot be loaded leaves the shop without one (the admin page asks) rather than failing
+    the install."""
+    from flask import current_app
+
+    from backend.services import policies
+
+    try:
+        policies.set_policy(current_app._get_current_object(), shop_domain, name_or_path, "DEFAULT_POLICY",
+                            redecide=False)
+    except Exception as exc:  # a bad DEFAULT_POLICY must not lose the install
+        log.error("DEFAULT_POLICY %r could not be given to %s: %s", name_or_path, shop_domain, exc)
 
 
 def ensure_offline_token(db, cipher, config, session) -> bool:

@@ -179,3 +179,19 @@ def test_the_write_scope_alone_covers_the_read_scope(app, simulator):
     client = app.test_client()
     assert client.get(authorize(client, simulator)).status_code == 302
     assert stored_token(app)
+
+
+@pytest.mark.parametrize("default_policy, expected", [("novus", "novus"), (None, None), ("no-such-policy", None)])
+def test_a_new_shop_starts_on_the_default_policy_when_one_is_configured(app_config, simulator, default_policy,
+                                                                         expected):
+    from backend.services import policies
+
+    app = create_app({**app_config, **simulator.app_overrides, "app_url": "https://fineprint.test",
+                      "default_policy": default_policy})
+    client = app.test_client()
+    assert client.get(authorize(client, simulator)).status_code == 302
+    version, _ = policies.active(app.extensions["fineprint.db"], SHOP)
+    assert stored_token(app) is not None, "the install itself always succeeds"
+    assert (version.based_on if version else None) == expected
+    if expected:
+        assert version.created_by == "DEFAULT_POLICY" and version.activated_by == "DEFAULT_POLICY"
