@@ -36,8 +36,9 @@ run: migrate
 
 test: install
 	bash scripts/ensure-test-deps
-	$(BIN)/pytest
+	npm run build --silent  # the extensions must build with Shopify's own CLI, offline
 	npm test --silent
+	$(BIN)/pytest
 
 build: install-js
 	npm run build --silent

@@ -19,12 +19,6 @@ declare module './src/logic.js' {
 }
 
 //@ts-ignore
-declare module './src/signals.js' {
-  const shopify: import('@shopify/ui-extensions/customer-account.order-status.block.render').Api;
-  const globalThis: { shopify: typeof shopify };
-}
-
-//@ts-ignore
 declare module './src/app-url.generated.js' {
   const shopify: import('@shopify/ui-extensions/customer-account.order-status.block.render').Api;
   const globalThis: { shopify: typeof shopify };

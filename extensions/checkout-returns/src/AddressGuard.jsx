@@ -1,7 +1,7 @@
 import {render} from 'preact';
 import {useEffect, useRef} from 'preact/hooks';
 import {addressInterception, blockingErrors} from './logic.js';
-import {useSubscribe} from './signals.js';
+import {useSubscribe} from '../../shared/signals.js';
 import {useDecision} from './useDecision.js';
 
 export default async () => {

@@ -1,6 +1,6 @@
 import {render} from 'preact';
 import {lineNoticeKey} from './logic.js';
-import {useSubscribe} from './signals.js';
+import {useSubscribe} from '../../shared/signals.js';
 import {useDecision} from './useDecision.js';
 
 export default async () => {

@@ -1,7 +1,7 @@
 import {render} from 'preact';
 import {useEffect, useState} from 'preact/hooks';
 import {currentView, dropStale, setProtection} from './protection.js';
-import {useSubscribe} from './signals.js';
+import {useSubscribe} from '../../shared/signals.js';
 import {useDecision} from './useDecision.js';
 
 export default async () => {

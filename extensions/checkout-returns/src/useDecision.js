@@ -2,7 +2,7 @@
 import {useEffect, useState} from 'preact/hooks';
 import {fetchDecision} from './api.js';
 import {decisionRequest, requestKey} from './logic.js';
-import {useSubscribe} from './signals.js';
+import {useSubscribe} from '../../shared/signals.js';
 
 export function currentRequest(api) {
   return decisionRequest({

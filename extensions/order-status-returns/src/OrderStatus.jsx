@@ -2,7 +2,7 @@ import {render} from 'preact';
 import {useEffect, useState} from 'preact/hooks';
 import {fetchOrderDecision} from './api.js';
 import {fees, todayIn, withTitles} from './logic.js';
-import {useSubscribe} from './signals.js';
+import {useSubscribe} from '../../shared/signals.js';
 
 export default async () => {
   render(<OrderStatus />, document.body);
