@@ -15,7 +15,8 @@ from tests import services
 
 BACKENDS = ["sqlite", "postgres"]
 
-pytest_plugins = ["tests.fakes.simulator"]  # the `simulator` fixture (Shopify simulator)
+# fixtures: `simulator` (the Shopify simulator), `pipeline` (app + worker + simulator, per database)
+pytest_plugins = ["tests.fakes.simulator", "tests.integration.pipeline_helpers"]
 
 
 @pytest.fixture(scope="session")

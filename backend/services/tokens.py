@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import contextmanager
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
@@ -72,14 +73,21 @@ def usable(shop: Shop | None, now: datetime | None = None) -> bool:
     return bool(shop.refresh_token_encrypted) and (refresh_expires is None or refresh_expires > now)
 
 
-def tokens_for(shop_domain: str, *, now: datetime | None = None) -> str:
-    """A valid offline access token for the shop, refreshed first when it is about to lapse."""
+@contextmanager
+def _installed_shop(shop_domain: str):
+    """(session, shop row locked for update, app) under the shop's process lock; no token → reauthorize."""
     app = current_app._get_current_object()
-    db, cipher = app.extensions["fineprint.db"], app.extensions["fineprint.cipher"]
-    with _locks[shop_domain], db.session() as s:
+    with _locks[shop_domain], app.extensions["fineprint.db"].session() as s:
         shop = s.exec(select(Shop).where(Shop.domain == shop_domain).with_for_update()).first()
         if shop is None or shop.uninstalled_at is not None or not shop.access_token_encrypted:
             raise ReauthorizationRequired(f"{shop_domain} has no access token; the merchant must open the app")
+        yield s, shop, app
+
+
+def tokens_for(shop_domain: str, *, now: datetime | None = None) -> str:
+    """A valid offline access token for the shop, refreshed first when it is about to lapse."""
+    with _installed_shop(shop_domain) as (s, shop, app):
+        cipher = app.extensions["fineprint.cipher"]
         now = now or utcnow()
         expires = aware(shop.access_token_expires_at)
         if expires is None or expires - now > REFRESH_MARGIN:
@@ -91,13 +99,8 @@ def refresh_after_401(shop_domain: str, rejected: str) -> str | None:
     """Shopify refused `rejected` (401): a new token from the stored refresh token, or None when there is
     none (a non-expiring token: nothing to refresh). When another worker already rotated the tokens, its
     newer token is returned without a second grant (the old refresh token would be refused)."""
-    app = current_app._get_current_object()
-    db, cipher = app.extensions["fineprint.db"], app.extensions["fineprint.cipher"]
-    with _locks[shop_domain], db.session() as s:
-        shop = s.exec(select(Shop).where(Shop.domain == shop_domain).with_for_update()).first()
-        if shop is None or shop.uninstalled_at is not None or not shop.access_token_encrypted:
-            raise ReauthorizationRequired(f"{shop_domain} has no access token; the merchant must open the app")
-        current = cipher.decrypt(shop.access_token_encrypted)
+    with _installed_shop(shop_domain) as (s, shop, app):
+        current = app.extensions["fineprint.cipher"].decrypt(shop.access_token_encrypted)
         if current != rejected:
             return current
         if not shop.refresh_token_encrypted:

@@ -7,6 +7,7 @@ import json
 import time
 from datetime import datetime, timezone
 
+import pytest
 from sqlmodel import select
 
 from backend import create_app, jobs
@@ -208,3 +209,12 @@ def product_payload(sim, shop: str, product, topic: str = "products/update") -> 
                       "compare_at_price": v.compare_at_price, "sku": v.sku or ""} for v in product.variants],
     })
     return payload
+
+
+@pytest.fixture
+def pipeline(db_url, tmp_path, simulator, request):
+    """A running pipeline: SQLite with one in-process consumer, or PostgreSQL with Redis and two consumers."""
+    redis = request.getfixturevalue("redis_url") if db_url.startswith("postgresql") else None
+    p = start_pipeline(db_url, tmp_path, simulator, redis=redis, consumers=2 if redis else 1)
+    yield p
+    stop_pipeline(p)

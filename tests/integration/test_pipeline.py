@@ -13,20 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.integration.pipeline_helpers import (delivered_event_payload, fulfillment_payload, order_payload,
-                                                product_payload, start_pipeline, stop_pipeline)
+                                                product_payload)
 
 SHOP = "pipeline-dev.myshopify.com"
 US_NY = {"country_code": "US", "province_code": "NY", "address1": "1 Main St", "city": "New York", "zip": "10001"}
 US_CA = {"country_code": "US", "province_code": "CA", "address1": "1 Main St", "city": "Los Angeles", "zip": "90012"}
 UPS = [{"title": "UPS Ground", "code": "ups_ground", "price": "0.00", "source": "ups"}]
-
-
-@pytest.fixture
-def pipeline(db_url, tmp_path, simulator, request):
-    redis = request.getfixturevalue("redis_url") if db_url.startswith("postgresql") else None
-    p = start_pipeline(db_url, tmp_path, simulator, redis=redis, consumers=2 if redis else 1)
-    yield p
-    stop_pipeline(p)
 
 
 def iso(dt: datetime) -> str:
@@ -311,7 +303,7 @@ class WorkerKilled(BaseException):
 def test_a_worker_killed_mid_task_reruns_and_the_result_is_written_once(pipeline, moment):
     from backend.services import apply_decision
     from backend.tasks.orders import run_apply, sweep
-    from backend.store.models import PipelineJob, OrderState
+    from backend.store.models import PipelineJob
     from sqlalchemy import update
 
     sim = pipeline.sim

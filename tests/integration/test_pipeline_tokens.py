@@ -5,22 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from sqlmodel import select
 
 from backend.store.models import Shop
-from tests.integration.pipeline_helpers import order_payload, start_pipeline, stop_pipeline
+from tests.integration.pipeline_helpers import order_payload
 
 SHOP = "tokens-dev.myshopify.com"
 US_NY = {"country_code": "US", "province_code": "NY", "address1": "1 Main St", "city": "New York", "zip": "10001"}
-
-
-@pytest.fixture
-def pipeline(db_url, tmp_path, simulator, request):
-    redis = request.getfixturevalue("redis_url") if db_url.startswith("postgresql") else None
-    p = start_pipeline(db_url, tmp_path, simulator, redis=redis, consumers=2 if redis else 1)
-    yield p
-    stop_pipeline(p)
 
 
 def install_expiring(p, policy: str = "ally") -> str:
