@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test test-python test-js build bench demo install install-py install-js migrate clean
+.PHONY: run test test-python test-js build build-dev deploy bench demo install install-py install-js migrate clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -36,12 +36,23 @@ run: migrate
 
 test: install
 	bash scripts/ensure-test-deps
-	npm run build --silent  # the extensions must build with Shopify's own CLI, offline
+	# The extensions must build with Shopify's own CLI, offline, as a deployable build: without
+	# the shell's APP_URL (often a local one), so the URL baked in is shopify.app.toml's application_url.
+	env -u APP_URL npm run build --silent
 	npm test --silent
 	$(BIN)/pytest
 
+# Deployable build: APP_URL (or shopify.app.toml's application_url), never a local URL.
 build: install-js
 	npm run build --silent
+
+# Build that may call a local backend (APP_URL=http://127.0.0.1:8000); never deploy it.
+build-dev: install-js
+	npm run build:dev --silent
+
+# `shopify app deploy` with the same URL checks as `make build` (needs a linked app and a login).
+deploy: install-js
+	npm run deploy --silent
 
 bench: install
 	$(BIN)/python -m bench

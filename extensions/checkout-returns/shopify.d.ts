@@ -68,14 +68,3 @@ declare module './src/api.js' {
     | import('@shopify/ui-extensions/purchase.thank-you.block.render').Api;
   const globalThis: { shopify: typeof shopify };
 }
-
-//@ts-ignore
-declare module './src/app-url.generated.js' {
-  const shopify:
-    | import('@shopify/ui-extensions/purchase.checkout.block.render').Api
-    | import('@shopify/ui-extensions/purchase.checkout.cart-line-item.render-after').Api
-    | import('@shopify/ui-extensions/purchase.checkout.shipping-option-list.render-before').Api
-    | import('@shopify/ui-extensions/purchase.checkout.delivery-address.render-before').Api
-    | import('@shopify/ui-extensions/purchase.thank-you.block.render').Api;
-  const globalThis: { shopify: typeof shopify };
-}

@@ -7,7 +7,7 @@ declare module './src/OrderStatus.jsx' {
 }
 
 //@ts-ignore
-declare module './src/api.js' {
+declare module './src/load.js' {
   const shopify: import('@shopify/ui-extensions/customer-account.order-status.block.render').Api;
   const globalThis: { shopify: typeof shopify };
 }
@@ -19,7 +19,7 @@ declare module './src/logic.js' {
 }
 
 //@ts-ignore
-declare module './src/app-url.generated.js' {
+declare module './src/api.js' {
   const shopify: import('@shopify/ui-extensions/customer-account.order-status.block.render').Api;
   const globalThis: { shopify: typeof shopify };
 }

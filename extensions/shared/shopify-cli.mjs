@@ -15,10 +15,13 @@ export const OFFLINE_ENV = {
   CI: process.env.CI || '1',
 };
 
-export function runShopify(args, {cwd, timeoutMs = 300_000, stopOnEsbuildError = true} = {}) {
+// `env` adds variables (the build's APP_URL); `offline: false` (deploy) talks to Shopify,
+// may ask questions on the terminal and has no time limit.
+export function runShopify(args, {cwd, env = {}, offline = true, timeoutMs = 300_000, stopOnEsbuildError = true} = {}) {
   return new Promise((resolve) => {
+    const quiet = offline ? OFFLINE_ENV : {SHOPIFY_CLI_NO_ANALYTICS: '1', NODE_NO_WARNINGS: '1'};
     const child = spawn(process.execPath, [CLI, ...args], {
-      cwd, env: {...process.env, ...OFFLINE_ENV}, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd, env: {...process.env, ...quiet, ...env}, stdio: [offline ? 'ignore' : 'inherit', 'pipe', 'pipe'],
     });
     let failed = false;
     const stop = (why) => {
@@ -27,7 +30,7 @@ export function runShopify(args, {cwd, timeoutMs = 300_000, stopOnEsbuildError =
       process.stderr.write(`\nshopify ${args[0]} ${args[1] || ''}: ${why}; stopping.\n`);
       setTimeout(() => child.kill('SIGTERM'), 500);
     };
-    const timer = setTimeout(() => stop(`no result after ${timeoutMs / 1000}s`), timeoutMs);
+    const timer = offline ? setTimeout(() => stop(`no result after ${timeoutMs / 1000}s`), timeoutMs) : null;
     const pass = (out) => (chunk) => {
       out.write(chunk);
       if (stopOnEsbuildError && String(chunk).includes('✘ [ERROR]')) stop('esbuild reported an error');

@@ -1,4 +1,5 @@
 import {render} from 'preact';
+import {signatureNotice} from './logic.js';
 import {useDecision} from './useDecision.js';
 
 export default async () => {
@@ -7,6 +8,6 @@ export default async () => {
 
 function Signature() {
   const {decision} = useDecision(shopify);
-  if (!decision?.signature_required) return null;
+  if (!signatureNotice(decision)) return null;
   return <s-banner tone="info">{shopify.i18n.translate('signature.notice')}</s-banner>;
 }

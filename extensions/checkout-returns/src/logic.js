@@ -8,32 +8,48 @@ export function unitPrice(line) {
   return (total / qty).toFixed(2);
 }
 
-/** Contract §5 request for a cart: lines by variant, the ship-to address, created now. */
+const ADDRESS_FIELDS = {
+  country_code: 'countryCode', province_code: 'provinceCode', address1: 'address1',
+  address2: 'address2', city: 'city', zip: 'zip',
+};
+
+/**
+ * The ship-to address as a §5 address, or undefined when checkout has none: the
+ * buyer has not entered it yet, or the app is not approved for protected customer
+ * data and `shippingAddress` is undefined. No address is sent then, never an empty
+ * one, so the backend reports it as unknown instead of deciding for a blank address.
+ */
+export function shippingAddress(address) {
+  const out = {};
+  for (const [field, key] of Object.entries(ADDRESS_FIELDS)) {
+    const value = typeof address?.[key] === 'string' ? address[key].trim() : '';
+    if (value) out[field] = value;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** Contract §5 request for a cart: lines by variant, the ship-to address when known, created now. */
 export function decisionRequest({lines = [], address, currency, now = new Date()}) {
-  const a = address || {};
-  return {
-    order: {
-      created_at: now.toISOString(),
-      currency: currency || undefined,
-      source_name: 'web',
-      tags: [],
-      discount_codes: [],
-      shipping_address: {
-        country_code: a.countryCode || '',
-        province_code: a.provinceCode || '',
-        address1: a.address1 || '',
-        address2: a.address2 || '',
-        city: a.city || '',
-        zip: a.zip || '',
-      },
-      line_items: lines.map((line) => ({
-        id: line.id,
-        variant_id: line.merchandise?.id,
-        quantity: line.quantity,
-        price: unitPrice(line),
-      })),
-    },
+  const order = {
+    created_at: now.toISOString(),
+    currency: currency || undefined,
+    source_name: 'web',
+    tags: [],
+    discount_codes: [],
+    line_items: lines.map((line) => ({
+      id: line.id,
+      variant_id: line.merchandise?.id,
+      quantity: line.quantity,
+      price: unitPrice(line),
+    })),
   };
+  const shipTo = shippingAddress(address);
+  return {order: shipTo ? {...order, shipping_address: shipTo} : order};
+}
+
+/** False when the decision says it could not know the ship-to address (`unknown_facts`). */
+export function addressKnown(decision) {
+  return !(decision?.unknown_facts || []).includes('shipping_address');
 }
 
 /** A stable key for a request (everything but the clock), to refetch only on real changes. */
@@ -76,8 +92,9 @@ export function protectionView({decision, lines, variantId, instructions}) {
     visible: Boolean(variantId) && offered && (canAdd || Boolean(existing)),
     checked: Boolean(existing),
     price: rp?.price ?? null,
-    // Protection bought for an address the policy no longer covers: take it out.
-    stale: Boolean(existing) && Boolean(decision) && !offered,
+    // Protection bought for an address the policy no longer covers: take it out
+    // (never for an address the decision could not see).
+    stale: Boolean(existing) && Boolean(decision) && !offered && addressKnown(decision),
   };
 }
 
@@ -89,9 +106,18 @@ export function lineNoticeKey(decision, lineId) {
   return null;
 }
 
-/** Blocking rules of the decision as checkout validation errors. */
+/**
+ * Blocking rules of the decision as checkout validation errors. P.O.-box and country
+ * rules depend on the address: with the address unknown there is nothing to show.
+ */
 export function blockingErrors(decision) {
+  if (!addressKnown(decision)) return [];
   return (decision?.blocked || []).map((b) => ({message: b.message || b.rule}));
+}
+
+/** The signature notice shows only when the policy requires one for a known address. */
+export function signatureNotice(decision) {
+  return Boolean(decision?.signature_required) && addressKnown(decision);
 }
 
 /**
@@ -117,10 +143,4 @@ export function returnSummary(decision) {
     creditOnly: count('credit_only'),
     protection: Boolean(decision?.return_protection?.purchased),
   };
-}
-
-/** The backend base URL: the extension setting wins over the build-time constant. */
-export function resolveAppUrl(settings, builtIn) {
-  const fromSetting = typeof settings?.app_url === 'string' ? settings.app_url.trim() : '';
-  return (fromSetting || builtIn || '').replace(/\/+$/, '');
 }

@@ -5,7 +5,9 @@ import {fileURLToPath} from 'node:url';
 import {cartLine, fakeFetch, fakeShopify} from '../../shared/testing/fake-shopify.mjs';
 import {keysOf, localeFiles, usedKeys} from '../../shared/testing/locales.mjs';
 import {fetchDecision} from '../src/api.js';
-import {addressInterception, decisionRequest, lineNoticeKey, returnSummary} from '../src/logic.js';
+import {
+  addressInterception, blockingErrors, decisionRequest, lineNoticeKey, returnSummary, signatureNotice,
+} from '../src/logic.js';
 import {currentView, dropStale, setProtection} from '../src/protection.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -74,6 +76,12 @@ describe('return protection toggle', () => {
     assert.equal(api.calls[0].merchandiseId, VARIANT);
   });
 
+  test('protection is kept while the decision cannot see the address', async () => {
+    const api = checkout({lines: [SHOE, cartLine('gid://shopify/CartLine/9', VARIANT)]});
+    await dropStale(api, {...notOffered, unknown_facts: ['shipping_address']});
+    assert.deepEqual(api.calls, []);
+  });
+
   test('protection the new address no longer offers is removed, never added', async () => {
     const api = checkout({lines: [SHOE, cartLine('gid://shopify/CartLine/9', VARIANT)]});
     await dropStale(api, notOffered);
@@ -112,6 +120,39 @@ describe('address step', () => {
   });
 });
 
+describe('unknown shipping address (protected customer data, or not entered yet)', () => {
+  const unknown = {
+    unknown_facts: ['shipping_address'], signature_required: true,
+    blocked: [{rule: 'no-po-box', message: 'We do not ship to P.O. boxes.'}],
+  };
+  test('hides the P.O.-box and country refusals and never blocks', () => {
+    assert.deepEqual(blockingErrors(unknown), []);
+    assert.equal(addressInterception({decision: unknown, allowBlocking: true, canBlockProgress: true}).behavior, 'allow');
+  });
+
+  test('hides the signature notice, which shows for a known address', () => {
+    assert.equal(signatureNotice(unknown), false);
+    assert.equal(signatureNotice({...unknown, unknown_facts: []}), true);
+    assert.equal(signatureNotice({signature_required: false}), false);
+  });
+
+  test('sends no address at all rather than an empty one', () => {
+    const lines = [cartLine('gid://shopify/CartLine/1', 'gid://shopify/ProductVariant/7')];
+    for (const address of [undefined, null, {}, {countryCode: '', address1: '  '}]) {
+      const body = decisionRequest({lines, address, currency: 'USD'});
+      assert.equal('shipping_address' in body.order, false, JSON.stringify(address));
+    }
+  });
+
+  test('a fetch from a checkout without an address posts no shipping_address', async () => {
+    const api = checkout({settings: {protection_variant: VARIANT, app_url: 'https://app.example.com'}});
+    const fetchImpl = fakeFetch({'/api/v1/decisions': [200, offered]});
+    const body = decisionRequest({lines: api.lines.value, address: api.shippingAddress.value});
+    await fetchDecision(api, body, fetchImpl);
+    assert.equal(JSON.parse(fetchImpl.requests[0].body).order.shipping_address, undefined);
+  });
+});
+
 describe('decision request', () => {
   test('is a cart: variant ids, unit prices, the address, created now, no fulfillments', () => {
     const now = new Date('2025-03-01T12:00:00Z');
@@ -126,8 +167,8 @@ describe('decision request', () => {
     assert.deepEqual(body.order.line_items, [
       {id: 'gid://shopify/CartLine/1', variant_id: 'gid://shopify/ProductVariant/7', quantity: 2, price: '12.50'},
     ]);
-    assert.equal(body.order.shipping_address.country_code, 'US');
-    assert.equal(body.order.shipping_address.address1, 'PO Box 12');
+    assert.deepEqual(body.order.shipping_address,
+      {country_code: 'US', province_code: 'CA', address1: 'PO Box 12', city: 'LA', zip: '90012'});
   });
 
   test('is POSTed with the session token to the configured app URL', async () => {
@@ -141,8 +182,35 @@ describe('decision request', () => {
     assert.equal(req.headers.Authorization, 'Bearer header.payload.signature');
   });
 
-  test('a failing API rejects, so the UI keeps its last state', async () => {
+  test('without an app_url setting it calls the URL the build baked in (APP_URL)', async () => {
     const api = checkout();
+    const saved = process.env.APP_URL;
+    process.env.APP_URL = 'https://fineprint.example.net/';
+    try {
+      const fetchImpl = fakeFetch({'/api/v1/decisions': [200, offered]});
+      await fetchDecision(api, {order: {}}, fetchImpl);
+      assert.equal(fetchImpl.requests[0].url, 'https://fineprint.example.net/api/v1/decisions');
+    } finally {
+      if (saved === undefined) delete process.env.APP_URL;
+      else process.env.APP_URL = saved;
+    }
+  });
+
+  test('with no URL at all it rejects before fetching', async () => {
+    const api = checkout();
+    const saved = process.env.APP_URL;
+    delete process.env.APP_URL;
+    try {
+      const fetchImpl = fakeFetch({});
+      await assert.rejects(fetchDecision(api, {order: {}}, fetchImpl), /no backend URL/);
+      assert.equal(fetchImpl.requests.length, 0);
+    } finally {
+      if (saved !== undefined) process.env.APP_URL = saved;
+    }
+  });
+
+  test('a failing API rejects, so the UI keeps its last state', async () => {
+    const api = checkout({settings: {protection_variant: VARIANT, app_url: 'https://app.example.com'}});
     await assert.rejects(fetchDecision(api, {order: {}}, fakeFetch({'/api/v1/decisions': [422, {}]})));
   });
 });

@@ -1,6 +1,6 @@
 import {render} from 'preact';
 import {useEffect, useState} from 'preact/hooks';
-import {fetchOrderDecision} from './api.js';
+import {loadDecision, signIn} from './load.js';
 import {fees, todayIn, withTitles} from './logic.js';
 import {useSubscribe} from '../../shared/signals.js';
 
@@ -11,19 +11,19 @@ export default async () => {
 function OrderStatus() {
   useSubscribe(shopify.order, shopify.lines);
   const orderId = shopify.order.value?.id;
-  const [state, setState] = useState({decision: null, loading: true, failed: false});
+  const [attempt, setAttempt] = useState(0);
+  const [state, setState] = useState({decision: null, loading: true, failed: false, loginRequired: false});
   useEffect(() => {
     let live = true;
-    fetchOrderDecision(shopify, orderId)
-      .then((decision) => live && setState({decision, loading: false, failed: false}))
-      .catch(() => live && setState({decision: null, loading: false, failed: true}));
+    loadDecision(shopify, orderId).then((next) => live && setState({...next, loading: false}));
     return () => {
       live = false;
     };
-  }, [orderId]);
+  }, [orderId, attempt]);
 
   const t = shopify.i18n.translate;
   if (state.loading) return null;
+  if (state.loginRequired) return <SignIn onSignedIn={() => setAttempt((n) => n + 1)} />;
   if (state.failed) return <s-banner tone="warning">{t('error')}</s-banner>;
   if (!state.decision) return null;
   const zone = shopify.localization?.timezone?.value;
@@ -40,6 +40,23 @@ function OrderStatus() {
             {t(`fee.${fee.kind}`, {amount: shopify.i18n.formatCurrency(Number(fee.amount))})}
           </s-text>
         ))}
+      </s-stack>
+    </s-section>
+  );
+}
+
+/** A buyer who opened the order from its e-mail link signs in before seeing return dates. */
+function SignIn({onSignedIn}) {
+  const t = shopify.i18n.translate;
+  const click = async () => {
+    await signIn(shopify);
+    onSignedIn();
+  };
+  return (
+    <s-section heading={t('heading')}>
+      <s-stack gap="small-200">
+        <s-text>{t('login.message')}</s-text>
+        <s-button onClick={click}>{t('login.action')}</s-button>
       </s-stack>
     </s-section>
   );

@@ -4,7 +4,8 @@ import {describe, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {cartLine, fakeFetch, fakeShopify} from '../../shared/testing/fake-shopify.mjs';
 import {keysOf, localeFiles, usedKeys} from '../../shared/testing/locales.mjs';
-import {fetchOrderDecision} from '../src/api.js';
+import {LoginRequired, fetchOrderDecision} from '../src/api.js';
+import {loadDecision, signIn} from '../src/load.js';
 import {fees, lineState, numericId, todayIn, withTitles} from '../src/logic.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -94,19 +95,47 @@ describe('order-status states', () => {
   });
 });
 
+const APP = {app_url: 'https://fineprint.example.net'};
+
 describe('order decision fetch', () => {
   test('asks for the numeric order id with the session token', async () => {
-    const api = fakeShopify({settings: {}});
+    const api = fakeShopify({settings: APP});
     const fetchImpl = fakeFetch({'/api/v1/orders/1001/decision': [200, {lines: []}]});
     assert.deepEqual(await fetchOrderDecision(api, 'gid://shopify/Order/1001', fetchImpl), {lines: []});
-    assert.match(fetchImpl.requests[0].url, /\/api\/v1\/orders\/1001\/decision$/);
+    assert.equal(fetchImpl.requests[0].url, 'https://fineprint.example.net/api/v1/orders/1001/decision');
     assert.equal(fetchImpl.requests[0].headers.Authorization, 'Bearer header.payload.signature');
   });
 
   test('an order the app does not know shows nothing (404 -> null)', async () => {
-    const api = fakeShopify();
+    const api = fakeShopify({settings: APP});
     assert.equal(await fetchOrderDecision(api, 'gid://shopify/Order/5', fakeFetch({})), null);
     assert.equal(await fetchOrderDecision(api, undefined, fakeFetch({})), null);
+  });
+
+  test('a guest on the pre-authenticated page gets the sign-in prompt, not an error', async () => {
+    const api = fakeShopify({settings: APP});
+    const guest = fakeFetch({'/api/v1/orders/1001/decision': [403, {error: {code: 'customer_login_required',
+      message: 'Sign in to see this order', details: null}}]});
+    await assert.rejects(fetchOrderDecision(api, 'gid://shopify/Order/1001', guest), LoginRequired);
+    assert.deepEqual(await loadDecision(api, 'gid://shopify/Order/1001', guest),
+      {decision: null, loginRequired: true, failed: false});
+    assert.deepEqual(api.calls, [], 'the prompt waits for the buyer\'s click');
+    await signIn(api);
+    assert.deepEqual(api.calls, [{type: 'requireLogin'}]);
+  });
+
+  test('another 403 (another customer\'s order) or a 401 is a warning, never a sign-in prompt', async () => {
+    const api = fakeShopify({settings: APP});
+    for (const [status, body] of [[403, {error: {code: 'forbidden'}}], [401, {error: {code: 'invalid_session_token'}}]]) {
+      const answer = fakeFetch({'/api/v1/orders/1001/decision': [status, body]});
+      assert.deepEqual(await loadDecision(api, '1001', answer), {decision: null, loginRequired: false, failed: true});
+    }
+  });
+
+  test('a decision loads as such', async () => {
+    const api = fakeShopify({settings: APP});
+    const ok = fakeFetch({'/api/v1/orders/1001/decision': [200, {lines: []}]});
+    assert.deepEqual(await loadDecision(api, '1001', ok), {decision: {lines: []}, loginRequired: false, failed: false});
   });
 
   test('numeric ids come from GIDs or plain ids', () => {

@@ -42,6 +42,10 @@ export function fakeShopify({lines = [], settings = {}, canAddCartLine = true, c
     shippingAddress: signal(address),
     cost: {totalAmount: signal({amount: 0, currencyCode: 'USD'})},
     sessionToken: {get: async () => 'header.payload.signature'},
+    // Order status page (customer-account API): Shopify's sign-in prompt, recorded.
+    async requireLogin() {
+      calls.push({type: 'requireLogin'});
+    },
     async applyCartLinesChange(change) {
       calls.push(change);
       const current = api.lines.value;
