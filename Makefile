@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test test-python test-js build build-dev deploy bench demo install install-py install-js migrate clean
+.PHONY: run test test-python test-js build build-dev deploy admin-assets bench demo install install-py install-js migrate clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -28,10 +28,17 @@ install-js: node_modules/.stamp-js
 
 install: install-py install-js
 
+# The admin page's charts (Chart.js, bundled by esbuild); rebuilt when their sources change.
+ADMIN_JS := backend/static/admin/build/charts.js
+$(ADMIN_JS): node_modules/.stamp-js $(wildcard backend/static/admin/src/*)
+	npm run build:admin --silent
+
+admin-assets: $(ADMIN_JS)
+
 migrate: install-py
 	$(BIN)/flask --app app db upgrade
 
-run: migrate
+run: migrate admin-assets
 	$(BIN)/flask --app app serve
 
 test: install
@@ -57,8 +64,8 @@ deploy: install-js
 bench: install
 	$(BIN)/python -m bench
 
-demo: migrate
+demo: migrate admin-assets
 	$(BIN)/flask --app app demo
 
 clean:
-	rm -rf $(VENV) node_modules instance extensions/*/dist
+	rm -rf $(VENV) node_modules instance extensions/*/dist backend/static/admin/build

@@ -62,8 +62,7 @@ def _activity_ctx(app, shop: str) -> dict:
 
 
 def _dashboard_ctx(app, shop: str) -> dict:
-    data = dashboard.data(_db(app), shop, datetime.now(timezone.utc).date())
-    return {"orders_svg": dashboard.orders_chart(data), "deadlines_svg": dashboard.deadlines_chart(data)}
+    return {"charts": dashboard.data(_db(app), shop, datetime.now(timezone.utc).date())}
 
 
 def _settings_ctx(app, shop: str) -> dict:
