@@ -223,7 +223,7 @@ def test_merchant_edits_backtests_activates_and_sees_the_order_redecided(served,
 
     # 9. The other sections render (charts, settings, the policy page).
     open_tab(page, "dashboard")
-    assert page.locator("#dashboard svg").count() == 2
+    assert page.locator("#dashboard canvas").count() == 2  # Chart.js; tests/e2e/test_dashboard_browser.py checks them
     shot(page, backend, 6, "dashboard")
     open_tab(page, "settings")
     shot(page, backend, 7, "settings")
