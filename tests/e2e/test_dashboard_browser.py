@@ -10,12 +10,14 @@ import threading
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from sqlmodel import select
 from werkzeug.serving import make_server
 
 from backend import create_app
 from backend.devshop.net import free_port
 from backend.devshop.sessiontokens import admin_host_param
 from backend.services import policies
+from backend.store.models import OrderState
 from tests.e2e.test_admin_browser import ARTIFACTS, SHOP, US, _Quiet, iso, page  # noqa: F401  (page is a fixture)
 from tests.integration.edge_helpers import install_shop, post_webhook
 
@@ -27,7 +29,7 @@ UPS = [{"title": "UPS Ground", "code": "ups_ground", "price": "0.00"}]
 @pytest.fixture
 def served(db_url, simulator):
     """aallyn; 6 days ago a $300 final-sale bag shipped by UPS (final-sale + signature-required) and a
-    plain tote; 2 days ago another tote."""
+    plain tote; 2 days ago another tote; 35 days ago a tote delivered 10 days ago (a deadline ahead)."""
     port = free_port()
     app = create_app({"database_url": db_url, "huey_immediate": True, "testing": True, "port": port,
                       **simulator.app_overrides})
@@ -38,16 +40,27 @@ def served(db_url, simulator):
     bag = simulator.add_product(SHOP, "Evening Bag", tags=["final-sale"], price="300.00")
     tote = simulator.add_product(SHOP, "Classic Tote", tags=[], price="95.00")
     orders = {}
-    for key, product, days_ago, shipping in (("bag", bag, 6, UPS), ("tote", tote, 6, []), ("later", tote, 2, [])):
+    for product in (bag, tote):
         post_webhook(client, app, "products/create", simulator.product_payload(SHOP, product.id), shop=SHOP)
-        order = simulator.add_order(SHOP, [{"variant": product.variants[0]}], created_at=iso(now - timedelta(days=days_ago)),
+    # (key, product, days ago, shipping, delivered days ago): "old" is outside the orders chart, but its
+    # return deadline falls in the next 30 days.
+    for key, product, days_ago, shipping, delivered in (("bag", bag, 6, UPS, None), ("tote", tote, 6, [], None),
+                                                         ("later", tote, 2, [], None), ("old", tote, 35, [], 10)):
+        created = now - timedelta(days=days_ago)
+        order = simulator.add_order(SHOP, [{"variant": product.variants[0]}], created_at=iso(created),
                                     shipping_address=dict(US), shipping_lines=list(shipping))
+        if delivered:
+            simulator.fulfill(SHOP, order.id, created_at=iso(created + timedelta(days=1)),
+                              delivered_at=iso(now - timedelta(days=delivered)))
         post_webhook(client, app, "orders/create", simulator.order_payload(SHOP, order.id), shop=SHOP)
         orders[key] = order.id
     assert {"final-sale", "signature-required"} <= set(simulator.order(SHOP, orders["bag"]).tags)
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"url": f"http://127.0.0.1:{port}", "sim": simulator, "now": now}
+    with app.extensions["fineprint.db"].session() as s:
+        deadline = s.exec(select(OrderState.deadline_written).where(OrderState.order_id == str(orders["old"]))).one()
+    assert deadline, "the delivered order has a return deadline"
+    yield {"url": f"http://127.0.0.1:{port}", "sim": simulator, "now": now, "deadline": date.fromisoformat(deadline)}
     server.shutdown()
     app.extensions["fineprint.db"].dispose()
 
@@ -64,25 +77,26 @@ def test_the_dashboard_charts_count_each_order_once_on_integer_axes(served, page
     page.wait_for_function("window.fineprintCharts && Object.keys(window.fineprintCharts).length === 2")
 
     orders = page.evaluate("""() => { const c = window.fineprintCharts['orders-chart'];
-        return {labels: c.data.labels, sets: c.data.datasets.map(d => ({label: d.label, type: d.type, data: d.data})),
+        return {labels: c.data.labels, sets: c.data.datasets.map(d => ({label: d.label, data: d.data})),
                 ticks: c.scales.y.ticks.map(t => t.value), bar: c.getDatasetMeta(0).data.map(b => b.height)}; }""")
     six_days_ago = _day_index(orders, (served["now"] - timedelta(days=6)).date())
     two_days_ago = _day_index(orders, (served["now"] - timedelta(days=2)).date())
     total = orders["sets"][0]
-    assert (total["label"], total["type"]) == ("Orders", "bar")
+    assert total["label"] == "Orders"
     assert total["data"][six_days_ago] == 2  # three tags over two orders: still two orders
     assert total["data"][two_days_ago] == 1 and sum(total["data"]) == 3
     by_tag = {s["label"]: s["data"] for s in orders["sets"][1:]}
     assert by_tag["with final-sale"][six_days_ago] == 1 and by_tag["with signature-required"][six_days_ago] == 1
-    assert all(s["type"] == "line" for s in orders["sets"][1:])
     assert orders["bar"][six_days_ago] > orders["bar"][two_days_ago] > 0  # drawn, and taller for more orders
     _assert_integer_axis(orders["ticks"], top=2)
 
     deadlines = page.evaluate("""() => { const c = window.fineprintCharts['deadlines-chart'];
         return {labels: c.data.labels, data: c.data.datasets[0].data, ticks: c.scales.y.ticks.map(t => t.value)}; }""")
-    assert len(deadlines["labels"]) == 61 and sum(deadlines["data"]) >= 1
-    _assert_integer_axis(deadlines["ticks"], top=max(deadlines["data"]))
+    assert len(deadlines["labels"]) == 61
+    assert deadlines["data"][_day_index(deadlines, served["deadline"])] == 1 and sum(deadlines["data"]) == 1
+    _assert_integer_axis(deadlines["ticks"], top=1)
     assert page.inner_text("#orders-total") == "3 orders in the last 30 days."
+    assert page.inner_text("#deadlines-total") == "1 return deadline in the next 30 days."
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("#dashboard").screenshot(path=str(ARTIFACTS / f"dashboard-{backend}.png"))

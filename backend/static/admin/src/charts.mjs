@@ -1,14 +1,10 @@
 // The dashboard's charts, drawn with Chart.js from the JSON the server embeds
 // (#dashboard-data, built by backend/services/dashboard.py). Bundled by esbuild
 // (`npm run build:admin`) into ../build/charts.js; only the parts used are imported.
-import {
-  BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement,
-  PointElement, Tooltip,
-} from 'chart.js';
+import {BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip} from 'chart.js';
 import {chartConfigs} from './chart-config.mjs';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement,
-  Tooltip, Legend);
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
 
 const charts = {};
 

@@ -14,12 +14,13 @@ const DATA = {
 describe('orders chart', () => {
   const {type, data, options} = chartConfigs(DATA)['orders-chart'];
 
-  test('bars count orders (each once); tags are lines beside them, never stacked into the bars', () => {
+  test('the first bar counts orders (each once); a bar per tag beside it, never stacked', () => {
     assert.equal(type, 'bar');
     const [orders, ...tags] = data.datasets;
-    assert.deepEqual([orders.type, orders.label, orders.data], ['bar', 'Orders', [1, 0, 2]]);
+    assert.deepEqual([orders.label, orders.data], ['Orders', [1, 0, 2]]);
     assert.deepEqual(tags.map((t) => [t.type, t.label, t.data]),
-      [['line', 'with final-sale', [1, 0, 1]], ['line', 'with signature-required', [1, 0, 0]]]);
+      [[undefined, 'with final-sale', [1, 0, 1]], [undefined, 'with signature-required', [1, 0, 0]]]);
+    assert.equal(new Set(data.datasets.map((d) => d.backgroundColor)).size, 3);
     assert.equal(options.scales.y.stacked, undefined);
     assert.equal(options.scales.x.stacked, undefined);
   });
