@@ -6,6 +6,7 @@ The screenshot lands in test-artifacts/dashboard-<backend>.png for review by eye
 """
 from __future__ import annotations
 
+import subprocess
 import threading
 from datetime import date, datetime, timedelta, timezone
 
@@ -18,12 +19,22 @@ from backend.devshop.net import free_port
 from backend.devshop.sessiontokens import admin_host_param
 from backend.services import policies
 from backend.store.models import OrderState
-from tests.e2e.test_admin_browser import ARTIFACTS, SHOP, US, _Quiet, iso, page  # noqa: F401  (page is a fixture)
+from tests.e2e.test_admin_browser import ARTIFACTS, ROOT, SHOP, US, _Quiet, iso, page  # noqa: F401  (page is a fixture)
 from tests.integration.edge_helpers import install_shop, post_webhook
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 UPS = [{"title": "UPS Ground", "code": "ups_ground", "price": "0.00"}]
+BUNDLE = ROOT / "backend/static/admin/build/charts.js"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def charts_bundle():
+    """The page loads Chart.js from the esbuild bundle `make test` builds; build it when pytest runs alone."""
+    if not BUNDLE.exists():
+        done = subprocess.run(["npm", "run", "build:admin", "--silent"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, f"npm run build:admin failed (run `make install`):\n{done.stderr[-2000:]}"
 
 
 @pytest.fixture
