@@ -1,8 +1,9 @@
 // The Fineprint backend a UI extension calls.
 //
 // Shopify CLI bundles UI extensions with esbuild and `define`s every environment
-// variable of the build as `process.env.NAME` (maintainers: Shopify/cli#4587);
-// `shopify app dev` sets APP_URL to the app's tunnel URL (Shopify/cli#5258).
+// variable of the build (over the app's .env) as `process.env.NAME` (maintainers:
+// Shopify/cli#4587; seen in @shopify/cli 3.94.3's bundler); `shopify app dev` adds
+// APP_URL = the app's tunnel URL unless the environment has one (Shopify/cli#5258).
 // `npm run build` / `npm run deploy` (extensions/shared/build.mjs) set APP_URL
 // from $APP_URL or shopify.app.toml's application_url, and refuse a localhost
 // URL outside a dev build. Nothing is generated into src/, so a clean checkout builds.
