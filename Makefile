@@ -41,10 +41,10 @@ migrate: install-py
 run: migrate admin-assets
 	$(BIN)/flask --app app serve
 
+# The extensions must build with Shopify's own CLI, offline, as a deployable build: without
+# the shell's APP_URL (often a local one), so the URL baked in is shopify.app.toml's application_url.
 test: install
 	bash scripts/ensure-test-deps
-	# The extensions must build with Shopify's own CLI, offline, as a deployable build: without
-	# the shell's APP_URL (often a local one), so the URL baked in is shopify.app.toml's application_url.
 	env -u APP_URL npm run build --silent
 	npm test --silent
 	$(BIN)/pytest
