@@ -48,7 +48,7 @@ export function deployUrl({env = process.env, appToml = '', dev = false} = {}) {
   }
   if (!dev && isLocalHost(url.hostname)) {
     throw new BuildUrlError(`deployable build: APP_URL ${raw} is local, and shoppers' browsers cannot reach it; ` +
-      'set APP_URL to the app\'s public URL, or run `npm run build:dev` for a build that is never deployed');
+      'set APP_URL to the app\'s public URL, or run `make build-dev` (npm run build:dev) for a build that is never deployed');
   }
   if (url.protocol !== 'https:' && !(dev && url.protocol === 'http:')) {
     throw new BuildUrlError(`${origin}: APP_URL ${raw} must be https:// (checkout and account pages are https, and browsers block their calls to http: mixed content)`);
