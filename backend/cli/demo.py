@@ -14,8 +14,10 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
+from backend.cli.edge import Command
 
-@click.command("demo")
+
+@click.command("demo", cls=Command)
 @click.option("--preset", default="aallyn", show_default=True, help="Policy preset for the demo shop.")
 @click.option("--port", type=int, default=None, help="HTTP port (default: $PORT or 8000).")
 @click.option("--serve/--no-serve", default=True, show_default=True,

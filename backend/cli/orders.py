@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
 from sqlmodel import select
 
+from backend.cli.edge import Group
+from backend.cli.inputs import IsoDate
 from backend.store.models import Shop
 
-group = AppGroup("orders", help="Order pipeline commands.")
+group = Group("orders", help="Order pipeline commands.")
 
 
 @group.command("backfill")
 @click.argument("shop")
-@click.option("--since", default=None, help="Only orders created on or after this date (YYYY-MM-DD).")
+@click.option("--since", type=IsoDate(), default=None, help="Only orders created on or after this date (YYYY-MM-DD).")
 @click.option("--restart", is_flag=True, help="Start over instead of resuming an interrupted run.")
 def backfill_cmd(shop, since, restart):
     """Read every order with a bulk operation, decide it with the shop's active policy and write
@@ -37,7 +38,7 @@ def backfill_cmd(shop, since, restart):
         bar["at"] = done
 
     try:
-        counts = backfill.run(app, shop, since=since, progress=progress, restart=restart)
+        counts = backfill.run(app, shop, since=since and since.isoformat(), progress=progress, restart=restart)
     finally:
         if bar["bar"] is not None:
             bar["bar"].__exit__(None, None, None)

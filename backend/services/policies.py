@@ -68,6 +68,8 @@ def file_source(name_or_path: str) -> str:
         return path.read_text(encoding="utf-8")
     except OSError:
         raise NotFound(f"no policy named {name_or_path}", code="unknown_policy") from None
+    except UnicodeDecodeError:
+        raise InvalidPolicy(f"file {name_or_path} is not UTF-8 text: save it as UTF-8") from None
 
 
 def is_version_ref(ref: str | None) -> bool:
