@@ -19,9 +19,12 @@ group = Group("orders", help="Order pipeline commands.")
 def backfill_cmd(shop, since, restart):
     """Read every order with a bulk operation, decide it with the shop's active policy and write
     tags and deadline within the rate limit. Interrupted? Run it again: it resumes."""
-    from backend.services import backfill
+    from backend.services import backfill, demo
 
     app = current_app._get_current_object()
+    # The demo shop's Shopify is the simulator inside `make demo`; this process is one command long,
+    # so pointing its config there (and nowhere else) is the whole change.
+    app.config["FINEPRINT"] = demo.reach(app.config["FINEPRINT"], shop)
     with app.extensions["fineprint.db"].session() as s:
         row = s.exec(select(Shop).where(Shop.domain == shop)).first()
     if row is None:
