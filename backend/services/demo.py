@@ -95,11 +95,11 @@ class Lease:
 
 def _alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)  # signal 0: existence check only
+        os.kill(pid, 0)  # signal 0: an existence check; PermissionError means it exists, as someone else's
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        pass
     return True
 
 

@@ -150,3 +150,11 @@ def test_every_command_answers_garbage_arguments_with_one_line_and_status_1(runn
         for garbage in GARBAGE:
             result = runner.invoke(args=[*path, *garbage], input="")
             one_error_line(result)
+
+
+def test_the_policy_service_refuses_a_windows_1252_file_with_a_clear_error(app, windows_1252_policy):
+    from backend.services import policies
+
+    install_shop(app, SHOP)
+    with pytest.raises(policies.InvalidPolicy, match="is not UTF-8 text"):
+        policies.set_policy(app, SHOP, windows_1252_policy, "test")
