@@ -37,19 +37,27 @@ class Store:
         return cls(timezone.utc)
 
     def when(self, value: datetime | str | None) -> str:
-        if not value:
-            return "—"
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if value.tzinfo is None:  # stored in UTC (SQLite hands back naive datetimes)
-            value = value.replace(tzinfo=timezone.utc)
-        local = value.astimezone(self.zone)
+        local = self._local(value)
+        if not isinstance(local, datetime):
+            return local
         return f"{local:%b} {local.day}, {local:%Y %H:%M} {local.tzname()}"
 
     def day(self, value: datetime | str | None) -> str:
         """The local calendar day, with its year ("Dec 3, 2026")."""
-        text = self.when(value)
-        return text if text == "—" else text.rsplit(" ", 2)[0]
+        local = self._local(value)
+        return f"{local:%b} {local.day}, {local:%Y}" if isinstance(local, datetime) else local
+
+    def _local(self, value: datetime | str | None) -> datetime | str:
+        if not value:
+            return "—"
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:  # not a timestamp we can place: show it as Shopify sent it
+                return value
+        if value.tzinfo is None:  # stored in UTC (SQLite hands back naive datetimes)
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(self.zone)
 
     @staticmethod
     def order_name(facts: dict | None, order_id: str | None = None) -> str:
