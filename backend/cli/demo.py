@@ -9,29 +9,30 @@ from __future__ import annotations
 import signal
 import sys
 import time
-from pathlib import Path
 
 import click
 from flask import Flask, current_app
 
+from backend.cli.edge import Command
 
-@click.command("demo")
+
+@click.command("demo", cls=Command)
 @click.option("--preset", default="aallyn", show_default=True, help="Policy preset for the demo shop.")
 @click.option("--port", type=int, default=None, help="HTTP port (default: $PORT or 8000).")
 @click.option("--serve/--no-serve", default=True, show_default=True,
               help="Keep serving the admin page after the orders are tagged.")
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for tagged orders.")
-@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
-              help="Where the demo database and queue live (default: instance/).")
-def demo(preset: str, port: int | None, serve: bool, timeout: float, data_dir: str | None) -> None:
+def demo(preset: str, port: int | None, serve: bool, timeout: float) -> None:
     """Start the app with the Shopify simulator as a demo shop, install it through OAuth,
-    load sample products and orders, let the worker tag them, print the admin page URL."""
+    load sample products and orders, let the worker tag them, print the admin page URL.
+    The demo shop lives in the app's database (DATABASE_URL), so every command reaches it."""
     from backend.services.demo_store import DemoStore
 
     started = time.monotonic()
-    port = port or current_app.config["FINEPRINT"].port
+    config = current_app.config["FINEPRINT"]
+    port = port or config.port
     click.echo(f"demo: starting the Shopify simulator and the app on http://127.0.0.1:{port} (preset {preset})")
-    store = DemoStore(preset=preset, port=port, **({"instance": Path(data_dir)} if data_dir else {}))
+    store = DemoStore(config, preset=preset, port=port)
     try:
         store.start()
         click.echo(f"demo: installed on {store.shop} through OAuth ({' → '.join(store.install_hops)})")
@@ -43,8 +44,8 @@ def demo(preset: str, port: int | None, serve: bool, timeout: float, data_dir: s
         click.echo("")
         click.echo(f"  Admin page (demo store — simulated Shopify): {store.admin_url}")
         click.echo("")
+        _print_next_steps(store)
         if serve:
-            click.echo("demo: serving — Ctrl-C stops it")
             _wait_for_ctrl_c()
     except Exception as exc:
         click.echo(f"demo: failed: {exc}", err=True)
@@ -59,10 +60,18 @@ def _print_orders(store) -> None:
         click.echo(f"  order {seen['name']:>6} (id {oid}): {tags:<48} return deadline {seen['deadline'] or '—'}")
 
 
+def _print_next_steps(store) -> None:
+    click.echo(f"  While it runs, the CLI reaches {store.shop} too, for example:")
+    click.echo(f"    .venv/bin/flask --app app shops set-policy {store.shop} novus")
+    click.echo(f"    .venv/bin/flask --app app orders backfill {store.shop}")
+    click.echo("")
+
+
 def _wait_for_ctrl_c() -> None:
     stopping = []
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.append(True))
+    click.echo("demo: serving — Ctrl-C stops it")
     while not stopping:
         time.sleep(0.2)
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
 
+from backend.cli.edge import Group
 from backend.tasks import jobs_table, webhook_events
 
-group = AppGroup("jobs", help="List and retry pipeline jobs (parked = failed after every retry).")
+group = Group("jobs", help="List and retry pipeline jobs (parked = failed after every retry).")
 
 
 def _db():
@@ -20,7 +20,7 @@ def _db():
 @group.command("list")
 @click.option("--status", type=click.Choice(["pending", "running", "done", "parked"]), default=None,
               help="Only jobs in this status.")
-@click.option("--limit", default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 @click.option("--webhooks", is_flag=True, help="Webhook events not done (failed, waiting, processing) instead.")
 def list_jobs(status, limit, webhooks):
     """Jobs, newest first: id, kind, key, status, attempts, last error."""

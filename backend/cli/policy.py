@@ -8,11 +8,12 @@ from decimal import Decimal
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
 
 from backend import policy as engine
+from backend.cli.edge import Group
+from backend.cli.inputs import require_utf8, utf8_problem
 
-group = AppGroup("policy", help="Decide, check and render return policies.")
+group = Group("policy", help="Decide, check and render return policies.")
 
 
 class _BadJson:
@@ -49,6 +50,9 @@ def _dumps(data) -> str:
 
 def _load(name: str, cache: dict):
     if name not in cache:
+        problem = utf8_problem(name)
+        if problem:
+            raise engine.PolicyError([problem])
         cache[name] = engine.load_policy(name)
     return cache[name]
 
@@ -94,7 +98,10 @@ def decide_command(policy_name: str | None) -> None:
 @click.argument("paths", nargs=-1, required=True)
 def check_command(paths: tuple[str, ...]) -> None:
     """Validate policy files; print file:line:col: message per problem (warnings do not fail)."""
-    problems = engine.check_files(paths)
+    problems = []
+    for path in paths:  # one at a time, so a file that is not UTF-8 is reported and the others still checked
+        problem = utf8_problem(path)
+        problems.extend([problem] if problem else engine.check_files([path]))
     for problem in problems:
         click.echo(str(problem))
     errors = sum(1 for p in problems if p.severity == "error")
@@ -107,6 +114,7 @@ def check_command(paths: tuple[str, ...]) -> None:
 @click.argument("name")
 def render_command(name: str) -> None:
     """Print the shopper-facing policy page (Markdown) generated from the rules."""
+    require_utf8(name)
     try:
         policy = engine.load_policy(name)
     except engine.PolicyError as exc:

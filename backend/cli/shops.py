@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
 from sqlmodel import select
 
+from backend.cli.edge import Group
+from backend.cli.inputs import require_utf8
 from backend.store.models import Shop
 
-group = AppGroup("shops", help="Installed shops.")
+group = Group("shops", help="Installed shops.")
 
 
 @group.command("set-policy")
@@ -22,6 +23,7 @@ def set_policy(shop, name_or_path):
     from backend.errors import AppError
     from backend.services import policies
 
+    require_utf8(name_or_path)
     try:
         row = policies.set_policy(current_app._get_current_object(), shop, name_or_path, "cli")
     except AppError as exc:

@@ -119,7 +119,7 @@ def policy_rollback():
 def preview():
     body = _body()
     return jsonify(backtest.preview(_app(), g.shop, order_id=body.get("order_id"), sample=body.get("sample"),
-                                    text=body.get("text") or None))
+                                    text=body.get("text") or None, return_as=body.get("return_as") or None))
 
 
 @bp.post("/app/api/jobs/<int:job_id>/retry")

@@ -10,8 +10,10 @@ from datetime import datetime, timezone
 from flask import render_template
 from sqlmodel import select
 
-from backend.errors import Conflict, NotFound
-from backend.services import admin_views, dashboard, demo, policies, policy_page, settings
+from backend.errors import AppError, Conflict, NotFound
+from backend.policy import PolicyError
+from backend.services import admin_views, backtest, dashboard, demo, policies, policy_page, settings
+from backend.services.admin_format import Store, line_titles
 from backend.store.models import OrderState
 
 SECTIONS = ("policy", "preview", "activity", "dashboard", "settings", "page")
@@ -39,26 +41,43 @@ def _policy_ctx(app, shop: str) -> dict:
     db = _db(app)
     row, ref = policies.active(db, shop)
     text, label = policies.active_source(db, shop)
+    previous = policies.previous_version(db, shop)
     return {"active": row, "active_ref": ref, "active_label": label, "presets": policies.presets(),
-            "versions": policies.versions(db, shop),
+            "versions": policies.versions(db, shop), "previous": previous,
             "editor_text": text or "", "based_on": (row.based_on if row else ref) or ""}
 
 
 def _preview_ctx(app, shop: str) -> dict:
+    store = _store(app, shop)
     with _db(app).session() as s:
         states = list(s.exec(select(OrderState).where(OrderState.shop_domain == shop)
                              .order_by(OrderState.id.desc()).limit(25)))
-    recent = [{"order_id": st.order_id, "created_at": (st.facts or {}).get("created_at", "")[:10],
-               "label": ", ".join(ln.get("title") or "" for ln in (st.facts or {}).get("line_items") or [])[:80],
+    recent = [{"order_id": st.order_id, "name": store.order_name(st.facts, st.order_id),
+               "created_at": store.day(st.facts["created_at"]),
+               "label": ", ".join(line_titles(st.facts).values())[:80],
                "tags": st.tags_written, "deadline": st.deadline_written}
               for st in states if (st.facts or {}).get("created_at")]
-    return {"recent_orders": recent}
+    return {"recent_orders": recent, "resolutions": backtest.RESOLUTIONS}
 
 
 def _activity_ctx(app, shop: str) -> dict:
     db = _db(app)
     return {"decisions": admin_views.recent_decisions(db, shop), "failed_jobs": admin_views.failed_jobs(db, shop),
             "health": admin_views.webhook_health(db, shop)}
+
+
+def _store(app, shop: str) -> Store:
+    """The shop's zone for every time on the page (its active policy's, when Shopify's is unknown)."""
+    _, ref = policies.active(_db(app), shop)
+    policy = None
+    if ref:
+        from backend.services.apply_decision import policy_for
+
+        try:
+            policy = policy_for(ref, app)
+        except (PolicyError, AppError):  # a policy that no longer loads still leaves the page readable (UTC)
+            policy = None
+    return Store.for_shop(_db(app), shop, policy)
 
 
 def _dashboard_ctx(app, shop: str) -> dict:
@@ -87,7 +106,8 @@ _CONTEXTS = {"policy": _policy_ctx, "preview": _preview_ctx, "activity": _activi
 def document(app, shop: str, session, args) -> str:
     config = app.config["FINEPRINT"]
     ctx = {"shop": shop, "sections": SECTIONS, "titles": TITLES, "api_key": config.api_key,
-           "demo": demo.enabled(config), "id_token": session.token, "user": session.user_id}
+           "demo": demo.enabled(config), "id_token": session.token, "user": session.user_id,
+           "store": _store(app, shop)}
     for name in SECTIONS:
         ctx.update(_CONTEXTS[name](app, shop))
     return render_template("admin/page.html", **ctx)
@@ -96,7 +116,7 @@ def document(app, shop: str, session, args) -> str:
 def section(app, shop: str, name: str, args) -> str:
     if name not in _CONTEXTS:
         raise NotFound(f"no section {name}")
-    return render_template(f"admin/_{name}.html", shop=shop, **_CONTEXTS[name](app, shop))
+    return render_template(f"admin/_{name}.html", shop=shop, store=_store(app, shop), **_CONTEXTS[name](app, shop))
 
 
 def source(app, shop: str, args) -> dict:

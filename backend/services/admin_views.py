@@ -1,6 +1,6 @@
 """Read models for the admin page's Activity section, and the one write it offers (retry a job).
 
-    recent_decisions(db, shop)  -> what the pipeline decided and wrote, newest first
+    recent_decisions(db, shop)  -> what the pipeline decided and wrote, newest first (order names, policy sentences)
     failed_jobs(db, shop)       -> parked jobs (and pending ones that already failed) with their last error
     webhook_health(db, shop)    -> deliveries by status over the last 24 h, last received
     retry_job(app, shop, id)    -> requeue a job of this shop
@@ -13,27 +13,30 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from backend.errors import NotFound
-from backend.store.models import DecisionLogEntry, PipelineJob, WebhookEvent, utcnow
+from backend.services.backtest import reasons_of
+from backend.store.models import DecisionLogEntry, OrderState, PipelineJob, WebhookEvent, utcnow
 
 
 def recent_decisions(db, shop: str, limit: int = 30) -> list[dict]:
     with db.session() as s:
         rows = list(s.exec(select(DecisionLogEntry).where(DecisionLogEntry.shop_domain == shop)
                            .order_by(DecisionLogEntry.id.desc()).limit(limit)))
-    out = []
-    for row in rows:
-        decision = row.decision or {}
-        rules = []
-        for line in decision.get("lines") or []:
-            for reason in line.get("reasons") or []:
-                if reason.get("rule") not in rules:
-                    rules.append(reason.get("rule"))
-        out.append({"id": row.id, "order_id": row.order_id, "trigger": row.trigger, "result": row.write_result,
-                    "tags": decision.get("tags") or [], "tags_added": row.tags_added,
-                    "tags_removed": row.tags_removed, "deadline": decision.get("return_deadline"),
-                    "reasons": rules, "policy": row.policy_name, "policy_version": row.policy_version,
-                    "error": row.error, "applied_at": row.applied_at})
-    return out
+        names = order_names(s, shop, {row.order_id for row in rows})
+    return [{"id": row.id, "order_id": row.order_id, "order_name": names.get(row.order_id) or f"order {row.order_id}",
+             "trigger": row.trigger, "result": row.write_result, "tags": (row.decision or {}).get("tags") or [],
+             "tags_added": row.tags_added, "tags_removed": row.tags_removed,
+             "deadline": (row.decision or {}).get("return_deadline"), "reasons": reasons_of(row.decision or {}),
+             "policy": row.policy_name, "policy_version": row.policy_version, "error": row.error,
+             "applied_at": row.applied_at} for row in rows]
+
+
+def order_names(s, shop: str, order_ids) -> dict[str, str]:
+    """Shopify's name ("#1010") of each stored order, by order id (absent when the snapshot has none)."""
+    if not order_ids:
+        return {}
+    found = s.exec(select(OrderState.order_id, OrderState.facts).where(
+        OrderState.shop_domain == shop, OrderState.order_id.in_(list(order_ids))))
+    return {oid: facts["name"] for oid, facts in found if (facts or {}).get("name")}
 
 
 def failed_jobs(db, shop: str, limit: int = 50) -> list[PipelineJob]:

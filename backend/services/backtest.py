@@ -1,6 +1,7 @@
 """What a policy would do, without writing anything: preview one order, backtest a draft over stored orders.
 
-    preview(app, shop, order_id=None, sample=None, text=None) -> {"policy", "decision", "reasons", ...}
+    preview(app, shop, order_id=None, sample=None, text=None, return_as=None)
+                                                               -> {"policy", "decision", "order", "reasons", ...}
     backtest(app, shop, text, limit=50)                        -> {"counts", "orders": [...]}
 
 Both decide exactly like the pipeline: the stored facts snapshot
@@ -18,6 +19,7 @@ from sqlmodel import select
 from backend.errors import NotFound, ValidationError
 from backend.policy import RequestError, decide
 from backend.services import orders, policies, settings
+from backend.services.admin_format import Store, line_titles
 from backend.services.orders import OUR_TAGS
 from backend.store.models import OrderState
 
@@ -74,8 +76,13 @@ def reasons_of(decision: dict) -> list[dict]:
     return out
 
 
+RESOLUTIONS = ("refund", "store_credit", "exchange")
+
+
 def preview(app, shop: str, order_id: str | None = None, sample=None, text: str | None = None,
-            now: datetime | None = None) -> dict:
+            now: datetime | None = None, return_as: str | None = None) -> dict:
+    """The decision for a stored order or a pasted sample; `return_as` (refund, store_credit, exchange)
+    also asks what returning every line unworn, for a change of mind, would come to."""
     policy = _policy(app, shop, text)
     config = settings.get(_db(app), shop)
     if order_id:
@@ -84,13 +91,27 @@ def preview(app, shop: str, order_id: str | None = None, sample=None, text: str 
         request = _sample_request(sample)
     else:
         raise ValidationError("give a stored order id or paste a sample order", code="nothing_to_preview")
+    if return_as:
+        request = _with_return(request, return_as)
     try:
         decision = decide(policy, settings.overlay(request, config), now or datetime.now(timezone.utc))
     except RequestError as exc:
         raise ValidationError("the order is not a valid decision request", details=exc.errors) from None
+    facts = request.get("order") if isinstance(request.get("order"), dict) else {}
     return {"policy": {"name": policy.name, "version": policy.version}, "decision": decision,
+            "order": {"name": Store.order_name(facts, order_id or facts.get("id")), "lines": line_titles(facts),
+                      "currency": facts.get("currency")},
             "tags": sorted(config.tag(t) for t in decision.get("tags") or [] if t in OUR_TAGS),
             "reasons": reasons_of(decision)}
+
+
+def _with_return(request: dict, resolution: str) -> dict:
+    if resolution not in RESOLUTIONS:
+        raise ValidationError(f"return_as must be one of {', '.join(RESOLUTIONS)}", code="invalid_resolution")
+    lines = (request.get("order") or {}).get("line_items") or []
+    wanted = [{"line_item_id": str(ln.get("id")), "quantity": ln.get("quantity") or 1, "condition": "new",
+               "reason": "changed_mind"} for ln in lines if isinstance(ln, dict)]
+    return {**request, "return_request": {"resolution": resolution, "lines": wanted}}
 
 
 def _label(state: OrderState) -> str:
@@ -125,7 +146,8 @@ def backtest(app, shop: str, text: str, limit: int = DEFAULT_LIMIT, now: datetim
 
 def _compare(policy, config, state: OrderState, now: datetime) -> dict:
     before_tags, before_deadline = sorted(state.tags_written or []), state.deadline_written
-    row = {"order_id": state.order_id, "created_at": state.facts.get("created_at"), "label": _label(state),
+    row = {"order_id": state.order_id, "name": Store.order_name(state.facts, state.order_id),
+           "created_at": state.facts.get("created_at"), "label": _label(state),
            "tags_before": before_tags, "deadline_before": before_deadline, "invalid": False, "error": None}
     try:
         decision = decide(policy, settings.overlay(orders.decision_request(state), config), now)

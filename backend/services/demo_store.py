@@ -9,8 +9,13 @@
 The app is installed the way a merchant installs it: an HTTP client follows the
 signed install link → the simulator's authorize page → /auth/callback (code
 exchange) → /app. Webhooks are POSTed to /webhooks with Shopify's HMAC header.
-Its database and queue are files under instance/ (demo.db, demo-huey.db),
-started afresh each run, since the simulator keeps its shop in memory.
+
+The demo uses the app's own database and job queue (`DATABASE_URL`, default
+instance/app.db), so every CLI command sees the demo shop like any installed
+shop. The simulator keeps its shop in memory, so each run first forgets what an
+earlier run stored for the demo shop (that shop only), and, while it serves,
+records where its simulated Shopify listens (`services.demo.Lease`) for CLI
+commands that call the shop's Admin API (`orders backfill`).
 """
 from __future__ import annotations
 
@@ -23,18 +28,19 @@ import threading
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-from sqlmodel import select
+from sqlalchemy import delete
+from sqlmodel import SQLModel, select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from backend.config import DEV_API_KEY, DEV_API_SECRET, INSTANCE
+from backend.config import DEV_API_KEY, DEV_API_SECRET, Config
 from backend.devshop import Simulator
 from backend.devshop.sessiontokens import admin_host_param, oauth_query_hmac
+from backend.services import demo
 from backend.services.demo import DEFAULT_SHOP
-from backend.store.models import DecisionLogEntry, OrderState
+from backend.store.models import DecisionLogEntry, OrderState, Shop
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +87,16 @@ ORDERS = [
 
 
 class DemoStore:
-    def __init__(self, preset: str = "aallyn", port: int = 8000, shop: str = DEFAULT_SHOP,
-                 database_url: str | None = None, instance: Path = INSTANCE, workers: int = 4):
-        self.preset, self.port, self.shop, self.workers = preset, port, shop, workers
-        self.instance = Path(instance)
-        self.database_url = database_url or f"sqlite:///{self.instance / 'demo.db'}"
-        self.app_url = f"http://127.0.0.1:{port}"
-        self.sim = self.app = self.server = self.consumer = None
+    def __init__(self, config: Config | None = None, preset: str = "aallyn", port: int | None = None,
+                 shop: str = DEFAULT_SHOP, workers: int = 4):
+        self.config = config or Config.from_env()
+        if self.config.production:
+            raise RuntimeError("the demo store is for development: it will not run with APP_ENV=production")
+        self.preset, self.shop, self.workers = preset, shop, workers
+        self.port = port or self.config.port
+        self.database_url = self.config.database_url
+        self.app_url = f"http://127.0.0.1:{self.port}"
+        self.sim = self.app = self.server = self.consumer = self.lease = None
         self.order_ids: list[int] = []
 
     @property
@@ -101,15 +110,18 @@ class DemoStore:
         policy = load_policy(self.preset)  # fails early on an unknown preset
         self.sim = Simulator(api_key=DEV_API_KEY, api_secret=DEV_API_SECRET).start()
         self.sim.add_shop(self.shop, name="Fineprint Demo", timezone=policy.timezone, currency=policy.currency)
-        self._fresh_database()
         self.app = self._create_app()
+        self._forget_earlier_run()
         self.server = make_server("127.0.0.1", self.port, self.app, threaded=True, request_handler=_Quiet)
         threading.Thread(target=self.server.serve_forever, name="demo-web", daemon=True).start()
         self._start_worker()
         self.install()
+        self.lease = demo.Lease.write(self.config, self.shop, self.sim.origin_template, self.app_url)
         return self
 
     def stop(self) -> None:
+        if self.lease is not None:
+            self.lease.release()
         if self.consumer is not None:
             self.consumer.stop(graceful=True)
         if self.server is not None:
@@ -119,32 +131,29 @@ class DemoStore:
         if self.app is not None:
             self.app.extensions["fineprint.db"].dispose()
 
-    def _fresh_database(self) -> None:
+    def _forget_earlier_run(self) -> None:
+        """The simulator starts empty each run: drop what the app stored for the demo shop last time
+        (only that shop: the database is the app's own)."""
         from backend.store import migrate
 
-        self.instance.mkdir(parents=True, exist_ok=True)
-        if self.database_url.startswith("sqlite:///"):
-            db_file = Path(self.database_url.removeprefix("sqlite:///"))
-            for path in (db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm")):
-                path.unlink(missing_ok=True)
-        for path in self.instance.glob("demo-huey.db*"):
-            path.unlink(missing_ok=True)
         migrate.upgrade(self.database_url)
+        with self.app.extensions["fineprint.db"].session() as s:
+            for table in reversed(SQLModel.metadata.sorted_tables):
+                if "shop_domain" in table.c:
+                    s.exec(delete(table).where(table.c.shop_domain == self.shop))
+            s.exec(delete(Shop).where(Shop.domain == self.shop))
 
     def _create_app(self):
         from backend import create_app
 
-        return create_app({
-            "env": "demo", "demo_shop": self.shop, "database_url": self.database_url,
-            "huey_path": str(self.instance / "demo-huey.db"), "admin_origin": self.sim.origin_template,
+        return create_app(self.config.with_overrides({
+            "env": "demo", "demo_shop": self.shop, "admin_origin": self.sim.origin_template,
             "api_key": DEV_API_KEY, "api_secret": DEV_API_SECRET, "port": self.port, "app_url": self.app_url,
-            "redis_url": None, "backfill_dir": str(self.instance / "demo-backfill"),
-        })
+        }))
 
     def _start_worker(self) -> None:
         from backend import jobs
 
-        jobs.huey.flush()
         self.consumer = jobs.huey.create_consumer(workers=self.workers, worker_type="thread", periodic=True,
                                                   initial_delay=0.05, backoff=1.15, max_delay=0.5,
                                                   check_worker_health=False)

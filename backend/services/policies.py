@@ -4,6 +4,7 @@
     create_version(db, shop, text, user)      -> PolicyVersion (same text twice: the same row)
     activate(app, shop, version_id, user)     -> PolicyVersion; re-decides the shop's stored orders
     set_policy(app, shop, name_or_path, user) -> PolicyVersion (the CLI and the admin page both use it)
+    previous_version(db, shop)                -> what a rollback would activate, or None
     rollback(app, shop, user)                 -> the version that was active before the current one
 
 `Shop.active_policy` holds ``version:<id>:<hash>`` for a stored version (the
@@ -68,6 +69,8 @@ def file_source(name_or_path: str) -> str:
         return path.read_text(encoding="utf-8")
     except OSError:
         raise NotFound(f"no policy named {name_or_path}", code="unknown_policy") from None
+    except UnicodeDecodeError:
+        raise InvalidPolicy(f"file {name_or_path} is not UTF-8 text: save it as UTF-8") from None
 
 
 def is_version_ref(ref: str | None) -> bool:
@@ -180,15 +183,19 @@ def activate_text(app, shop: str, text: str, user: str | None, based_on: str | N
     return activate(app, shop, row.id, user)
 
 
-def rollback(app, shop: str, user: str | None) -> PolicyVersion:
-    """Activate the version that was active before the current one."""
-    db = app.extensions["fineprint.db"]
+def previous_version(db, shop: str) -> PolicyVersion | None:
+    """The version that was active before the current one (what "Roll back" activates), or None."""
     current, _ = active(db, shop)
     earlier = [v for v in versions(db, shop, 1000)
                if v.activated_at is not None and (current is None or v.id != current.id)]
-    if not earlier:
+    return max(earlier, key=lambda v: v.activated_at) if earlier else None
+
+
+def rollback(app, shop: str, user: str | None) -> PolicyVersion:
+    """Activate the version that was active before the current one."""
+    previous = previous_version(app.extensions["fineprint.db"], shop)
+    if previous is None:
         raise NotFound("there is no earlier version to roll back to", code="nothing_to_roll_back")
-    previous = max(earlier, key=lambda v: v.activated_at)
     return activate(app, shop, previous.id, user)
 
 

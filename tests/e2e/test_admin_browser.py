@@ -241,3 +241,65 @@ def test_merchant_edits_backtests_activates_and_sees_the_order_redecided(served,
     page.wait_for_selector("#active-policy:has-text('aallyn')")
     shot(page, backend, 9, "rolled-back")
     assert page.errors == []
+
+
+def open_admin(page, served) -> None:
+    token = served["sim"].session_token(SHOP, sub="4242")
+    page.goto(f"{served['url']}/app?shop={SHOP}&host={admin_host_param(SHOP)}&embedded=1&id_token={token}")
+    page.wait_for_selector("body[data-ready=true]")
+
+
+def test_the_admin_page_speaks_the_stores_language(served, page, db_url):
+    """Order names, product titles, times with years in the shop's zone, the policy's sentences, the whole
+    return outcome in Preview, and no "Roll back" until there is a version to go back to."""
+    from zoneinfo import ZoneInfo
+
+    from backend.services import backtest
+
+    backend = "postgres" if db_url.startswith("postgresql") else "sqlite"
+    app, sim, plain = served["app"], served["sim"], str(served["orders"]["plain"])
+    name = sim.order(SHOP, served["orders"]["plain"]).name  # what Shopify calls it, e.g. "#1002"
+    assert name != f"#{plain}"
+    local_now = datetime.now(ZoneInfo("America/Los_Angeles"))  # aallyn's shop is in Los Angeles
+    year_and_zone = (str(local_now.year), local_now.tzname())
+    open_admin(page, served)
+
+    # One version has ever been active: nothing to roll back to.
+    assert page.is_disabled("#rollback")
+    assert all(part in page.inner_text("#versions tbody tr") for part in year_and_zone)
+
+    # Preview lists orders by their Shopify name and decides a full refund of one, fees and total included.
+    open_tab(page, "preview")
+    option = page.inner_text(f'#preview-order option[value="{plain}"]')
+    assert option.startswith(name) and "Classic Tote" in option and f"#{plain}" not in option
+    page.select_option("#preview-order", plain)
+    page.select_option("#preview-return", "refund")
+    page.click("#run-preview")
+    page.wait_for_selector("#preview-return-lines")
+    expected = backtest.preview(app, SHOP, order_id=plain, return_as="refund")
+    outcome = expected["decision"]["return"]
+    assert page.inner_text("#preview-order-name") == name
+    assert "Classic Tote" in page.inner_text("#preview-lines") and "Classic Tote" in page.inner_text(
+        "#preview-return-lines")
+    assert page.inner_text("#preview-refund-total").split()[0] == outcome["refund_total"]
+    fees = page.inner_text("#preview-fees")
+    assert all(f["kind"] in fees and f["amount"] in fees for f in outcome["fees"]) and (outcome["fees"] or "none" in fees)
+    sentences = [r["text"] for r in expected["reasons"]]
+    assert sentences and all(s in page.inner_text("#preview-reasons") for s in sentences)
+    shot(page, backend, 10, "preview-return")
+
+    # Activity: the order's name, the time with its year in the shop's zone, reasons in the policy's words.
+    open_tab(page, "activity")
+    row = page.locator(f'#decisions tr[data-order-id="{plain}"]').first
+    assert row.locator("td.order-name").inner_text() == name
+    assert all(part in row.locator("td.when").inner_text() for part in year_and_zone)
+    assert any(s in row.locator("td.reasons").inner_text() for s in sentences)
+    shot(page, backend, 11, "activity-words")
+
+    # A second version activated: now "Roll back" is offered, naming where it goes.
+    open_tab(page, "policy")
+    policies.set_policy(app, SHOP, "novus", "setup")
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    assert not page.is_disabled("#rollback") and "aallyn" in page.inner_text("#rollback")
+    assert page.errors == []

@@ -45,7 +45,7 @@ def product_from_graphql(node: dict) -> dict:
 # The order fields the pipeline reads; shared by the single-order query and the
 # bulk operation (whose JSONL flattens `lineItems` nodes into their own lines).
 ORDER_FIELDS = """
-      id createdAt updatedAt cancelledAt currencyCode sourceName tags discountCodes
+      id name createdAt updatedAt cancelledAt currencyCode sourceName tags discountCodes
       shippingAddress { countryCodeV2 provinceCode address1 address2 city zip }
       shippingLines(first: 5) { nodes { title code source carrierIdentifier originalPriceSet { shopMoney { amount } } } }
       fulfillments(first: 20) { id status createdAt updatedAt deliveredAt inTransitAt displayStatus }
@@ -60,7 +60,7 @@ ORDER_FIELDS = """
 """
 
 BULK_ORDER_FIELDS = """
-      id createdAt updatedAt cancelledAt currencyCode sourceName tags discountCodes
+      id name createdAt updatedAt cancelledAt currencyCode sourceName tags discountCodes
       shippingAddress { countryCodeV2 provinceCode address1 address2 city zip }
       fulfillments { id status createdAt updatedAt deliveredAt inTransitAt displayStatus }
       shippingLines { edges { node { id title code source carrierIdentifier originalPriceSet { shopMoney { amount } } } } }
@@ -87,6 +87,7 @@ def order_from_graphql(node: dict) -> dict:
     address = node.get("shippingAddress") or None
     facts = {
         "id": gid("Order", ident),
+        "name": node.get("name"),  # what the store calls the order ("#1010"); the engine ignores it
         "created_at": node.get("createdAt"),
         "currency": node.get("currencyCode"),
         "source_name": node.get("sourceName") or "",

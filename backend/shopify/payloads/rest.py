@@ -18,6 +18,7 @@ def order_from_rest(payload: dict) -> dict:
     ident = _ident(payload, "Order")
     facts = {
         "id": gid("Order", ident),
+        "name": payload.get("name"),  # what the store calls the order ("#1010"); the engine ignores it
         "created_at": payload.get("created_at"),
         "currency": payload.get("currency") or payload.get("presentment_currency"),
         "source_name": payload.get("source_name") or "",

@@ -172,7 +172,7 @@
         html += '<table class="data" id="backtest-table"><thead><tr><th>Order</th><th>Items</th><th>Tags now</th><th>Tags after</th>' +
           "<th>Deadline now</th><th>Deadline after</th></tr></thead><tbody>";
         rows.forEach(function (o) {
-          html += '<tr class="changed" data-order-id="' + esc(o.order_id) + '"><td>#' + esc(o.order_id) + "</td><td>" + esc(o.label) +
+          html += '<tr class="changed" data-order-id="' + esc(o.order_id) + '"><td>' + esc(o.name) + "</td><td>" + esc(o.label) +
             "</td><td>" + tags(o.tags_before) + "</td><td>" + tags(o.tags_after) + "</td><td>" + esc(o.deadline_before || "—") +
             "</td><td>" + esc(o.deadline_after || "—") + "</td></tr>";
         });
@@ -220,29 +220,57 @@
     var box = $("preview-result"), data = {};
     if ($("preview-sample").value.trim()) data.sample = $("preview-sample").value;
     else data.order_id = $("preview-order").value;
+    if ($("preview-return").value) data.return_as = $("preview-return").value;
     if ($("preview-draft").checked && $("policy-text")) data.text = text();
     box.innerHTML = '<p class="muted">Deciding…</p>';
     try {
       var r = await api("POST", "/app/api/preview", data), d = r.decision;
-      var html = '<p>Policy <strong>' + esc(r.policy.name) + "</strong> " + esc(r.policy.version) + "</p>" +
+      var html = '<p><strong id="preview-order-name">' + esc(r.order.name) + "</strong> under policy <strong>" +
+        esc(r.policy.name) + "</strong> " + esc(r.policy.version) + "</p>" +
         '<p>Tags: <span id="preview-tags">' + tags(r.tags) + "</span></p>" +
         '<p>Return deadline: <strong id="preview-deadline">' + esc(d.return_deadline || "none yet") + "</strong></p>";
       if (d.blocked && d.blocked.length) html += '<p class="error-text">Checkout blocked: ' + d.blocked.map(function (b) { return esc(b.message); }).join("; ") + "</p>";
-      html += '<table class="data"><thead><tr><th>Line</th><th>Class</th><th>Refund</th><th>Store credit</th><th>Exchange</th></tr></thead><tbody>';
+      html += '<table class="data" id="preview-lines"><thead><tr><th>Item</th><th>Class</th><th>Refund</th><th>Store credit</th><th>Exchange</th></tr></thead><tbody>';
       (d.lines || []).forEach(function (ln) {
-        html += "<tr><td>" + esc(ln.line_item_id) + "</td><td>" + esc(ln["class"]) + "</td>" + ["refund", "store_credit", "exchange"].map(function (k) {
+        html += "<tr><td>" + esc(itemTitle(r, ln.line_item_id)) + "</td><td>" + esc(CLASSES[ln["class"]] || ln["class"]) + "</td>" + ["refund", "store_credit", "exchange"].map(function (k) {
           var res = ln.resolutions[k];
           return "<td>" + (res.window ? esc(res.window.days + " days from " + res.window.from) + (res.deadline ? "<br>until " + esc(res.deadline) : "") : "no") + "</td>";
         }).join("") + "</tr>";
       });
-      html += "</tbody></table><h3>Why</h3><ul id=\"preview-reasons\">" + r.reasons.map(function (x) {
-        return "<li><code>" + esc(x.rule) + "</code> — " + esc(x.text) + "</li>"; }).join("") + "</ul>";
+      html += "</tbody></table>" + returnOutcome(r, d["return"]) + "<h3>Why</h3><ul id=\"preview-reasons\">" + r.reasons.map(function (x) {
+        return "<li>" + esc(x.text || x.rule) + ' <code class="rule-id">' + esc(x.rule) + "</code></li>"; }).join("") + "</ul>";
       box.innerHTML = html;
     } catch (e) {
       var details = e.payload && e.payload.error && Array.isArray(e.payload.error.details)
         ? "<ul>" + e.payload.error.details.map(function (x) { return "<li>" + esc(x.field + ": " + x.message) + "</li>"; }).join("") + "</ul>" : "";
       box.innerHTML = '<p class="error-text">' + esc(e.message) + "</p>" + details;
     }
+  }
+
+  var CLASSES = { standard: "standard", credit_only: "store credit only", final_sale: "final sale",
+                  trial: "try-at-home", external: "sold elsewhere", protection: "return protection" };
+  var RESOLUTION = { refund: "Refund", store_credit: "Store credit", exchange: "Exchange" };
+
+  function itemTitle(r, id) { return (r.order.lines || {})[id] || "item " + id; }
+
+  function money(amount, currency) { return esc(amount) + (currency ? " " + esc(currency) : ""); }
+
+  // The decision's `return` (contract §6): per line allowed and amount, each fee once, the total.
+  function returnOutcome(r, ret) {
+    if (!ret) return "";
+    var cur = r.order.currency, label = RESOLUTION[ret.resolution] || ret.resolution;
+    var html = '<h3 id="preview-return-heading">Return for ' + esc(label.toLowerCase()) + ": " +
+      (ret.allowed ? "allowed" : "refused") + '</h3><table class="data" id="preview-return-lines"><thead><tr>' +
+      "<th>Item</th><th>Qty</th><th>Allowed</th><th>Value</th><th>Why</th></tr></thead><tbody>";
+    (ret.lines || []).forEach(function (ln) {
+      html += "<tr><td>" + esc(itemTitle(r, ln.line_item_id)) + "</td><td>" + esc(ln.quantity) + "</td><td>" +
+        (ln.allowed ? "yes" : "no") + "</td><td>" + money(ln.amount, cur) + "</td><td>" +
+        (ln.reasons || []).map(function (x) { return esc(x.text || x.message || x.rule || x); }).join("<br>") + "</td></tr>";
+    });
+    var fees = (ret.fees || []).map(function (f) { return esc(f.kind) + " fee " + money(f.amount, cur); });
+    var total = ret.resolution === "store_credit" ? "Store credit" : ret.resolution === "exchange" ? "Refund (exchange)" : "Refund total";
+    return html + '</tbody></table><p id="preview-fees">Fees: ' + (fees.length ? fees.join(", ") : "none") + "</p>" +
+      '<p>' + total + ': <strong id="preview-refund-total">' + money(ret.refund_total, cur) + "</strong></p>";
   }
 
   // ------------------------------------------------------------ settings
