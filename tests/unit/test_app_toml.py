@@ -3,7 +3,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from backend.config import DEFAULT_SCOPES
+from backend.config import DEFAULT_API_VERSION, DEFAULT_SCOPES
 from backend.services.webhooks import ALWAYS_PROCESSED, TOPIC_HANDLERS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +45,7 @@ def test_every_topic_line_names_the_function_that_handles_it():
 def test_scopes_proxy_and_versions_match_the_backend():
     config = _config()
     assert config["access_scopes"]["scopes"] == DEFAULT_SCOPES
-    assert config["webhooks"]["api_version"] == "2025-10"
+    assert config["webhooks"]["api_version"] == DEFAULT_API_VERSION == "2026-10"
     assert config["embedded"] is True and config["pos"]["embedded"] is False
     assert config["app_proxy"] == {"url": "/proxy", "subpath": "fineprint", "prefix": "apps"}
     assert all(url.endswith("/auth/callback") for url in config["auth"]["redirect_urls"])

@@ -4,11 +4,13 @@ from pathlib import Path
 
 from backend.shopify import payloads
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "shopify" / "webhooks" / "2025-10"
+WEBHOOKS = Path(__file__).resolve().parents[1] / "data" / "shopify" / "webhooks"
+EXAMPLES = WEBHOOKS / "2026-01"  # Shopify's published examples (see tests/data/shopify/README.md)
 
 
 def example(name):
-    return json.loads((EXAMPLES / f"{name}.json").read_text())
+    path = EXAMPLES / f"{name}.json"
+    return json.loads((path if path.exists() else WEBHOOKS / "2025-10" / f"{name}.json").read_text())
 
 
 def test_an_orders_create_payload_becomes_a_decision_request_order():
