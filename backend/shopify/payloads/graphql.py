@@ -8,16 +8,35 @@ from backend.shopify.payloads.common import _carrier, _money, gid, numeric_id, s
 
 # ------------------------------------------------------- products (GraphQL)
 
+# What the catalog mirror keeps of a product. Its cost by Shopify's rules: the product (1) plus its
+# variants connection (2 + one point per variant asked for); scalars are free.
+VARIANTS_PER_PRODUCT = 100
+_PRODUCT_FIELDS = """
+      id title productType tags isGiftCard updatedAt
+      variants(first: %d) { nodes { id title sku price compareAtPrice updatedAt } }
+""" % VARIANTS_PER_PRODUCT
+PRODUCT_COST = 1 + 2 + VARIANTS_PER_PRODUCT
+
 PRODUCTS_BY_ID_QUERY = """
 query FineprintProducts($ids: [ID!]!) {
   nodes(ids: $ids) {
-    ... on Product {
-      id title productType tags updatedAt
-      variants(first: 100) { nodes { id title sku price compareAtPrice } }
+    ... on Product {%s    }
+  }
+}
+""" % _PRODUCT_FIELDS
+
+# A line that names only its variant (a checkout extension knows little more): the variant's product.
+VARIANT_PRODUCTS_QUERY = """
+query FineprintVariantProducts($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on ProductVariant {
+      id
+      product {%s      }
     }
   }
 }
-"""
+""" % _PRODUCT_FIELDS
+VARIANT_PRODUCT_COST = 1 + PRODUCT_COST
 
 
 def product_from_graphql(node: dict) -> dict:
