@@ -167,6 +167,36 @@ def _line_from_graphql(li: dict) -> dict:
     return line
 
 
+# A fulfillment event for a fulfillment the app never saw: the fulfillment's order (its exact GID: the
+# event's numeric order_id may be rounded) and that order's fulfillments with their lines. Cost: the
+# fulfillment and order (2) + per fulfillment 1 + its lines connection (2 + 2 per line: line and lineItem).
+FULFILLMENTS_PER_ORDER = 10
+LINES_PER_FULFILLMENT = 40
+FULFILLMENT_ORDER_QUERY = """
+query FineprintFulfillmentOrder($id: ID!) {
+  fulfillment(id: $id) {
+    id
+    order {
+      id
+      fulfillments(first: %d) {
+        id status createdAt updatedAt deliveredAt inTransitAt displayStatus
+        fulfillmentLineItems(first: %d) { nodes { lineItem { id } } }
+      }
+    }
+  }
+}
+""" % (FULFILLMENTS_PER_ORDER, LINES_PER_FULFILLMENT)
+
+
+def fulfillments_from_graphql(data: dict | None) -> tuple[str | None, list[dict]]:
+    """A FULFILLMENT_ORDER_QUERY answer → (order id, fulfillment facts); (None, []) when Shopify has none."""
+    order = ((data or {}).get("fulfillment") or {}).get("order") or {}
+    order_id = numeric_id(order.get("id"))
+    if order_id is None:
+        return None, []
+    return order_id, [_fulfillment_from_graphql(f, order_id) for f in _nodes(order.get("fulfillments"))]
+
+
 def _fulfillment_from_graphql(f: dict, order_id: str | None) -> dict:
     status = (f.get("status") or "").lower()
     cancelled = status in ("cancelled", "error", "failure")
