@@ -273,8 +273,12 @@ def test_the_bucket_leaks_and_throttles_like_shopify(simulator, order):
     assert status["maximumAvailable"] == 100 and status["restoreRate"] == 50 and status["currentlyAvailable"] < 62
     time.sleep((62 - status["currentlyAvailable"]) / 50 + 0.05)
     assert "data" in admin(query)
-    too_big = admin("{ orders(first: 250) { nodes { id } } }")
-    assert too_big["errors"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
+    too_big = admin("{ orders(first: 250) { nodes { id lineItems(first: 3) { nodes { id } } } } }")
+    error = too_big["errors"][0]  # over the 1,000-point single-query limit, whatever the bucket's size
+    assert error["extensions"] == {"code": "MAX_COST_EXCEEDED", "cost": 2 + 250 * 6, "maxCost": 1000,
+                                   "documentation": "https://shopify.dev/api/usage/rate-limits"}
+    assert error["message"].startswith("Query cost is 1502, which exceeds the single query max cost limit (1000).")
+    assert "data" not in too_big
 
 
 def test_a_bulk_query_serves_shopify_jsonl(simulator, order):
