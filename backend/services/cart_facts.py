@@ -40,7 +40,8 @@ def fill_from_catalog(conn, shop: str, lines: list[dict], may_fetch: bool = Fals
         return
     variants, products = _facts(conn, shop, todo)
     unknown = sorted({ln["product_id"] for ln in todo if ln.get("product_id") and ln["product_id"] not in products})
-    orphans = sorted({ln["variant_id"] for ln in todo if ln.get("variant_id") and not ln.get("product_id")})
+    orphans = sorted({ln["variant_id"] for ln in todo
+                      if ln.get("variant_id") and not ln.get("product_id") and ln["variant_id"] not in variants})
     if (unknown or orphans) and may_fetch and _fetch(shop, unknown, orphans):
         variants, products = _facts(conn, shop, todo)
     for ln in todo:
@@ -58,8 +59,8 @@ def _facts(conn, shop: str, lines: list[dict]) -> tuple[dict, dict]:
     vids = sorted({ln["variant_id"] for ln in lines if ln.get("variant_id")})
     variants = {r[0]: r for r in conn.execute(_VARIANTS, {"shop": shop, "ids": vids})} if vids else {}
     for ln in lines:
-        if not ln.get("product_id") and ln.get("variant_id") in variants:
-            ln["product_id"] = variants[ln["variant_id"]][1]
+        if not ln.get("product_id") and (variants.get(ln.get("variant_id")) or (None, None))[1]:
+            ln["product_id"] = variants[ln["variant_id"]][1]  # "": a variant Shopify does not have
     pids = sorted({ln["product_id"] for ln in lines if ln.get("product_id")})
     products = {r[0]: r for r in conn.execute(_PRODUCTS, {"shop": shop, "ids": pids})} if pids else {}
     return variants, products

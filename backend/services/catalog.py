@@ -145,4 +145,15 @@ def fetch_variant_products(session: Session, shop: str, variant_ids: list[str],
     products = {p["id"]: p for n in nodes if n and (p := n.get("product")) and p.get("id")}
     for product in products.values():
         upsert_product(session, shop, payloads.product_from_graphql(product))
+    for missing in sorted(set(variant_ids) - {payloads.numeric_id(n["id"]) for n in nodes if n and n.get("id")}):
+        _forget_variant(session, shop, missing)
     return len(products)
+
+
+def _forget_variant(session: Session, shop: str, variant_id: str) -> None:
+    """A variant Shopify does not have: remembered without a product (product_id ""), so carts naming it read
+    the Admin API no more; a products/* webhook that brings it back fills the row in."""
+    exists = session.exec(select(CatalogVariant).where(
+        CatalogVariant.shop_domain == shop, CatalogVariant.variant_id == variant_id)).first()
+    if exists is None:
+        session.add(CatalogVariant(shop_domain=shop, variant_id=variant_id, product_id=""))

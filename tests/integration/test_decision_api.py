@@ -133,6 +133,11 @@ def test_a_line_naming_only_an_unknown_variant_reads_its_product_once_then_the_m
         reads = simulator.calls("graphql", shop=SHOP)
         assert [c.operation for c in reads] == ["FineprintVariantProducts"]
         assert reads[0].variables == {"ids": [red]}
+        gone = {"variant_id": "gid://shopify/ProductVariant/987654", "quantity": 1, "price": "5.00"}
+        for _ in range(2):  # a variant Shopify does not have is asked about once, then decided with empty facts
+            decision = post(client, cart([gone]), checkout_token(app)).get_json()
+            assert decision["lines"][0]["class"] == "standard", decision
+        assert len(simulator.calls("graphql", shop=SHOP)) == 2
     finally:
         app.extensions["fineprint.db"].dispose()
 
