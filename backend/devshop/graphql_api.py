@@ -45,8 +45,9 @@ class Context:
 
 
 def max_cost_exceeded(requested: int, limit: int) -> dict:
-    """Shopify's answer to a document over the single-query limit, refused before it runs (HTTP 200).
-    Shape as Shopify sends it (message, code, cost, maxCost; see shopify.dev/docs/api/usage/rate-limits)."""
+    """Shopify's answer to a document over the single-query limit, refused before it runs (HTTP 200, no data).
+    The first sentence and `code`/`cost`/`maxCost` are as recorded from live Shopify answers in public client
+    code; the rest of the message and `documentation` follow Shopify's other throttling errors."""
     return {"message": f"Query cost is {requested}, which exceeds the single query max cost limit ({limit}).\n\n"
                        "See https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\n"
                        "cost of a query is calculated.\n\n"
