@@ -17,7 +17,7 @@ DEV_API_KEY = "dev-api-key"
 DEV_API_SECRET = "dev-api-secret"
 # A Fernet key (32 url-safe base64 bytes). Public on purpose: development only.
 DEV_TOKEN_KEY = "ZGV2LXRva2VuLWtleS1maW5lcHJpbnQtZGV2LW9ubHk="
-DEFAULT_API_VERSION = "2025-10"
+DEFAULT_API_VERSION = "2026-10"
 DEFAULT_SCOPES = "read_orders,write_orders,read_products"
 
 

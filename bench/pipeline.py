@@ -41,7 +41,7 @@ def _sign(body: bytes) -> str:
 
 def _headers(body: bytes, topic: str) -> dict:
     return {"Content-Type": "application/json", "X-Shopify-Topic": topic, "X-Shopify-Shop-Domain": SHOP,
-            "X-Shopify-Webhook-Id": str(uuid.uuid4()), "X-Shopify-API-Version": "2025-10",
+            "X-Shopify-Webhook-Id": str(uuid.uuid4()), "X-Shopify-API-Version": "2026-10",
             "X-Shopify-Hmac-Sha256": _sign(body)}
 
 

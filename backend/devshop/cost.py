@@ -1,18 +1,24 @@
-"""Query cost like Shopify's calculated query cost.
+"""Query cost by Shopify's published calculated-query-cost rules.
 
-* scalar and enum fields: 0; an object: 1 plus its fields;
-* a connection (`first`/`last`): 2 + size x (cost of one node), where size is
-  `first`/`last` when requested and the number of nodes returned when actual;
-* a list field with `first` (or `nodes(ids:)`) multiplies likewise;
-* each mutation root field: 10, whatever it selects.
-Fragments and inline fragments are added in (an upper bound, like Shopify's).
+Rules (shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits, "Cost calculation"):
+
+* a scalar or enum field: 0; an object: 1 plus what it selects;
+* an interface or union: the maximum over its possible selections (one per concrete type);
+* a connection: sized by `first`/`last`: 2 + size x (cost of one node); requested with the
+  argument, actual with the nodes returned;
+* a list field with `first` (or `nodes(ids:)`) multiplies the same way, without the 2;
+* a mutation: 10 per root field, whatever it selects.
+
+A document whose requested cost exceeds `MAX_QUERY_COST` is refused before it runs
+(`MAX_COST_EXCEEDED`), whatever the bucket holds.
 """
 from __future__ import annotations
 
 from graphql import (FieldNode, FragmentSpreadNode, GraphQLList, GraphQLNonNull, GraphQLObjectType,
-                     InlineFragmentNode, get_named_type, is_leaf_type, value_from_ast_untyped)
+                     InlineFragmentNode, get_named_type, is_abstract_type, is_leaf_type, value_from_ast_untyped)
 
 MUTATION_COST = 10
+MAX_QUERY_COST = 1000  # the single-query limit, on every plan
 
 
 def query_cost(schema, operation, fragments: dict, variables: dict, data: dict | None = None) -> int:
@@ -40,15 +46,22 @@ class _Walker:
         self.schema, self.fragments, self.variables = schema, fragments, variables or {}
 
     def selection(self, parent, selection_set, data, actual: bool) -> int:
+        """An object's selections; on an interface or union, the costliest concrete type's."""
+        if is_abstract_type(parent):
+            return max((self._on_type(t, parent, selection_set, data, actual)
+                        for t in self.schema.get_possible_types(parent)), default=0)
+        return self._on_type(parent, parent, selection_set, data, actual)
+
+    def _on_type(self, concrete, parent, selection_set, data, actual: bool) -> int:
         total = 0
         for sel in selection_set.selections:
             if isinstance(sel, FieldNode):
                 total += self.field(parent, sel, data, actual)
-            else:
-                frag = sel if isinstance(sel, InlineFragmentNode) else self.fragments[sel.name.value]
-                cond = frag.type_condition
-                target = self.schema.get_type(cond.name.value) if cond else parent
-                total += self.selection(target, frag.selection_set, data, actual)
+                continue
+            frag = sel if isinstance(sel, InlineFragmentNode) else self.fragments[sel.name.value]
+            cond = self.schema.get_type(frag.type_condition.name.value) if frag.type_condition else parent
+            if cond is concrete or (is_abstract_type(cond) and self.schema.is_sub_type(cond, concrete)):
+                total += self._on_type(concrete, cond, frag.selection_set, data, actual)
         return total
 
     def field(self, parent, node: FieldNode, data, actual: bool) -> int:
@@ -59,8 +72,7 @@ class _Walker:
         named = get_named_type(ftype)
         if is_leaf_type(named) or node.selection_set is None:
             return 0
-        key = node.alias.value if node.alias else node.name.value
-        value = data.get(key) if isinstance(data, dict) else None
+        value = data.get(_key(node)) if isinstance(data, dict) else None
         if actual and value is None:
             return 0
         args = {a.name.value: value_from_ast_untyped(a.value, self.variables) for a in node.arguments or ()}

@@ -44,6 +44,19 @@ class Context:
         return find_view(self, kind, value)
 
 
+def max_cost_exceeded(requested: int, limit: int) -> dict:
+    """Shopify's answer to a document over the single-query limit, refused before it runs (HTTP 200, no data).
+    The first sentence and `code`/`cost`/`maxCost` are as recorded from live Shopify answers in public client
+    code; the rest of the message and `documentation` follow Shopify's other throttling errors."""
+    return {"message": f"Query cost is {requested}, which exceeds the single query max cost limit ({limit}).\n\n"
+                       "See https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\n"
+                       "cost of a query is calculated.\n\n"
+                       "To query larger amounts of data with fewer limits, bulk operations should be used instead.\n"
+                       "See https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n",
+            "extensions": {"code": "MAX_COST_EXCEEDED", "cost": requested, "maxCost": limit,
+                           "documentation": "https://shopify.dev/api/usage/rate-limits"}}
+
+
 def field_resolver(source, info, **args):
     value = source.get(info.field_name, None) if isinstance(source, dict) \
         else getattr(source, info.field_name, _MISSING)
@@ -90,11 +103,9 @@ def run_graphql(sim, state, token, payload: dict, call) -> tuple[int, dict]:
     bucket = sim.buckets[state.domain]
     requested = query_cost(schema, op, fragments, variables)
     call.cost = {"requested": requested, "actual": None}
-    if requested > bucket.size:
+    if requested > sim.max_query_cost:
         call.error = "MAX_COST_EXCEEDED"
-        return 200, {"errors": [{"message": f"Query cost is {requested}, which exceeds the single query max cost "
-                                 f"limit ({int(bucket.size)}).", "extensions": {
-                                     "code": "MAX_COST_EXCEEDED", "cost": requested, "maxCost": int(bucket.size)}}],
+        return 200, {"errors": [max_cost_exceeded(requested, sim.max_query_cost)],
                      "extensions": {"cost": sim.cost_extension(state.domain, requested, None)}}
     if not bucket.take(requested):
         call.error = "THROTTLED"

@@ -101,6 +101,9 @@ class FulfillmentView(View):
     trackingInfo = property(lambda self: lambda info, first=None: [
         {"company": self.obj.tracking_company, "number": self.obj.tracking_number, "url": None}])
 
+    def order(self, info):
+        return OrderView(self.ctx.current_order, self.ctx)
+
     def fulfillmentLineItems(self, info, **args):
         order = self.ctx.current_order
         lines = [li for li in order.line_items if li.id in self.obj.line_item_ids]

@@ -18,6 +18,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from backend.devshop.bucket import LeakyBucket
 from backend.devshop.calls import CallLog, Fault, FaultQueue
 from backend.devshop.catalog import CatalogMixin
+from backend.devshop.cost import MAX_QUERY_COST
 from backend.devshop.models import ShopState
 from backend.devshop.oauth import OAuthServer
 from backend.devshop.schema import admin_schema
@@ -39,6 +40,7 @@ class Simulator(CatalogMixin):
                  bulk_delay: float = 0.0, host: str = "127.0.0.1", port: int = 0):
         self.api_key, self.api_secret, self.scopes, self.app_id = api_key, api_secret, scopes, app_id
         self.bucket_size, self.restore_rate, self.bulk_delay = bucket_size, restore_rate, bulk_delay
+        self.max_query_cost = MAX_QUERY_COST  # Shopify's single-query limit; a story may lower it
         self.oauth = OAuthServer(api_key, api_secret, token_ttl=token_ttl, refresh_ttl=refresh_ttl)
         self.shops: dict[str, ShopState] = {}
         self.buckets: dict[str, LeakyBucket] = {}
@@ -52,7 +54,7 @@ class Simulator(CatalogMixin):
 
     # -- lifecycle --------------------------------------------------------------
     def start(self) -> "Simulator":
-        admin_schema()  # parsed once per process (~4 s), before the first request can time out
+        admin_schema()  # built once per process (about a second), before the first request can time out
         self._server = make_server(self._host, self._port, SimulatorApp(self), threaded=True,
                                    request_handler=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},

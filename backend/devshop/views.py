@@ -130,6 +130,10 @@ class QueryRoot:
         require(info, "read_orders")
         return self.ctx.lookup("Order", id)
 
+    def fulfillment(self, info, id):
+        require(info, "read_orders")  # Fulfillment's requiredAccess in the 2026-10 schema: read_orders (or variants)
+        return self.ctx.lookup("Fulfillment", id)
+
     def node(self, info, id):
         return self.ctx.lookup(None, id)
 
@@ -160,6 +164,12 @@ def find_view(ctx, kind: str | None, value: str):
             for v in p.variants:
                 if v.id == num:
                     return VariantView(v, ctx)
+    if gkind == "Fulfillment":
+        from backend.devshop.order_views import FulfillmentView
+        for order in state.orders.values():
+            for ful in order.fulfillments:
+                if ful.id == num:
+                    return FulfillmentView(ful, ctx.for_order(order))
     if gkind == "BulkOperation" and num in state.bulk_operations:
         return BulkOperationView(state.bulk_operations[num], ctx)
     return None

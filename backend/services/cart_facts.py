@@ -5,8 +5,9 @@
 The rule is `catalog.fill_lines(final=True)`'s (a story checks they agree): a line naming only its variant
 gets the variant's product; absent `product_type`, `product_tags`, `compare_at_price` come from the mirror,
 `gift_card` is set for gift-card products, and what the mirror does not know gets empty facts. Products it
-has never seen are first fetched with one Admin read when `may_fetch` (the shop has a token); a failed
-read is logged, and that shop is not asked again for a minute. Two prebuilt reads per cart.
+has never seen, and the products of variants it has never seen (a line naming only its `variant_id`), are
+first read from the Admin API when `may_fetch` (the shop has a token) and mirrored, so the next cart reads
+nothing; a failed read is logged, and that shop is not asked again for a minute. Two prebuilt reads per cart.
 """
 from __future__ import annotations
 
@@ -39,7 +40,9 @@ def fill_from_catalog(conn, shop: str, lines: list[dict], may_fetch: bool = Fals
         return
     variants, products = _facts(conn, shop, todo)
     unknown = sorted({ln["product_id"] for ln in todo if ln.get("product_id") and ln["product_id"] not in products})
-    if unknown and may_fetch and _fetch(shop, unknown):
+    orphans = sorted({ln["variant_id"] for ln in todo
+                      if ln.get("variant_id") and not ln.get("product_id") and ln["variant_id"] not in variants})
+    if (unknown or orphans) and may_fetch and _fetch(shop, unknown, orphans):
         variants, products = _facts(conn, shop, todo)
     for ln in todo:
         variant = variants.get(ln.get("variant_id"))
@@ -56,15 +59,16 @@ def _facts(conn, shop: str, lines: list[dict]) -> tuple[dict, dict]:
     vids = sorted({ln["variant_id"] for ln in lines if ln.get("variant_id")})
     variants = {r[0]: r for r in conn.execute(_VARIANTS, {"shop": shop, "ids": vids})} if vids else {}
     for ln in lines:
-        if not ln.get("product_id") and ln.get("variant_id") in variants:
-            ln["product_id"] = variants[ln["variant_id"]][1]
+        if not ln.get("product_id") and (variants.get(ln.get("variant_id")) or (None, None))[1]:
+            ln["product_id"] = variants[ln["variant_id"]][1]  # "": a variant Shopify does not have
     pids = sorted({ln["product_id"] for ln in lines if ln.get("product_id")})
     products = {r[0]: r for r in conn.execute(_PRODUCTS, {"shop": shop, "ids": pids})} if pids else {}
     return variants, products
 
 
-def _fetch(shop: str, product_ids: list[str]) -> bool:
-    """One Admin read for the unknown products; a failure is logged and the lines get empty facts."""
+def _fetch(shop: str, product_ids: list[str], variant_ids: list[str]) -> bool:
+    """Admin reads for the unknown products and for the products of never-seen variants (read through:
+    mirrored, so the next cart reads nothing); a failure is logged and the lines get empty facts."""
     failed = _fetch_failed.get(shop)
     if failed is not None and time.monotonic() - failed < FETCH_BACKOFF:
         return False
@@ -73,6 +77,7 @@ def _fetch(shop: str, product_ids: list[str]) -> bool:
         admin = apply_decision.admin_for(app, shop)
         with app.extensions["fineprint.db"].session() as s:
             catalog.fetch_products(s, shop, product_ids, admin.graphql)
+            catalog.fetch_variant_products(s, shop, variant_ids, admin.graphql)
         _fetch_failed.pop(shop, None)
         return True
     except Exception as exc:  # the shopper's answer never waits on, or fails with, the Admin API

@@ -1,8 +1,10 @@
 """The catalog mirror: products and variants of each shop, for the facts order payloads lack.
 
 products/create|update|delete webhooks keep it current; a product an order
-names but the mirror does not know is fetched with one Admin GraphQL read
-(`nodes(ids:)`, all unknown products of the order at once) and cached.
+names but the mirror does not know is fetched with Admin GraphQL reads
+(`nodes(ids:)`, all unknown products of the order at once, in batches under
+Shopify's single-query cost limit) and cached; so is the product of a variant
+the mirror has never seen.
 """
 from __future__ import annotations
 
@@ -114,17 +116,44 @@ def fill_lines(session: Session, shop: str, lines: list[dict], *, final: bool = 
 
 
 def fetch_products(session: Session, shop: str, ids: list[str], read: Callable[[str, dict], dict]) -> int:
-    """One Admin read for all `ids` (`read(query, variables) -> data`); caches what it finds."""
-    from backend.shopify import payloads
+    """Admin reads for all `ids` (`read(query, variables) -> data`), batched under Shopify's single-query
+    cost limit; caches what it finds and remembers what is gone (never fetched again)."""
+    from backend.shopify import cost, payloads
 
     if not ids:
         return 0
-    data = read(payloads.PRODUCTS_BY_ID_QUERY, {"ids": [payloads.gid("Product", i) for i in ids]})
-    found = 0
-    for node in (data or {}).get("nodes") or []:
-        if node and node.get("id"):
-            upsert_product(session, shop, payloads.product_from_graphql(node))
-            found += 1
-    for missing in set(ids) - {payloads.numeric_id(n["id"]) for n in (data or {}).get("nodes") or [] if n}:
-        delete_product(session, shop, missing)  # remember it is gone: never fetch it again
-    return found
+    gids = [payloads.gid("Product", i) for i in ids]
+    nodes = [n for n in cost.read_nodes(read, payloads.PRODUCTS_BY_ID_QUERY, gids, payloads.PRODUCT_COST)
+             if n and n.get("id")]
+    for node in nodes:
+        upsert_product(session, shop, payloads.product_from_graphql(node))
+    for missing in set(ids) - {payloads.numeric_id(n["id"]) for n in nodes}:
+        delete_product(session, shop, missing)
+    return len(nodes)
+
+
+def fetch_variant_products(session: Session, shop: str, variant_ids: list[str],
+                           read: Callable[[str, dict], dict]) -> int:
+    """The products of variants the mirror has never seen (a line naming only its variant), read once and
+    mirrored with all their variants; returns how many products were found."""
+    from backend.shopify import cost, payloads
+
+    if not variant_ids:
+        return 0
+    gids = [payloads.gid("ProductVariant", i) for i in variant_ids]
+    nodes = cost.read_nodes(read, payloads.VARIANT_PRODUCTS_QUERY, gids, payloads.VARIANT_PRODUCT_COST)
+    products = {p["id"]: p for n in nodes if n and (p := n.get("product")) and p.get("id")}
+    for product in products.values():
+        upsert_product(session, shop, payloads.product_from_graphql(product))
+    for missing in sorted(set(variant_ids) - {payloads.numeric_id(n["id"]) for n in nodes if n and n.get("id")}):
+        _forget_variant(session, shop, missing)
+    return len(products)
+
+
+def _forget_variant(session: Session, shop: str, variant_id: str) -> None:
+    """A variant Shopify does not have: remembered without a product (product_id ""), so carts naming it read
+    the Admin API no more; a products/* webhook that brings it back fills the row in."""
+    exists = session.exec(select(CatalogVariant).where(
+        CatalogVariant.shop_domain == shop, CatalogVariant.variant_id == variant_id)).first()
+    if exists is None:
+        session.add(CatalogVariant(shop_domain=shop, variant_id=variant_id, product_id=""))

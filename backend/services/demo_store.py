@@ -204,7 +204,7 @@ class DemoStore:
         body = json.dumps(payload).encode()
         digest = base64.b64encode(hmac.new(DEV_API_SECRET.encode(), body, hashlib.sha256).digest()).decode()
         headers = {"Content-Type": "application/json", "X-Shopify-Topic": topic, "X-Shopify-Shop-Domain": self.shop,
-                   "X-Shopify-Webhook-Id": str(uuid.uuid4()), "X-Shopify-API-Version": "2025-10",
+                   "X-Shopify-Webhook-Id": str(uuid.uuid4()), "X-Shopify-API-Version": "2026-10",
                    "X-Shopify-Triggered-At": _iso(datetime.now(timezone.utc)), "X-Shopify-Hmac-Sha256": digest}
         response = httpx.post(f"{self.app_url}/webhooks", content=body, headers=headers, timeout=30)
         if response.status_code != 200:

@@ -46,19 +46,61 @@ def handle_fulfillment(session, event) -> str:
 
 
 def handle_fulfillment_event(session, event) -> str:
-    """fulfillment_events/create: `delivered` sets the delivery date; carrier scans mark the shipment."""
+    """fulfillment_events/create: `delivered` sets the delivery date; carrier scans mark the shipment.
+
+    A delivery for a fulfillment the app has never seen (its fulfillments/create lost, or still on its way)
+    first reads the fulfillment's order and that order's fulfillments from the Admin API: the event alone
+    says neither which lines it covers nor, reliably, whose order it is (its numeric order_id may be rounded).
+    Earlier carrier scans of such a fulfillment are recorded as they stand; the delivery fills in the rest.
+    """
     facts = payloads.fulfillment_event_from_rest(event.payload or {})
-    if not (facts["delivered_at"] or facts["shipped_at"]):
+    if not (facts["delivered_at"] or facts["shipped_at"]) or not facts["fulfillment_id"]:
         return "ignored"
-    order_id = facts["order_id"]
-    db = _db()
-    with db.session() as s:
-        known = orders.load(s, event.shop_domain, order_id) if order_id else None
-    if known is None and facts["fulfillment_id"]:
-        order_id = orders.order_for_fulfillment(db, event.shop_domain, facts["fulfillment_id"]) or order_id
+    order_id, has_lines = _stored_fulfillment(event.shop_domain, facts)
+    caught_up = False
+    if facts["delivered_at"] and not has_lines:  # the deadline needs the lines it covers
+        read_id, caught_up = _read_order_fulfillments(event.shop_domain, facts["fulfillment_id"])
+        order_id = read_id or order_id
     merged = {"id": facts["fulfillment_id"], "shipped_at": facts["shipped_at"],
               "delivered_at": facts["delivered_at"], "exact": True, "updated_at": facts["happened_at"]}
-    return _ingest_fulfillment(event, order_id, merged)
+    status = _ingest_fulfillment(event, order_id or facts["order_id"], merged)
+    if status == "unchanged" and caught_up:
+        _enqueue(event.shop_domain, order_id, event.topic)
+        return "done"
+    return status
+
+
+def _stored_fulfillment(shop: str, facts: dict) -> tuple[str | None, bool]:
+    """(the stored order that has this fulfillment, whether its lines are known): the event's own order
+    first, else any order of the shop."""
+    fid = facts["fulfillment_id"]
+    with _db().session() as s:
+        state = orders.load(s, shop, facts["order_id"]) if facts["order_id"] else None
+        if state is None or not any(f.get("id") == fid for f in state.fulfillments or []):
+            other = orders.order_for_fulfillment(_db(), shop, fid)
+            state = orders.load(s, shop, other) if other else None
+        if state is None:
+            return None, False
+        stored = next((f for f in state.fulfillments or [] if f.get("id") == fid), {})
+        return state.order_id, bool(stored.get("line_item_ids"))
+
+
+def _read_order_fulfillments(shop: str, fulfillment_id: str) -> tuple[str | None, bool]:
+    """(order id, whether anything changed) after recording the order's fulfillments as the Admin API has them.
+    A shop without a usable token cannot be asked: (None, False), and the event is recorded as it stands."""
+    from backend.services.apply_decision import admin_for
+    from backend.services.tokens import ReauthorizationRequired
+
+    try:
+        data = admin_for(_app(), shop).graphql(payloads.FULFILLMENT_ORDER_QUERY,
+                                               {"id": payloads.gid("Fulfillment", fulfillment_id)})
+    except ReauthorizationRequired:
+        return None, False
+    order_id, fulfillments = payloads.fulfillments_from_graphql(data)
+    changed = False
+    for fulfillment in fulfillments:
+        changed = orders.ingest_fulfillment(_db(), shop, order_id, fulfillment) or changed
+    return order_id, changed
 
 
 def _ingest_fulfillment(event, order_id: str | None, facts: dict) -> str:

@@ -13,12 +13,18 @@ from sqlmodel import select
 
 from backend.store.models import Shop, WebhookEvent
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "shopify" / "webhooks" / "2025-10"
+WEBHOOKS = Path(__file__).resolve().parent.parent / "data" / "shopify" / "webhooks"
+# Shopify's published examples of the newest version they exist for (2026-01; the app subscribes on 2026-10),
+# then the older folder, which alone holds the (hand-written) products/* payloads: see tests/data/shopify/README.md.
+EXAMPLES = WEBHOOKS / "2026-01"
+OLDER_EXAMPLES = WEBHOOKS / "2025-10"
+API_VERSION = "2026-10"  # X-Shopify-API-Version: the version shopify.app.toml subscribes with
 SHOP = "fineprint-demo.myshopify.com"
 
 
 def example(topic: str) -> dict:
-    text = (EXAMPLES / f"{topic.replace('/', '_')}.json").read_text()
+    name = f"{topic.replace('/', '_')}.json"
+    text = (EXAMPLES / name if (EXAMPLES / name).exists() else OLDER_EXAMPLES / name).read_text()
     return json.loads(text.replace("{shop}", "fineprint-demo"))
 
 
@@ -29,7 +35,7 @@ def signature(body: bytes, secret: str) -> str:
 def webhook_headers(app, body: bytes, topic: str, *, shop=SHOP, event_id=None, secret=None, **extra) -> dict:
     secret = secret or app.config["FINEPRINT"].api_secret
     headers = {"Content-Type": "application/json", "X-Shopify-Topic": topic, "X-Shopify-Shop-Domain": shop,
-               "X-Shopify-Webhook-Id": event_id or str(uuid.uuid4()), "X-Shopify-API-Version": "2025-10",
+               "X-Shopify-Webhook-Id": event_id or str(uuid.uuid4()), "X-Shopify-API-Version": API_VERSION,
                "X-Shopify-Triggered-At": datetime.now(timezone.utc).isoformat(),
                "X-Shopify-Hmac-Sha256": signature(body, secret)}
     headers.update(extra)

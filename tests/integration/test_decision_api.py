@@ -112,6 +112,36 @@ def test_a_product_the_mirror_never_saw_is_fetched_with_one_admin_read(app_confi
         app.extensions["fineprint.db"].dispose()
 
 
+def test_a_line_naming_only_an_unknown_variant_reads_its_product_once_then_the_mirror(app_config, simulator):
+    """Read-through: the checkout extension knows the variant only; its product is read from the Admin API
+    once, with all its variants, and the next carts (any of its variants) read no Admin API at all."""
+    from backend import create_app
+
+    app_config.update(simulator.app_overrides)
+    app = create_app(app_config)
+    try:
+        bag = simulator.add_product(SHOP, "Sample bag", product_type="Handbags", tags=["final-sale"],
+                                    variants=[{"title": "Red", "price": "80.00", "compare_at_price": "120.00",
+                                               "sku": "BAG-R"}, {"title": "Blue", "price": "80.00", "sku": "BAG-B"}])
+        seed_shop(app, access_token=simulator.install(SHOP)["access_token"])
+        client = app.test_client()
+        red, blue = (f"gid://shopify/ProductVariant/{v.id}" for v in bag.variants)
+        for variant in (red, red, blue):
+            decision = post(client, cart([{"variant_id": variant, "quantity": 1, "price": "80.00"}]),
+                            checkout_token(app)).get_json()
+            assert decision["lines"][0]["class"] == "final_sale", decision
+        reads = simulator.calls("graphql", shop=SHOP)
+        assert [c.operation for c in reads] == ["FineprintVariantProducts"]
+        assert reads[0].variables == {"ids": [red]}
+        gone = {"variant_id": "gid://shopify/ProductVariant/987654", "quantity": 1, "price": "5.00"}
+        for _ in range(2):  # a variant Shopify does not have is asked about once, then decided with empty facts
+            decision = post(client, cart([gone]), checkout_token(app)).get_json()
+            assert decision["lines"][0]["class"] == "standard", decision
+        assert len(simulator.calls("graphql", shop=SHOP)) == 2
+    finally:
+        app.extensions["fineprint.db"].dispose()
+
+
 def test_an_unknown_product_of_a_shop_without_a_token_is_decided_with_empty_facts(app, client, shop):
     lines = [{"product_id": "999", "variant_id": "9991", "quantity": 1, "price": "10.00"}]
     response = post(client, cart(lines), checkout_token(app))

@@ -15,7 +15,7 @@ from backend.shopify.errors import TokenRequestError
 from backend.shopify.tokens import exchange_code, exchange_session_token, refresh_token
 from tests.fakes.simulator import OTHER_SHOP, SHOP
 
-EXAMPLES = Path(__file__).parents[1] / "data/shopify/webhooks/2025-10/orders_create.json"
+EXAMPLES = Path(__file__).parents[1] / "data/shopify/webhooks/2026-01/orders_create.json"
 
 
 @pytest.fixture
@@ -146,7 +146,7 @@ def test_the_token_endpoint_can_fail_on_demand(simulator, config):
 
 
 def test_graphql_needs_a_valid_access_token(simulator):
-    url = f"{simulator.origin(SHOP)}/admin/api/2025-10/graphql.json"
+    url = f"{simulator.origin(SHOP)}/admin/api/2026-10/graphql.json"
     response = httpx.post(url, json={"query": "{ shop { name } }"}, headers={"X-Shopify-Access-Token": "nope"})
     assert response.status_code == 401
     assert response.json() == {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
@@ -158,7 +158,7 @@ class Admin:
     """Raw GraphQL over HTTP, as Shopify would be called."""
 
     def __init__(self, simulator, shop=SHOP, scope=None):
-        self.url = f"{simulator.origin(shop)}/admin/api/2025-10/graphql.json"
+        self.url = f"{simulator.origin(shop)}/admin/api/2026-10/graphql.json"
         self.token = simulator.install(shop, scope=scope)["access_token"]
 
     def __call__(self, query, variables=None):
@@ -273,8 +273,12 @@ def test_the_bucket_leaks_and_throttles_like_shopify(simulator, order):
     assert status["maximumAvailable"] == 100 and status["restoreRate"] == 50 and status["currentlyAvailable"] < 62
     time.sleep((62 - status["currentlyAvailable"]) / 50 + 0.05)
     assert "data" in admin(query)
-    too_big = admin("{ orders(first: 250) { nodes { id } } }")
-    assert too_big["errors"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
+    too_big = admin("{ orders(first: 250) { nodes { id lineItems(first: 3) { nodes { id } } } } }")
+    error = too_big["errors"][0]  # over the 1,000-point single-query limit, whatever the bucket's size
+    assert error["extensions"] == {"code": "MAX_COST_EXCEEDED", "cost": 2 + 250 * 6, "maxCost": 1000,
+                                   "documentation": "https://shopify.dev/api/usage/rate-limits"}
+    assert error["message"].startswith("Query cost is 1502, which exceeds the single query max cost limit (1000).")
+    assert "data" not in too_big
 
 
 def test_a_bulk_query_serves_shopify_jsonl(simulator, order):

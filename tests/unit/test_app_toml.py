@@ -3,7 +3,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from backend.config import DEFAULT_SCOPES
+from backend.config import DEFAULT_API_VERSION, DEFAULT_SCOPES
 from backend.services.webhooks import ALWAYS_PROCESSED, TOPIC_HANDLERS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +45,7 @@ def test_every_topic_line_names_the_function_that_handles_it():
 def test_scopes_proxy_and_versions_match_the_backend():
     config = _config()
     assert config["access_scopes"]["scopes"] == DEFAULT_SCOPES
-    assert config["webhooks"]["api_version"] == "2025-10"
+    assert config["webhooks"]["api_version"] == DEFAULT_API_VERSION == "2026-10"
     assert config["embedded"] is True and config["pos"]["embedded"] is False
     assert config["app_proxy"] == {"url": "/proxy", "subpath": "fineprint", "prefix": "apps"}
     assert all(url.endswith("/auth/callback") for url in config["auth"]["redirect_urls"])
@@ -57,3 +57,30 @@ def test_shopify_app_dev_starts_the_backend_after_migrations():
     assert web["roles"] == ["backend"]
     script = (ROOT / web["commands"]["dev"].split()[-1]).read_text()
     assert script.index("migrate") < script.index("flask --app app serve")
+
+
+def _declared_metafields() -> set:
+    """(namespace, key, type) of the order metafield definitions: `[order.metafields.app.<key>]` is the
+    app's bare "$app" namespace, `[order.metafields.<sub>.<key>]` its sub-namespace "$app:<sub>"."""
+    declared = set()
+    for sub, keys in _config()["order"]["metafields"].items():
+        for key, definition in keys.items():
+            declared.add(("$app" if sub == "app" else f"$app:{sub}", key, definition["type"]))
+    return declared
+
+
+def test_the_order_metafield_definitions_are_exactly_what_the_writer_writes():
+    from backend.shopify import order_writes
+
+    _, variables = order_writes.apply_decision_request("gid://shopify/Order/1", [], [], "2026-12-24",
+                                                       {"tags": []})
+    written = {(m["namespace"], m["key"], m["type"]) for m in variables["metafields"]}
+    assert written == _declared_metafields() == {("$app:returns", "deadline", "date"),
+                                                 ("$app:returns", "decision", "json")}
+
+
+def test_merchants_and_the_customers_account_read_the_metafields_and_only_the_app_writes_them():
+    for keys in _config()["order"]["metafields"].values():
+        for definition in keys.values():
+            assert definition["name"] and definition["description"]
+            assert definition["access"] == {"admin": "merchant_read", "customer_account": "read"}

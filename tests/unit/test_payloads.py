@@ -4,11 +4,13 @@ from pathlib import Path
 
 from backend.shopify import payloads
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "shopify" / "webhooks" / "2025-10"
+WEBHOOKS = Path(__file__).resolve().parents[1] / "data" / "shopify" / "webhooks"
+EXAMPLES = WEBHOOKS / "2026-01"  # Shopify's published examples (see tests/data/shopify/README.md)
 
 
 def example(name):
-    return json.loads((EXAMPLES / f"{name}.json").read_text())
+    path = EXAMPLES / f"{name}.json"
+    return json.loads((path if path.exists() else WEBHOOKS / "2025-10" / f"{name}.json").read_text())
 
 
 def test_an_orders_create_payload_becomes_a_decision_request_order():
@@ -99,3 +101,14 @@ def test_the_bulk_and_product_queries_are_valid_against_the_admin_schema():
                                                      {"tags": []})[0]]
     for doc in documents:
         assert graphql.validate(schema, graphql.parse(doc)) == [], doc
+
+
+def test_the_2026_01_examples_keep_exact_line_ids_and_custom_items_have_no_product():
+    """The 2026-01 examples add custom items (no product, no variant) whose numeric ids are past 2^53 and
+    rounded in Shopify's docs data: the GID is the identity, in orders and in fulfillments alike."""
+    facts = payloads.order_from_rest(example("orders_create"))["facts"]
+    plan = next(ln for ln in facts["line_items"] if ln["sku"] == "LENS-PROTECT-2YR")
+    assert example("orders_create")["line_items"][1]["id"] == 789012345678901200
+    assert plan["id"] == "789012345678901234" and plan["product_id"] is None and plan["variant_id"] is None
+    shipped = payloads.fulfillment_from_rest(example("fulfillments_create"))["line_item_ids"]
+    assert "789012345678901234" in shipped and "890123456789012345" in shipped

@@ -8,16 +8,35 @@ from backend.shopify.payloads.common import _carrier, _money, gid, numeric_id, s
 
 # ------------------------------------------------------- products (GraphQL)
 
+# What the catalog mirror keeps of a product. Its cost by Shopify's rules: the product (1) plus its
+# variants connection (2 + one point per variant asked for); scalars are free.
+VARIANTS_PER_PRODUCT = 100
+_PRODUCT_FIELDS = """
+      id title productType tags isGiftCard updatedAt
+      variants(first: %d) { nodes { id title sku price compareAtPrice updatedAt } }
+""" % VARIANTS_PER_PRODUCT
+PRODUCT_COST = 1 + 2 + VARIANTS_PER_PRODUCT
+
 PRODUCTS_BY_ID_QUERY = """
 query FineprintProducts($ids: [ID!]!) {
   nodes(ids: $ids) {
-    ... on Product {
-      id title productType tags updatedAt
-      variants(first: 100) { nodes { id title sku price compareAtPrice } }
+    ... on Product {%s    }
+  }
+}
+""" % _PRODUCT_FIELDS
+
+# A line that names only its variant (a checkout extension knows little more): the variant's product.
+VARIANT_PRODUCTS_QUERY = """
+query FineprintVariantProducts($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on ProductVariant {
+      id
+      product {%s      }
     }
   }
 }
-"""
+""" % _PRODUCT_FIELDS
+VARIANT_PRODUCT_COST = 1 + PRODUCT_COST
 
 
 def product_from_graphql(node: dict) -> dict:
@@ -147,6 +166,36 @@ def _line_from_graphql(li: dict) -> dict:
     if variant and "compareAtPrice" in variant:
         line["compare_at_price"] = _money(variant.get("compareAtPrice"))
     return line
+
+
+# A fulfillment event for a fulfillment the app never saw: the fulfillment's order (its exact GID: the
+# event's numeric order_id may be rounded) and that order's fulfillments with their lines. Cost: the
+# fulfillment and order (2) + per fulfillment 1 + its lines connection (2 + 2 per line: line and lineItem).
+FULFILLMENTS_PER_ORDER = 10
+LINES_PER_FULFILLMENT = 40
+FULFILLMENT_ORDER_QUERY = """
+query FineprintFulfillmentOrder($id: ID!) {
+  fulfillment(id: $id) {
+    id
+    order {
+      id
+      fulfillments(first: %d) {
+        id status createdAt updatedAt deliveredAt inTransitAt displayStatus
+        fulfillmentLineItems(first: %d) { nodes { lineItem { id } } }
+      }
+    }
+  }
+}
+""" % (FULFILLMENTS_PER_ORDER, LINES_PER_FULFILLMENT)
+
+
+def fulfillments_from_graphql(data: dict | None) -> tuple[str | None, list[dict]]:
+    """A FULFILLMENT_ORDER_QUERY answer → (order id, fulfillment facts); (None, []) when Shopify has none."""
+    order = ((data or {}).get("fulfillment") or {}).get("order") or {}
+    order_id = numeric_id(order.get("id"))
+    if order_id is None:
+        return None, []
+    return order_id, [_fulfillment_from_graphql(f, order_id) for f in _nodes(order.get("fulfillments"))]
 
 
 def _fulfillment_from_graphql(f: dict, order_id: str | None) -> dict:
