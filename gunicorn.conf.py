@@ -22,14 +22,19 @@ def post_fork(server, worker):
 
     Between fork() and the worker's own init_signals(), a worker still has the arbiter's Python handler, which
     only queues the signal into the worker's copy of the arbiter's queue (Arbiter.signal/SIG_QUEUE, gunicorn
-    27.0.1, pinned): nobody reads it, so a SIGTERM sent while the worker boots is lost and the arbiter waits
-    graceful_timeout, then SIGKILLs it. Here, first the default action (a booting worker serves nothing yet, so
-    dying at once is its graceful stop), then what was queued before: a stop signal there means the arbiter is
-    stopping too (it got the same signal, or sent it)."""
+    27.0.1, pinned): nobody reads it, so a SIGTERM sent while the worker boots was lost and the arbiter waited
+    graceful_timeout, then SIGKILLed it. From here until init_signals(), a stop signal ends the booting worker
+    (it serves nothing yet: exiting is its graceful stop); one queued before means the arbiter is stopping too
+    (it got the same signal, or sent it). Python runs whichever handler is current when it dispatches a signal,
+    so every signal meets one of the two handlers."""
     for sig in _STOP_SIGNALS:
-        signal.signal(sig, signal.SIG_DFL)
+        signal.signal(sig, _exit_booting_worker)
     if any(sig in _STOP_SIGNALS for sig in _drain(server.SIG_QUEUE)):
-        sys.exit(0)  # spawn_worker re-raises SystemExit: the worker exits 0, as after a graceful stop
+        sys.exit(0)
+
+
+def _exit_booting_worker(_signum, _frame):
+    sys.exit(0)  # spawn_worker re-raises SystemExit: the worker exits 0, as after a graceful stop
 
 
 def _drain(pending: queue.SimpleQueue) -> list:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import errno
 import os
 import signal
 import socket
@@ -121,14 +120,12 @@ def _group_alive(pgid: int) -> bool:
 def _die_with_parent(parent: int):
     """On Linux, a child gets SIGTERM when `serve` itself dies without stopping it (SIGKILL, OOM): its own
     process group no longer receives the terminal's signals, so nothing else would stop it."""
-    prctl = getattr(ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True), "prctl", None) \
-        if sys.platform.startswith("linux") else None
-    if prctl is None:
+    if not sys.platform.startswith("linux"):
         return None
+    prctl = ctypes.CDLL(ctypes.util.find_library("c")).prctl
 
-    def set_pdeathsig() -> None:  # runs in the child between fork and exec: no allocation-heavy work
-        if prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
-            os._exit(errno.EPERM)
-        if os.getppid() != parent:  # the parent died before prctl took effect
-            os.kill(os.getpid(), signal.SIGTERM)
+    def set_pdeathsig() -> None:  # runs in the child between fork and exec; a safety net, so best effort
+        prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+        if os.getppid() != parent:  # serve died before prctl took effect: do not start at all
+            os._exit(1)
     return set_pdeathsig
