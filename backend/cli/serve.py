@@ -17,9 +17,10 @@ from flask import Flask, current_app
 from backend.cli.supervisor import Child, Supervisor, listen
 
 HOST = "127.0.0.1"
-# serve's stop budget: gunicorn's workers and the consumer's running tasks get STOP_SECONDS to finish,
-# serve itself kills what is left after STOP_SECONDS + 3 (never on the normal path).
+# serve's stop budget: gunicorn's workers and the consumer's running tasks get STOP_SECONDS to finish;
+# serve kills what is left after KILL_AFTER (never on the normal path: the slack is for a loaded machine).
 STOP_SECONDS = 5
+KILL_AFTER = STOP_SECONDS + 10
 
 
 @click.command("worker")
@@ -55,7 +56,7 @@ def serve(web_workers: int) -> None:
     except (OSError, OverflowError) as exc:
         raise click.ClickException(f"cannot listen on {HOST}:{port}: {getattr(exc, 'strerror', None) or exc}"
                                    " (another `make run`? choose another port with PORT=...)") from None
-    supervisor = Supervisor(_children(sock.fileno(), web_workers), grace=STOP_SECONDS + 3)
+    supervisor = Supervisor(_children(sock.fileno(), web_workers), grace=KILL_AFTER)
     started = supervisor.start()
     sock.close()  # gunicorn holds the port now: when it exits, the port is free
     if started:

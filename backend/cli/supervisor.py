@@ -86,7 +86,7 @@ class Supervisor:
             try:
                 proc.wait(timeout=max(deadline - time.monotonic(), 0))
             except subprocess.TimeoutExpired:
-                print(f"serve: pid {proc.pid} did not stop within {self.grace:g} s; killing it", file=sys.stderr)
+                pass  # killed below, with the rest of its group
         self._reap_groups(deadline)
 
     def _reap_groups(self, deadline: float) -> None:
@@ -96,6 +96,8 @@ class Supervisor:
             while _group_alive(proc.pid) and time.monotonic() < deadline:
                 time.sleep(0.05)
             if _group_alive(proc.pid):
+                print(f"serve: processes of group {proc.pid} did not stop within {self.grace:g} s; killing them",
+                      file=sys.stderr)
                 _signal_group(proc.pid, signal.SIGKILL)
             proc.wait()
 
