@@ -4,9 +4,43 @@ Measured with webhook ingest (bench/pipeline.py --ingest, SQLite, wrk, load < 1)
 machine: 2x8 gthread 348 acks/s p99 128 ms; sync x4 371, p99 143; 2x2 556, p99 48; 4x2 645, p99 54.
 """
 import os
+import queue
+import signal
+import sys
 
 workers = int(os.environ.get("WEB_CONCURRENCY", 4))  # 2 x cores: a worker waiting on the database leaves its core
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", 2))  # more threads per process only queue on the GIL (p99)
 keepalive = 5
 loglevel = "warning"
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
+
+
+def post_fork(server, worker):
+    """Close the window in which a new worker loses the arbiter's stop signal.
+
+    Between fork() and the worker's own init_signals(), a worker still has the arbiter's Python handler, which
+    only queues the signal into the worker's copy of the arbiter's queue (Arbiter.signal/SIG_QUEUE, gunicorn
+    27.0.1, pinned): nobody reads it, so a SIGTERM sent while the worker boots was lost and the arbiter waited
+    graceful_timeout, then SIGKILLed it. From here until init_signals(), a stop signal ends the booting worker
+    (it serves nothing yet: exiting is its graceful stop); one queued before means the arbiter is stopping too
+    (it got the same signal, or sent it). Python runs whichever handler is current when it dispatches a signal,
+    so every signal meets one of the two handlers."""
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, _exit_booting_worker)
+    if any(sig in _STOP_SIGNALS for sig in _drain(server.SIG_QUEUE)):
+        sys.exit(0)
+
+
+def _exit_booting_worker(_signum, _frame):
+    sys.exit(0)  # spawn_worker re-raises SystemExit: the worker exits 0, as after a graceful stop
+
+
+def _drain(pending: queue.SimpleQueue) -> list:
+    signals = []
+    while True:
+        try:
+            signals.append(pending.get_nowait())
+        except queue.Empty:
+            return signals

@@ -1,33 +1,48 @@
 """`flask --app app serve` (web + worker together, for `make run`) and `flask --app app worker`.
 
-`serve` starts gunicorn and one huey consumer as child processes and stops
-both on Ctrl-C or SIGTERM. Production runs them separately: gunicorn on as
-many machines as needed, `flask --app app worker` wherever there is Redis.
+`serve` binds the web port, starts gunicorn on it and one huey consumer as child processes
+(backend/cli/supervisor.py) and stops both, and everything they started, on Ctrl-C, SIGTERM or SIGHUP.
+Production runs them separately: gunicorn on as many machines as needed, `flask --app app worker`
+wherever there is Redis.
 """
 from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
-import time
 
 import click
 from flask import Flask, current_app
 
+from backend.cli.supervisor import Child, Supervisor, listen
+
+HOST = "127.0.0.1"
+# serve's stop budget: gunicorn's workers and the consumer's running tasks get STOP_SECONDS to finish;
+# serve kills what is left after KILL_AFTER (never on the normal path: the slack is for a loaded machine).
+STOP_SECONDS = 5
+KILL_AFTER = STOP_SECONDS + 10
+
 
 @click.command("worker")
 @click.option("--workers", "-w", default=2, show_default=True, help="Worker threads.")
-def worker(workers: int) -> None:
-    """Run a huey consumer for the configured queue (SQLite file or Redis)."""
+@click.option("--shutdown-timeout", default=30.0, show_default=True,
+              help="Seconds running tasks get to finish after SIGTERM before the consumer exits anyway.")
+def worker(workers: int, shutdown_timeout: float) -> None:
+    """Run a huey consumer for the configured queue (SQLite file or Redis).
+
+    SIGTERM (what `serve`, systemd and Kubernetes send) stops it gracefully: running tasks get
+    --shutdown-timeout seconds to finish. SIGINT (Ctrl-C) stops it at once, cutting short a task that is running."""
     from backend import jobs
 
     cfg = current_app.config["FINEPRINT"]
     where = cfg.redis_url and "redis" or jobs.huey_sqlite_path(cfg)
     click.echo(f"worker: consuming from {where} with {workers} threads")
     jobs.heartbeat(jobs.worker_name())
+    # graceful_signal="TERM": until huey's handlers are in place, SIGTERM's default action ends the process
+    # quietly, where SIGINT would raise KeyboardInterrupt wherever the app happens to be in its start-up.
     consumer = jobs.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
-                                         check_worker_health=True)
+                                         check_worker_health=True, shutdown_timeout=shutdown_timeout,
+                                         graceful_signal="TERM")
     consumer.run()
 
 
@@ -35,35 +50,32 @@ def worker(workers: int) -> None:
 @click.option("--web-workers", default=2, show_default=True)
 def serve(web_workers: int) -> None:
     """Start the web app and its worker; Ctrl-C stops both."""
-    cfg = current_app.config["FINEPRINT"]
-    bind = f"127.0.0.1:{cfg.port}"
+    port = current_app.config["FINEPRINT"].port
+    try:
+        sock = listen(HOST, port)
+    except (OSError, OverflowError) as exc:
+        raise click.ClickException(f"cannot listen on {HOST}:{port}: {getattr(exc, 'strerror', None) or exc}"
+                                   " (another `make run`? choose another port with PORT=...)") from None
+    supervisor = Supervisor(_children(sock.fileno(), web_workers), grace=KILL_AFTER)
+    started = supervisor.start()
+    sock.close()  # gunicorn holds the port now: when it exits, the port is free
+    if started:
+        url = f"http://{HOST}:{port}"
+        click.echo(f"Fineprint is running at {url}  (health: {url}/health) — Ctrl-C stops it")
+        failed = supervisor.wait()
+    else:
+        supervisor.shutdown()
+        failed = False
+    sys.exit(1 if failed else 0)
+
+
+def _children(fd: int, web_workers: int) -> list[Child]:
     bin_dir = os.path.dirname(sys.executable)
-    stopping = []
-    for sig in (signal.SIGINT, signal.SIGTERM):  # before any child exists: no half-started state
-        signal.signal(sig, lambda *_: stopping.append(True))
-    children = [
-        subprocess.Popen([os.path.join(bin_dir, "gunicorn"), "--bind", bind, "--workers", str(web_workers),
-                          "--threads", "4", "--access-logfile", "-", "app:app"]),
-        subprocess.Popen([os.path.join(bin_dir, "flask"), "--app", "app", "worker"]),
-    ]
-    click.echo(f"Fineprint is running at http://{bind}  (health: http://{bind}/health) — Ctrl-C stops it")
-    while not stopping and all(c.poll() is None for c in children):
-        time.sleep(0.2)
-    crashed = [c for c in children if c.poll() not in (None, 0)]
-    _stop(children)
-    sys.exit(1 if crashed else 0)
-
-
-def _stop(children: list[subprocess.Popen]) -> None:
-    for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    for child in children:
-        try:
-            child.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+    web = [os.path.join(bin_dir, "gunicorn"), "--bind", f"fd://{fd}", "--workers", str(web_workers),
+           "--threads", "4", "--graceful-timeout", str(STOP_SECONDS), "--access-logfile", "-", "app:app"]
+    jobs = [os.path.join(bin_dir, "flask"), "--app", "app", "worker", "--shutdown-timeout", str(STOP_SECONDS)]
+    # SIGTERM is the graceful stop of both (gunicorn's SIGINT is its quick one, the worker's its immediate one).
+    return [Child("web server", web, signal.SIGTERM, pass_fds=(fd,)), Child("worker", jobs, signal.SIGTERM)]
 
 
 def register(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """Installing and opening the app: `/`, `/auth/install`, `/auth/callback`, `/auth/session`, `/auth/patch-id-token`."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g, jsonify, redirect, request
+from flask import Blueprint, Response, current_app, g, jsonify, redirect, render_template, request
 from shopify_app import app_home_patch_id_token
 
 from backend.routes.guards import frame_ancestors, session_token_required
@@ -11,6 +11,11 @@ from backend.shopify.verify import app_config
 
 bp = Blueprint("auth", __name__)
 
+# What Shopify puts on the app URL when the admin opens or installs the app: shop, hmac, timestamp, host
+# (contract §3), id_token (shopify_app's verify/app_home_req.py), embedded, locale, session. Any of them and `/`
+# is Shopify's link, verified as before however mangled; none, and it is a person who typed the URL.
+SHOPIFY_LINK_PARAMS = frozenset({"shop", "hmac", "host", "timestamp", "id_token", "embedded", "session", "locale"})
+
 
 def _deps():
     app = current_app
@@ -18,6 +23,16 @@ def _deps():
 
 
 @bp.get("/")
+def home():
+    """The app URL: Shopify's signed link opens or installs the app; without one, a page saying where to go."""
+    if SHOPIFY_LINK_PARAMS.isdisjoint(request.args):
+        response = Response(render_template("landing.html"), mimetype="text/html")
+        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; " \
+                                                      "frame-ancestors 'none'"
+        return response
+    return open_or_install()
+
+
 @bp.get("/auth/install")
 def open_or_install():
     """A Shopify-signed admin link: to the app when installed, else exchange or authorize."""

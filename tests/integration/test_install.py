@@ -110,7 +110,7 @@ def test_an_uppercase_shop_is_the_same_shop(app, simulator):
 
 
 @pytest.mark.parametrize("link", [
-    "/", f"/?shop={SHOP}", f"/auth/install?shop={SHOP}&timestamp=1&hmac=00",
+    f"/?shop={SHOP}", "/?hmac=00", "/?host=x&timestamp=1", f"/auth/install?shop={SHOP}&timestamp=1&hmac=00",
 ])
 def test_an_unsigned_or_forged_admin_link_is_refused(app, link):
     res = app.test_client().get(link)
