@@ -11,7 +11,7 @@ from flask import render_template
 from sqlmodel import select
 
 from backend.errors import Conflict, NotFound
-from backend.services import admin_views, dashboard, demo, policies, policy_page, settings
+from backend.services import admin_views, dashboard, demo, order_access, policies, policy_page, settings
 from backend.store.models import OrderState
 
 SECTIONS = ("policy", "preview", "activity", "dashboard", "settings", "page")
@@ -67,7 +67,8 @@ def _dashboard_ctx(app, shop: str) -> dict:
 
 
 def _settings_ctx(app, shop: str) -> dict:
-    return {"settings": settings.get(_db(app), shop).as_json(), "contract_tags": settings.CONTRACT_TAGS}
+    return {"settings": settings.get(_db(app), shop).as_json(), "contract_tags": settings.CONTRACT_TAGS,
+            "order_access": order_access.for_shop(_db(app), shop, datetime.now(timezone.utc).date())}
 
 
 def _page_ctx(app, shop: str) -> dict:
