@@ -119,3 +119,15 @@ def test_no_token_at_all_is_refused():
     with pytest.raises(InvalidSessionToken) as err:
         verify_session_token(None, ROTATING)
     assert err.value.code == "missing_session_token"
+
+
+def test_the_simulators_staff_token_has_the_documented_app_bridge_shape():
+    import jwt
+
+    from backend.devshop.sessiontokens import mint_session_token
+
+    minted = jwt.decode(mint_session_token(SHOP, "key", ROTATING.api_secret), options={"verify_signature": False})
+    documented = session_tokens.claims("admin", SHOP, "key")
+    assert set(minted) == set(documented)
+    assert {k: minted[k] for k in ("iss", "dest", "aud", "sub")} == {k: documented[k] for k in ("iss", "dest", "aud", "sub")}
+    assert minted["exp"] - minted["iat"] == documented["exp"] - documented["iat"]
