@@ -87,8 +87,10 @@ def _admin(token: str, claims: dict, config, url: str) -> SessionToken:
                                   "url": url, "body": ""}, app_config(config), "/auth/patch-id-token")
     verified = _claims_of(result)
     shop = _shop_of(verified, iss_required=True)
+    if _path(verified.get("iss")).rstrip("/") != "/admin":  # a checkout token is no staff token
+        raise InvalidSessionToken("invalid_issuer", "the session token was not issued by the Shopify admin")
     sub = _sub(verified)
-    if sub and sub.startswith(CUSTOMER_GID):  # an App Bridge token always names a staff user
+    if not sub or sub.startswith(CUSTOMER_GID):  # an App Bridge token always names a staff user
         raise InvalidSessionToken("invalid_sub", "the session token's subject is not a staff user")
     return SessionToken(shop=shop, user_id=sub, customer_gid=None, token=token, claims=verified, kind=ADMIN)
 
@@ -102,9 +104,10 @@ def _unverified(token: str | None) -> dict:
         claims = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError:
         raise InvalidSessionToken("invalid_id_token", "the session token is invalid") from None
-    if not isinstance(claims, dict) or not isinstance(claims.get("dest"), str) \
-            or not isinstance(claims.get("iss", ""), str):
+    if not isinstance(claims, dict) or not isinstance(claims.get("dest"), str):
         raise InvalidSessionToken("invalid_dest", "the session token's destination is not a shop")
+    if not isinstance(claims.get("iss", ""), str):
+        raise InvalidSessionToken("invalid_issuer", "the session token's issuer is not a shop")
     return claims
 
 
