@@ -180,6 +180,8 @@ def ensure_offline_token(db, cipher, config, session) -> bool:
         token = token_endpoint.exchange_session_token(session.shop, session.token, config, expiring=True)
     except TokenRequestError as err:
         log.warning("token exchange for %s refused: %s", session.shop, err.code)
+        if has_token(db, session.shop):  # the non-expiring token still works; its next use migrates it
+            return False
         raise Unauthorized("Shopify did not exchange the session token; reload the app",
                            code="token_exchange_failed", details={"reason": err.code}) from err
     _require_scopes(config, token)

@@ -138,6 +138,14 @@ def test_opening_the_app_replaces_a_non_expiring_token_by_token_exchange(app, si
     assert grants(simulator) == ["token_exchange"]
 
 
+def test_a_failed_exchange_on_open_leaves_a_working_non_expiring_token_in_place(app, simulator):
+    old = installed_before_expiring_tokens(app, simulator)
+    simulator.inject(SHOP, "503", times=1, endpoint="token")
+    res = app.test_client().post("/auth/session", headers=bearer(simulator.session_token(SHOP)))
+    assert res.status_code == 200 and res.get_json()["exchanged"] is False
+    assert stored_token(app) == old and simulator.oauth.valid_token(SHOP, old)
+
+
 # --- token hygiene (issue 11) --------------------------------------------------------------------
 
 def test_a_token_exchange_granting_fewer_scopes_than_we_need_is_refused_and_stores_nothing(app, simulator):
