@@ -8,7 +8,9 @@ because a second refresh with the already-rotated refresh token would be
 refused. A refresh that Shopify refuses for good clears the shop's tokens: the
 next time the merchant opens the app it is authorized anew (no retry loop).
 `refresh_after_401(shop, rejected)` is the Admin client's one refresh when
-Shopify answers 401 before the stored expiry (a revoked access token).
+Shopify answers 401 before the stored expiry (a revoked access token); for a
+non-expiring token it is one migration attempt (a lost migration answer is
+recovered so).
 
 A shop still holding a non-expiring offline token (installed before we asked
 for expiring ones) is migrated on its next use: `tokens_for` exchanges it for
@@ -142,6 +144,20 @@ def _migrated_or_current(s: Session, shop: Shop, app, now: datetime) -> str:
         return current
 
 
+def _migrated_after_401(s: Session, shop: Shop, app) -> str | None:
+    """A non-expiring token refused with 401: most likely migrated already, its answer lost (Shopify
+    then answers the same pair to the same old token for 7 days); None when that fails too."""
+    from backend.shopify.errors import TokenRequestError
+
+    if shop.access_token_expires_at is not None:
+        return None
+    try:
+        return _migrate(s, shop, app)
+    except TokenRequestError as err:
+        log.warning("Shopify refused the non-expiring token of %s and its migration (%s)", shop.domain, err.code)
+        return None
+
+
 def _migrate(s: Session, shop: Shop, app) -> str:
     from backend.shopify import tokens as token_endpoint
 
@@ -164,7 +180,7 @@ def refresh_after_401(shop_domain: str, rejected: str) -> str | None:
         if current != rejected:
             return current
         if not shop.refresh_token_encrypted:
-            return None
+            return _migrated_after_401(s, shop, app)
         log.info("Shopify refused the access token of %s (401); refreshing once", shop_domain)
         return _refresh(s, shop, app, utcnow())
 

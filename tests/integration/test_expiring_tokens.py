@@ -92,6 +92,19 @@ def test_a_lost_migration_answer_is_recovered_by_asking_again_with_the_old_token
     assert grants(simulator) == ["token_migration", "token_migration"]
 
 
+def test_a_401_after_a_lost_migration_answer_recovers_the_pair(app, simulator):
+    old = installed_before_expiring_tokens(app, simulator)
+    from backend.shopify.tokens import migrate_offline_token
+
+    simulator.inject(SHOP, "503", times=1, endpoint="token")
+    with app.app_context():
+        assert tokens.tokens_for(SHOP) == old  # the migration failed: retry paused, the old token used
+    lost = migrate_offline_token(SHOP, old, app.config["FINEPRINT"])  # meanwhile migrated, answer lost
+    with app.app_context():
+        assert tokens.refresh_after_401(SHOP, old) == lost.access_token  # Shopify said 401 to the old one
+    assert stored_token(app) == lost.access_token and shop_row(app, SHOP).refresh_token_encrypted
+
+
 def test_a_refused_migration_keeps_the_shop_working_and_is_not_retried_at_once(app, simulator, caplog):
     old = installed_before_expiring_tokens(app, simulator)
     simulator.inject(SHOP, "503", times=1, endpoint="token")
