@@ -18,7 +18,12 @@ DEV_API_SECRET = "dev-api-secret"
 # A Fernet key (32 url-safe base64 bytes). Public on purpose: development only.
 DEV_TOKEN_KEY = "ZGV2LXRva2VuLWtleS1maW5lcHJpbnQtZGV2LW9ubHk="
 DEFAULT_API_VERSION = "2026-10"
-DEFAULT_SCOPES = "read_orders,write_orders,read_products"
+# What the features need, and every scope Shopify's schema names for the subscribed webhook topics
+# (tests/unit/test_scopes_from_schema.py): orders read and tagged (read/write_orders), the catalog
+# (read_products), fulfillments/* and fulfillment_events/* (read_fulfillments), the app proxy (write_app_proxy).
+DEFAULT_SCOPES = "read_orders,write_orders,read_products,read_fulfillments,write_app_proxy"
+# Asked for after install, when the merchant wants it: orders older than 60 days (backfill).
+OPTIONAL_SCOPES = ("read_all_orders",)
 
 
 class ConfigError(RuntimeError):

@@ -31,6 +31,7 @@ def backfill_cmd(shop, since, restart):
         raise click.ClickException(f"unknown shop {shop}")
     if not row.active_policy:
         raise click.ClickException(f"{shop} has no active policy; run `flask --app app shops set-policy {shop} NAME`")
+    _say_how_far_back(row.scopes, since)
     bar = {"bar": None, "at": 0}
 
     def progress(done: int, total: int) -> None:
@@ -46,6 +47,20 @@ def backfill_cmd(shop, since, restart):
         if bar["bar"] is not None:
             bar["bar"].__exit__(None, None, None)
     click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+def _say_how_far_back(scopes: str, since: str | None) -> None:
+    """Without read_all_orders Shopify hands out the last 60 days only: say so before a long run, not after."""
+    from datetime import date
+
+    from backend.services import order_access
+
+    access = order_access.of_scopes(scopes, date.today())
+    if access.all_orders:
+        return
+    click.echo(f"note: {access.notice()}", err=True)
+    if since is None or since < access.oldest.isoformat():
+        click.echo(f"note: orders created before {access.oldest} will not be read.", err=True)
 
 
 def register(app: Flask) -> None:

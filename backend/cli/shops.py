@@ -1,4 +1,4 @@
-"""`flask --app app shops set-policy SHOP NAME_OR_PATH` (contract §1) and `shops list`."""
+"""`flask --app app shops set-policy SHOP NAME_OR_PATH` (contract §1), `shops list`, `shops migrate-tokens`."""
 from __future__ import annotations
 
 import click
@@ -39,6 +39,29 @@ def list_shops():
         for row in s.exec(select(Shop).order_by(Shop.domain)):
             state = "uninstalled" if row.uninstalled_at else "installed"
             click.echo(f"{row.domain}\t{state}\tpolicy={row.active_policy or '-'}")
+
+
+@group.command("migrate-tokens")
+@click.argument("shops", nargs=-1)
+def migrate_tokens(shops):
+    """Exchange stored non-expiring offline tokens for expiring ones (Shopify refuses non-expiring tokens
+    of public apps from 2027-01-01). Without SHOPS: every installed shop. Each shop is also migrated on
+    its own at its next Admin API call; this does it now and says how each went. Exit 1 if any failed."""
+    from backend.errors import AppError
+    from backend.services import tokens
+
+    with current_app.extensions["fineprint.db"].session() as s:
+        query = select(Shop.domain).where(Shop.uninstalled_at.is_(None), Shop.access_token_encrypted.is_not(None))
+        domains = list(shops) or list(s.exec(query.order_by(Shop.domain)))
+    failed = 0
+    for domain in domains:
+        try:
+            click.echo(f"{domain}\t{tokens.migrate(domain)}")
+        except AppError as exc:
+            failed += 1
+            click.echo(f"{domain}\tfailed: {exc.message}", err=True)
+    if failed:
+        raise click.ClickException(f"{failed} of {len(domains)} shops not migrated")
 
 
 def register(app: Flask) -> None:

@@ -2,6 +2,11 @@
 
 Codes are single use; expiring offline tokens rotate their refresh token on
 every refresh; errors have Shopify's `{"error", "error_description"}` shape.
+Token exchange takes an App Bridge id token (managed install) or, to migrate it,
+a non-expiring offline token: the old token stops working, and the same old
+token asked again within 7 days (until the new pair is refreshed) answers the
+same pair, as shopify.dev documents ("Migrate to expiring offline access
+tokens"; changelog "More resilient token exchanges when migrating tokens").
 """
 from __future__ import annotations
 
@@ -17,7 +22,16 @@ from backend.devshop.sessiontokens import admin_host_param, decode_session_token
 
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 ONLINE_TYPE = "urn:shopify:params:oauth:token-type:online-access-token"
+OFFLINE_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token"
+ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token"
 CODE_TTL = 600
+MIGRATION_RECOVERY = 7 * 86400
+
+
+@dataclass
+class _Migration:
+    issued: float
+    answer: dict
 
 
 @dataclass
@@ -46,6 +60,7 @@ class OAuthServer:
         self.tokens: dict[str, Token] = {}
         self.refresh_tokens: dict[str, Token] = {}
         self._codes: dict[str, _Code] = {}
+        self._migrations: dict[str, _Migration] = {}  # old non-expiring token -> the pair it became
         self._lock = threading.Lock()
 
     # -- authorize ---------------------------------------------------------
@@ -99,12 +114,37 @@ class OAuthServer:
         return self._issue(shop, code.scope, code.mode, _truthy(body.get("expiring")))
 
     def _exchange_grant(self, shop: str, body: dict, granted: str) -> dict:
+        subject_type = body.get("subject_token_type")
+        if subject_type == OFFLINE_TYPE:
+            return self._migration_grant(shop, body)
+        if subject_type != ID_TOKEN_TYPE:
+            raise OAuthError(400, "invalid_request", f"The subject_token_type {subject_type!r} is not supported")
         try:
             claims = decode_session_token(str(body.get("subject_token", "")), shop, self.api_key, self.api_secret)
         except Exception as exc:  # any JWT problem is the same error to the caller
             raise OAuthError(400, "invalid_subject_token", f"Invalid subject token: {exc}") from exc
         mode = "online" if body.get("requested_token_type") == ONLINE_TYPE else "offline"
         return self._issue(shop, granted, mode, _truthy(body.get("expiring")), user_id=int(claims["sub"]))
+
+    def _migration_grant(self, shop: str, body: dict) -> dict:
+        """A non-expiring offline token for an expiring pair (only `expiring=1` to an offline token)."""
+        if body.get("requested_token_type") != OFFLINE_TYPE or not _truthy(body.get("expiring")):
+            raise OAuthError(400, "invalid_request", "Only expiring offline access tokens can be requested")
+        subject = str(body.get("subject_token", ""))
+        with self._lock:
+            old, done = self.tokens.get(subject), self._migrations.get(subject)
+            if done and time.time() - done.issued < MIGRATION_RECOVERY \
+                    and done.answer["refresh_token"] in self.refresh_tokens:
+                self.tokens[done.answer["access_token"]].expires_at = time.time() + self.token_ttl
+                return {**done.answer, "expires_in": self.token_ttl}
+            if not old or old.shop != shop or old.mode != "offline" or old.expires_at is not None or old.revoked:
+                raise OAuthError(400, "invalid_subject_token", "Invalid subject token: not a live non-expiring "
+                                 "offline access token of this shop")
+            old.revoked = True  # the old token no longer works once migrated
+        answer = self._issue(shop, old.scope, "offline", True)
+        with self._lock:
+            self._migrations[subject] = _Migration(time.time(), answer)
+        return answer
 
     def _refresh_grant(self, shop: str, body: dict) -> dict:
         with self._lock:

@@ -14,7 +14,10 @@ LEEWAY = 10
 
 def mint_session_token(shop: str, api_key: str, api_secret: str, *, sub: str = "1",
                        ttl: int = 60, now: float | None = None, **overrides) -> str:
-    """An App Bridge session token (id token) as Shopify would issue it for `shop`."""
+    """An App Bridge session token (id token) as Shopify issues it for `shop`: the claim set of shopify.dev's
+    "Session tokens" payload and of shopify_python_api's tests (`iss` https://{shop}/admin, `dest`
+    https://{shop}, `aud`, `sub` = staff user id, `exp` one minute on, `nbf`, `iat`, `jti`, `sid`);
+    tests/unit/test_sessions.py holds it to that documented shape. `overrides` exist to forge refusals."""
     t = int(time.time() if now is None else now)
     claims = {
         "iss": f"https://{shop}/admin",

@@ -15,6 +15,7 @@ import threading
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from backend.config import DEFAULT_SCOPES  # a managed install grants what the app configures
 from backend.devshop.bucket import LeakyBucket
 from backend.devshop.calls import CallLog, Fault, FaultQueue
 from backend.devshop.catalog import CatalogMixin
@@ -25,7 +26,6 @@ from backend.devshop.schema import admin_schema
 from backend.devshop.sessiontokens import mint_session_token
 from backend.devshop.wsgi import SimulatorApp
 
-DEFAULT_SCOPES = "read_orders,write_orders,read_products"
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -161,4 +161,7 @@ def _form_or_json(request: Request) -> dict:
 
 def _grant_name(body: dict) -> str:
     grant = body.get("grant_type") or ("authorization_code" if "code" in body else "unknown")
-    return "token_exchange" if grant.endswith("token-exchange") else grant
+    if grant.endswith("token-exchange"):
+        return "token_migration" if str(body.get("subject_token_type", "")).endswith("offline-access-token") \
+            else "token_exchange"
+    return grant

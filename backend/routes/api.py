@@ -1,6 +1,8 @@
 """/api/v1: the Decision API for checkout, customer-account and admin extensions (contract §3).
 
-Auth: a Shopify session token (`Authorization: Bearer`); the shop comes from its `dest`. CORS is open to
+Auth: a Shopify session token (`Authorization: Bearer`) of a checkout or customer-account extension, or
+staff's App Bridge token; the shop comes from its `dest`. An order's decision is read by its own customer
+or by staff only (`guards.order_reader`). CORS is open to
 any origin without credentials: every /api/v1 answer carries `Access-Control-Allow-Origin: *`, and a
 preflight `OPTIONS` gets 204 with the allowed methods and headers. The OpenAPI document is public.
 """
@@ -14,7 +16,8 @@ from flask import Blueprint, Response, g, jsonify, request
 
 from backend.errors import AppError
 from backend.routes import openapi
-from backend.routes.guards import session_token_required
+from backend.routes.guards import extension_token_required, order_reader
+from backend.shopify.sessions import CHECKOUT, CUSTOMER_ACCOUNT
 from backend.services import decisions
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -63,15 +66,16 @@ def _json_body():
 
 
 @bp.post("/decisions")
-@session_token_required
+@extension_token_required(CHECKOUT)
 def create_decision():
     return jsonify(decisions.decide_for_cart(g.shop, _json_body(), _now()))
 
 
 @bp.get("/orders/<path:order_id>/decision", merge_slashes=False)
-@session_token_required
+@extension_token_required(CUSTOMER_ACCOUNT)
 def order_decision(order_id: str):
-    return jsonify(decisions.decide_for_order(g.shop, order_id, _now(), g.session.customer_gid))
+    customer = order_reader(g.session)  # staff: None (any order of the shop); a guest: 403 here
+    return jsonify(decisions.decide_for_order(g.shop, order_id, _now(), customer))
 
 
 @bp.get("/openapi.json")

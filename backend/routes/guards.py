@@ -1,10 +1,15 @@
 """Who is calling? Decorators for the routes Shopify's surfaces call.
 
-* `@session_token_required` — `/api/v1/*` and App Bridge fetches: a Shopify session
-  token in `Authorization: Bearer`; sets `g.shop` (``"x.myshopify.com"``) and
-  `g.session` (`backend.shopify.sessions.SessionToken`: `.user_id`, `.customer_gid`,
-  `.claims`). Missing or invalid: 401 JSON envelope with
-  `X-Shopify-Retry-Invalid-Session-Request: 1` (App Bridge then retries with a new token).
+* `@session_token_required` — App Bridge fetches of the admin page: a staff session token
+  (App Home verification) in `Authorization: Bearer`; sets `g.shop` (``"x.myshopify.com"``) and
+  `g.session` (`backend.shopify.sessions.SessionToken`: `.user_id`, `.claims`). Missing or
+  invalid: 401 JSON envelope with `X-Shopify-Retry-Invalid-Session-Request: 1` (App Bridge then
+  retries with a new token).
+* `@extension_token_required(surface)` — `/api/v1/*`: a checkout or customer-account extension's
+  session token (Shopify's verifier for that surface), or staff's App Bridge token; `g.session.kind`
+  says which, `.customer_gid` names a signed-in buyer. Same 401 as above.
+* `order_reader(session)` — who may read an order's decision: staff, or a signed-in customer
+  (only their own orders, checked by the service); a guest token gets 403 `customer_login_required`.
 * `@embedded_admin_page` — `/app` document loads inside the Shopify admin: the
   session token comes as `id_token` in the query (or a Bearer header); without one,
   302 to the patch-id-token page that fetches one. Makes sure the shop has an
@@ -19,9 +24,10 @@ from urllib.parse import quote, urlencode
 
 from flask import current_app, g, make_response, redirect, request
 
-from backend.errors import Unauthorized
+from backend.errors import Forbidden, Unauthorized
 from backend.shopify import verify
-from backend.shopify.sessions import InvalidSessionToken, bearer_token, verify_session_token
+from backend.shopify.sessions import (InvalidSessionToken, SessionToken, bearer_token,
+                                      verify_extension_or_admin_token, verify_session_token)
 
 RETRY_HEADER = {"X-Shopify-Retry-Invalid-Session-Request": "1"}
 PATCH_ID_TOKEN_PATH = "/auth/patch-id-token"
@@ -52,6 +58,32 @@ def session_token_required(view):
         g.shop = g.session.shop
         return view(*args, **kwargs)
     return wrapper
+
+
+def extension_token_required(surface: str):
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            token = bearer_token(request.headers.get("Authorization"))
+            try:
+                g.session = verify_extension_or_admin_token(token, _config(), surface, request.url)
+            except InvalidSessionToken as err:
+                raise Unauthorized(err.message, details={"reason": err.code}, headers=RETRY_HEADER) from None
+            g.shop = g.session.shop
+            return view(*args, **kwargs)
+        return wrapper
+    return decorate
+
+
+def order_reader(session: SessionToken) -> str | None:
+    """The customer whose orders this token may read, or None for staff (every order of the shop).
+    A guest's token (no `sub`) may read none: the order-status extension turns this 403's code into
+    Shopify's sign-in prompt (`requireLogin`), so the code is part of the contract."""
+    if session.staff:
+        return None
+    if session.customer_gid:
+        return session.customer_gid
+    raise Forbidden("sign in to see this order's return options", code="customer_login_required")
 
 
 def _patch_id_token_redirect():

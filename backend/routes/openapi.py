@@ -148,10 +148,14 @@ DOCUMENT = {
                             "description": "numeric id or URL-encoded GID (gid://shopify/Order/1001)"}],
             "get": {
                 "operationId": "decideOrder", "summary": "The decision for a stored order, as of now",
-                "description": "A token of a logged-in customer (sub = gid://shopify/Customer/N) sees only orders "
-                               "recorded for that customer; orders recorded without a customer, staff tokens and "
-                               "anonymous checkout tokens are not restricted beyond the shop.",
+                "description": "Readable by the order's own customer (an extension token whose sub = "
+                               "gid://shopify/Customer/N is the customer the order was recorded for) and by staff "
+                               "(an App Bridge session token of the shop). A guest's token (no sub) gets 403 "
+                               "customer_login_required, whatever the id; another customer's order, a guest "
+                               "checkout's order or another shop's gets the same 404 as an unknown id.",
                 "responses": {"200": _json(_ref("Decision"), "the decision"), "401": UNAUTHORIZED,
+                              "403": _json(ERR, "code `customer_login_required`: a guest's token; the "
+                                                "extension asks the buyer to sign in (requireLogin)"),
                               "404": _json(ERR, "unknown order, another shop's, or another customer's"),
                               "409": NO_POLICY},
             },
@@ -165,7 +169,9 @@ DOCUMENT = {
         "securitySchemes": {"sessionToken": {
             "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
             "description": "Shopify session token: HS256 signed with the app's client secret, aud = client id, "
-                           "shop from dest"}},
+                           "exp and nbf required, shop from dest. Checkout and customer-account extension "
+                           "tokens (no iss, or an iss whose host is dest's; sub = the signed-in customer) or "
+                           "an App Bridge token (iss https://{shop}/admin, sub = staff user id)"}},
         "schemas": {"DecisionRequest": DECISION_REQUEST, "Order": ORDER, "LineItem": LINE_ITEM,
                     "ReturnRequest": RETURN_REQUEST, "Decision": DECISION, "Error": ERROR},
     },

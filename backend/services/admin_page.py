@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from backend.errors import AppError, Conflict, NotFound
 from backend.policy import PolicyError
-from backend.services import admin_views, backtest, dashboard, demo, policies, policy_page, settings
+from backend.services import admin_views, backtest, dashboard, demo, order_access, policies, policy_page, settings
 from backend.services.admin_format import Store, line_titles
 from backend.store.models import OrderState
 
@@ -85,7 +85,8 @@ def _dashboard_ctx(app, shop: str) -> dict:
 
 
 def _settings_ctx(app, shop: str) -> dict:
-    return {"settings": settings.get(_db(app), shop).as_json(), "contract_tags": settings.CONTRACT_TAGS}
+    return {"settings": settings.get(_db(app), shop).as_json(), "contract_tags": settings.CONTRACT_TAGS,
+            "order_access": order_access.for_shop(_db(app), shop, datetime.now(timezone.utc).date())}
 
 
 def _page_ctx(app, shop: str) -> dict:

@@ -152,8 +152,8 @@ def _raise_with_engine_errors(policy, request: dict, now: datetime, errors: list
 # ------------------------------------------------------------------------- orders
 
 def decide_for_order(shop: str, order_id: str, now: datetime, customer_gid: str | None = None) -> dict:
-    """The decision for a stored order as of `now`. 404 for an unknown id, another shop's order, or (for a
-    customer's token) an order recorded for another customer."""
+    """The decision for a stored order as of `now`, read by its customer (`customer_gid`) or by staff (None).
+    404 for an unknown id, another shop's order, or (for a customer) an order not recorded for them."""
     ident = numeric_id(order_id) if order_id else None
     if ident is None or not _NUMERIC.fullmatch(ident):
         raise NotFound("no such order")
@@ -170,11 +170,12 @@ def decide_for_order(shop: str, order_id: str, now: datetime, customer_gid: str 
 
 
 def _customer_may_see(facts: dict, customer_gid: str | None) -> bool:
-    """A customer token sees only orders recorded for that customer; orders recorded without one, and
-    staff or anonymous checkout tokens, are not restricted (the decision holds no personal data)."""
+    """`customer_gid` None is staff (the route refuses guests before): every order of the shop. A customer
+    sees only orders recorded for them; an order recorded without a customer (a guest checkout) is nobody's,
+    and the answer is the same 404 as for an unknown id, so a guess confirms nothing."""
     if not customer_gid:
         return True
     owner = facts.get("customer_id")
     if owner is None and isinstance(facts.get("customer"), dict):
         owner = facts["customer"].get("id")
-    return owner is None or numeric_id(owner) == numeric_id(customer_gid)
+    return owner is not None and numeric_id(owner) == numeric_id(customer_gid)

@@ -1,8 +1,10 @@
 """Installing the app: the authorization-code grant, token exchange, and uninstalling.
 
 Checks in the callback run in the order Shopify's own examples use: state
-(single use, consumed first), HMAC, shop domain, timestamp freshness, then the
-code exchange and the granted scopes. Nothing is stored unless all pass.
+(single use, consumed first), HMAC, shop domain, timestamp freshness (90 s, as
+Shopify's library), then the code exchange (asking for an expiring offline
+token) and the granted scopes. Nothing is stored unless all pass. Signed admin
+links (`/`, `/auth/install`) get the same HMAC, shop and freshness checks.
 """
 from __future__ import annotations
 
@@ -49,7 +51,16 @@ def verified_shop(args, config) -> str:
     shop = oauth.normalize_shop(args.get("shop"))
     if shop is None:
         raise InstallError("the shop parameter is not a *.myshopify.com domain", code="invalid_shop")
+    _require_fresh(args)
     return shop
+
+
+def _require_fresh(args) -> None:
+    """A signed link older (or newer) than Shopify's window is a replay: refused like a stale callback.
+    90 s is what Shopify's own library allows (shopify-app-js `HMAC_TIMESTAMP_PERMITTED_CLOCK_TOLERANCE_SEC`)."""
+    if not verify.timestamp_fresh(args.get("timestamp")):
+        raise InstallError(f"this link has expired (signed more than {verify.OAUTH_TIMESTAMP_WINDOW} s ago); "
+                           "open the app again from the Shopify admin", code="stale_request")
 
 
 def has_token(db, shop: str) -> bool:
@@ -89,14 +100,11 @@ def complete_authorization(db, cipher, config, args) -> str:
     shop = oauth.normalize_shop(args.get("shop"))
     if shop is None or shop != state.shop_domain:
         raise InstallError("the shop does not match the one the installation started for", code="invalid_shop")
-    if utcnow() - tokens.aware(state.created_at) > STATE_TTL or not verify.timestamp_fresh(args.get("timestamp")):
-        raise InstallError("the authorization is stale (timestamp too old); start the installation again",
-                           code="stale_request")
+    if utcnow() - tokens.aware(state.created_at) > STATE_TTL:
+        raise InstallError("the authorization is stale; start the installation again", code="stale_request")
+    _require_fresh(args)
     token = _exchange(shop, args.get("code"), config)
-    missing = oauth.missing_scopes(config.scope_list, token.scope)
-    if missing:
-        raise Forbidden("the app was not granted the access it needs", code="missing_scopes",
-                        details={"missing": missing})
+    _require_scopes(config, token)
     save_token(db, cipher, config, shop, token)
     return shop
 
@@ -108,7 +116,7 @@ def _exchange(shop: str, code: str | None, config):
     if not code:
         raise InstallError("the callback carries no authorization code", code="missing_code")
     try:
-        return token_endpoint.exchange_code(shop, code, config)
+        return token_endpoint.exchange_code(shop, code, config, expiring=True)
     except TokenRequestError as err:
         log.warning("code exchange for %s refused: %s", shop, err.code)
         status = 502 if err.code == "network_error" else 400
@@ -152,22 +160,42 @@ def _give_default_policy(shop_domain: str, name_or_path: str) -> None:
         log.error("DEFAULT_POLICY %r could not be given to %s: %s", name_or_path, shop_domain, exc)
 
 
+def _has_expiring_token(db, shop: str) -> bool:
+    with db.session() as s:
+        row = _shop(s, shop)
+        return tokens.usable(row) and row.access_token_expires_at is not None
+
+
 def ensure_offline_token(db, cipher, config, session) -> bool:
-    """Managed install: exchange the verified session token for an (expiring) offline token when
-    the shop has none we can use. Returns True when it exchanged."""
+    """Managed install: exchange the verified session token for an expiring offline token when the shop
+    has none we can use, or only a non-expiring one (which this replaces: Shopify's documented way to
+    cycle them is the next time the merchant opens the app). A grant short of the scopes we need is
+    refused like the OAuth callback, and nothing is stored. Returns True when it exchanged."""
     from backend.shopify import tokens as token_endpoint
     from backend.shopify.errors import TokenRequestError
 
-    if has_token(db, session.shop):
+    if _has_expiring_token(db, session.shop):
         return False
     try:
         token = token_endpoint.exchange_session_token(session.shop, session.token, config, expiring=True)
     except TokenRequestError as err:
         log.warning("token exchange for %s refused: %s", session.shop, err.code)
+        if has_token(db, session.shop):  # the non-expiring token still works; its next use migrates it
+            return False
         raise Unauthorized("Shopify did not exchange the session token; reload the app",
                            code="token_exchange_failed", details={"reason": err.code}) from err
+    _require_scopes(config, token)
     save_token(db, cipher, config, session.shop, token)
     return True
+
+
+def _require_scopes(config, token) -> None:
+    missing = oauth.missing_scopes(config.scope_list, token.scope)
+    if missing:
+        log.warning("%s granted %s, short of %s: token not stored", token.shop, token.scope, missing)
+        raise Forbidden("the app was not granted the access it needs; approve the requested access in "
+                        "the Shopify admin and open the app again", code="missing_scopes",
+                        details={"missing": missing})
 
 
 def handle_app_uninstalled(s: Session, event: WebhookEvent) -> str:

@@ -8,7 +8,16 @@ because a second refresh with the already-rotated refresh token would be
 refused. A refresh that Shopify refuses for good clears the shop's tokens: the
 next time the merchant opens the app it is authorized anew (no retry loop).
 `refresh_after_401(shop, rejected)` is the Admin client's one refresh when
-Shopify answers 401 before the stored expiry (a revoked access token).
+Shopify answers 401 before the stored expiry (a revoked access token); for a
+non-expiring token it is one migration attempt (a lost migration answer is
+recovered so).
+
+A shop still holding a non-expiring offline token (installed before we asked
+for expiring ones) is migrated on its next use: `tokens_for` exchanges it for
+an expiring pair first. When that fails the current token is used and the next
+attempt waits `MIGRATION_RETRY` (in this process), so a refusal never blocks
+the shop's work nor floods the token endpoint. `migrate(shop)` does the same on
+demand and reports failures (`fineprint shops migrate-tokens`).
 """
 from __future__ import annotations
 
@@ -27,6 +36,7 @@ from backend.store.models import Shop, utcnow
 log = logging.getLogger(__name__)
 
 REFRESH_MARGIN = timedelta(minutes=5)
+MIGRATION_RETRY = timedelta(minutes=15)
 _locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
 
 
@@ -85,14 +95,80 @@ def _installed_shop(shop_domain: str):
 
 
 def tokens_for(shop_domain: str, *, now: datetime | None = None) -> str:
-    """A valid offline access token for the shop, refreshed first when it is about to lapse."""
+    """A valid offline access token for the shop: refreshed first when it is about to lapse, migrated
+    first when it is a non-expiring one."""
     with _installed_shop(shop_domain) as (s, shop, app):
         cipher = app.extensions["fineprint.cipher"]
         now = now or utcnow()
         expires = aware(shop.access_token_expires_at)
-        if expires is None or expires - now > REFRESH_MARGIN:
+        if expires is None:
+            return _migrated_or_current(s, shop, app, now)
+        if expires - now > REFRESH_MARGIN:
             return cipher.decrypt(shop.access_token_encrypted)
         return _refresh(s, shop, app, now)
+
+
+def migrate(shop_domain: str) -> str:
+    """Exchange the shop's non-expiring offline token for an expiring one now: "migrated", or
+    "already_expiring". Raises ReauthorizationRequired (no token, or Shopify refused it for good) or
+    ServiceUnavailable (try again)."""
+    from backend.shopify.errors import TokenRequestError
+
+    with _installed_shop(shop_domain) as (s, shop, app):
+        if shop.access_token_expires_at is not None:
+            return "already_expiring"
+        try:
+            _migrate(s, shop, app)
+        except TokenRequestError as err:
+            if err.needs_reauthorization:
+                raise ReauthorizationRequired(f"Shopify refused to migrate the token of {shop_domain} ({err.code}); "
+                                              "the merchant must open the app") from err
+            raise ServiceUnavailable("Shopify's token endpoint is unavailable; try again shortly",
+                                     details={"shop": shop_domain, "reason": err.code}) from err
+        return "migrated"
+
+
+def _migrated_or_current(s: Session, shop: Shop, app, now: datetime) -> str:
+    from backend.shopify.errors import TokenRequestError
+
+    retry_at = app.extensions.setdefault("fineprint.token_migration_retry", {})
+    current = app.extensions["fineprint.cipher"].decrypt(shop.access_token_encrypted)
+    if retry_at.get(shop.domain, now) > now:
+        return current
+    try:
+        return _migrate(s, shop, app)
+    except TokenRequestError as err:
+        retry_at[shop.domain] = now + MIGRATION_RETRY
+        log.warning("could not migrate the non-expiring token of %s (%s); using it, retrying after %s",
+                    shop.domain, err.code, retry_at[shop.domain])
+        return current
+
+
+def _migrated_after_401(s: Session, shop: Shop, app) -> str | None:
+    """A non-expiring token refused with 401: most likely migrated already, its answer lost (Shopify
+    then answers the same pair to the same old token for 7 days); None when that fails too."""
+    from backend.shopify.errors import TokenRequestError
+
+    if shop.access_token_expires_at is not None:
+        return None
+    try:
+        return _migrate(s, shop, app)
+    except TokenRequestError as err:
+        log.warning("Shopify refused the non-expiring token of %s and its migration (%s)", shop.domain, err.code)
+        return None
+
+
+def _migrate(s: Session, shop: Shop, app) -> str:
+    from backend.shopify import tokens as token_endpoint
+
+    cipher, config = app.extensions["fineprint.cipher"], app.config["FINEPRINT"]
+    token = token_endpoint.migrate_offline_token(shop.domain, cipher.decrypt(shop.access_token_encrypted), config)
+    store(shop, token, cipher)
+    s.add(shop)
+    s.commit()  # the old token is dead from now on: never lose the new pair
+    app.extensions.get("fineprint.token_migration_retry", {}).pop(shop.domain, None)
+    log.info("migrated %s to an expiring offline token (valid until %s)", shop.domain, token.expires_at)
+    return token.access_token
 
 
 def refresh_after_401(shop_domain: str, rejected: str) -> str | None:
@@ -104,7 +180,7 @@ def refresh_after_401(shop_domain: str, rejected: str) -> str | None:
         if current != rejected:
             return current
         if not shop.refresh_token_encrypted:
-            return None
+            return _migrated_after_401(s, shop, app)
         log.info("Shopify refused the access token of %s (401); refreshing once", shop_domain)
         return _refresh(s, shop, app, utcnow())
 

@@ -1,10 +1,15 @@
-"""Token-endpoint calls: authorization code, session-token exchange, refresh.
+"""Token-endpoint calls: authorization code, session-token exchange, refresh, migration to expiring.
 
 Token exchange and refresh run shopifyapp's own `token_exchange` /
 `refresh_access_token`; those hard-wire `https://{name}.myshopify.com`, so we
 inject an httpx client that rewrites that origin to SHOPIFY_ADMIN_ORIGIN
-(`transport.py`). shopifyapp has no authorization-code grant: that one is a
-small hand-written POST of `{client_id, client_secret, code}` (contract §3).
+(`transport.py`). shopifyapp has neither the authorization-code grant nor the
+migration of a non-expiring offline token: those two are small hand-written
+POSTs to `/admin/oauth/access_token` (`_grant`).
+
+Every offline token we ask for expires (`expiring=1`): Shopify refuses
+non-expiring offline tokens of public apps from 2027-01-01
+(shopify.dev/docs/apps/build/authentication-authorization/migrate-to-expiring-offline-access-tokens).
 """
 from __future__ import annotations
 
@@ -43,12 +48,36 @@ class AccessToken:
         return f"AccessToken(shop={self.shop!r}, scope={self.scope!r}, expires_at={self.expires_at})"
 
 
-def exchange_code(shop: str, code: str, config, *, expiring: bool = False,
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+OFFLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token"
+
+
+def exchange_code(shop: str, code: str, config, *, expiring: bool = True,
                   http_client: httpx.Client | None = None) -> AccessToken:
-    """Authorization-code grant: POST {client_id, client_secret, code} to the shop's token endpoint."""
+    """Authorization-code grant: POST {client_id, client_secret, code, expiring} to the shop's token endpoint.
+    `expiring=1` asks for an expiring offline token and its refresh token (without it Shopify hands out a
+    non-expiring one: shopify.dev changelog "Offline access tokens now support expiry and refresh")."""
     body = {"client_id": config.api_key, "client_secret": config.api_secret, "code": code}
     if expiring:
-        body["expiring"] = 1
+        body["expiring"] = "1"
+    return _grant(shop, body, config, http_client)
+
+
+def migrate_offline_token(shop: str, offline_token: str, config, *,
+                          http_client: httpx.Client | None = None) -> AccessToken:
+    """A stored non-expiring offline token for an expiring one and its refresh token: token exchange with
+    the offline token as subject, as shopify.dev's "Migrate to expiring offline access tokens" documents
+    (and shopify-api-js `migrateToExpiringToken` sends). After it the old token no longer works; a retry
+    with the same old token within 7 days answers the same pair (shopify.dev changelog, "More resilient
+    token exchanges when migrating tokens without a user session"), so a lost answer is recovered by asking
+    again."""
+    body = {"client_id": config.api_key, "client_secret": config.api_secret, "grant_type": TOKEN_EXCHANGE,
+            "subject_token": offline_token, "subject_token_type": OFFLINE_TOKEN_TYPE,
+            "requested_token_type": OFFLINE_TOKEN_TYPE, "expiring": "1"}
+    return _grant(shop, body, config, http_client)
+
+
+def _grant(shop: str, body: dict, config, http_client: httpx.Client | None) -> AccessToken:
     url = f"{config.origin_for(shop)}/admin/oauth/access_token"
     client = http_client or httpx.Client(timeout=TIMEOUT)
     try:
@@ -60,8 +89,8 @@ def exchange_code(shop: str, code: str, config, *, expiring: bool = False,
             client.close()
     data = _json(response)
     if response.status_code != 200 or not data.get("access_token"):
-        raise TokenRequestError(shop, data.get("error", f"http_{response.status_code}"),
-                                data.get("error_description", "no access token"), response.status_code)
+        raise TokenRequestError(shop, str(data.get("error", f"http_{response.status_code}")),
+                                str(data.get("error_description", "no access token")), response.status_code)
     return _from_response(shop, data)
 
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-import uuid
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 
-import jwt
-
 from backend.services import catalog
 from backend.store.models import OrderState, Shop
+from tests import session_tokens
 
 SHOP = "fineprint-dev.myshopify.com"
 OTHER_SHOP = "other-dev.myshopify.com"
@@ -64,25 +62,26 @@ def _config(app):
     return app.config["FINEPRINT"]
 
 
-def token(app, shop=SHOP, *, secret=None, **claims) -> str:
-    now = int(time.time())
-    payload = {"iss": f"https://{shop}/admin", "dest": f"https://{shop}", "aud": _config(app).api_key,
-               "sub": "1", "exp": now + 60, "nbf": now, "iat": now, "jti": uuid.uuid4().hex,
-               "sid": uuid.uuid4().hex, **claims}
-    payload = {k: v for k, v in payload.items() if v is not None}
-    return jwt.encode(payload, secret or _config(app).api_secret, algorithm="HS256")
+def token(app, shop=SHOP, *, secret=None, **changes) -> str:
+    """Staff's App Bridge token (the documented admin payload); `changes` only to prove a refusal."""
+    return _signed(app, "admin", shop, secret, changes=changes)
 
 
-def checkout_token(app, shop=SHOP, customer_id=None, **claims) -> str:
-    """A checkout UI extension's token: iss .../checkouts, dest without scheme, no sid, sub = buyer GID or absent."""
-    sub = f"gid://shopify/Customer/{customer_id}" if customer_id else None
-    return token(app, shop, iss=f"https://{shop}/checkouts", dest=shop, sub=sub, sid=None, **claims)
+def checkout_token(app, shop=SHOP, customer_id=None, *, with_iss=False, **changes) -> str:
+    """A checkout UI extension's token as Shopify documents it (no `iss`; `with_iss=True`: the `/checkouts`
+    issuer of shopify-api-ruby's tests); `sub` only for a signed-in buyer."""
+    return _signed(app, "checkout_with_iss" if with_iss else "checkout", shop, None, customer_id=customer_id,
+                   changes=changes)
 
 
-def customer_account_token(app, customer_id, shop=SHOP, **claims) -> str:
-    """A customer-account UI extension's token: sub is the logged-in customer's GID."""
-    return token(app, shop, iss=f"https://{shop}/account", dest=shop, sub=f"gid://shopify/Customer/{customer_id}",
-                 sid=None, **claims)
+def customer_account_token(app, customer_id=None, shop=SHOP, **changes) -> str:
+    """A customer-account UI extension's token as Shopify documents it; no `sub` before the customer signs in."""
+    return _signed(app, "customer_account", shop, None, customer_id=customer_id, changes=changes)
+
+
+def _signed(app, kind, shop, secret, **options) -> str:
+    config = _config(app)
+    return session_tokens.session_token(kind, shop, config.api_key, secret or config.api_secret, **options)
 
 
 def bearer(value: str) -> dict:

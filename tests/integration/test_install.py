@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from backend import create_app
+from backend.config import DEFAULT_SCOPES
 from backend.devshop.sessiontokens import admin_host_param, oauth_query_hmac
 from tests.fakes.simulator import SHOP
 from tests.integration.edge_helpers import shop_row
@@ -64,7 +65,7 @@ def test_a_merchant_installs_the_app_by_following_the_redirects(app, simulator, 
     authorize_url = urlsplit(opened.headers["Location"])
     assert authorize_url.path == f"/{SHOP}/admin/oauth/authorize"
     query = parse_qs(authorize_url.query)
-    assert query["client_id"] == ["dev-api-key"] and query["scope"] == ["read_orders,write_orders,read_products"]
+    assert query["client_id"] == ["dev-api-key"] and query["scope"] == [DEFAULT_SCOPES]
     assert query["redirect_uri"] == ["https://fineprint.test/auth/callback"] and len(query["state"][0]) >= 32
 
     consent = httpx.get(opened.headers["Location"], follow_redirects=False)
@@ -79,7 +80,7 @@ def test_a_merchant_installs_the_app_by_following_the_redirects(app, simulator, 
     assert token and simulator.oauth.valid_token(SHOP, token)
     assert [c.grant_type for c in simulator.calls("token", SHOP)] == ["authorization_code"]
     row = shop_row(app, SHOP)
-    assert row.installed_at is not None and row.scopes == "read_orders,write_orders,read_products"
+    assert row.installed_at is not None and row.scopes == DEFAULT_SCOPES
     assert token.encode() not in database_bytes(app)
     assert all(token not in r.getMessage() for r in caplog.records)
 
@@ -167,7 +168,7 @@ def test_a_callback_that_fails_any_check_stores_nothing(app, simulator, case, st
 
 
 def test_an_install_missing_a_scope_we_need_is_refused_and_stores_nothing(app, simulator):
-    simulator.shop(SHOP).granted_scopes = "read_orders,read_products"
+    simulator.shop(SHOP).granted_scopes = "read_orders,read_products,read_fulfillments,write_app_proxy"
     client = app.test_client()
     res = client.get(authorize(client, simulator))
     assert res.status_code == 403 and res.get_json()["error"]["details"] == {"missing": ["write_orders"]}
@@ -175,7 +176,7 @@ def test_an_install_missing_a_scope_we_need_is_refused_and_stores_nothing(app, s
 
 
 def test_the_write_scope_alone_covers_the_read_scope(app, simulator):
-    simulator.shop(SHOP).granted_scopes = "write_orders,read_products"
+    simulator.shop(SHOP).granted_scopes = "write_orders,read_products,read_fulfillments,write_app_proxy"
     client = app.test_client()
     assert client.get(authorize(client, simulator)).status_code == 302
     assert stored_token(app)

@@ -11,6 +11,7 @@ from flask import g, jsonify
 from backend import create_app
 from backend.routes.guards import app_proxy_required, embedded_admin_page, session_token_required
 from backend.services import tokens
+from tests import session_tokens
 from tests.fakes.simulator import SHOP
 from tests.integration.test_install import admin_link, stored_token
 
@@ -59,6 +60,18 @@ def test_tokens_for_another_app_time_or_shop_are_refused(app, simulator, claims)
     token = simulator.session_token(SHOP, **claims(int(time.time())))
     res = app.test_client().get("/api/v1/whoami", headers=bearer(token))
     assert res.status_code == 401 and res.headers[RETRY] == "1"
+
+
+@pytest.mark.parametrize("kind", ["checkout", "customer_account", "checkout_with_iss"])
+@pytest.mark.parametrize("customer_id", [None, 77])
+def test_a_buyers_extension_token_is_not_a_staff_token(app, kind, customer_id):
+    """Documented checkout / customer-account tokens, a guest's or a customer's, open no admin page."""
+    config = app.config["FINEPRINT"]
+    buyer = session_tokens.session_token(kind, SHOP, config.api_key, config.api_secret, customer_id=customer_id)
+    client = app.test_client()
+    assert client.get("/api/v1/whoami", headers=bearer(buyer)).status_code == 401
+    assert client.get(f"/test-admin?shop={SHOP}&id_token={buyer}").status_code == 401
+    assert client.get("/app/api/sections/settings", headers=bearer(buyer)).status_code == 401
 
 
 def test_a_token_signed_with_another_secret_is_refused(app):

@@ -42,7 +42,7 @@ def test_a_code_buys_one_offline_token_and_only_once(simulator, config):
     code = authorize(simulator)["code"]
     token = exchange_code(SHOP, code, config)
     assert token.access_token.startswith("shpat_") and token.scope == "read_orders,write_orders"
-    assert not token.expiring and "shpat_" not in repr(token)
+    assert token.expiring and token.refresh_token and "shpat_" not in repr(token)  # expiring=1 by default
     with pytest.raises(TokenRequestError) as replay:
         exchange_code(SHOP, code, config)
     assert replay.value.code == "invalid_request" and replay.value.status == 400
