@@ -76,4 +76,11 @@ def patch_id_token():
     """The tiny App Bridge page that fetches a fresh session token and reloads `shopify-reload`."""
     result = app_home_patch_id_token({"method": "GET", "headers": dict(request.headers), "url": request.url,
                                       "body": ""}, app_config(current_app.config["FINEPRINT"]))
+    if result.response.status == 400 and not {"shop", "host"} & set(request.args):
+        # Opened by hand, outside the Shopify admin: App Bridge has no shop to bounce through, and shopify_app's
+        # bare "Bad Request" tells a person nothing. Say where the admin page lives instead.
+        response = Response(render_template("open_in_shopify.html"), status=400, mimetype="text/html")
+        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; " \
+                                                      "frame-ancestors 'none'"
+        return response
     return Response(result.response.body, status=result.response.status, headers=result.response.headers)
