@@ -4,98 +4,106 @@ from __future__ import annotations
 from datetime import datetime
 
 from backend.policy.calendar import aware
-from backend.policy.lines import Ctx
+from backend.policy.compiled import CompiledPolicy, compiled
+from backend.policy.lines import Ctx, anchors, line_outcome
 from backend.policy.model import Policy
 from backend.policy.money import ZERO, fmt
-from backend.policy.outcomes import memo_for, order_parts, order_token, outcome
-from backend.policy.request import parse_request
+from backend.policy.request import read_request
 from backend.policy.returns import decide_return
-from backend.policy.shipping import (blocked_outcome, sales_tax_outcome, shipping_outcome,
-                                     signature_outcome)
+from backend.policy.shipping import blocked_outcome, sales_tax_outcome, shipping_outcome, signature_outcome
 
 
-def decide(policy: Policy, request: dict, now: datetime) -> dict:
-    """Raises RequestError for an invalid request."""
-    req = parse_request(request, policy.tz, policy.currency)
+def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dict:
+    """Raises RequestError for an invalid request. `policy` may be a Policy or its compile_policy()."""
+    c = compiled(policy)
+    policy = c.policy
+    req = read_request(request, c.tz, c.currency, c.amounts, c.moments)
     order = req.order
-    as_of = req.as_of_date or (req.as_of or aware(now)).astimezone(policy.tz).date()
-    memo = memo_for(policy)
-    protected_ids = _protection_lines(policy, memo, order)
+    as_of = req.as_of_date or (req.as_of or aware(now)).astimezone(c.tz).date()
+    undetermined: list = []
+    protected_ids = _protection_lines(c, order)
     merch = ZERO
     for ln in order.lines:
         if ln.id not in protected_ids:
             merch += ln.price * ln.quantity - ln.discount
     order.merch = merch
-    lines, outcomes, classes, latest = _line_outcomes(policy, memo, order, protected_ids, as_of)
+    lines, outcomes, classes, latest = _line_outcomes(c, order, protected_ids, as_of, undetermined)
     purchased = bool(protected_ids)
-    signature, protection, shipping, tax, blocked = order_parts(policy, memo, _order_parts, order, purchased)
+    ctx = Ctx(None, order)
+    signature = signature_outcome(policy, ctx, undetermined)
     decision = {
         "policy": policy.name,
         "order_id": order.id,
         "tags": _tags(classes, purchased, signature),
         "signature_required": signature,
-        "return_protection": protection,
-        "shipping": shipping,
-        "sales_tax": tax,
-        "blocked": blocked,
+        "return_protection": _protection(policy, ctx, purchased, undetermined),
+        "shipping": shipping_outcome(policy, c.calendar, ctx, undetermined),
+        "sales_tax": sales_tax_outcome(policy, order, undetermined),
+        "blocked": blocked_outcome(policy, ctx, undetermined),
         "return_deadline": latest,
         "lines": lines,
+        "unknown_facts": order.unknown_facts,
     }
     if req.resolution is not None:
-        decision["return"] = decide_return(policy, req, outcomes, purchased)
+        decision["return"] = decide_return(policy, req, outcomes, purchased, undetermined)
+    decision["undetermined"] = _undetermined(undetermined)
     return decision
 
 
-def _line_outcomes(policy: Policy, memo, order, protected_ids: set, as_of) -> tuple:
+def _line_outcomes(c: CompiledPolicy, order, protected_ids: set, as_of, undetermined: list) -> tuple:
     """(line dicts, {line id: (line dict, line, windows, class)}, classes, latest deadline)."""
-    token = order_token(memo, order, as_of, policy.tz) if memo is not None else None
+    shared = anchors(order, None) if all(f.line_ids is None for f in order.fulfillments) else None
     outcomes, lines, classes, latest = {}, [], set(), None
     for line in order.lines:
-        line_json, windows, cls, last = outcome(policy, memo, line, order, token, line.id in protected_ids,
-                                                as_of)
+        ctx = Ctx(line, order)
+        line_json, windows = line_outcome(c.lines, ctx, line.id in protected_ids, as_of, shared, undetermined)
         lines.append(line_json)
-        classes.add(cls)
-        if last is not None and (latest is None or last > latest):
-            latest = last
+        classes.add(ctx.cls)
+        for verdict in line_json["resolutions"].values():
+            deadline = verdict["deadline"]
+            if deadline is not None and (latest is None or deadline > latest):  # ISO dates order as text
+                latest = deadline
         if line.id not in outcomes:
-            outcomes[line.id] = (line_json, line, windows, cls)
+            outcomes[line.id] = (line_json, line, windows, ctx.cls)
     return lines, outcomes, classes, latest
 
 
-def _order_parts(policy: Policy, order, purchased: bool) -> tuple:
-    """What depends on the order alone: signature, protection, shipping, sales tax, blocks."""
+def _protection_lines(c: CompiledPolicy, order) -> set:
+    """The ids of the lines that are the return protection product."""
+    match = c.protection_line
+    if match is None:
+        return set()
     ctx = Ctx(None, order)
-    return (signature_outcome(policy, ctx), _protection(policy, ctx, purchased), shipping_outcome(policy, ctx),
-            sales_tax_outcome(policy, ctx.order), blocked_outcome(policy, ctx))
-
-
-def _protection_lines(policy: Policy, memo, order) -> set:
-    """The ids of the lines that are the return protection product (memoised by the facts that decide it)."""
     found = set()
-    if policy.protection is None:
-        return found
-    match, ctx = policy.protection.line.match, Ctx(None, order)
-    facts = memo.protection if memo is not None else None
-    seen = memo.protected if facts is not None else None
     for line in order.lines:
-        key = facts(line) if facts is not None else None
-        hit = seen.get(key) if facts is not None else None
-        if hit is None:
-            ctx.line = line
-            hit = match(ctx)
-            if facts is not None:
-                if len(seen) >= 4096:
-                    seen.clear()
-                seen[key] = hit
-        if hit:
+        ctx.line = line
+        if match(ctx):
             found.add(line.id)
     return found
 
 
-def _protection(policy: Policy, ctx: Ctx, purchased: bool) -> dict:
-    offered = policy.protection is not None and policy.protection.offered.match(ctx)
+def _protection(policy: Policy, ctx: Ctx, purchased: bool, undetermined: list) -> dict:
+    offered = False
+    if policy.protection is not None:
+        offered = policy.protection.offered.match(ctx)
+        if offered is None:
+            undetermined.append(("return_protection", policy.protection.info.id))
+            offered = False
     return {"offered": offered, "price": fmt(policy.protection.price) if offered else None,
             "purchased": purchased}
+
+
+def _undetermined(found: list) -> list:
+    """Each (part, rule[, line id]) once, in the order found, as the decision's `undetermined` entries."""
+    out, seen = [], set()
+    for entry in found:
+        if entry not in seen:
+            seen.add(entry)
+            item = {"part": entry[0], "rule": entry[1]}
+            if len(entry) > 2:
+                item["line_item_id"] = entry[2]
+            out.append(item)
+    return out
 
 
 def _tags(classes: set, purchased: bool, signature: bool) -> list:
@@ -109,4 +117,3 @@ def _tags(classes: set, purchased: bool, signature: bool) -> list:
     if signature:
         tags.append("signature-required")
     return sorted(tags)
-

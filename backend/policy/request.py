@@ -1,84 +1,111 @@
-"""A decision request (contract §5) read into typed facts, with an error per bad field."""
+"""The one reader of a decision request (contract §5): typed facts, or a RequestError naming every bad field.
+
+Each field is read in its common shape inline and otherwise through `Fields`, which accepts the
+odd-but-valid forms (numeric ids, Shopify's comma-separated tags, property lists, JSON numbers as money)
+and records one error per bad field, so there is a single description of what a request may hold.
+"""
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
 from backend.policy.errors import RequestError
-from backend.policy.fastorder import fast_request
-from backend.policy.fastread import Unusual
 from backend.policy.facts import Fulfillment, Line, Order, Request, ReturnLine, carrier_of, is_po_box
-from backend.policy.fields import Fields
+from backend.policy.fields import MAX_COUNT, Fields
 from backend.policy.model import CONDITIONS, MERCHANT_FAULT, REASONS, RESOLUTIONS
 from backend.policy.money import ZERO
 
-
-def parse_request(data, tz: ZoneInfo, currency: str) -> Request:
-    """Raises RequestError with every field error found. A well-formed request takes the fast path."""
-    if type(data) is dict:
-        try:
-            return fast_request(data, tz, currency)
-        except Unusual:
-            pass
-    return detailed_request(data, tz, currency)
+_EMPTY = frozenset()
+_NONE = (None, None)
 
 
-def detailed_request(data, tz: ZoneInfo, currency: str) -> Request:
-    """Every field read and checked on its own, each problem recorded with its path."""
-    f = Fields(tz)
+def read_request(data, tz: ZoneInfo, currency: str, amounts=None, moments=None) -> Request:
+    """Raises RequestError with every field error found; `amounts`/`moments` are the policy's memos."""
     if not isinstance(data, dict):
         raise RequestError([{"field": "", "message": "a decision request must be a JSON object"}])
-    as_of = f.timestamp(data, "as_of", "", required=False)
-    order = _order(f, f.obj(data, "order", ""), currency, tz)
+    f = Fields(tz, amounts, moments)
+    as_of = f.moment(data, "as_of", "", required=False) or _NONE
+    order = _order(f, f.obj(data, "order", ""), currency)
     resolution, lines = _return(f, data.get("return_request"))
     if f.errors:
         raise RequestError(f.errors)
-    return Request(order, as_of, resolution, lines)
+    return Request(order, as_of[0], resolution, lines, as_of[1])
 
 
-def _order(f: Fields, o: dict | None, currency: str, tz: ZoneInfo) -> Order | None:
+def _order(f: Fields, o: dict | None, currency: str) -> Order | None:
     if o is None:
         return None
-    created = f.timestamp(o, "created_at", "order")
-    address = f.obj(o, "shipping_address", "order", required=False) or {}
-    country = f.text(address, "country_code", "order.shipping_address")
-    province = f.text(address, "province_code", "order.shipping_address")
-    street = " ".join(f.text(address, k, "order.shipping_address") for k in ("address1", "address2"))
-    lines = [_line(f, item, f"order.line_items[{i}]") for i, item in f.items(o, "line_items", "order")]
-    fulfillments = [_fulfillment(f, x, f"order.fulfillments[{i}]")
-                    for i, x in f.items(o, "fulfillments", "order", required=False)]
+    created, local_date = f.moment(o, "created_at", "order") or _NONE
+    country, province, po_box = _address(f, o.get("shipping_address"))
+    lines = [_line(f, item, i) for i, item in f.items(o, "line_items", "order")]
+    fulfillments = [_fulfillment(f, x, i) for i, x in f.items(o, "fulfillments", "order", required=False)]
+    tags = o.get("tags")
     return Order(
-        id=f.ident(o, "id", "order", required=False), created=created,
-        local_date=created.astimezone(tz).date() if created else None,
+        id=f.ident(o, "id", "order", required=False), created=created, local_date=local_date,
         currency=(f.text(o, "currency", "order") or currency).upper(),
         channel=f.text(o, "source_name", "order").lower(),
-        tags=f.tags(o, "tags", "order"), codes=_codes(f, o), country=country.upper() or None,
-        province=province.upper() or None, po_box=is_po_box(street),
-        carriers=_carriers(f, o), lines=lines, fulfillments=fulfillments)
+        tags=_EMPTY if tags is None or tags == [] else f.tags(o, "tags", "order"), codes=_codes(f, o),
+        country=country, province=province, po_box=po_box, carriers=_carriers(f, o), lines=lines,
+        fulfillments=fulfillments)
 
 
-def _line(f: Fields, item: dict, path: str) -> Line:
+def _address(f: Fields, address) -> tuple:
+    """(country, province, P.O. box?); each None when unknown: no address, or its field absent or redacted
+    (Shopify withholds address fields without protected-customer-data approval:
+    https://shopify.dev/docs/apps/launch/protected-customer-data). A known country without a province
+    has none (""), as Shopify sends for countries without provinces."""
+    if address is None:
+        return None, None, None
+    if type(address) is not dict:
+        f.error("order.shipping_address", "expected an object")
+        return None, None, None
+    path = "order.shipping_address"
+    country = f.text(address, "country_code", path).strip().upper() or None
+    province = f.text(address, "province_code", path).strip().upper() or (None if country is None else "")
+    street = [f.text(address, k, path) for k in ("address1", "address2") if address.get(k) is not None]
+    return country, province, is_po_box(" ".join(street)) if address.get("address1") is not None else None
+
+
+def _line(f: Fields, item: dict, i: int) -> Line:
+    """The common shape (string texts, whole quantity, plain money) inline; the rest through Fields."""
+    get = item.get
+    ident, sku, ptype, quantity = get("id"), get("sku"), get("product_type"), get("quantity")
+    path = ("order.line_items", i)  # rendered only for an error
+    if type(ident) is not str or type(sku) is not str or type(ptype) is not str:
+        ident, sku, ptype = f.ident(item, "id", path), f.text(item, "sku", path), f.text(item, "product_type", path)
+    if type(quantity) is not int or not 0 <= quantity <= MAX_COUNT:
+        quantity = f.count(item, "quantity", path, minimum=0)
+    price, discount, marked_down = _amounts(f, item, path)
+    tags, gift, props = get("product_tags"), get("gift_card"), get("properties")
+    has_discount = discount != ZERO
+    return Line(
+        ident, sku.lower(), ptype.strip().lower(),
+        _EMPTY if tags is None or tags == [] else f.tags(item, "product_tags", path), quantity, price, discount,
+        gift if gift is True or gift is False else f.flag(item, "gift_card", path),
+        f.properties(item, path) if props else {}, marked_down, has_discount, marked_down or has_discount)
+
+
+def _amounts(f: Fields, item: dict, path) -> tuple:
+    """(price, discount, marked down?) of a line."""
     price = f.money(item, "price", path)
     compare_at = f.money(item, "compare_at_price", path, required=False)
     discount = f.money(item, "discount", path, required=False) or ZERO
-    marked_down = compare_at is not None and price is not None and compare_at > price
-    return Line(
-        id=f.ident(item, "id", path), sku=f.text(item, "sku", path).lower(),
-        ptype=f.text(item, "product_type", path).strip().lower(),
-        tags=f.tags(item, "product_tags", path),
-        quantity=f.count(item, "quantity", path, minimum=0), price=price, discount=discount,
-        gift_card=f.flag(item, "gift_card", path), props=f.properties(item, path),
-        marked_down=marked_down, has_discount=discount != ZERO, discounted=marked_down or discount != ZERO)
+    return price, discount, compare_at is not None and price is not None and compare_at > price
 
 
-def _fulfillment(f: Fields, x: dict, path: str) -> Fulfillment:
-    ids = None
-    if x.get("line_item_ids") is not None:
-        ids = frozenset(f.ident_list(x, "line_item_ids", path))
-    return Fulfillment(ids, f.timestamp(x, "shipped_at", path, required=False),
-                       f.timestamp(x, "delivered_at", path, required=False))
+def _fulfillment(f: Fields, x: dict, i: int) -> Fulfillment:
+    path = ("order.fulfillments", i)
+    ids = x.get("line_item_ids")
+    if ids is not None:
+        ids = frozenset(ids) if type(ids) is list and all(type(v) is str for v in ids) else \
+            frozenset(f.ident_list(x, "line_item_ids", path))
+    shipped = f.moment(x, "shipped_at", path, required=False) or _NONE
+    delivered = f.moment(x, "delivered_at", path, required=False) or _NONE
+    return Fulfillment(ids, shipped[0], delivered[0], shipped[1], delivered[1])
 
 
 def _codes(f: Fields, o: dict) -> tuple:
+    if not o.get("discount_codes") and o.get("discount_codes") in (None, []):
+        return ()
     codes = []
     for i, code in f.items(o, "discount_codes", "order", required=False, kinds=(str, dict)):
         text = code.get("code") if isinstance(code, dict) else code
@@ -109,10 +136,9 @@ def _return(f: Fields, r) -> tuple:
     resolution = f.choice(r, "resolution", "return_request", RESOLUTIONS)
     lines = []
     for i, x in f.items(r, "lines", "return_request"):
-        path = f"return_request.lines[{i}]"
+        path = ("return_request.lines", i)
         condition = f.choice(x, "condition", path, CONDITIONS, default="new")
         reason = f.choice(x, "reason", path, REASONS, default="changed_mind")
-        lines.append(ReturnLine(f.ident(x, "line_item_id", path),
-                                f.count(x, "quantity", path, minimum=1),
+        lines.append(ReturnLine(f.ident(x, "line_item_id", path), f.count(x, "quantity", path, minimum=1),
                                 condition, reason, reason in MERCHANT_FAULT))
     return resolution, lines
