@@ -2,7 +2,8 @@
 
 `compile_policy(policy)` builds it; `compiled(policy)` gives the one a Policy keeps for itself (built on
 first use and stored on that Policy object, so it lives and dies with it: no module-global cache, nothing
-keyed by id()). Its memos hold request texts already read (money, timestamps) and ship-by dates, by value.
+keyed by id()). Its memos hold request texts already read (money, timestamps), by value; its ship-by
+calendar holds a table of dates per year asked.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ class CompiledPolicy:
         self.tz, self.currency = policy.tz, policy.currency
         self.lines = LineRules(policy)
         ship_by = policy.shipping.ship_by if policy.shipping is not None else None
-        self.calendar = ShipByCalendar(ship_by, memo_size) if ship_by is not None else None
+        self.calendar = ShipByCalendar(ship_by) if ship_by is not None else None
         self.amounts = Memo(memo_size)  # money text -> Decimal
         self.moments = Memo(memo_size)  # timestamp text -> (instant, local date in the policy's zone)
         self.protection_line = policy.protection.line.match if policy.protection is not None else None

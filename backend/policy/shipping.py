@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from backend.policy.calendar import holiday_date, holiday_set
-from backend.policy.memo import Memo
 from backend.policy.model import Policy, ShipBy
 from backend.policy.money import fmt
 
@@ -16,15 +15,15 @@ _ONE = timedelta(days=1)
 
 
 class ShipByCalendar:
-    """One policy's ship-by rule, its holidays and season bounds computed once per year.
+    """One policy's ship-by rule compiled into a table per year: order date -> ships-by date.
 
     Owned by the compiled policy, so an answer can only come from this rule: a cache keyed by id() once
     answered a 9-business-day draft with another, collected draft's 1-day date."""
 
-    def __init__(self, rule: ShipBy, limit: int = 4096):
+    def __init__(self, rule: ShipBy):
         self.rule = rule
         self._years: dict[int, tuple] = {}  # year -> (holidays, season bounds); a handful of years
-        self._dates = Memo(limit)  # order date -> ships-by date
+        self._tables: dict[int, dict] = {}  # year -> {order date: ships-by date}, built once per year asked
 
     def _year(self, year: int) -> tuple:
         found = self._years.get(year)
@@ -51,15 +50,24 @@ class ShipByCalendar:
 
     def ships_by(self, order_date: date) -> date:
         """The Nth business day after the order's local date (N from the season, if any)."""
-        found = self._dates.get(order_date)
-        if found is None:
-            remaining, day = self.business_days(order_date)[0], order_date
+        table = self._tables.get(order_date.year)
+        if table is None:
+            if len(self._tables) >= 64:
+                self._tables.clear()
+            table = self._tables[order_date.year] = self._table(order_date.year)
+        return table[order_date]
+
+    def _table(self, year: int) -> dict:
+        day, table = date(year, 1, 1), {}
+        while day.year == year:
+            remaining, found = self.business_days(day)[0], day
             while remaining > 0:
-                day += _ONE
-                if self.is_business_day(day):
+                found += _ONE
+                if self.is_business_day(found):
                     remaining -= 1
-            found = self._dates.put(order_date, day)
-        return found
+            table[day] = found
+            day += _ONE
+        return table
 
 
 def shipping_outcome(policy: Policy, calendar: ShipByCalendar | None, ctx, undetermined: list) -> dict | None:
