@@ -6,16 +6,64 @@ and records one error per bad field, so there is a single description of what a 
 """
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from backend.policy.errors import RequestError
 from backend.policy.facts import Fulfillment, Line, Order, Request, ReturnLine, carrier_of, is_po_box
-from backend.policy.fields import MAX_COUNT, Fields
+from backend.policy.fields import MAX_COUNT, MAX_MONEY, YEARS, Fields
 from backend.policy.model import CONDITIONS, MERCHANT_FAULT, REASONS, RESOLUTIONS
 from backend.policy.money import ZERO
 
 _EMPTY = frozenset()
 _NONE = (None, None)
+_ZERO = ZERO
+_RESOLUTIONS, _CONDITIONS, _REASONS = (frozenset(c) for c in (RESOLUTIONS, CONDITIONS, REASONS))
+
+
+def _money(value) -> Decimal | None:
+    """A plain decimal text's amount (finite, not negative, in range), else None (then Fields decides)."""
+    if type(value) is str:
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:
+            return None
+        if amount.is_finite() and 0 <= amount < MAX_MONEY:
+            return amount
+    return None
+
+
+def _moment(f: Fields, o: dict, key: str, path, required: bool = True):
+    """(instant, local date) of an ISO 8601 text with its offset, from the memo or read once; else Fields."""
+    value = o.get(key)
+    if type(value) is str:
+        found = f.moments.get(value)
+        if found is not None:
+            return found
+        if len(value) > 19 and (value[-6] in "+-" and value[-3] == ":"):
+            try:
+                instant = datetime.fromisoformat(value)
+            except ValueError:
+                instant = None
+            if instant is not None and YEARS[0] <= instant.year <= YEARS[1]:
+                return f.keep_moment(value, (instant, instant.astimezone(f.tz).date()))
+    if value is None and not required:
+        return None
+    return f.moment(o, key, path, required)
+
+
+def _objects(f: Fields, o: dict, key: str, path: str, required: bool = True) -> list:
+    """[(index, object)] of a list of objects; anything else through Fields (which records the error)."""
+    value = o.get(key)
+    if type(value) is list:
+        for item in value:
+            if type(item) is not dict:
+                return f.items(o, key, path, required)
+        return list(enumerate(value))
+    if value is None and not required:
+        return []
+    return f.items(o, key, path, required)
 
 
 def read_request(data, tz: ZoneInfo, currency: str, amounts=None, moments=None) -> Request:
@@ -23,7 +71,7 @@ def read_request(data, tz: ZoneInfo, currency: str, amounts=None, moments=None) 
     if not isinstance(data, dict):
         raise RequestError([{"field": "", "message": "a decision request must be a JSON object"}])
     f = Fields(tz, amounts, moments)
-    as_of = f.moment(data, "as_of", "", required=False) or _NONE
+    as_of = _moment(f, data, "as_of", "", required=False) or _NONE
     order = _order(f, f.obj(data, "order", ""), currency)
     resolution, lines = _return(f, data.get("return_request"))
     if f.errors:
@@ -34,15 +82,16 @@ def read_request(data, tz: ZoneInfo, currency: str, amounts=None, moments=None) 
 def _order(f: Fields, o: dict | None, currency: str) -> Order | None:
     if o is None:
         return None
-    created, local_date = f.moment(o, "created_at", "order") or _NONE
+    created, local_date = _moment(f, o, "created_at", "order") or _NONE
     country, province, po_box = _address(f, o.get("shipping_address"))
-    lines = [_line(f, item, i) for i, item in f.items(o, "line_items", "order")]
-    fulfillments = [_fulfillment(f, x, i) for i, x in f.items(o, "fulfillments", "order", required=False)]
-    tags = o.get("tags")
+    lines = [_line(f, item, i) for i, item in _objects(f, o, "line_items", "order")]
+    fulfillments = [_fulfillment(f, x, i) for i, x in _objects(f, o, "fulfillments", "order", required=False)]
+    tags, ident, code, channel = o.get("tags"), o.get("id"), o.get("currency"), o.get("source_name")
     return Order(
-        id=f.ident(o, "id", "order", required=False), created=created, local_date=local_date,
-        currency=(f.text(o, "currency", "order") or currency).upper(),
-        channel=f.text(o, "source_name", "order").lower(),
+        id=ident if type(ident) is str else f.ident(o, "id", "order", required=False), created=created,
+        local_date=local_date,
+        currency=(code if type(code) is str and code else f.text(o, "currency", "order") or currency).upper(),
+        channel=(channel if type(channel) is str else f.text(o, "source_name", "order")).lower(),
         tags=_EMPTY if tags is None or tags == [] else f.tags(o, "tags", "order"), codes=_codes(f, o),
         country=country, province=province, po_box=po_box, carriers=_carriers(f, o), lines=lines,
         fulfillments=fulfillments)
@@ -86,10 +135,17 @@ def _line(f: Fields, item: dict, i: int) -> Line:
 
 def _amounts(f: Fields, item: dict, path) -> tuple:
     """(price, discount, marked down?) of a line."""
-    price = f.money(item, "price", path)
-    compare_at = f.money(item, "compare_at_price", path, required=False)
-    discount = f.money(item, "discount", path, required=False) or ZERO
-    return price, discount, compare_at is not None and price is not None and compare_at > price
+    get = item.get
+    price = _money(get("price"))
+    if price is None:
+        price = f.money(item, "price", path)
+    compare_at = get("compare_at_price")
+    if compare_at is not None and (compare_at := _money(compare_at)) is None:
+        compare_at = f.money(item, "compare_at_price", path, required=False)
+    discount = get("discount")
+    if discount is not None and (discount := _money(discount)) is None:
+        discount = f.money(item, "discount", path, required=False)
+    return price, discount or _ZERO, compare_at is not None and price is not None and compare_at > price
 
 
 def _fulfillment(f: Fields, x: dict, i: int) -> Fulfillment:
@@ -98,8 +154,8 @@ def _fulfillment(f: Fields, x: dict, i: int) -> Fulfillment:
     if ids is not None:
         ids = frozenset(ids) if type(ids) is list and all(type(v) is str for v in ids) else \
             frozenset(f.ident_list(x, "line_item_ids", path))
-    shipped = f.moment(x, "shipped_at", path, required=False) or _NONE
-    delivered = f.moment(x, "delivered_at", path, required=False) or _NONE
+    shipped = _moment(f, x, "shipped_at", path, required=False) or _NONE
+    delivered = _moment(f, x, "delivered_at", path, required=False) or _NONE
     return Fulfillment(ids, shipped[0], delivered[0], shipped[1], delivered[1])
 
 
@@ -118,9 +174,11 @@ def _codes(f: Fields, o: dict) -> tuple:
 
 def _carriers(f: Fields, o: dict) -> frozenset:
     found = set()
-    for i, s in f.items(o, "shipping_lines", "order", required=False):
-        path = f"order.shipping_lines[{i}]"
-        carrier = f.text(s, "carrier", path)
+    for i, s in _objects(f, o, "shipping_lines", "order", required=False):
+        path = ("order.shipping_lines", i)
+        carrier = s.get("carrier")
+        if type(carrier) is not str:
+            carrier = f.text(s, "carrier", path)
         carrier = carrier_of(carrier, "" if carrier.strip() else f.text(s, "title", path))
         if carrier:
             found.add(carrier)
@@ -133,12 +191,22 @@ def _return(f: Fields, r) -> tuple:
     if not isinstance(r, dict):
         f.error("return_request", "expected an object")
         return None, None
-    resolution = f.choice(r, "resolution", "return_request", RESOLUTIONS)
-    lines = []
-    for i, x in f.items(r, "lines", "return_request"):
-        path = ("return_request.lines", i)
+    resolution = r.get("resolution")
+    if type(resolution) is not str or resolution not in _RESOLUTIONS:
+        resolution = f.choice(r, "resolution", "return_request", RESOLUTIONS)
+    return resolution, [_return_line(f, x, i) for i, x in _objects(f, r, "lines", "return_request")]
+
+
+def _return_line(f: Fields, x: dict, i: int) -> ReturnLine:
+    get, path = x.get, ("return_request.lines", i)
+    ident, quantity, condition, reason = get("line_item_id"), get("quantity"), get("condition", "new"), \
+        get("reason", "changed_mind")
+    if type(ident) is not str:
+        ident = f.ident(x, "line_item_id", path)
+    if type(quantity) is not int or not 1 <= quantity <= MAX_COUNT:
+        quantity = f.count(x, "quantity", path, minimum=1)
+    if type(condition) is not str or condition not in _CONDITIONS:
         condition = f.choice(x, "condition", path, CONDITIONS, default="new")
+    if type(reason) is not str or reason not in _REASONS:
         reason = f.choice(x, "reason", path, REASONS, default="changed_mind")
-        lines.append(ReturnLine(f.ident(x, "line_item_id", path), f.count(x, "quantity", path, minimum=1),
-                                condition, reason, reason in MERCHANT_FAULT))
-    return resolution, lines
+    return ReturnLine(ident, quantity, condition, reason, reason in MERCHANT_FAULT)
