@@ -53,16 +53,15 @@ def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dic
 def _line_outcomes(c: CompiledPolicy, order, protected_ids: set, as_of, undetermined: list) -> tuple:
     """(line dicts, {line id: (line dict, line, windows, class)}, classes, latest deadline)."""
     shared = anchors(order, None) if all(f.line_ids is None for f in order.fulfillments) else None
-    outcomes, lines, classes, latest = {}, [], set(), None
+    outcomes, lines, classes, latest, deadlines = {}, [], set(), None, {}
     for line in order.lines:
         ctx = Ctx(line, order)
-        line_json, windows = line_outcome(c.lines, ctx, line.id in protected_ids, as_of, shared, undetermined)
+        line_json, windows, last = line_outcome(c.lines, ctx, line.id in protected_ids, as_of, shared,
+                                                undetermined, deadlines)
         lines.append(line_json)
         classes.add(ctx.cls)
-        for verdict in line_json["resolutions"].values():
-            deadline = verdict["deadline"]
-            if deadline is not None and (latest is None or deadline > latest):  # ISO dates order as text
-                latest = deadline
+        if last is not None and (latest is None or last > latest):
+            latest = last
         if line.id not in outcomes:
             outcomes[line.id] = (line_json, line, windows, ctx.cls)
     return lines, outcomes, classes, latest

@@ -85,26 +85,34 @@ def anchors(order, line_id: str | None) -> tuple:
     return shipped, delivered
 
 
-def line_outcome(rules: LineRules, ctx: Ctx, protected: bool, as_of: date, shared, undetermined: list) -> tuple:
-    """The §6 line dict and the windows (the return computation needs them); sets ctx.cls.
-    `shared`: the order's (shipped, delivered) dates when every fulfillment covers every line."""
+def line_outcome(rules: LineRules, ctx: Ctx, protected: bool, as_of: date, shared, undetermined: list,
+                 deadlines: dict) -> tuple:
+    """(the §6 line dict, the windows (the return computation needs them), the latest deadline text); sets
+    ctx.cls. `shared`: the order's (shipped, delivered) dates when every fulfillment covers every line;
+    `deadlines`: this decision's (anchor date, days) -> (deadline, its text), shared by its lines."""
     cls, windows, shaped = combine(rules, ctx, protected, undetermined)
     ctx.cls = cls
     dates, fallback = _anchor_dates(rules, ctx, as_of, windows, shared)
-    resolutions = {}
+    resolutions, latest = {}, None
     for resolution in RESOLUTIONS:
         entry = windows[resolution]
         if entry is None:
             resolutions[resolution] = {"allowed": False, "deadline": None, "window": None}
             continue
-        window, _, delta = entry
+        window = entry[0]
         anchor = dates[window.anchor]
         if anchor is None:
             resolutions[resolution] = {"allowed": True, "deadline": None,
                                        "window": {"days": window.days, "from": window.anchor}}
             continue
-        deadline = anchor + delta
-        resolutions[resolution] = {"allowed": as_of <= deadline, "deadline": deadline.isoformat(),
+        key = (anchor, window.days)
+        found = deadlines.get(key)
+        if found is None:
+            deadline = anchor + entry[2]
+            found = deadlines[key] = (deadline, deadline.isoformat())
+        if latest is None or found[1] > latest:  # ISO dates order as text
+            latest = found[1]
+        resolutions[resolution] = {"allowed": as_of <= found[0], "deadline": found[1],
                                    "window": {"days": window.days, "from": window.anchor}}
     reasons = [r.info.reason for r in shaped]
     if fallback:
@@ -113,7 +121,7 @@ def line_outcome(rules: LineRules, ctx: Ctx, protected: bool, as_of: date, share
         if rules.adjustments is not None else None
     out = {"line_item_id": ctx.line.id, "class": cls, "resolutions": resolutions,
            "price_adjustment": adjustment, "reasons": reasons}
-    return out, windows
+    return out, windows, latest
 
 
 def _anchor_dates(rules: LineRules, ctx: Ctx, as_of: date, windows: dict, shared) -> tuple[dict, bool]:

@@ -132,10 +132,12 @@ _COMPILERS = {
     "order_tag": lambda s: lambda c: not s.isdisjoint(c.order.tags),
     "discount_code_prefix": lambda s: _prefix_match(tuple(s)),
     "sales_channel": lambda s: lambda c: c.order.channel in s,
-    "ship_to_country": lambda s: lambda c: None if c.order.country is None else c.order.country in s,
-    "ship_to_country_not": lambda s: lambda c: None if c.order.country is None else c.order.country not in s,
-    "ship_to_province": lambda s: lambda c: None if c.order.province is None else c.order.province in s,
-    "po_box": lambda v: lambda c: None if c.order.po_box is None else c.order.po_box is v,
+    "ship_to_country": lambda s: _address_fact(lambda c: None if c.order.country is None else c.order.country in s),
+    "ship_to_country_not": lambda s: _address_fact(
+        lambda c: None if c.order.country is None else c.order.country not in s),
+    "ship_to_province": lambda s: _address_fact(
+        lambda c: None if c.order.province is None else c.order.province in s),
+    "po_box": lambda v: _address_fact(lambda c: None if c.order.po_box is None else c.order.po_box is v),
     "carrier": lambda s: lambda c: not s.isdisjoint(c.order.carriers),
     "currency": lambda s: lambda c: c.order.currency in s,
     "order_date_from": lambda d: lambda c: c.order.local_date >= d,
@@ -148,6 +150,12 @@ _COMPILERS = {
 }
 
 
+def _address_fact(pred):
+    """A predicate on an address fact: None when the fact is unknown."""
+    pred.unknowable = True
+    return pred
+
+
 def _prefix_match(prefixes: tuple):
     def match(c) -> bool:
         for code in c.order.codes:
@@ -157,13 +165,36 @@ def _prefix_match(prefixes: tuple):
     return match
 
 
+def unknowable(pred) -> bool:
+    """Whether a predicate may answer None (it reads an address fact, directly or through its parts)."""
+    return getattr(pred, "unknowable", False)
+
+
+def _marked(pred, parts):
+    """`pred`, marked unknowable when any of its parts is (a lambda takes attributes)."""
+    if any(unknowable(p) for p in parts):
+        pred.unknowable = True
+    return pred
+
+
 def all_of(preds: list):
-    """Kleene AND of predicates, with no overhead for zero or one."""
+    """AND of predicates: plain `and` when none can be unknown, else Kleene's (False beats unknown)."""
     if not preds:
         return lambda c: True
     if len(preds) == 1:
         return preds[0]
     preds = tuple(preds)
+    if not any(unknowable(p) for p in preds):
+        if len(preds) == 2:
+            first, second = preds
+            return lambda c: first(c) and second(c)
+
+        def every(c) -> bool:
+            for pred in preds:
+                if not pred(c):
+                    return False
+            return True
+        return every
 
     def match(c) -> bool | None:
         unknown = False
@@ -175,12 +206,23 @@ def all_of(preds: list):
                 else:
                     return False
         return None if unknown else True
-    return match
+    return _marked(match, preds)
 
 
 def any_of_preds(preds: list):
-    """Kleene OR of predicates."""
+    """OR of predicates: plain `or` when none can be unknown, else Kleene's (True beats unknown)."""
     preds = tuple(preds)
+    if not any(unknowable(p) for p in preds):
+        if len(preds) == 2:
+            first, second = preds
+            return lambda c: first(c) or second(c)
+
+        def some(c) -> bool:
+            for pred in preds:
+                if pred(c):
+                    return True
+            return False
+        return some
 
     def match(c) -> bool | None:
         unknown = False
@@ -191,12 +233,15 @@ def any_of_preds(preds: list):
             if found is None:
                 unknown = True
         return None if unknown else False
-    return match
+    return _marked(match, preds)
 
 
 def none_of(pred):
-    """Kleene NOT (what `unless` needs)."""
+    """NOT (what `unless` needs); Kleene's when `pred` can be unknown."""
+    if not unknowable(pred):
+        return lambda c: not pred(c)
+
     def match(c) -> bool | None:
         found = pred(c)
         return None if found is None else not found
-    return match
+    return _marked(match, (pred,))
