@@ -53,17 +53,30 @@ def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dic
 def _line_outcomes(c: CompiledPolicy, order, protected_ids: set, as_of, undetermined: list) -> tuple:
     """(line dicts, {line id: (line dict, line, windows, class)}, classes, latest deadline)."""
     shared = anchors(order, None) if all(f.line_ids is None for f in order.fulfillments) else None
+    memo = c.line_memo
+    order_facts = memo.order_facts(order) if memo is not None else None
     outcomes, lines, classes, latest, deadlines = {}, [], set(), None, {}
     for line in order.lines:
-        ctx = Ctx(line, order)
-        line_json, windows, last = line_outcome(c.lines, ctx, line.id in protected_ids, as_of, shared,
-                                                undetermined, deadlines)
+        dates = shared if shared is not None else anchors(order, line.id)
+        protected = line.id in protected_ids
+        key = memo.key(line, order_facts, protected, dates, as_of) if memo is not None else None
+        found = memo.get(key, line.id) if memo is not None else None
+        if found is None:
+            ctx, unknown = Ctx(line, order), []
+            line_json, windows, last = line_outcome(c.lines, ctx, protected, as_of, dates, unknown, deadlines)
+            cls = ctx.cls
+            if memo is not None:
+                memo.put(key, line_json, windows, cls, last, tuple(u[1] for u in unknown))
+            undetermined += unknown
+        else:
+            line_json, windows, cls, last, unknown = found
+            undetermined += [("lines", rule, line.id) for rule in unknown]
         lines.append(line_json)
-        classes.add(ctx.cls)
+        classes.add(cls)
         if last is not None and (latest is None or last > latest):
             latest = last
         if line.id not in outcomes:
-            outcomes[line.id] = (line_json, line, windows, ctx.cls)
+            outcomes[line.id] = (line_json, line, windows, cls)
     return lines, outcomes, classes, latest
 
 

@@ -37,6 +37,8 @@ class Fields:
         """`amounts` (text -> Decimal) and `moments` (text -> (instant, local date)): Memo objects."""
         self.tz = tz
         self.errors: list[dict] = []
+        amounts = amounts if amounts is not None and amounts.limit > 0 else None
+        moments = moments if moments is not None and moments.limit > 0 else None
         self.amounts = amounts if amounts is not None else _NO_MEMO
         self.moments = moments if moments is not None else _NO_MEMO
         self.keep_amount = amounts.put if amounts is not None else _keep_nothing

@@ -88,7 +88,7 @@ def anchors(order, line_id: str | None) -> tuple:
 def line_outcome(rules: LineRules, ctx: Ctx, protected: bool, as_of: date, shared, undetermined: list,
                  deadlines: dict) -> tuple:
     """(the §6 line dict, the windows (the return computation needs them), the latest deadline text); sets
-    ctx.cls. `shared`: the order's (shipped, delivered) dates when every fulfillment covers every line;
+    ctx.cls. `shared`: the line's (shipped, delivered) dates when known already (else found here);
     `deadlines`: this decision's (anchor date, days) -> (deadline, its text), shared by its lines."""
     cls, windows, shaped = combine(rules, ctx, protected, undetermined)
     ctx.cls = cls

@@ -22,15 +22,19 @@ _ZERO = ZERO
 _RESOLUTIONS, _CONDITIONS, _REASONS = (frozenset(c) for c in (RESOLUTIONS, CONDITIONS, REASONS))
 
 
-def _money(value) -> Decimal | None:
-    """A plain decimal text's amount (finite, not negative, in range), else None (then Fields decides)."""
+def _money(f: Fields, value) -> Decimal | None:
+    """A plain decimal text's amount (finite, not negative, in range; memoised), else None (then Fields
+    decides)."""
     if type(value) is str:
+        amount = f.amounts.get(value)
+        if amount is not None:
+            return amount
         try:
             amount = Decimal(value)
         except InvalidOperation:
             return None
         if amount.is_finite() and 0 <= amount < MAX_MONEY:
-            return amount
+            return f.keep_amount(value, amount)
     return None
 
 
@@ -136,14 +140,14 @@ def _line(f: Fields, item: dict, i: int) -> Line:
 def _amounts(f: Fields, item: dict, path) -> tuple:
     """(price, discount, marked down?) of a line."""
     get = item.get
-    price = _money(get("price"))
+    price = _money(f, get("price"))
     if price is None:
         price = f.money(item, "price", path)
     compare_at = get("compare_at_price")
-    if compare_at is not None and (compare_at := _money(compare_at)) is None:
+    if compare_at is not None and (compare_at := _money(f, compare_at)) is None:
         compare_at = f.money(item, "compare_at_price", path, required=False)
     discount = get("discount")
-    if discount is not None and (discount := _money(discount)) is None:
+    if discount is not None and (discount := _money(f, discount)) is None:
         discount = f.money(item, "discount", path, required=False)
     return price, discount or _ZERO, compare_at is not None and price is not None and compare_at > price
 
