@@ -4,11 +4,11 @@
 first use and stored on that Policy object, so it lives and dies with it: no module-global cache, nothing
 keyed by id()). The rules run as prebuilt closures and tuples (lines.LineRules, vocabulary); its bounded
 memos, all keyed by value, hold request texts already read (money, timestamps) and outcomes of lines whose
-facts were seen before (linememo.py); its ship-by calendar holds a table of dates per year asked.
+facts were seen before and order-level parts (memos.py); its ship-by calendar holds a table of dates per year asked.
 """
 from __future__ import annotations
 
-from backend.policy.linememo import line_memo
+from backend.policy.memos import line_memo, order_memo
 from backend.policy.lines import LineRules
 from backend.policy.memo import Memo
 from backend.policy.model import Policy
@@ -19,7 +19,7 @@ MEMO_SIZE = 4096
 
 class CompiledPolicy:
     __slots__ = ("policy", "tz", "currency", "lines", "calendar", "amounts", "moments", "protection_line",
-                 "line_memo")
+                 "line_memo", "order_memo")
 
     def __init__(self, policy: Policy, memo_size: int = MEMO_SIZE):
         self.policy = policy
@@ -31,6 +31,7 @@ class CompiledPolicy:
         self.moments = Memo(memo_size)  # timestamp text -> (instant, local date in the policy's zone)
         self.protection_line = policy.protection.line.match if policy.protection is not None else None
         self.line_memo = line_memo(policy, memo_size)  # outcomes of lines with facts seen before (an extra)
+        self.order_memo = order_memo(policy, memo_size)  # order-level parts for order facts seen before
 
     def __repr__(self) -> str:
         return f"<CompiledPolicy {self.policy.name} {self.policy.version}>"

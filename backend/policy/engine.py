@@ -29,17 +29,21 @@ def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dic
     order.merch = merch
     lines, outcomes, classes, latest = _line_outcomes(c, order, protected_ids, as_of, undetermined)
     purchased = bool(protected_ids)
-    ctx = Ctx(None, order)
-    signature = signature_outcome(policy, ctx, undetermined)
+    if c.order_memo is not None:
+        parts = c.order_memo.get(order, purchased, lambda: _order_parts(c, order, purchased))
+    else:
+        parts = _order_parts(c, order, purchased)
+    signature, protection, shipping, tax, blocked, unknown = parts
+    undetermined += unknown
     decision = {
         "policy": policy.name,
         "order_id": order.id,
         "tags": _tags(classes, purchased, signature),
         "signature_required": signature,
-        "return_protection": _protection(policy, ctx, purchased, undetermined),
-        "shipping": shipping_outcome(policy, c.calendar, ctx, undetermined),
-        "sales_tax": sales_tax_outcome(policy, order, undetermined),
-        "blocked": blocked_outcome(policy, ctx, undetermined),
+        "return_protection": protection,
+        "shipping": shipping,
+        "sales_tax": tax,
+        "blocked": blocked,
         "return_deadline": latest,
         "lines": lines,
         "unknown_facts": order.unknown_facts,
@@ -78,6 +82,14 @@ def _line_outcomes(c: CompiledPolicy, order, protected_ids: set, as_of, undeterm
         if line.id not in outcomes:
             outcomes[line.id] = (line_json, line, windows, cls)
     return lines, outcomes, classes, latest
+
+
+def _order_parts(c: CompiledPolicy, order, purchased: bool) -> tuple:
+    """(signature, protection, shipping, sales tax, blocks, undetermined): what depends on the order alone."""
+    policy, ctx, unknown = c.policy, Ctx(None, order), []
+    return (signature_outcome(policy, ctx, unknown), _protection(policy, ctx, purchased, unknown),
+            shipping_outcome(policy, c.calendar, ctx, unknown), sales_tax_outcome(policy, order, unknown),
+            blocked_outcome(policy, ctx, unknown), tuple(unknown))
 
 
 def _protection_lines(c: CompiledPolicy, order) -> set:

@@ -1,9 +1,11 @@
-"""The compiled policy's bounded memo of line outcomes, keyed by the facts the policy's line conditions read.
+"""The compiled policy's bounded memos of line and order outcomes, keyed by the facts the conditions read.
 
-An extra on top of the compiled rules, for lines like ones already decided: a line's outcome is a
-function of those facts (found once per policy from the rules themselves), whether it is the protection
-line, its anchor dates and the `as_of` date. Each hit is handed out as fresh dicts, so callers may change
-a decision freely. A policy whose line conditions use a key this table does not know is never memoised.
+An extra on top of the compiled rules, for lines and orders like ones already decided: a line's outcome
+is a function of those facts (found once per policy from the rules themselves), whether it is the
+protection line, its anchor dates and the `as_of` date; the order-level parts (signature, protection
+offer, shipping, sales tax, blocks) of the order facts and whether protection was bought. Each hit is
+handed out as fresh dicts, so callers may change a decision freely. A policy whose conditions use a key
+these tables do not know is never memoised.
 """
 from __future__ import annotations
 
@@ -72,6 +74,39 @@ def line_memo(policy: Policy, limit: int) -> LineMemo | None:
                 elif key not in CLASS_KEYS:
                     return None
     return LineMemo(line_attrs, order_attrs, limit)
+
+
+class OrderMemo:
+    """(every order fact a condition can read, protected?) -> the order-level parts, bounded."""
+
+    __slots__ = ("parts",)
+    FACTS = attrgetter(*sorted(set(ORDER_FACTS.values())))
+
+    def __init__(self, limit: int):
+        self.parts = Memo(limit)
+
+    def get(self, order, purchased: bool, compute) -> tuple:
+        """compute() -> (signature, protection, shipping, sales tax, blocked, undetermined), fresh dicts."""
+        key = (self.FACTS(order), purchased)
+        found = self.parts.get(key)
+        if found is None:
+            found = self.parts.put(key, compute())
+        signature, protection, shipping, tax, blocked, unknown = found
+        return (signature, dict(protection), None if shipping is None else dict(shipping), tax,
+                [dict(b) for b in blocked], list(unknown))
+
+
+def order_memo(policy: Policy, limit: int) -> OrderMemo | None:
+    if limit <= 0:
+        return None
+    conds = [r.cond for r in (*policy.signature, *policy.blocks)]
+    conds += [r.cond for r in policy.shipping.rates] if policy.shipping else []
+    conds += [policy.protection.offered] if policy.protection else []
+    for cond in conds:
+        for table in (cond.when, *cond.when_any, cond.unless or {}):
+            if any(key not in ORDER_FACTS for key in table):
+                return None
+    return OrderMemo(limit)
 
 
 def _template(out: dict) -> tuple:
