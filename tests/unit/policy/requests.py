@@ -116,6 +116,9 @@ ODD = [  # (where, key, value, outcome): outcome is ("error", field path under t
     ("request", "return_request", [], ("error", "return_request")), ("return", "resolution", "cash", ("error", "resolution")),
     ("return", "lines", {}, ("error", "lines")), ("return", "reason", "bored", ("error", "reason")),
     ("return", "quantity", 0, ("error", "quantity")), ("return", "line_item_id", 0, ("reads", "return.line_item_id", "0")),
+    ("return", "resolution", ["refund"], ("error", "resolution")), ("return", "reason", {"size": 1}, ("error", "reason")),
+    ("return", "condition", None, ("reads", "return.condition", "new")),
+    ("order", "shipping_address", None, ("reads", "order.country", None)),
 ]
 
 
