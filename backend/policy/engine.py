@@ -63,7 +63,7 @@ def _line_outcomes(c: CompiledPolicy, order, protected_ids: set, as_of, undeterm
     for line in order.lines:
         dates = shared if shared is not None else anchors(order, line.id)
         protected = line.id in protected_ids
-        key = memo.key(line, order_facts, protected, dates, as_of) if memo is not None else None
+        key = memo.key(line, order_facts, protected, (order.local_date, dates), as_of) if memo is not None else None
         found = memo.get(key, line.id) if memo is not None else None
         if found is None:
             ctx, unknown = Ctx(line, order), []

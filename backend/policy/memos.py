@@ -32,7 +32,7 @@ def _nothing(_):
 
 
 class LineMemo:
-    """(line facts, order facts, protected, shipped, delivered, as_of) -> the line's outcome, bounded."""
+    """(line facts, order facts, protected, (order date, shipped, delivered), as_of) -> the line's outcome."""
 
     __slots__ = ("line_facts", "order_facts", "props", "outcomes")
 

@@ -52,10 +52,20 @@ def _decision(policy, data, now):
         return ("error", exc.errors)
 
 
+def _another_day(data: dict) -> dict:
+    """The same request for an order placed a month earlier (deadlines from the order date move)."""
+    data = copy.deepcopy(data)
+    created = (data.get("order") or {}).get("created_at")
+    if isinstance(created, str) and created[:1] == "2" and created[5:7] != "01":
+        data["order"]["created_at"] = created[:5] + f"{int(created[5:7]) - 1:02d}" + created[7:]
+    return data
+
+
 def _cases(rnd: random.Random) -> list:
     cases = [((well_formed(rnd) if i % 4 else odd(rnd)[0]),
               datetime(2024, 12, 1, tzinfo=timezone.utc) + timedelta(days=i % 3)) for i in range(COUNT)]
-    return cases + [(copy.deepcopy(data), now) for data, now in cases]  # the second time round, memo hits
+    again = [(copy.deepcopy(data), now) for data, now in cases]  # the second time round, memo hits
+    return cases + again + [(_another_day(data), now) for data, now in cases]
 
 
 @pytest.mark.parametrize("name", preset_names())
