@@ -22,18 +22,10 @@ def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dic
     as_of = req.as_of_date or (req.as_of or aware(now)).astimezone(c.tz).date()
     undetermined: list = []
     protected_ids = _protection_lines(c, order)
-    merch = ZERO
-    for ln in order.lines:
-        if ln.id not in protected_ids:
-            merch += ln.price * ln.quantity - ln.discount
-    order.merch = merch
+    order.merch = _merchandise(order, protected_ids)
     lines, outcomes, classes, latest = _line_outcomes(c, order, protected_ids, as_of, undetermined)
     purchased = bool(protected_ids)
-    if c.order_memo is not None:
-        parts = c.order_memo.get(order, purchased, lambda: _order_parts(c, order, purchased))
-    else:
-        parts = _order_parts(c, order, purchased)
-    signature, protection, shipping, tax, blocked, unknown = parts
+    signature, protection, shipping, tax, blocked, unknown = _order_outcomes(c, order, purchased)
     undetermined += unknown
     decision = {
         "policy": policy.name,
@@ -82,6 +74,22 @@ def _line_outcomes(c: CompiledPolicy, order, protected_ids: set, as_of, undeterm
         if line.id not in outcomes:
             outcomes[line.id] = (line_json, line, windows, cls)
     return lines, outcomes, classes, latest
+
+
+def _merchandise(order, protected_ids: set):
+    """Σ(price × quantity − discount) over the lines, the protection line excluded."""
+    merch = ZERO
+    for ln in order.lines:
+        if ln.id not in protected_ids:
+            merch += ln.price * ln.quantity - ln.discount
+    return merch
+
+
+def _order_outcomes(c: CompiledPolicy, order, purchased: bool) -> tuple:
+    """The order-level parts, from the compiled policy's memo when these order facts were seen."""
+    if c.order_memo is None:
+        return _order_parts(c, order, purchased)
+    return c.order_memo.get(order, purchased, lambda: _order_parts(c, order, purchased))
 
 
 def _order_parts(c: CompiledPolicy, order, purchased: bool) -> tuple:
