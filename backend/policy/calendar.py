@@ -1,8 +1,7 @@
-"""Dates in the shop's zone, computed holidays, business days and ship-by dates."""
+"""Dates in the shop's zone and computed holidays (what a compiled ship-by calendar is built from)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays as _holidays
@@ -39,7 +38,6 @@ def is_holiday_key(key: str) -> bool:
         return False
 
 
-@lru_cache(maxsize=256)
 def holiday_date(key: str, year: int, country: str = "US") -> date | None:
     """The actual date of a holiday key in `year` (None if the country has no such day)."""
     if key not in NAMED_HOLIDAYS:
@@ -53,15 +51,13 @@ def holiday_date(key: str, year: int, country: str = "US") -> date | None:
     return None
 
 
-@lru_cache(maxsize=64)
 def holiday_set(keys: tuple[str, ...], year: int, country: str = "US") -> frozenset[date]:
     days = (holiday_date(k, year, country) for k in keys)
     return frozenset(d for d in days if d is not None)
 
 
-@lru_cache(maxsize=32)
 def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
+    return ZoneInfo(name)  # ZoneInfo keeps its own cache of zones by name
 
 
 def local_date(moment: datetime, tz: ZoneInfo) -> date:

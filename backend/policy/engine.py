@@ -4,31 +4,29 @@ from __future__ import annotations
 from datetime import datetime
 
 from backend.policy.calendar import aware
-from backend.policy.lines import Ctx
+from backend.policy.compiled import CompiledPolicy, compiled
+from backend.policy.lines import Ctx, anchors, line_outcome
 from backend.policy.model import Policy
 from backend.policy.money import ZERO, fmt
-from backend.policy.outcomes import memo_for, order_parts, order_token, outcome
-from backend.policy.request import parse_request
+from backend.policy.request import read_request
 from backend.policy.returns import decide_return
-from backend.policy.shipping import (blocked_outcome, sales_tax_outcome, shipping_outcome,
-                                     signature_outcome)
+from backend.policy.shipping import blocked_outcome, sales_tax_outcome, shipping_outcome, signature_outcome
 
 
-def decide(policy: Policy, request: dict, now: datetime) -> dict:
-    """Raises RequestError for an invalid request."""
-    req = parse_request(request, policy.tz, policy.currency)
+def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dict:
+    """Raises RequestError for an invalid request. `policy` may be a Policy or its compile_policy()."""
+    c = compiled(policy)
+    policy = c.policy
+    req = read_request(request, c.tz, c.currency, c.amounts, c.moments)
     order = req.order
-    as_of = req.as_of_date or (req.as_of or aware(now)).astimezone(policy.tz).date()
-    memo = memo_for(policy)
-    protected_ids = _protection_lines(policy, memo, order)
-    merch = ZERO
-    for ln in order.lines:
-        if ln.id not in protected_ids:
-            merch += ln.price * ln.quantity - ln.discount
-    order.merch = merch
-    lines, outcomes, classes, latest = _line_outcomes(policy, memo, order, protected_ids, as_of)
+    as_of = req.as_of_date or (req.as_of or aware(now)).astimezone(c.tz).date()
+    undetermined: list = []
+    protected_ids = _protection_lines(c, order)
+    order.merch = _merchandise(order, protected_ids)
+    lines, outcomes, classes, latest = _line_outcomes(c, order, protected_ids, as_of, undetermined)
     purchased = bool(protected_ids)
-    signature, protection, shipping, tax, blocked = order_parts(policy, memo, _order_parts, order, purchased)
+    signature, protection, shipping, tax, blocked, unknown = _order_outcomes(c, order, purchased)
+    undetermined += unknown
     decision = {
         "policy": policy.name,
         "order_id": order.id,
@@ -40,19 +38,35 @@ def decide(policy: Policy, request: dict, now: datetime) -> dict:
         "blocked": blocked,
         "return_deadline": latest,
         "lines": lines,
+        "unknown_facts": order.unknown_facts,
     }
     if req.resolution is not None:
-        decision["return"] = decide_return(policy, req, outcomes, purchased)
+        decision["return"] = decide_return(policy, req, outcomes, purchased, undetermined)
+    decision["undetermined"] = _undetermined(undetermined)
     return decision
 
 
-def _line_outcomes(policy: Policy, memo, order, protected_ids: set, as_of) -> tuple:
+def _line_outcomes(c: CompiledPolicy, order, protected_ids: set, as_of, undetermined: list) -> tuple:
     """(line dicts, {line id: (line dict, line, windows, class)}, classes, latest deadline)."""
-    token = order_token(memo, order, as_of, policy.tz) if memo is not None else None
-    outcomes, lines, classes, latest = {}, [], set(), None
+    shared = anchors(order, None) if all(f.line_ids is None for f in order.fulfillments) else None
+    memo = c.line_memo
+    order_facts = memo.order_facts(order) if memo is not None else None
+    outcomes, lines, classes, latest, deadlines = {}, [], set(), None, {}
     for line in order.lines:
-        line_json, windows, cls, last = outcome(policy, memo, line, order, token, line.id in protected_ids,
-                                                as_of)
+        dates = shared if shared is not None else anchors(order, line.id)
+        protected = line.id in protected_ids
+        key = memo.key(line, order_facts, protected, (order.local_date, dates), as_of) if memo is not None else None
+        found = memo.get(key, line.id) if memo is not None else None
+        if found is None:
+            ctx, unknown = Ctx(line, order), []
+            line_json, windows, last = line_outcome(c.lines, ctx, protected, as_of, dates, unknown, deadlines)
+            cls = ctx.cls
+            if memo is not None:
+                memo.put(key, line_json, windows, cls, last, tuple(u[1] for u in unknown))
+            undetermined += unknown
+        else:
+            line_json, windows, cls, last, unknown = found
+            undetermined += [("lines", rule, line.id) for rule in unknown]
         lines.append(line_json)
         classes.add(cls)
         if last is not None and (latest is None or last > latest):
@@ -62,40 +76,66 @@ def _line_outcomes(policy: Policy, memo, order, protected_ids: set, as_of) -> tu
     return lines, outcomes, classes, latest
 
 
-def _order_parts(policy: Policy, order, purchased: bool) -> tuple:
-    """What depends on the order alone: signature, protection, shipping, sales tax, blocks."""
+def _merchandise(order, protected_ids: set):
+    """Σ(price × quantity − discount) over the lines, the protection line excluded."""
+    merch = ZERO
+    for ln in order.lines:
+        if ln.id not in protected_ids:
+            merch += ln.price * ln.quantity - ln.discount
+    return merch
+
+
+def _order_outcomes(c: CompiledPolicy, order, purchased: bool) -> tuple:
+    """The order-level parts, from the compiled policy's memo when these order facts were seen."""
+    if c.order_memo is None:
+        return _order_parts(c, order, purchased)
+    return c.order_memo.get(order, purchased, lambda: _order_parts(c, order, purchased))
+
+
+def _order_parts(c: CompiledPolicy, order, purchased: bool) -> tuple:
+    """(signature, protection, shipping, sales tax, blocks, undetermined): what depends on the order alone."""
+    policy, ctx, unknown = c.policy, Ctx(None, order), []
+    return (signature_outcome(policy, ctx, unknown), _protection(policy, ctx, purchased, unknown),
+            shipping_outcome(policy, c.calendar, ctx, unknown), sales_tax_outcome(policy, order, unknown),
+            blocked_outcome(policy, ctx, unknown), tuple(unknown))
+
+
+def _protection_lines(c: CompiledPolicy, order) -> set:
+    """The ids of the lines that are the return protection product."""
+    match = c.protection_line
+    if match is None:
+        return set()
     ctx = Ctx(None, order)
-    return (signature_outcome(policy, ctx), _protection(policy, ctx, purchased), shipping_outcome(policy, ctx),
-            sales_tax_outcome(policy, ctx.order), blocked_outcome(policy, ctx))
-
-
-def _protection_lines(policy: Policy, memo, order) -> set:
-    """The ids of the lines that are the return protection product (memoised by the facts that decide it)."""
     found = set()
-    if policy.protection is None:
-        return found
-    match, ctx = policy.protection.line.match, Ctx(None, order)
-    facts = memo.protection if memo is not None else None
-    seen = memo.protected if facts is not None else None
     for line in order.lines:
-        key = facts(line) if facts is not None else None
-        hit = seen.get(key) if facts is not None else None
-        if hit is None:
-            ctx.line = line
-            hit = match(ctx)
-            if facts is not None:
-                if len(seen) >= 4096:
-                    seen.clear()
-                seen[key] = hit
-        if hit:
+        ctx.line = line
+        if match(ctx):
             found.add(line.id)
     return found
 
 
-def _protection(policy: Policy, ctx: Ctx, purchased: bool) -> dict:
-    offered = policy.protection is not None and policy.protection.offered.match(ctx)
+def _protection(policy: Policy, ctx: Ctx, purchased: bool, undetermined: list) -> dict:
+    offered = False
+    if policy.protection is not None:
+        offered = policy.protection.offered.match(ctx)
+        if offered is None:
+            undetermined.append(("return_protection", policy.protection.info.id))
+            offered = False
     return {"offered": offered, "price": fmt(policy.protection.price) if offered else None,
             "purchased": purchased}
+
+
+def _undetermined(found: list) -> list:
+    """Each (part, rule[, line id]) once, in the order found, as the decision's `undetermined` entries."""
+    out, seen = [], set()
+    for entry in found:
+        if entry not in seen:
+            seen.add(entry)
+            item = {"part": entry[0], "rule": entry[1]}
+            if len(entry) > 2:
+                item["line_item_id"] = entry[2]
+            out.append(item)
+    return out
 
 
 def _tags(classes: set, purchased: bool, signature: bool) -> list:
@@ -109,4 +149,3 @@ def _tags(classes: set, purchased: bool, signature: bool) -> list:
     if signature:
         tags.append("signature-required")
     return sorted(tags)
-

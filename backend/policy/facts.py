@@ -1,4 +1,7 @@
-"""The typed facts a decision request is read into (by request.py, or fastorder.py for well-formed ones)."""
+"""The typed facts a decision request is read into (by request.py, the one reader).
+
+Address facts may be unknown (None): the request had no shipping address, or Shopify withheld or redacted
+its fields (protected customer data). Conditions on an unknown fact are undetermined (vocabulary.py)."""
 from __future__ import annotations
 
 import re
@@ -33,6 +36,8 @@ class Fulfillment:
     line_ids: frozenset | None
     shipped: datetime | None
     delivered: datetime | None
+    shipped_date: date | None = None  # the local dates in the policy's zone
+    delivered_date: date | None = None
 
 
 @dataclass(slots=True)
@@ -44,14 +49,20 @@ class Order:
     channel: str
     tags: frozenset
     codes: tuple
-    country: str | None
-    province: str | None
-    po_box: bool
+    country: str | None  # None: unknown
+    province: str | None  # "": the address has none; None: unknown
+    po_box: bool | None  # None: unknown (no street)
     carriers: frozenset
     lines: list
     fulfillments: list
     merch: Decimal = ZERO
-    local_fulfillments: list | None = field(default=None, compare=False)  # (ids, shipped, delivered dates)
+
+    @property
+    def unknown_facts(self) -> list:
+        """The request facts the decision could not know (contract: `unknown_facts`)."""
+        if self.country is None or self.province is None or self.po_box is None:
+            return ["shipping_address"]
+        return []
 
 
 @dataclass(slots=True)

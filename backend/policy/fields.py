@@ -1,4 +1,7 @@
-"""Typed reads of request fields; each problem is recorded as {"field", "message"}."""
+"""Typed reads of request fields; each problem is recorded as {"field", "message"}.
+
+Each read tries the common shape first (a str where a str is expected) and only then the odd-but-valid
+forms and the errors. Money and timestamp texts already read come from the compiled policy's memos."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,15 +17,32 @@ MAX_MONEY = Decimal(10) ** 12  # amounts and counts beyond any real order would 
 MAX_COUNT = 1_000_000
 
 
-def _at(prefix: str, key: str) -> str:
-    return f"{prefix}.{key}" if prefix else key
 _EMPTY = frozenset()
+_NO_MEMO: dict = {}
+
+
+def _keep_nothing(_key, value):
+    return value
+
+
+def _at(prefix, key: str) -> str:
+    """The full path of a field; `prefix` is a path text, or (list path, index) rendered only when needed."""
+    if type(prefix) is tuple:
+        prefix = f"{prefix[0]}[{prefix[1]}]"
+    return f"{prefix}.{key}" if prefix else key
 
 
 class Fields:
-    def __init__(self, tz: ZoneInfo):
+    def __init__(self, tz: ZoneInfo, amounts=None, moments=None):
+        """`amounts` (text -> Decimal) and `moments` (text -> (instant, local date)): Memo objects."""
         self.tz = tz
         self.errors: list[dict] = []
+        amounts = amounts if amounts is not None and amounts.limit > 0 else None
+        moments = moments if moments is not None and moments.limit > 0 else None
+        self.amounts = amounts if amounts is not None else _NO_MEMO
+        self.moments = moments if moments is not None else _NO_MEMO
+        self.keep_amount = amounts.put if amounts is not None else _keep_nothing
+        self.keep_moment = moments.put if moments is not None else _keep_nothing
 
     def error(self, field: str, message: str) -> None:
         """Record a problem; `field` is the full path ("order.line_items[0].price")."""
@@ -59,6 +79,23 @@ class Fields:
             else:
                 self.error(f"{_at(path, key)}[{i}]", "expected an object" if kinds == (dict,) else "unexpected value")
         return good
+
+    def moment(self, o, key, path, required=True):
+        """(aware instant, its local date in the zone), or None when absent or wrong."""
+        value = o.get(key) if type(o) is dict else None
+        if type(value) is str:
+            found = self.moments.get(value)
+            if found is not None:
+                return found
+        instant = self.timestamp(o, key, path, required)
+        if instant is None:
+            return None
+        try:
+            local = instant.astimezone(self.tz).date()
+        except (OverflowError, ValueError):
+            self.error(_at(path, key), "expected a timestamp the shop's time zone can show")
+            return None
+        return self.keep_moment(value, (instant, local)) if type(value) is str else (instant, local)
 
     def timestamp(self, o, key, path, required=True):
         value = self._get(o, key, path, required)
@@ -110,10 +147,13 @@ class Fields:
     def money(self, o, key, path, required=True):
         value = o.get(key) if type(o) is dict else None
         if type(value) is str:
+            amount = self.amounts.get(value)
+            if amount is not None:
+                return amount
             try:
                 amount = Decimal(value)
                 if amount.is_finite() and 0 <= amount < MAX_MONEY:
-                    return amount
+                    return self.keep_amount(value, amount)
             except InvalidOperation:
                 pass
         value = self._get(o, key, path, required)
@@ -188,6 +228,6 @@ class Fields:
         if isinstance(value, list) and all(isinstance(p, dict) and "name" in p for p in value):
             value = {p["name"]: p.get("value") for p in value}
         if not isinstance(value, dict):
-            self.error(f"{path}.properties", "expected an object of name: value")
+            self.error(_at(path, "properties"), "expected an object of name: value")
             return {}
         return {str(k): "" if v is None else str(v).strip() for k, v in value.items()}

@@ -1,6 +1,7 @@
 """One line's outcome: class (by precedence), windows (later rules override), deadlines, price adjustment.
 
-`combine` is THE combining rule of the rule language (see policy_rules/README.md).
+`combine` is THE combining rule of the rule language (see policy_rules/README.md). `LineRules` is the
+policy's rules turned once into plain tuples, which `combine` and `line_outcome` run for every line.
 """
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from datetime import date, timedelta
 
 from backend.policy.model import CLASS_PERMITS, PRECEDENCE, RESOLUTIONS, Policy
 
-_ONE_DAY = timedelta(days=1)
-_DEADLINES: dict[tuple, tuple] = {}
+_NO_RANK = -1
 
 
 class Ctx:
@@ -21,61 +21,79 @@ class Ctx:
         self.line, self.order, self.ret, self.cls = line, order, ret, cls
 
 
-def combine(policy: Policy, ctx: Ctx, protected: bool):
+class LineRules:
+    """The line rules of one policy as plain tuples (built once by compile_policy)."""
+
+    __slots__ = ("rules", "protection", "fallback", "fallback_delta", "adjustments")
+
+    def __init__(self, policy: Policy):
+        self.rules = tuple(
+            (r.cond.match, r.cls, PRECEDENCE[r.cls] if r.cls else _NO_RANK,
+             tuple((res, (w, r, timedelta(days=w.days) if w is not None else None)) for res, w in r.windows.items()),
+             r) for r in policy.rules)
+        self.protection = policy.protection
+        self.fallback = policy.delivery_fallback
+        self.fallback_delta = timedelta(days=self.fallback.days) if self.fallback else None
+        self.adjustments = tuple((r.cond.match, r, timedelta(days=r.days)) for r in policy.price_adjustments) \
+            if policy.price_adjustments else None
+
+
+def combine(rules: LineRules, ctx: Ctx, protected: bool, undetermined: list):
     """Class: highest precedence among matching rules. Windows: per resolution, the last matching rule
-    in file order that sets it wins; then the class masks what it never permits.
-    Returns (class, {resolution: (Window, rule) | None}, [rules that shaped the line])."""
-    cls, class_rules, set_by = "standard", [], {}
+    in file order that sets it wins; then the class masks what it never permits. A rule whose conditions
+    are undetermined is not applied, and is listed in `undetermined`.
+    Returns (class, {resolution: (Window, rule, timedelta) | None}, [rules that shaped the line])."""
+    cls, rank, class_rules, set_by = "standard", PRECEDENCE["standard"], [], {}
     if protected:
-        cls, class_rules = "protection", [policy.protection]
-    for rule in policy.rules:
-        if not rule.cond.match(ctx):
+        cls, rank, class_rules = "protection", PRECEDENCE["protection"], [rules.protection]
+    for match, rule_cls, rule_rank, windows, rule in rules.rules:
+        found = match(ctx)
+        if not found:
+            if found is None:
+                undetermined.append(("lines", rule.info.id, ctx.line.id))
             continue
-        if rule.cls is not None:
-            rank, current = PRECEDENCE[rule.cls], PRECEDENCE[cls]
-            if rank > current or not class_rules:
-                cls, class_rules = rule.cls, [rule]
-            elif rank == current:
+        if rule_cls is not None:
+            if rule_rank > rank or not class_rules:
+                cls, rank, class_rules = rule_cls, rule_rank, [rule]
+            elif rule_rank == rank:
                 class_rules.append(rule)
-        for resolution, window in rule.windows.items():
-            set_by[resolution] = (window, rule)
+        for resolution, entry in windows:
+            set_by[resolution] = entry
     permits = CLASS_PERMITS[cls]
-    windows, shaped = {}, list(class_rules)
+    windows, shaped = {}, class_rules
     for resolution in RESOLUTIONS:
         entry = set_by.get(resolution)
         if entry is None or (permits is not None and resolution not in permits):
             windows[resolution] = None
             continue
-        windows[resolution] = entry if entry[0] is not None else None
+        windows[resolution] = entry if entry[0] is not None else None  # `false`: not permitted, by this rule
         if entry[1] not in shaped:
             shaped.append(entry[1])
     return cls, windows, shaped
 
 
-def anchors(order, line_id: str, tz):
+def anchors(order, line_id: str | None) -> tuple:
     """(shipped, delivered) local dates for a line: the latest over the fulfillments that cover it."""
-    local = order.local_fulfillments
-    if local is None:
-        local = order.local_fulfillments = [
-            (f.line_ids, f.shipped.astimezone(tz).date() if f.shipped else None,
-             f.delivered.astimezone(tz).date() if f.delivered else None) for f in order.fulfillments]
     shipped = delivered = None
-    for line_ids, ship_date, delivery_date in local:
-        if line_ids is not None and line_id not in line_ids:
+    for f in order.fulfillments:
+        if f.line_ids is not None and line_id not in f.line_ids:
             continue
-        if ship_date is not None and (shipped is None or ship_date > shipped):
-            shipped = ship_date
-        if delivery_date is not None and (delivered is None or delivery_date > delivered):
-            delivered = delivery_date
+        if f.shipped_date is not None and (shipped is None or f.shipped_date > shipped):
+            shipped = f.shipped_date
+        if f.delivered_date is not None and (delivered is None or f.delivered_date > delivered):
+            delivered = f.delivered_date
     return shipped, delivered
 
 
-def line_outcome(policy: Policy, ctx: Ctx, protected: bool, as_of: date) -> tuple[dict, dict]:
-    """The §6 line dict, and the windows (the return computation needs them); sets ctx.cls."""
-    cls, windows, shaped = combine(policy, ctx, protected)
+def line_outcome(rules: LineRules, ctx: Ctx, protected: bool, as_of: date, shared, undetermined: list,
+                 deadlines: dict) -> tuple:
+    """(the §6 line dict, the windows (the return computation needs them), the latest deadline text); sets
+    ctx.cls. `shared`: the line's (shipped, delivered) dates when known already (else found here);
+    `deadlines`: this decision's (anchor date, days) -> (deadline, its text), shared by its lines."""
+    cls, windows, shaped = combine(rules, ctx, protected, undetermined)
     ctx.cls = cls
-    dates = _anchor_dates(policy, ctx, as_of, windows)
-    resolutions = {}
+    dates, fallback = _anchor_dates(rules, ctx, as_of, windows, shared)
+    resolutions, latest = {}, None
     for resolution in RESOLUTIONS:
         entry = windows[resolution]
         if entry is None:
@@ -84,56 +102,56 @@ def line_outcome(policy: Policy, ctx: Ctx, protected: bool, as_of: date) -> tupl
         window = entry[0]
         anchor = dates[window.anchor]
         if anchor is None:
-            resolutions[resolution] = {"allowed": True, "deadline": None, "window": window.json.copy()}
+            resolutions[resolution] = {"allowed": True, "deadline": None,
+                                       "window": {"days": window.days, "from": window.anchor}}
             continue
-        deadline, text = _deadline(anchor, window.days)
-        resolutions[resolution] = {"allowed": as_of <= deadline, "deadline": text, "window": window.json.copy()}
+        key = (anchor, window.days)
+        found = deadlines.get(key)
+        if found is None:
+            deadline = anchor + entry[2]
+            found = deadlines[key] = (deadline, deadline.isoformat())
+        if latest is None or found[1] > latest:  # ISO dates order as text
+            latest = found[1]
+        resolutions[resolution] = {"allowed": as_of <= found[0], "deadline": found[1],
+                                   "window": {"days": window.days, "from": window.anchor}}
     reasons = [r.info.reason for r in shaped]
-    if dates["fallback"]:
-        reasons.append(policy.delivery_fallback.info.reason)
-    adjustment = _price_adjustment(policy, ctx, dates, as_of, reasons)
+    if fallback:
+        reasons.append(rules.fallback.info.reason)
+    adjustment = _price_adjustment(rules, ctx, dates, as_of, reasons, undetermined) \
+        if rules.adjustments is not None else None
     out = {"line_item_id": ctx.line.id, "class": cls, "resolutions": resolutions,
            "price_adjustment": adjustment, "reasons": reasons}
-    return out, windows
+    return out, windows, latest
 
 
-def _deadline(anchor: date, days: int) -> tuple[date, str]:
-    """anchor + days, and its ISO text (memoised)."""
-    key = (anchor, days)
-    found = _DEADLINES.get(key)
-    if found is None:
-        deadline = anchor + _ONE_DAY * days
-        if len(_DEADLINES) >= 4096:
-            _DEADLINES.clear()
-        found = _DEADLINES[key] = (deadline, deadline.isoformat())
-    return found
-
-
-def _anchor_dates(policy: Policy, ctx: Ctx, as_of: date, windows: dict) -> dict:
-    ship_date, delivered = anchors(ctx.order, ctx.line.id, policy.tz)
-    dates = {"order": ctx.order.local_date, "shipment": ship_date, "fallback": False, "delivery": delivered}
-    fallback = policy.delivery_fallback
-    if dates["delivery"] is None and ship_date is not None and fallback is not None:
-        assumed = ship_date + timedelta(days=fallback.days)
+def _anchor_dates(rules: LineRules, ctx: Ctx, as_of: date, windows: dict, shared) -> tuple[dict, bool]:
+    """({anchor: local date or None}, whether the delivery fallback supplied a delivery date in use)."""
+    ship_date, delivered = shared if shared is not None else anchors(ctx.order, ctx.line.id)
+    fallback = False
+    if delivered is None and ship_date is not None and rules.fallback is not None:
+        assumed = ship_date + rules.fallback_delta
         if as_of >= assumed:
-            dates["delivery"] = assumed
-            dates["fallback"] = any(e is not None and e[0].anchor == "delivery" for e in windows.values())
-    return dates
+            delivered = assumed
+            fallback = any(e is not None and e[0].anchor == "delivery" for e in windows.values())
+    return {"order": ctx.order.local_date, "shipment": ship_date, "delivery": delivered}, fallback
 
 
-def _price_adjustment(policy: Policy, ctx: Ctx, dates: dict, as_of: date, reasons: list) -> dict | None:
-    if not policy.price_adjustments:
-        return None
+def _price_adjustment(rules: LineRules, ctx: Ctx, dates: dict, as_of: date, reasons: list,
+                      undetermined: list) -> dict:
     chosen = None
-    for rule in policy.price_adjustments:
-        if rule.cond.match(ctx):
-            chosen = rule
+    for match, rule, delta in rules.adjustments:
+        found = match(ctx)
+        if found:
+            chosen = (rule, delta)
+        elif found is None:
+            undetermined.append(("lines", rule.info.id, ctx.line.id))
     if chosen is None:
         return {"allowed": False, "resolution": None, "deadline": None}
-    reasons.append(chosen.info.reason)
-    if chosen.resolution is None:
+    rule, delta = chosen
+    reasons.append(rule.info.reason)
+    if rule.resolution is None:
         return {"allowed": False, "resolution": None, "deadline": None}
-    anchor = dates[chosen.anchor]
-    deadline = anchor + timedelta(days=chosen.days) if anchor is not None else None
-    return {"allowed": deadline is None or as_of <= deadline, "resolution": chosen.resolution,
+    anchor = dates[rule.anchor]
+    deadline = anchor + delta if anchor is not None else None
+    return {"allowed": deadline is None or as_of <= deadline, "resolution": rule.resolution,
             "deadline": deadline.isoformat() if deadline else None}

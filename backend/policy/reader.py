@@ -6,7 +6,7 @@ import re
 from backend.policy.errors import Problem
 from backend.policy.model import Cond, Info
 from backend.policy.positions import locate
-from backend.policy.vocabulary import VOCABULARY, all_of, any_of_preds, check_value, compile_key
+from backend.policy.vocabulary import VOCABULARY, all_of, any_of_preds, check_value, compile_key, none_of
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _SCOPE_NAMES = {"class": "the line's class", "return": "a return request", "line": "a line"}
@@ -115,6 +115,5 @@ def _compile(when: dict, any_of: tuple, unless: dict | None) -> Cond:
     if any_of:
         preds.append(any_of_preds([all_of([compile_key(k, v) for k, v in t.items()]) for t in any_of]))
     if unless:
-        excluded = all_of([compile_key(k, v) for k, v in unless.items()])
-        preds.append(lambda c: not excluded(c))
+        preds.append(none_of(all_of([compile_key(k, v) for k, v in unless.items()])))
     return Cond(when, any_of, unless, all_of(preds))

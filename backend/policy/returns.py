@@ -1,4 +1,7 @@
-"""The `return` part of a decision: which returned lines are accepted, their amounts, fees, refund total."""
+"""The `return` part of a decision: which returned lines are accepted, their amounts, fees, refund total.
+
+A condition or fee rule that depends on an unknown address fact is not applied and is listed in
+`undetermined` as ("return", rule id)."""
 from __future__ import annotations
 
 from backend.policy.lines import Ctx
@@ -23,7 +26,7 @@ def line_amount(line, quantity: int):
     return cents(total * quantity / line.quantity)
 
 
-def decide_return(policy: Policy, req, outcomes: dict, protected: bool) -> dict:
+def decide_return(policy: Policy, req, outcomes: dict, protected: bool, undetermined: list) -> dict:
     resolution = req.resolution
     used: dict[str, int] = {}
     out_lines, accepted, total = [], [], ZERO
@@ -42,13 +45,13 @@ def decide_return(policy: Policy, req, outcomes: dict, protected: bool) -> dict:
         used[line.id] = before + rl.quantity
         amount = line_amount(line, rl.quantity)
         ctx = Ctx(line, req.order, rl, cls)
-        allowed, reasons = _judge(policy, resolution, line_json, windows, ctx)
+        allowed, reasons = _judge(policy, resolution, line_json, windows, ctx, undetermined)
         out_lines.append({"line_item_id": rl.line_item_id, "quantity": rl.quantity, "allowed": allowed,
                           "amount": str(amount), "reasons": reasons})  # amount is already to the cent
         if allowed:
             accepted.append((ctx, amount))
             total += amount
-    fees = _fees(policy, resolution, accepted, protected) if accepted and policy.fees else {}
+    fees = _fees(policy, resolution, accepted, protected, undetermined) if accepted and policy.fees else {}
     if resolution != "exchange":
         total = max(ZERO, total - sum(fees.values(), ZERO))
     else:
@@ -58,7 +61,7 @@ def decide_return(policy: Policy, req, outcomes: dict, protected: bool) -> dict:
             "refund_total": fmt(total)}
 
 
-def _judge(policy: Policy, resolution: str, line_json: dict, windows: dict, ctx: Ctx):
+def _judge(policy: Policy, resolution: str, line_json: dict, windows: dict, ctx: Ctx, undetermined: list):
     """Allowed when the line allows the resolution today and no condition rule refuses it."""
     verdict = line_json["resolutions"][resolution]
     if not verdict["allowed"]:
@@ -69,7 +72,12 @@ def _judge(policy: Policy, resolution: str, line_json: dict, windows: dict, ctx:
         return False, [{"rule": entry[1].info.id, "text": text}]
     reasons, allowed = [], True
     for rule in policy.return_rules:
-        if not rule.cond.match(ctx) or (rule.lifted_by_merchant_fault and ctx.ret.merchant_fault):
+        if rule.lifted_by_merchant_fault and ctx.ret.merchant_fault:
+            continue
+        found = rule.cond.match(ctx)
+        if not found:
+            if found is None:
+                undetermined.append(("return", rule.info.id))
             continue
         reasons.append(rule.info.reason)
         if rule.refuse or resolution not in rule.allow_only:
@@ -77,24 +85,29 @@ def _judge(policy: Policy, resolution: str, line_json: dict, windows: dict, ctx:
     return allowed, reasons
 
 
-def _fees(policy: Policy, resolution: str, accepted: list, protected: bool) -> dict:
+def _fees(policy: Policy, resolution: str, accepted: list, protected: bool, undetermined: list) -> dict:
     """Each kind once: flat fees once per request, percentages per line and summed."""
     fees: dict = {}
     for fee in policy.fees:
         if resolution not in fee.resolutions or (fee.waived_by_protection and protected):
             continue
-        charge = _charge(fee, accepted)
+        charge = _charge(fee, accepted, undetermined)
         if charge:
             fees[fee.kind] = fees.get(fee.kind, ZERO) + charge
     return fees
 
 
-def _charge(fee, accepted: list):
+def _charge(fee, accepted: list, undetermined: list):
     """The fee over the accepted lines it applies to: its flat amount, or the sum of its percentages
     (None when it applies to none)."""
     match, waivable, charge = fee.cond.match, fee.waived_for_merchant_fault, None
     for ctx, amount in accepted:
-        if not match(ctx) or (waivable and ctx.ret.merchant_fault):
+        if waivable and ctx.ret.merchant_fault:
+            continue
+        found = match(ctx)
+        if not found:
+            if found is None:
+                undetermined.append(("return", fee.info.id))
             continue
         if fee.amount is not None:
             return fee.amount

@@ -1,4 +1,8 @@
-"""Order-level outcomes: ship-by date (business days, holidays, seasons), rate, tax, blocks, signature."""
+"""Order-level outcomes: ship-by date (business days, holidays, seasons), rate, tax, blocks, signature.
+
+Each outcome function takes `undetermined`, a list it appends (part, rule id) to when a rule depends on
+an address fact the request did not give; such a rule is not applied (see vocabulary.py).
+"""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -8,70 +12,111 @@ from backend.policy.model import Policy, ShipBy
 from backend.policy.money import fmt
 
 _ONE = timedelta(days=1)
-_SHIPS_BY_CACHE: dict[tuple[int, date], date] = {}
 
 
-def is_business_day(ship_by: ShipBy, day: date) -> bool:
-    return day.weekday() not in ship_by.weekend and day not in holiday_set(ship_by.holidays, day.year,
-                                                                            ship_by.country)
+class ShipByCalendar:
+    """One policy's ship-by rule compiled into a table per year: order date -> ships-by date.
+
+    Owned by the compiled policy, so an answer can only come from this rule: a cache keyed by id() once
+    answered a 9-business-day draft with another, collected draft's 1-day date."""
+
+    def __init__(self, rule: ShipBy):
+        self.rule = rule
+        self._years: dict[int, tuple] = {}  # year -> (holidays, season bounds); a handful of years
+        self._tables: dict[int, dict] = {}  # year -> {order date: ships-by date}, built once per year asked
+
+    def _year(self, year: int) -> tuple:
+        found = self._years.get(year)
+        if found is None:
+            if len(self._years) >= 64:
+                self._years.clear()
+            rule = self.rule
+            bounds = tuple((holiday_date(s.start, year, rule.country), holiday_date(s.end, year, rule.country), s)
+                           for s in rule.seasons)
+            found = self._years[year] = (holiday_set(rule.holidays, year, rule.country), bounds)
+        return found
+
+    def is_business_day(self, day: date) -> bool:
+        return day.weekday() not in self.rule.weekend and day not in self._year(day.year)[0]
+
+    def business_days(self, order_date: date):
+        """How many business days the warehouse takes for an order of that date, and the season that says so."""
+        for start, end, season in self._year(order_date.year)[1]:
+            if start is None or end is None:
+                continue
+            if (start <= order_date <= end) if start <= end else (order_date >= start or order_date <= end):
+                return season.business_days, season  # a season ending before it starts runs over New Year
+        return self.rule.business_days, None
+
+    def ships_by(self, order_date: date) -> date:
+        """The Nth business day after the order's local date (N from the season, if any)."""
+        table = self._tables.get(order_date.year)
+        if table is None:
+            if len(self._tables) >= 64:
+                self._tables.clear()
+            table = self._tables[order_date.year] = self._table(order_date.year)
+        return table[order_date]
+
+    def _table(self, year: int) -> dict:
+        day, table = date(year, 1, 1), {}
+        while day.year == year:
+            remaining, found = self.business_days(day)[0], day
+            while remaining > 0:
+                found += _ONE
+                if self.is_business_day(found):
+                    remaining -= 1
+            table[day] = found
+            day += _ONE
+        return table
 
 
-def in_season(ship_by: ShipBy, start_key: str, end_key: str, day: date) -> bool:
-    """Inclusive; a season whose end comes before its start runs over New Year."""
-    start = holiday_date(start_key, day.year, ship_by.country)
-    end = holiday_date(end_key, day.year, ship_by.country)
-    if start is None or end is None:
-        return False
-    return start <= day <= end if start <= end else (day >= start or day <= end)
-
-
-def business_days_for(ship_by: ShipBy, order_date: date):
-    """How many business days the warehouse takes for an order of that date, and the season that says so."""
-    for season in ship_by.seasons:
-        if in_season(ship_by, season.start, season.end, order_date):
-            return season.business_days, season
-    return ship_by.business_days, None
-
-
-def ships_by(ship_by: ShipBy, order_date: date) -> date:
-    """The Nth business day after the order's local date (N from the season, if any)."""
-    key = (id(ship_by), order_date)
-    cached = _SHIPS_BY_CACHE.get(key)
-    if cached is not None:
-        return cached
-    remaining, _ = business_days_for(ship_by, order_date)
-    day = order_date
-    while remaining > 0:
-        day += _ONE
-        if is_business_day(ship_by, day):
-            remaining -= 1
-    if len(_SHIPS_BY_CACHE) > 4096:
-        _SHIPS_BY_CACHE.clear()
-    _SHIPS_BY_CACHE[key] = day
-    return day
-
-
-def shipping_outcome(policy: Policy, ctx) -> dict | None:
+def shipping_outcome(policy: Policy, calendar: ShipByCalendar | None, ctx, undetermined: list) -> dict | None:
+    """The first rate whose conditions are known to match; an undetermined one before it is reported."""
     shipping = policy.shipping
     if shipping is None:
         return None
-    rate = next((r.rate for r in shipping.rates if r.cond.match(ctx)), None)
-    by = ships_by(shipping.ship_by, ctx.order.local_date) if shipping.ship_by else None
+    rate = None
+    for r in shipping.rates:
+        found = r.cond.match(ctx)
+        if found:
+            rate = r.rate
+            break
+        if found is None:
+            undetermined.append(("shipping", r.info.id))
+    by = calendar.ships_by(ctx.order.local_date) if calendar is not None else None
     return {"rate": None if rate is None else fmt(rate), "currency": shipping.currency,
             "ships_by": by.isoformat() if by else None}
 
 
-def sales_tax_outcome(policy: Policy, order) -> bool | None:
+def sales_tax_outcome(policy: Policy, order, undetermined: list) -> bool | None:
     tax = policy.sales_tax
     if tax is None:
         return None
+    if order.country is None or (order.country == tax.country and order.province is None):
+        undetermined.append(("sales_tax", tax.info.id))
+        return False
     start = tax.states.get(order.province) if order.country == tax.country else None
     return start is not None and order.local_date >= start
 
 
-def blocked_outcome(policy: Policy, ctx) -> list:
-    return [{"rule": b.info.id, "message": b.message} for b in policy.blocks if b.cond.match(ctx)]
+def blocked_outcome(policy: Policy, ctx, undetermined: list) -> list:
+    blocked = []
+    for b in policy.blocks:
+        found = b.cond.match(ctx)
+        if found:
+            blocked.append({"rule": b.info.id, "message": b.message})
+        elif found is None:
+            undetermined.append(("blocked", b.info.id))
+    return blocked
 
 
-def signature_outcome(policy: Policy, ctx) -> bool:
-    return any(rule.cond.match(ctx) for rule in policy.signature)
+def signature_outcome(policy: Policy, ctx, undetermined: list) -> bool:
+    unknown = []
+    for rule in policy.signature:
+        found = rule.cond.match(ctx)
+        if found:
+            return True
+        if found is None:
+            unknown.append(("signature_required", rule.info.id))
+    undetermined.extend(unknown)
+    return False

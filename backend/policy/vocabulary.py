@@ -3,6 +3,10 @@
 A predicate takes a context with `.line`, `.order`, `.ret` (the return line, or
 None) and `.cls` (the line's class, once known). Keys of one table are ANDed;
 the values of a list are ORed.
+
+Address facts may be unknown (facts.py). A predicate on an unknown fact answers None, and AND, OR and
+`unless` combine it by Kleene's three-valued logic (False AND unknown is False, True OR unknown is True),
+so a rule is known to apply (True), known not to (False), or undetermined (None, falsy: never applied).
 """
 from __future__ import annotations
 
@@ -89,16 +93,20 @@ def compile_key(key: str, value):
     return _COMPILERS[key](value)
 
 
+_BOUNDS = {  # (key, bound) -> predicate; plain lambdas, as these run for every line of every decision
+    "unit_price_above": lambda b: lambda c: c.line.price > b,
+    "unit_price_at_least": lambda b: lambda c: c.line.price >= b,
+    "unit_price_below": lambda b: lambda c: c.line.price < b,
+    "unit_price_at_most": lambda b: lambda c: c.line.price <= b,
+    "merchandise_value_above": lambda b: lambda c: c.order.merch > b,
+    "merchandise_value_at_least": lambda b: lambda c: c.order.merch >= b,
+    "merchandise_value_below": lambda b: lambda c: c.order.merch < b,
+    "merchandise_value_at_most": lambda b: lambda c: c.order.merch <= b,
+}
+
+
 def _compile_bound(key: str, bound: Decimal):
-    attr = "price" if key.startswith("unit_price") else "merch"
-    holder = "line" if attr == "price" else "order"
-    if key.endswith("_above"):
-        return lambda c: getattr(getattr(c, holder), attr) > bound
-    if key.endswith("_at_least"):
-        return lambda c: getattr(getattr(c, holder), attr) >= bound
-    if key.endswith("_below"):
-        return lambda c: getattr(getattr(c, holder), attr) < bound
-    return lambda c: getattr(getattr(c, holder), attr) <= bound
+    return _BOUNDS[key](bound)
 
 
 def _compile_property(spec: tuple):
@@ -124,10 +132,12 @@ _COMPILERS = {
     "order_tag": lambda s: lambda c: not s.isdisjoint(c.order.tags),
     "discount_code_prefix": lambda s: _prefix_match(tuple(s)),
     "sales_channel": lambda s: lambda c: c.order.channel in s,
-    "ship_to_country": lambda s: lambda c: c.order.country in s,
-    "ship_to_country_not": lambda s: lambda c: c.order.country is not None and c.order.country not in s,
-    "ship_to_province": lambda s: lambda c: c.order.province in s,
-    "po_box": lambda v: lambda c: c.order.po_box is v,
+    "ship_to_country": lambda s: _address_fact(lambda c: None if c.order.country is None else c.order.country in s),
+    "ship_to_country_not": lambda s: _address_fact(
+        lambda c: None if c.order.country is None else c.order.country not in s),
+    "ship_to_province": lambda s: _address_fact(
+        lambda c: None if c.order.province is None else c.order.province in s),
+    "po_box": lambda v: _address_fact(lambda c: None if c.order.po_box is None else c.order.po_box is v),
     "carrier": lambda s: lambda c: not s.isdisjoint(c.order.carriers),
     "currency": lambda s: lambda c: c.order.currency in s,
     "order_date_from": lambda d: lambda c: c.order.local_date >= d,
@@ -140,6 +150,12 @@ _COMPILERS = {
 }
 
 
+def _address_fact(pred):
+    """A predicate on an address fact: None when the fact is unknown."""
+    pred.unknowable = True
+    return pred
+
+
 def _prefix_match(prefixes: tuple):
     def match(c) -> bool:
         for code in c.order.codes:
@@ -149,29 +165,83 @@ def _prefix_match(prefixes: tuple):
     return match
 
 
+def unknowable(pred) -> bool:
+    """Whether a predicate may answer None (it reads an address fact, directly or through its parts)."""
+    return getattr(pred, "unknowable", False)
+
+
+def _marked(pred, parts):
+    """`pred`, marked unknowable when any of its parts is (a lambda takes attributes)."""
+    if any(unknowable(p) for p in parts):
+        pred.unknowable = True
+    return pred
+
+
 def all_of(preds: list):
-    """AND of predicates, with no overhead for zero or one."""
+    """AND of predicates: plain `and` when none can be unknown, else Kleene's (False beats unknown)."""
     if not preds:
         return lambda c: True
     if len(preds) == 1:
         return preds[0]
     preds = tuple(preds)
+    if not any(unknowable(p) for p in preds):
+        if len(preds) == 2:
+            first, second = preds
+            return lambda c: first(c) and second(c)
 
-    def match(c) -> bool:
+        def every(c) -> bool:
+            for pred in preds:
+                if not pred(c):
+                    return False
+            return True
+        return every
+
+    def match(c) -> bool | None:
+        unknown = False
         for pred in preds:
-            if not pred(c):
-                return False
-        return True
-    return match
+            found = pred(c)
+            if not found:
+                if found is None:
+                    unknown = True
+                else:
+                    return False
+        return None if unknown else True
+    return _marked(match, preds)
 
 
 def any_of_preds(preds: list):
-    """OR of predicates."""
+    """OR of predicates: plain `or` when none can be unknown, else Kleene's (True beats unknown)."""
     preds = tuple(preds)
+    if not any(unknowable(p) for p in preds):
+        if len(preds) == 2:
+            first, second = preds
+            return lambda c: first(c) or second(c)
 
-    def match(c) -> bool:
+        def some(c) -> bool:
+            for pred in preds:
+                if pred(c):
+                    return True
+            return False
+        return some
+
+    def match(c) -> bool | None:
+        unknown = False
         for pred in preds:
-            if pred(c):
+            found = pred(c)
+            if found:
                 return True
-        return False
-    return match
+            if found is None:
+                unknown = True
+        return None if unknown else False
+    return _marked(match, preds)
+
+
+def none_of(pred):
+    """NOT (what `unless` needs); Kleene's when `pred` can be unknown."""
+    if not unknowable(pred):
+        return lambda c: not pred(c)
+
+    def match(c) -> bool | None:
+        found = pred(c)
+        return None if found is None else not found
+    return _marked(match, (pred,))

@@ -80,9 +80,15 @@ RESOLUTION = {"type": "object", "required": ["allowed", "deadline", "window"], "
     "allowed": {"type": "boolean"}, "deadline": DATE, "window": WINDOW}}
 REASON = {"type": "object", "required": ["rule", "text"], "properties": {"rule": STR, "text": STR}}
 
+UNDETERMINED = {"type": "object", "required": ["part", "rule"], "properties": {
+    "part": {"enum": ["lines", "signature_required", "return_protection", "shipping", "sales_tax", "blocked",
+                      "return"]},
+    "rule": {**STR, "description": "the rule whose conditions need the unknown fact; it was not applied"},
+    "line_item_id": {"type": ["string", "null"], "description": "for part `lines`: the line it concerns"}}}
+
 DECISION = {"type": "object", "description": "contract §6", "required": [
     "policy", "order_id", "tags", "signature_required", "return_protection", "shipping", "sales_tax", "blocked",
-    "return_deadline", "lines"], "properties": {
+    "return_deadline", "lines", "unknown_facts", "undetermined"], "properties": {
     "policy": STR, "order_id": {"type": ["string", "null"]},
     "tags": {"type": "array", "items": {"enum": ["final-sale", "return-protection", "sale-credit-only",
                                                  "signature-required"]}},
@@ -106,6 +112,14 @@ DECISION = {"type": "object", "description": "contract §6", "required": [
         "resolution": STR, "allowed": {"type": "boolean"}, "lines": {"type": "array"},
         "fees": {"type": "array", "items": {"type": "object", "properties": {"kind": STR, "amount": STR}}},
         "refund_total": STR}},
+    "unknown_facts": {"type": "array", "items": {"enum": ["shipping_address"]}, "description":
+                      "facts the request did not give: `shipping_address` when the address is absent (a checkout "
+                      "without protected-customer-data approval) or its country, province or street is "
+                      "missing or redacted; empty when everything is known"},
+    "undetermined": {"type": "array", "items": UNDETERMINED, "description":
+                     "rules that depend on an unknown fact, with the part of the decision each could change; "
+                     "such a rule is neither applied nor taken as not matching, and the part shows what the "
+                     "known facts decide: show it as provisional, not as final"},
 }}
 
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {

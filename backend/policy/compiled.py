@@ -1,0 +1,53 @@
+"""A policy compiled once into what every decision runs, and the bounded memos it owns.
+
+`compile_policy(policy)` builds it; `compiled(policy)` gives the one a Policy keeps for itself (built on
+first use and stored on that Policy object, so it lives and dies with it: no module-global cache, nothing
+keyed by id()). The rules run as prebuilt closures and tuples (lines.LineRules, vocabulary); its bounded
+memos, all keyed by value, hold request texts already read (money, timestamps) and outcomes of lines whose
+facts were seen before and order-level parts (memos.py); its ship-by calendar holds a table of dates per year asked.
+"""
+from __future__ import annotations
+
+from backend.policy.memos import line_memo, order_memo
+from backend.policy.lines import LineRules
+from backend.policy.memo import Memo
+from backend.policy.model import Policy
+from backend.policy.shipping import ShipByCalendar
+
+MEMO_SIZE = 4096
+
+
+class CompiledPolicy:
+    __slots__ = ("policy", "tz", "currency", "lines", "calendar", "amounts", "moments", "protection_line",
+                 "line_memo", "order_memo")
+
+    def __init__(self, policy: Policy, memo_size: int = MEMO_SIZE):
+        self.policy = policy
+        self.tz, self.currency = policy.tz, policy.currency
+        self.lines = LineRules(policy)
+        ship_by = policy.shipping.ship_by if policy.shipping is not None else None
+        self.calendar = ShipByCalendar(ship_by) if ship_by is not None else None
+        self.amounts = Memo(memo_size)  # money text -> Decimal
+        self.moments = Memo(memo_size)  # timestamp text -> (instant, local date in the policy's zone)
+        self.protection_line = policy.protection.line.match if policy.protection is not None else None
+        self.line_memo = line_memo(policy, memo_size)  # outcomes of lines with facts seen before (an extra)
+        self.order_memo = order_memo(policy, memo_size)  # order-level parts for order facts seen before
+
+    def __repr__(self) -> str:
+        return f"<CompiledPolicy {self.policy.name} {self.policy.version}>"
+
+
+def compile_policy(policy: Policy, memo_size: int = MEMO_SIZE) -> CompiledPolicy:
+    """A fresh compiled policy (memo_size=0: nothing memoised, as for lines and orders never seen)."""
+    return CompiledPolicy(policy, memo_size)
+
+
+def compiled(policy: Policy | CompiledPolicy) -> CompiledPolicy:
+    """The policy's own compiled form (a CompiledPolicy is returned as it is)."""
+    if type(policy) is CompiledPolicy:
+        return policy
+    found = policy.__dict__.get("compiled")
+    if found is None:  # two threads may both build it: equal results, the last one is kept
+        found = compile_policy(policy)
+        object.__setattr__(policy, "compiled", found)  # Policy is frozen; this is its own cache slot
+    return found

@@ -1,0 +1,94 @@
+"""The one request reader, on seeded random requests: well-formed ones read as written, and each odd field
+reads as the table in requests.py says (an accepted form's value, or an error naming exactly that field)."""
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+import pytest
+
+from backend.policy import RequestError, load_policy, preset_names
+from backend.policy.request import read_request
+from tests.unit.policy.requests import odd, well_formed
+
+SEED, COUNT = 20241201, 600
+PRESETS = preset_names()
+
+
+def _tags(value) -> frozenset:
+    return frozenset(t.strip().lower() for t in value or [] if t.strip())
+
+
+def _expected_line(item: dict) -> dict:
+    price, compare_at = Decimal(item["price"]), item.get("compare_at_price")
+    discount = Decimal(item.get("discount") or "0")
+    marked_down = compare_at is not None and Decimal(compare_at) > price
+    props = {k: "" if v is None else v.strip() for k, v in (item.get("properties") or {}).items()}
+    return {"id": item["id"], "sku": item.get("sku", "").lower(), "ptype": item["product_type"].strip().lower(),
+            "tags": _tags(item.get("product_tags")), "quantity": item["quantity"], "price": price,
+            "discount": discount, "gift_card": bool(item.get("gift_card")), "props": props,
+            "marked_down": marked_down, "has_discount": discount != 0, "discounted": marked_down or discount != 0}
+
+
+def _expected_address(address: dict) -> tuple:
+    country = (address["country_code"] or "").upper() or None
+    province = (address["province_code"] or "").upper() or (None if country is None else "")
+    street = " ".join(s for s in (address["address1"], address["address2"]) if s is not None).lower()
+    po_box = any(word in street for word in ("po box", "p.o. box", "pob ")) or street.startswith("pob")
+    return country, province, po_box if address["address1"] is not None else None
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_well_formed_requests_read_as_written(name):
+    policy, rnd = load_policy(name), random.Random(SEED)
+    for _ in range(COUNT):
+        data = well_formed(rnd)
+        req = read_request(data, policy.tz, policy.currency)
+        order = req.order
+        assert [{k: getattr(ln, k) for k in _expected_line(item)} for ln, item in
+                zip(order.lines, data["order"]["line_items"])] == [_expected_line(i) for i in data["order"]["line_items"]]
+        assert (order.country, order.province, order.po_box) == _expected_address(data["order"]["shipping_address"])
+        assert order.tags == _tags(data["order"]["tags"])
+        assert order.currency == (data["order"]["currency"] or policy.currency).upper()
+        assert order.local_date == order.created.astimezone(policy.tz).date()
+        assert len(order.fulfillments) == len(data["order"]["fulfillments"])
+        returned = data.get("return_request")
+        assert req.resolution == (returned and returned["resolution"])
+        assert [(r.line_item_id, r.quantity) for r in req.return_lines or []] == \
+            [(r["line_item_id"], r["quantity"]) for r in (returned or {"lines": []})["lines"]]
+
+
+def _fact(req, name: str, index):
+    """The read fact an ODD outcome names: 'order.id', 'line.price', 'order.fulfillments[0].line_ids', ..."""
+    holder, _, attr = name.partition(".")
+    if holder == "as_of_date":
+        return req.as_of_date
+    if holder == "line":
+        return getattr(req.order.lines[index], attr)
+    if holder == "return":
+        return getattr(req.return_lines[index], attr)
+    if attr.startswith("fulfillments[0]."):
+        return getattr(req.order.fulfillments[0], attr.split(".")[1])
+    return getattr(req.order, attr)
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_odd_fields_read_or_fail_as_the_table_says(name):
+    policy, rnd = load_policy(name), random.Random(SEED + 1)
+    for _ in range(COUNT):
+        data, (where, key, value, outcome), path, index = odd(rnd)
+        if outcome[0] == "error":
+            with pytest.raises(RequestError) as caught:
+                read_request(data, policy.tz, policy.currency)
+            field = f"{path}.{outcome[1]}" if path else outcome[1]
+            assert [e["field"] for e in caught.value.errors] == [field], (where, key, value)
+        else:
+            assert _fact(read_request(data, policy.tz, policy.currency), outcome[1], index) == outcome[2], \
+                (where, key, value)
+
+
+def test_a_request_that_is_not_an_object_is_one_error():
+    policy = load_policy("aallyn")
+    with pytest.raises(RequestError) as caught:
+        read_request([], policy.tz, policy.currency)
+    assert caught.value.errors == [{"field": "", "message": "a decision request must be a JSON object"}]
