@@ -1,6 +1,8 @@
 """`flask --app app orders backfill SHOP [--since DATE]`: decide and tag a shop's existing orders."""
 from __future__ import annotations
 
+from datetime import date
+
 import click
 from flask import Flask, current_app
 from sqlmodel import select
@@ -31,11 +33,12 @@ def backfill_cmd(shop, since, restart):
         raise click.ClickException(f"unknown shop {shop}")
     if not row.active_policy:
         raise click.ClickException(f"{shop} has no active policy; run `flask --app app shops set-policy {shop} NAME`")
-    _say_how_far_back(row.scopes, since)
+    notes = _how_far_back(row.scopes, since)
     bar = {"bar": None, "at": 0}
 
     def progress(done: int, total: int) -> None:
         if bar["bar"] is None:
+            _say(notes)  # once the run is under way: a shop that cannot be reached gets its one error line only
             bar["bar"] = click.progressbar(length=max(total, 1), label=f"backfill {shop}", show_pos=True)
             bar["bar"].__enter__()
         bar["bar"].update(done - bar["at"])
@@ -46,21 +49,28 @@ def backfill_cmd(shop, since, restart):
     finally:
         if bar["bar"] is not None:
             bar["bar"].__exit__(None, None, None)
+    if bar["bar"] is None:
+        _say(notes)
     click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
 
 
-def _say_how_far_back(scopes: str, since: str | None) -> None:
-    """Without read_all_orders Shopify hands out the last 60 days only: say so before a long run, not after."""
-    from datetime import date
-
+def _how_far_back(scopes: str, since: date | None) -> list[str]:
+    """Without read_all_orders Shopify hands out the last 60 days only: what to tell before a long run."""
     from backend.services import order_access
 
     access = order_access.of_scopes(scopes, date.today())
     if access.all_orders:
-        return
-    click.echo(f"note: {access.notice()}", err=True)
-    if since is None or since < access.oldest.isoformat():
-        click.echo(f"note: orders created before {access.oldest} will not be read.", err=True)
+        return []
+    notes = [access.notice()]
+    if since is None or since < access.oldest:
+        notes.append(f"orders created before {access.oldest} will not be read.")
+    return notes
+
+
+def _say(notes: list[str]) -> None:
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    notes.clear()
 
 
 def register(app: Flask) -> None:

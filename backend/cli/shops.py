@@ -49,7 +49,11 @@ def migrate_tokens(shops):
     its own at its next Admin API call; this does it now and says how each went. Exit 1 if any failed."""
     from backend.errors import AppError
     from backend.services import tokens
+    from backend.shopify.oauth import normalize_shop
 
+    for shop in shops:
+        if normalize_shop(shop) is None:
+            raise click.BadParameter(f"{shop!r} is not a shop's *.myshopify.com domain", param_hint="SHOPS")
     with current_app.extensions["fineprint.db"].session() as s:
         query = select(Shop.domain).where(Shop.uninstalled_at.is_(None), Shop.access_token_encrypted.is_not(None))
         domains = list(shops) or list(s.exec(query.order_by(Shop.domain)))
