@@ -77,12 +77,17 @@ def run_apply(app, shop: str, order_id: str, trigger: str = "") -> str:
 
 
 def _permanent(exc: Exception) -> bool:
-    """Errors that the same request would hit again: park at once instead of retrying."""
+    """Errors that the same request would hit again: park at once instead of retrying.
+
+    A 401 (`TokenRevoked`) is not one of them: Shopify answers 401 transiently too (a token rotated by
+    another worker, an edge hiccup), and the client's one refresh may not have had a refresh token to
+    use. It is retried with backoff like a 5xx and parked only when it outlasts every attempt; a shop
+    that really lost its token fails `tokens_for` with ReauthorizationRequired, which parks at once."""
     from backend.services.tokens import ReauthorizationRequired
-    from backend.shopify.errors import GraphQLError, TokenRevoked
+    from backend.shopify.errors import GraphQLError
     from backend.shopify.order_writes import WriteRejected
 
-    return isinstance(exc, (GraphQLError, WriteRejected, TokenRevoked, ReauthorizationRequired))
+    return isinstance(exc, (GraphQLError, WriteRejected, ReauthorizationRequired))
 
 
 def _log_parked(app, shop, order_id, trigger, error) -> None:
