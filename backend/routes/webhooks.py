@@ -31,6 +31,7 @@ def receive():
     if not isinstance(payload, dict):
         log.error("signed webhook %s (%s) is not a JSON object", delivery.event_id, delivery.topic)
         raise webhooks.MalformedWebhook("the webhook body is not a JSON object")
+    delivery = delivery.signed(payload)  # the shop the signed body names wins over the unsigned header
     try:  # store the signed text itself rather than json.dumps(payload) again (json.loads also takes UTF-16/32)
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

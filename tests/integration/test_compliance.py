@@ -13,6 +13,13 @@ from backend.services import compliance, install
 from backend.store.models import ComplianceRecord, OAuthState, Shop
 from tests.integration.edge_helpers import SHOP, events, example, install_shop, post_webhook, shop_row
 
+
+@pytest.fixture
+def app_config(app_config, simulator):
+    """Calls to Shopify (app/uninstalled asks whether the shop's token still works) go to the simulator."""
+    simulator.add_shop(SHOP)
+    return {**app_config, **simulator.app_overrides}
+
 OTHER = "other-shop.myshopify.com"
 
 
@@ -104,21 +111,26 @@ def test_app_uninstalled_deletes_the_tokens_and_later_events_are_dropped(app, cl
     assert late.get_json()["status"] == "dropped"
 
 
-def test_a_reinstall_starts_clean_and_a_late_uninstall_from_before_it_is_ignored(app, client):
+@pytest.mark.parametrize("triggered", ["before the reinstall", "now"])
+def test_a_reinstall_starts_clean_and_a_replayed_uninstall_is_ignored_whatever_its_triggered_at(
+        app, client, simulator, triggered):
     install_shop(app)
     post_webhook(client, app, "app/uninstalled", example("app/uninstalled"))
     before_reinstall = datetime.now(timezone.utc)
+    granted = simulator.install(SHOP)  # the reinstall's token, as Shopify's token endpoint answers it
 
     class Token:
-        access_token, scope, expires_at = "shpat_new", "write_orders,read_products", None
+        access_token, scope, expires_at = granted["access_token"], "write_orders,read_products", None
         refresh_token = refresh_token_expires_at = None
 
     install.save_token(app.extensions["fineprint.db"], app.extensions["fineprint.cipher"],
                        app.config["FINEPRINT"], SHOP, Token())
     shop = shop_row(app)
     assert shop.uninstalled_at is None and shop.access_token_encrypted
-    stale = (before_reinstall - timedelta(seconds=1)).isoformat()
-    post_webhook(client, app, "app/uninstalled", example("app/uninstalled"), **{"X-Shopify-Triggered-At": stale})
+    # the captured signed body, replayed with a fresh webhook id and a Triggered-At the attacker picks
+    stamp = before_reinstall - timedelta(seconds=1) if triggered != "now" else datetime.now(timezone.utc)
+    post_webhook(client, app, "app/uninstalled", example("app/uninstalled"),
+                 **{"X-Shopify-Triggered-At": stamp.isoformat()})
     assert shop_row(app).access_token_encrypted is not None
     assert events(app, topic="app/uninstalled")[-1].status == "ignored"
 
