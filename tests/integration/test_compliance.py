@@ -25,7 +25,7 @@ OTHER = "other-shop.myshopify.com"
 
 def order_for(order_id, customer_id, email):
     order = copy.deepcopy(example("orders/create"))
-    order.update(id=order_id, email=email, contact_email=email)
+    order.update(id=order_id, email=email, contact_email=email, admin_graphql_api_id=f"gid://shopify/Order/{order_id}")
     order["customer"].update(id=customer_id, email=email, admin_graphql_api_id=f"gid://shopify/Customer/{customer_id}")
     return order
 
@@ -75,7 +75,8 @@ def test_customer_redaction_forgets_the_customer_everywhere_and_logs_only_counts
     assert by_id["dr-1"].payload is None and by_id["jane-1"].payload is not None
     assert records(app, topic="customers/data_request") == []
     (log,) = records(app, topic="customers/redact")
-    assert log.report == {"deleted": {"webhook_events": 4, "compliance_records": 1}}
+    assert log.report == {"deleted": {"webhook_events": 4, "compliance_records": 1,
+                                      "order_states": 2, "decision_log": 2}}  # john's two orders, jane's kept
     text = database_text(app).lower()
     assert "john@example.com" not in text and "555-625-1199" not in text
     assert "jane@example.com" in text
