@@ -54,8 +54,11 @@ def verify_session_token(token: str | None, config, url: str = "https://app.inva
     """A verified `SessionToken`, or `InvalidSessionToken`."""
     if not token:
         raise InvalidSessionToken("missing_session_token", "a Shopify session token (Authorization: Bearer) is required")
-    result = verify_app_home_req({"method": "GET", "headers": {"Authorization": f"Bearer {token}"},
-                                  "url": url, "body": ""}, app_config(config), "/auth/patch-id-token")
+    try:
+        result = verify_app_home_req({"method": "GET", "headers": {"Authorization": f"Bearer {token}"},
+                                      "url": url, "body": ""}, app_config(config), "/auth/patch-id-token")
+    except (AttributeError, TypeError, ValueError):  # a signed claim of the wrong type (`dest` as a list)
+        raise InvalidSessionToken("invalid_session_token", "the session token is invalid") from None
     if not result.ok or result.id_token is None:
         code = result.log.code
         raise InvalidSessionToken(code, "the session token is expired" if code == "expired_id_token"
