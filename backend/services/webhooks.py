@@ -33,13 +33,18 @@ from sqlmodel import Session, select
 
 from backend.errors import AppError, ServiceUnavailable
 from backend.services import compliance, install, order_events
+from backend.services.locks import renewing
 from backend.shopify.oauth import normalize_shop
 from backend.shopify.verify import first_header
 from backend.store.models import Shop, WebhookEvent, utcnow
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)  # a handler runs in seconds; past this its worker is taken for dead
+# A handler runs in seconds and renews its claim while it runs (services.locks.renewing): past LEASE
+# without renewal its worker is taken for dead. A `received` row waits RECEIVED_GRACE for a consumer
+# before the sweeper enqueues it again (its queue message may have died with a consumer).
+LEASE = timedelta(seconds=30)
+RECEIVED_GRACE = timedelta(seconds=45)
 
 Handler = Callable[[Session, WebhookEvent], Optional[str]]
 
@@ -223,12 +228,18 @@ def _claim(db, row_id: int) -> bool:
     return claimed == 1
 
 
+def _renew(db, row_id: int) -> None:
+    with db.session() as s:
+        s.exec(update(WebhookEvent).where(WebhookEvent.id == row_id, WebhookEvent.status == "processing")
+               .values(lease_until=utcnow() + LEASE))
+
+
 def process(db, row_id: int) -> str | None:
     """Run the event's handler once. Re-raises a handler's error so huey retries."""
     if not _claim(db, row_id):
         return None  # done, dropped, or being processed by another worker
     try:
-        with db.session() as s:
+        with renewing(LEASE.total_seconds() / 3, lambda: _renew(db, row_id)), db.session() as s:
             event = s.get(WebhookEvent, row_id)
             status = dispatch(s, event)
             event.status, event.processed_at, event.last_error, event.lease_until = status, utcnow(), None, None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 from huey import crontab
 from huey.exceptions import RetryTask
@@ -47,15 +48,29 @@ class _Busy(Exception):
 
 
 def run_apply(app, shop: str, order_id: str, trigger: str = "") -> str:
-    """One attempt, with the job row and the lock around it. Raises on failure (row updated)."""
+    """One attempt, with the job row and the lock around it, both leased and renewed while it runs.
+    Raises on failure (row updated)."""
+    from backend.services.locks import renewing
+
+    db = app.extensions["fineprint.db"]
+    lease = _apply_lease(app)
+    job = jobs_table.start(db, KIND_APPLY, order_key(shop, order_id), lease)
+    if job is None:
+        job = jobs_table.get(db, jobs_table.upsert_pending(db, KIND_APPLY, order_key(shop, order_id), shop, trigger))
+        job = jobs_table.start(db, KIND_APPLY, order_key(shop, order_id), lease)
+    with renewing(lease.total_seconds() / 3, lambda: jobs_table.renew(db, job.id, lease)):
+        return _locked_apply(app, db, job, shop, order_id, trigger)
+
+
+def _apply_lease(app) -> timedelta:
+    seconds = app.config["FINEPRINT"].extra.get("apply_lease")
+    return timedelta(seconds=float(seconds)) if seconds else jobs_table.APPLY_LEASE
+
+
+def _locked_apply(app, db, job, shop: str, order_id: str, trigger: str) -> str:
     from backend.services.apply_decision import apply_order
     from backend.services.locks import order_lock
 
-    db = app.extensions["fineprint.db"]
-    job = jobs_table.start(db, KIND_APPLY, order_key(shop, order_id))
-    if job is None:
-        job = jobs_table.get(db, jobs_table.upsert_pending(db, KIND_APPLY, order_key(shop, order_id), shop, trigger))
-        job = jobs_table.start(db, KIND_APPLY, order_key(shop, order_id))
     with order_lock(app, shop, order_id) as held:
         if not held:
             jobs_table.finish(db, job.id, "pending")
@@ -158,8 +173,21 @@ def sweep(app) -> dict:
     return {"requeued": requeued, "rechecked": len(due), **webhook_events.sweep(db, process_webhook)}
 
 
+SWEEP_EVERY = 15  # seconds: with 30 s leases, a dead worker's work is running again within a minute
+
+
 @huey.periodic_task(crontab(minute="*"))
 def pipeline_sweep():
+    """Every minute (huey's finest periodic grain), and three more times within it."""
+    app = task_app()
+    with app.app_context():
+        sweep(app)
+    for delay in range(SWEEP_EVERY, 60, SWEEP_EVERY):
+        sweep_task.schedule(delay=delay)
+
+
+@huey.task()
+def sweep_task():
     app = task_app()
     with app.app_context():
         sweep(app)
