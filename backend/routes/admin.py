@@ -130,6 +130,18 @@ def preview():
                                     text=inputs.text(body, "text") or None))
 
 
+@bp.get("/app/api/compliance/reports/<int:record_id>")
+@session_token_required
+def data_request_report(record_id):
+    """A customer data request's report, as a JSON file the merchant downloads and hands to the customer."""
+    from backend.services import compliance_reports
+
+    response = jsonify(compliance_reports.document(current_app.extensions["fineprint.db"], g.shop, record_id))
+    response.headers["Content-Disposition"] = f'attachment; filename="data-request-{record_id}.json"'
+    response.headers["Cache-Control"] = "no-store"  # personal data: never kept by a cache
+    return response
+
+
 @bp.post("/app/api/jobs/<int:job_id>/retry")
 @session_token_required
 def retry_job(job_id):

@@ -14,9 +14,9 @@ from backend.errors import Conflict, NotFound
 from backend.services import admin_views, dashboard, demo, policies, policy_page, settings
 from backend.store.models import OrderState
 
-SECTIONS = ("policy", "preview", "activity", "dashboard", "settings", "page")
+SECTIONS = ("policy", "preview", "activity", "dashboard", "settings", "page", "compliance")
 TITLES = {"policy": "Policy", "preview": "Preview", "activity": "Activity", "dashboard": "Dashboard",
-          "settings": "Settings", "page": "Policy page"}
+          "settings": "Settings", "page": "Policy page", "compliance": "Data requests"}
 
 
 def _db(app):
@@ -79,8 +79,15 @@ def _page_ctx(app, shop: str) -> dict:
     return {"policy_page": policy_page.page(policy_for(ref, app))}
 
 
+def _compliance_ctx(app, shop: str) -> dict:
+    from backend.services import compliance_reports
+
+    return {"data_requests": compliance_reports.listing(_db(app), shop)}
+
+
 _CONTEXTS = {"policy": _policy_ctx, "preview": _preview_ctx, "activity": _activity_ctx,
-             "dashboard": _dashboard_ctx, "settings": _settings_ctx, "page": _page_ctx}
+             "dashboard": _dashboard_ctx, "settings": _settings_ctx, "page": _page_ctx,
+             "compliance": _compliance_ctx}
 
 
 # ------------------------------------------------------------------ rendering
