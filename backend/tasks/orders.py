@@ -122,13 +122,24 @@ def apply_order_task(shop: str, order_id: str, trigger: str = "", task=None):
                 return run_apply(app, shop, order_id, trigger)
             except _Busy:
                 delay = LOCK_RETRY_DELAY
-            except Exception:
+            except Exception as exc:
                 attempts = _attempts(app, shop, order_id)
-                delay = jobs_table.backoff(attempts, _retry_base(app))
+                delay = max(jobs_table.backoff(attempts, _retry_base(app)), _settle_time(app, exc))
                 log.warning("order %s/%s attempt %d failed; retrying in %.1fs", shop, order_id, attempts, delay)
             if not huey.immediate:
                 raise RetryTask(delay=delay)
             time.sleep(min(delay, 2.0))  # immediate mode (tests, `make run` without a consumer): retry inline
+
+
+def _settle_time(app, exc: Exception) -> float:
+    """After a write with no answer, Shopify may still be applying it: the retry, which reads the order back
+    before writing again, waits twice the client's timeout so that it sees such a write instead of racing it."""
+    from backend.shopify.admin import RetryPolicy
+    from backend.shopify.errors import WriteOutcomeUnknown
+
+    if not isinstance(exc, WriteOutcomeUnknown):
+        return 0.0
+    return 2 * float(app.config["FINEPRINT"].extra.get("admin_timeout") or RetryPolicy.timeout)
 
 
 def _attempts(app, shop: str, order_id: str) -> int:

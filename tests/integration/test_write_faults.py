@@ -25,7 +25,7 @@ FAULTS = {
     "429": ("429", 13, {"retry_after": 0.01}),         # more than both orders' client attempts: tasks retry
     "THROTTLED": ("throttled", 13, {}),
     "5xx": ("503", 3, {}),
-    "timeout": ("slow", 1, {"delay": 1.5}),             # applied by Shopify, answered after the client gave up
+    "timeout": ("slow", 1, {"delay": 0.8}),             # applied by Shopify, answered after the client gave up
     "401": ("revoked", 2, {}),                         # more than the client's one refresh can absorb
 }
 
