@@ -61,7 +61,9 @@ def _open_work(app) -> int:
 def _outcome(sim, orders) -> tuple[int, int]:
     writes: dict[str, int] = {}
     for call in sim.calls("graphql", shop=SHOP):
-        if call.operation == "FineprintApplyDecision" and call.status == 200 and call.fault in (None, "slow"):
+        # applied: answered 200 without the simulator's own THROTTLED (its cost bucket), or answered late
+        if (call.operation == "FineprintApplyDecision" and call.status == 200 and call.error is None
+                and call.fault in (None, "slow")):
             gid = (call.variables or {}).get("id") or ((call.variables or {}).get("metafields") or [{}])[0].get(
                 "ownerId")
             writes[gid] = writes.get(gid, 0) + 1
