@@ -49,8 +49,8 @@ def _number(text: str):
     """A JSON number with a fraction or exponent: exact Decimal; an integral one (1.0, as JSON Schema's
     "integer" allows) becomes an int."""
     value = Decimal(text)
-    if abs(value.adjusted()) > 20:  # 1e1000000: no price or quantity; to_integral_value would trap on it
-        raise decisions.invalid([{"field": "", "message": f"the number {text[:40]} is out of range"}])
+    if abs(value.adjusted()) > 20:  # 1e1000000: to_integral_value would trap on it; kept as a Decimal, it is
+        return value                # refused where a field needs an amount or a count (an unknown field: ignored)
     if value.is_finite() and value == value.to_integral_value() and abs(value) < 10 ** 20:
         return int(value)
     return value

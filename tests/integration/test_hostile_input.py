@@ -62,6 +62,11 @@ def test_a_quantity_no_order_can_have_is_422(app, client, quantity):
     _envelope(_decide(app, client, body), 400, 422)
 
 
+def test_a_huge_number_in_an_unknown_field_is_ignored_like_the_field(app, client):
+    body = b'{"extra": 1e1000000, "order": {"currency": "USD", "line_items": []}}'
+    assert _decide(app, client, body).status_code == 200
+
+
 def test_a_deeply_nested_decision_request_is_422(app, client):
     _envelope(_decide(app, client, DEEP), 422)
 
