@@ -14,6 +14,11 @@ threads = int(os.environ.get("WEB_THREADS", 2))  # more threads per process only
 keepalive = 5
 loglevel = "warning"
 
+# The access log names the path, never the query string or the referer: Shopify puts session tokens
+# (`id_token`), OAuth codes, HMACs and app-proxy signatures in query strings, and a page loaded with them
+# sends them on as its Referer. %(U)s is the path without the query (gunicorn's access-log atoms).
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss "%(a)s"'
+
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
 
 

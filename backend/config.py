@@ -1,8 +1,10 @@
 """Settings from the environment (contract §2), with development defaults.
 
-`APP_ENV=production` (or `FLASK_ENV=production`) turns the development
-defaults into errors: the app refuses to start on the development client id,
-client secret or token-encryption key and says which variable to set.
+Only `APP_ENV` (or `FLASK_ENV`) `development`, `test` or `demo` may run on the
+development values. Any other value (`production`, `staging`, `prod`, a typo)
+is production: the app refuses to start when any secret or key, current or
+old, first in a rotation list or not, is a development value, and names the
+variable to set.
 """
 from __future__ import annotations
 
@@ -24,6 +26,9 @@ DEFAULT_API_VERSION = "2026-10"
 DEFAULT_SCOPES = "read_orders,write_orders,read_products,read_fulfillments,write_app_proxy"
 # Asked for after install, when the merchant wants it: orders older than 60 days (backfill).
 OPTIONAL_SCOPES = ("read_all_orders",)
+# Settings that may use the public development values. Everything else is production: an unknown or
+# misspelt APP_ENV must fail closed, never run silently on secrets anyone can read in this repository.
+DEVELOPMENT_ENVS = frozenset({"development", "test", "demo"})
 
 
 class ConfigError(RuntimeError):
@@ -52,7 +57,7 @@ class Config:
 
     @property
     def production(self) -> bool:
-        return self.env == "production"
+        return self.env not in DEVELOPMENT_ENVS
 
     @property
     def scope_list(self) -> list[str]:
@@ -95,20 +100,30 @@ class Config:
         ).completed()
 
     def check(self) -> "Config":
-        """Refuse development secrets outside development. Returns self."""
+        """Refuse development values outside development. Returns self."""
         if not self.production:
             return self
-        dev_values = {
-            "SHOPIFY_API_KEY": (self.api_key, DEV_API_KEY),
-            "SHOPIFY_API_SECRET": (self.api_secret, DEV_API_SECRET),
-            "TOKEN_ENCRYPTION_KEY": (self.token_key, DEV_TOKEN_KEY),
-        }
-        missing = [name for name, (value, dev) in dev_values.items() if value == dev]
-        if missing:
+        found = _development_values(self)
+        if found:
             raise ConfigError(
-                "refusing to start in production with development settings: set "
-                + ", ".join(missing)
+                f"refusing to start in production (APP_ENV={self.env}) with development values: set "
+                + ", ".join(found)
                 + " (TOKEN_ENCRYPTION_KEY: a Fernet key, e.g. from "
                 "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`)"
             )
         return self
+
+
+def _parts(value: str | None) -> list[str]:
+    """A setting's values: rotation lists are comma-separated, and every entry counts, not just the first."""
+    return [p.strip() for p in (value or "").split(",") if p.strip()]
+
+
+def _development_values(cfg: Config) -> list[str]:
+    """The variables holding a development value (or, for a required one, nothing at all)."""
+    dev = {DEV_API_KEY, DEV_API_SECRET, DEV_TOKEN_KEY}
+    settings = {"SHOPIFY_API_KEY": (cfg.api_key, True), "SHOPIFY_API_SECRET": (cfg.api_secret, True),
+                "SHOPIFY_OLD_API_SECRET": (cfg.old_api_secret, False),
+                "TOKEN_ENCRYPTION_KEY": (cfg.token_key, True)}
+    return [name for name, (value, required) in settings.items()
+            if any(p in dev for p in _parts(value)) or (required and not _parts(value))]

@@ -12,11 +12,13 @@ from functools import wraps
 from flask import Blueprint, current_app, g, jsonify, make_response, request
 
 from backend.errors import NotFound, ValidationError
+from backend.routes import inputs
 from backend.routes.guards import embedded_admin_page, frame_ancestors, session_token_required
 from backend.services import admin_page, admin_views, backtest, demo, policies, settings
 from backend.shopify.sessions import verify_session_token
 
 bp = Blueprint("admin", __name__)
+BACKTEST_MAX = 1000  # orders replayed per backtest request
 
 
 def _app():
@@ -77,28 +79,30 @@ def section(name):
 @bp.get("/app/api/policy/source")
 @session_token_required
 def policy_source():
+    inputs.integer(request.args, "version")  # a version id, or a 422 (never int("abc") in the service)
     return jsonify(admin_page.source(_app(), g.shop, request.args))
 
 
 @bp.post("/app/api/policy/check")
 @session_token_required
 def policy_check():
-    return jsonify(policies.check_text(str(_body().get("text") or "")))
+    return jsonify(policies.check_text(inputs.text(_body(), "text", "")))
 
 
 @bp.post("/app/api/policy/backtest")
 @session_token_required
 def policy_backtest():
     body = _body()
-    return jsonify(backtest.backtest(_app(), g.shop, str(body.get("text") or ""), body.get("limit") or 50))
+    return jsonify(backtest.backtest(_app(), g.shop, inputs.text(body, "text", ""),
+                                     inputs.integer(body, "limit", 50, high=BACKTEST_MAX)))
 
 
 @bp.post("/app/api/policy/activate")
 @session_token_required
 def policy_activate():
     body = _body()
-    row = admin_page.activate_draft(_app(), g.shop, str(body.get("text") or ""), body.get("backtested"),
-                                    body.get("based_on"), _user())
+    row = admin_page.activate_draft(_app(), g.shop, inputs.text(body, "text", ""), inputs.text(body, "backtested"),
+                                    inputs.identifier(body, "based_on"), _user())
     return jsonify(admin_page.version_json(row))
 
 
@@ -118,8 +122,25 @@ def policy_rollback():
 @session_token_required
 def preview():
     body = _body()
-    return jsonify(backtest.preview(_app(), g.shop, order_id=body.get("order_id"), sample=body.get("sample"),
-                                    text=body.get("text") or None, return_as=body.get("return_as") or None))
+    sample = body.get("sample")
+    if sample is not None and not isinstance(sample, (str, dict)):
+        raise ValidationError("`sample` must be an order (JSON object or text)",
+                              details=[{"field": "sample", "message": "must be an object or a string"}])
+    return jsonify(backtest.preview(_app(), g.shop, order_id=inputs.identifier(body, "order_id"), sample=sample,
+                                    text=inputs.text(body, "text") or None,
+                                    return_as=inputs.text(body, "return_as") or None))
+
+
+@bp.get("/app/api/compliance/reports/<int:record_id>")
+@session_token_required
+def data_request_report(record_id):
+    """A customer data request's report, as a JSON file the merchant downloads and hands to the customer."""
+    from backend.services import compliance_reports
+
+    response = jsonify(compliance_reports.document(current_app.extensions["fineprint.db"], g.shop, record_id))
+    response.headers["Content-Disposition"] = f'attachment; filename="data-request-{record_id}.json"'
+    response.headers["Cache-Control"] = "no-store"  # personal data: never kept by a cache
+    return response
 
 
 @bp.post("/app/api/jobs/<int:job_id>/retry")
@@ -132,7 +153,10 @@ def retry_job(job_id):
 @bp.post("/app/api/settings")
 @session_token_required
 def save_settings():
-    return jsonify(settings.save(current_app.extensions["fineprint.db"], g.shop, _body(), _user()).as_json())
+    body = _body()
+    inputs.mapping_of_text(body, "tag_names"), inputs.flag(body, "block_po_boxes")
+    inputs.identifier(body, "protection_variant_id")
+    return jsonify(settings.save(current_app.extensions["fineprint.db"], g.shop, body, _user()).as_json())
 
 
 @bp.route("/api/v1/shop-settings", methods=["GET", "OPTIONS"])

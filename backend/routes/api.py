@@ -23,6 +23,8 @@ from backend.services import decisions
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PREFIX = "/api/v1/"
 MAX_BODY = 1024 * 1024  # a cart of hundreds of lines is a few dozen KiB
+MAX_LINES = 500  # above any real order: Shopify accepts at most 499 line items on an order it creates
+# (shopify.dev changelog "Increase draft order line item limit from 250 to 499", API 2025-07)
 PREFLIGHT = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
              "Access-Control-Allow-Headers": "Authorization, Content-Type", "Access-Control-Max-Age": "86400"}
 
@@ -50,19 +52,35 @@ def _number(text: str):
     """A JSON number with a fraction or exponent: exact Decimal; an integral one (1.0, as JSON Schema's
     "integer" allows) becomes an int."""
     value = Decimal(text)
+    if abs(value.adjusted()) > 20:  # 1e1000000: to_integral_value would trap on it; kept as a Decimal, it is
+        return value                # refused where a field needs an amount or a count (an unknown field: ignored)
     if value.is_finite() and value == value.to_integral_value() and abs(value) < 10 ** 20:
         return int(value)
     return value
 
 
 def _json_body():
-    """The body as JSON (numbers kept exact); not JSON at all is a 422 like any other invalid request."""
+    """The body as JSON (numbers kept exact); not JSON at all is a 422 like any other invalid request.
+    Its size is bounded before it is read (backend/routes/limits.py: 413 for a long or chunked body)."""
     if (request.content_length or 0) > MAX_BODY:
         raise AppError(f"a decision request is at most {MAX_BODY // 1024} KiB", status=413, code="payload_too_large")
     try:
-        return json.loads(request.get_data() or b"null", parse_float=_number)
+        body = json.loads(request.get_data() or b"null", parse_float=_number)
     except (ValueError, RecursionError):
         raise decisions.invalid([{"field": "", "message": "the body is not valid JSON"}]) from None
+    _bound_lines(body)
+    return body
+
+
+def _bound_lines(body) -> None:
+    """At most MAX_LINES line items (and return lines) per request: the decision's size grows with them."""
+    order = body.get("order") if isinstance(body, dict) else None
+    ret = body.get("return_request") if isinstance(body, dict) else None
+    counts = [len(x) for x in ((order or {}).get("line_items") if isinstance(order, dict) else None,
+                               (ret or {}).get("lines") if isinstance(ret, dict) else None) if isinstance(x, list)]
+    if any(n > MAX_LINES for n in counts):
+        raise AppError(f"a decision request has at most {MAX_LINES} lines", status=413, code="too_many_lines",
+                       details={"max_lines": MAX_LINES})
 
 
 @bp.post("/decisions")

@@ -152,7 +152,8 @@ DOCUMENT = {
                                "shop's catalog. A cart needs no created_at (now) and no line ids (positions).",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("DecisionRequest")}}},
                 "responses": {"200": _json(_ref("Decision"), "the decision"), "401": UNAUTHORIZED,
-                              "409": NO_POLICY, "413": _json(ERR, "body over 1 MiB (code payload_too_large)"),
+                              "409": NO_POLICY, "413": _json(ERR, "body over 1 MiB, chunked or not (code payload_too_large or "
+                                           "request_entity_too_large), or over 500 lines (code too_many_lines)"),
                               "422": _json(ERR, "invalid request: per-field errors in details")},
             },
             "options": {**PREFLIGHT, "operationId": "decisionsPreflight"},

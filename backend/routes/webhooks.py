@@ -19,18 +19,19 @@ log = logging.getLogger(__name__)
 def receive():
     raw = request.get_data(cache=False)  # the bytes Shopify signed, before anything parses them
     config = current_app.config["FINEPRINT"]
-    check = webhook_check(request.method, request.headers, raw, config)
+    check = _checked(raw, config)
     if not check.ok:
         raise Unauthorized("webhook signature missing or invalid", details={"reason": check.reason})
     delivery = webhooks.Delivery.from_headers({k.lower(): v for k, v in request.headers.items()})
     try:
         payload = json.loads(raw)
-    except ValueError:  # includes bytes that are not UTF-8
+    except (ValueError, RecursionError):  # bytes that are not UTF-8, or nesting deeper than any Shopify body
         log.error("signed webhook %s (%s, %s) is not valid JSON", delivery.event_id, delivery.topic, delivery.shop)
         raise webhooks.MalformedWebhook("the webhook body is not valid JSON") from None
     if not isinstance(payload, dict):
         log.error("signed webhook %s (%s) is not a JSON object", delivery.event_id, delivery.topic)
         raise webhooks.MalformedWebhook("the webhook body is not a JSON object")
+    delivery = delivery.signed(payload)  # the shop the signed body names wins over the unsigned header
     try:  # store the signed text itself rather than json.dumps(payload) again (json.loads also takes UTF-16/32)
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -38,3 +39,14 @@ def receive():
     outcome = webhooks.record(current_app.extensions["fineprint.db"], delivery, text, jobs.process_webhook)
     return jsonify(status=outcome), 200
 
+
+
+def _checked(raw: bytes, config):
+    """webhook_check, with hostile input (a non-ASCII or malformed signature header, a body nested deeper
+    than the JSON parser goes, which shopify_app parses to redact its log of a refusal) answered as what
+    it is, an unverifiable request (401), never a 500."""
+    try:
+        return webhook_check(request.method, request.headers, raw, config)
+    except (ValueError, TypeError, RecursionError, UnicodeError) as exc:
+        log.warning("webhook refused: its signature could not be checked (%s)", type(exc).__name__)
+        raise Unauthorized("webhook signature missing or invalid", details={"reason": "unverifiable"}) from None

@@ -16,9 +16,9 @@ from backend.services import admin_views, backtest, dashboard, demo, order_acces
 from backend.services.admin_format import Store, line_titles
 from backend.store.models import OrderState
 
-SECTIONS = ("policy", "preview", "activity", "dashboard", "settings", "page")
+SECTIONS = ("policy", "preview", "activity", "dashboard", "settings", "page", "compliance")
 TITLES = {"policy": "Policy", "preview": "Preview", "activity": "Activity", "dashboard": "Dashboard",
-          "settings": "Settings", "page": "Policy page"}
+          "settings": "Settings", "page": "Policy page", "compliance": "Data requests"}
 
 
 def _db(app):
@@ -98,8 +98,15 @@ def _page_ctx(app, shop: str) -> dict:
     return {"policy_page": policy_page.page(policy_for(ref, app))}
 
 
+def _compliance_ctx(app, shop: str) -> dict:
+    from backend.services import compliance_reports
+
+    return {"data_requests": compliance_reports.listing(_db(app), shop)}
+
+
 _CONTEXTS = {"policy": _policy_ctx, "preview": _preview_ctx, "activity": _activity_ctx,
-             "dashboard": _dashboard_ctx, "settings": _settings_ctx, "page": _page_ctx}
+             "dashboard": _dashboard_ctx, "settings": _settings_ctx, "page": _page_ctx,
+             "compliance": _compliance_ctx}
 
 
 # ------------------------------------------------------------------ rendering

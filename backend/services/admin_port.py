@@ -14,7 +14,7 @@ import time
 
 import httpx
 
-from backend.shopify.errors import AdminApiError, GraphQLError, RetriesExhausted
+from backend.shopify.errors import AdminApiError, GraphQLError, RetriesExhausted, WriteOutcomeUnknown
 
 _clients: dict = {}
 _guard = threading.Lock()
@@ -25,10 +25,12 @@ class AdminPort:
         self.app, self.shop = app, shop
         self._delegate = _delegate(app, shop)
 
-    def graphql(self, query: str, variables: dict | None = None) -> dict:
+    def graphql(self, query: str, variables: dict | None = None, *, resend: bool = True) -> dict:
+        """`resend=False` for a write that must not be sent twice blindly: a timeout or 5xx raises
+        WriteOutcomeUnknown and the caller reads the target back before writing again."""
         if self._delegate is not None:
-            return _call_delegate(self._delegate, query, variables)
-        return _builtin(self.app, self.shop, query, variables)
+            return self._delegate.query(query, variables or {}, resend=resend) or {}
+        return _builtin(self.app, self.shop, query, variables, resend)
 
 
 def _delegate(app, shop):
@@ -69,16 +71,12 @@ class _TokenProvider:
             return refresh_after_401(shop, rejected)
 
 
-def _call_delegate(client, query, variables):
-    return client.query(query, variables or {}) or {}
-
-
 # ------------------------------------------------------- minimal fallback
 
 MAX_TRIES = 8
 
 
-def _builtin(app, shop: str, query: str, variables: dict | None) -> dict:
+def _builtin(app, shop: str, query: str, variables: dict | None, resend: bool = True) -> dict:
     from backend.services.tokens import tokens_for
 
     config = app.config["FINEPRINT"]
@@ -92,6 +90,8 @@ def _builtin(app, shop: str, query: str, variables: dict | None) -> dict:
                                  headers={"X-Shopify-Access-Token": token, "Content-Type": "application/json"})
         except httpx.TransportError as exc:
             last = f"{type(exc).__name__}"
+            if not resend:
+                raise WriteOutcomeUnknown(shop, f"no answer to a write: {last}", last_error=last) from exc
             time.sleep(_jitter(attempt))
             continue
         if response.status_code == 429:
@@ -100,6 +100,8 @@ def _builtin(app, shop: str, query: str, variables: dict | None) -> dict:
             continue
         if response.status_code >= 500:
             last = str(response.status_code)
+            if not resend:
+                raise WriteOutcomeUnknown(shop, f"no answer to a write: HTTP {last}", last_error=last)
             time.sleep(_jitter(attempt))
             continue
         if response.status_code == 401:

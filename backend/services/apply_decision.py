@@ -194,18 +194,19 @@ def apply_order(app, shop: str, order_id: str, trigger: str = "", admin=None, no
     admin = admin or admin_for(app, shop)
     gid = state.facts.get("id")
     result = "written"
-    if pending == digest and _already_written(admin, gid, desired, deadline, shop_settings.our_tags):
+    if pending == digest and _already_written(admin, gid, desired, deadline, decision, shop_settings.our_tags):
         result = "verified"
     else:
         _call_hook("before_write", shop, order_id)
         query, variables = order_writes.apply_decision_request(
             gid, sorted(add), sorted(remove), deadline, decision,
             delete_deadline=deadline is None and state_snapshot[1] is not None)
-        data = admin.graphql(query, variables)
+        data = admin.graphql(query, variables, resend=False)  # no answer: the next run reads back first
         errors = order_writes.user_errors(data)
         if errors:
             raise order_writes.WriteRejected(errors)
         _call_hook("after_write", shop, order_id)
+        _check_echo(data, variables)
     with db.session() as session:
         _mark(session, state, decision_hash=digest, pending_hash=None, tags_written=sorted(desired),
               deadline_written=deadline, applied_revision=revision, recheck_at=recheck)
@@ -213,13 +214,44 @@ def apply_order(app, shop: str, order_id: str, trigger: str = "", admin=None, no
     return result
 
 
-def _already_written(admin, gid: str, desired: set, deadline: str | None, our_tags=OUR_TAGS) -> bool:
+def _already_written(admin, gid: str, desired: set, deadline: str | None, decision: dict,
+                     our_tags=OUR_TAGS) -> bool:
+    """Does the order carry exactly what this write means: our tags (added and removed), the deadline
+    and the decision? A run that died after announcing the write asks this before writing again; every
+    field counts, since an order with no tag and no deadline looks "written" by those two alone."""
     data = admin.graphql(order_writes.ORDER_WRITE_STATE_QUERY, {"id": gid})
     found = order_writes.written_state(data)
     if found is None:
         return False
     ours = {t for t in found["tags"] if t in our_tags}
-    return ours == desired and found["deadline"] == deadline
+    meant = json.loads(json.dumps(decision, default=str))  # as the metafield holds it (JSON round trip)
+    return (ours == desired and found["deadline"] == deadline
+            and found["decision"] is not None and stable(found["decision"]) == stable(meant))
+
+
+class WriteUnconfirmed(Exception):
+    """Shopify answered the write, but its echo of the metafields is not what was sent: retried, and the
+    retry reads the order back before writing again."""
+
+
+def _check_echo(data: dict, variables: dict) -> None:
+    """metafieldsSet echoes the values it stored; each must be the value sent (key by key)."""
+    sent = {m["key"]: m["value"] for m in variables.get("metafields") or []}
+    if not sent:
+        return
+    echoed = {m.get("key"): m.get("value") for m in ((data or {}).get("returns") or {}).get("metafields") or []}
+    wrong = sorted(k for k, v in sent.items() if not _same_value(echoed.get(k), v))
+    if wrong:
+        raise WriteUnconfirmed(f"Shopify's echo of metafields {', '.join(wrong)} differs from what was sent")
+
+
+def _same_value(echoed: str | None, sent: str) -> bool:
+    if echoed == sent:
+        return True
+    try:  # a json metafield may come back re-serialised (key order, spacing): compare the documents
+        return echoed is not None and json.loads(echoed) == json.loads(sent)
+    except ValueError:
+        return False
 
 
 def _call_hook(name: str, *args) -> None:

@@ -144,16 +144,26 @@ from backend.services import compliance_pipeline  # noqa: E402,F401  (order_stat
 # --- the three topics -----------------------------------------------------------------------
 
 def handle_data_request(s: Session, event: WebhookEvent) -> str:
+    request_id = ((event.payload or {}).get("data_request") or {}).get("id")
+    if request_id is not None and _already_reported(s, event.shop_domain, request_id):
+        log.info("data request %s of %s already reported: not repeated", request_id, event.shop_domain)
+        return "ignored"
     who = Customer.from_payload(event.shop_domain, event.payload or {})
     found = {name: entry.find(s, who) for name, entry in PERSONAL_DATA.items() if entry.find}
     found["webhook_events"] = [e for e in found.get("webhook_events", []) if e["event_id"] != event.event_id]
-    request_id = ((event.payload or {}).get("data_request") or {}).get("id")
     report = {"data_request_id": request_id, "customer_id": who.id, "found": found}
     s.add(ComplianceRecord(shop_domain=event.shop_domain, topic=event.topic, webhook_event_id=event.event_id,
                            customer_id=who.id, report=report))
     log.info("data request %s for customer %s of %s: %s", request_id, who.id, event.shop_domain,
              {k: len(v) for k, v in found.items()})
     return "done"
+
+
+def _already_reported(s: Session, shop: str, request_id) -> bool:
+    """One report per data request (its signed `data_request.id`), however many deliveries carry it."""
+    reports = s.exec(select(ComplianceRecord.report).where(ComplianceRecord.shop_domain == shop,
+                                                           ComplianceRecord.topic == "customers/data_request"))
+    return any((r or {}).get("data_request_id") == request_id for r in reports)
 
 
 def handle_customer_redact(s: Session, event: WebhookEvent) -> str:

@@ -199,14 +199,19 @@ def _require_scopes(config, token) -> None:
 
 
 def handle_app_uninstalled(s: Session, event: WebhookEvent) -> str:
-    """`app/uninstalled`: forget the tokens (Shopify has revoked them) and mark the shop uninstalled."""
+    """`app/uninstalled`: forget the tokens (Shopify has revoked them) and mark the shop uninstalled.
+
+    Only the body is signed, and it carries no event time, so a captured body replayed later (with
+    any `Triggered-At` an attacker likes) cannot be told apart by itself. Shopify revokes the app's
+    tokens on uninstall: while the stored token still works the shop is installed, and the event is
+    stale or replayed."""
     shop = _shop(s, event.shop_domain)
     event.payload = None  # the shop owner's contact details: nothing to keep
     if shop is None:
         return "ignored"
-    installed, triggered = tokens.aware(shop.installed_at), tokens.aware(event.triggered_at)
-    if installed and triggered and triggered < installed:
-        log.info("ignoring a late app/uninstalled for %s: reinstalled since", shop.domain)
+    if shop.access_token_encrypted and _token_still_works(shop.domain):
+        log.warning("ignoring app/uninstalled for %s: its access token still works (stale or replayed)",
+                    shop.domain)
         return "ignored"
     tokens.clear(shop)
     shop.scopes = ""
@@ -215,3 +220,21 @@ def handle_app_uninstalled(s: Session, event: WebhookEvent) -> str:
     s.exec(delete(OAuthState).where(OAuthState.shop_domain == shop.domain))
     log.info("%s uninstalled the app: tokens deleted", shop.domain)
     return "done"
+
+
+STILL_INSTALLED_QUERY = "query FineprintStillInstalled { shop { myshopifyDomain } }"
+
+
+def _token_still_works(shop_domain: str) -> bool:
+    """Ask Shopify with the stored token. 401 or no usable token: gone. Anything else (network, 5xx after
+    the client's retries) raises, and the event is retried rather than acted on unconfirmed."""
+    from flask import current_app
+
+    from backend.services.apply_decision import admin_for
+    from backend.shopify.errors import TokenRevoked
+
+    try:
+        admin_for(current_app._get_current_object(), shop_domain).graphql(STILL_INSTALLED_QUERY)
+    except (TokenRevoked, tokens.ReauthorizationRequired):
+        return False
+    return True

@@ -6,22 +6,28 @@ order's row (`order_states.lock_owner/lock_expires_at`) taken with one
 conditional UPDATE, which works across processes on SQLite and PostgreSQL.
 Either way `order_lock` never blocks: it yields False when someone else holds
 the order, and the caller reschedules.
+
+Leases are short (`DEFAULT_TTL`) and renewed while their holder runs (`renewing`): a
+job that takes longer keeps its lease, and a killed worker's lease lapses within
+seconds, so its work is picked up again well within a minute.
 """
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
 import uuid
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import or_, update
 
 from backend.store.models import OrderState, utcnow
 
-DEFAULT_TTL = 120.0
+DEFAULT_TTL = 20.0  # renewed every third of it while held; lapses this long after its holder died
+log = logging.getLogger(__name__)
 _redis_clients: dict[str, object] = {}
 _redis_guard = threading.Lock()
 
@@ -37,6 +43,28 @@ def _redis(url: str):
 
             _redis_clients[url] = redis.Redis.from_url(url)
         return _redis_clients[url]
+
+
+@contextmanager
+def renewing(every: float, renew: Callable[[], object]) -> Iterator[None]:
+    """Call `renew()` every `every` seconds in a daemon thread while the block runs. The thread dies with
+    its process: a killed worker stops renewing, and its lease runs out."""
+    stop = threading.Event()
+
+    def loop():
+        while not stop.wait(every):
+            try:
+                renew()
+            except Exception as exc:  # the next tick tries again; the lease is still ours until it lapses
+                log.warning("lease renewal failed: %s", type(exc).__name__)
+
+    thread = threading.Thread(target=loop, name="lease-renewal", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=every + 1)
 
 
 @contextmanager
@@ -57,7 +85,11 @@ def _redis_lock(config, shop: str, order_id: str, ttl: float) -> Iterator[bool]:
     lock = _redis(config.redis_url).lock(f"{prefix}:order-lock:{shop}:{order_id}", timeout=ttl, blocking=False)
     held = lock.acquire(blocking=False)
     try:
-        yield held
+        if held:
+            with renewing(ttl / 3, lambda: lock.extend(ttl, replace_ttl=True)):
+                yield held
+        else:
+            yield held
     finally:
         if held:
             try:
@@ -78,8 +110,20 @@ def _row_lease(db, shop: str, order_id: str, ttl: float) -> Iterator[bool]:
             .values(lock_owner=owner, lock_expires_at=now + timedelta(seconds=ttl))
             .execution_options(synchronize_session=False))
         held = result.rowcount == 1
+
+    def renew():
+        with db.session() as session:
+            session.execute(update(OrderState)
+                            .where(OrderState.shop_domain == shop, OrderState.order_id == order_id,
+                                   OrderState.lock_owner == owner)
+                            .values(lock_expires_at=utcnow() + timedelta(seconds=ttl))
+                            .execution_options(synchronize_session=False))
     try:
-        yield held
+        if held:
+            with renewing(ttl / 3, renew):
+                yield held
+        else:
+            yield held
     finally:
         if held:
             with db.session() as session:

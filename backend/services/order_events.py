@@ -7,10 +7,14 @@ session is left alone (the edge marks it done).
 """
 from __future__ import annotations
 
+import logging
+
 from flask import current_app
 
 from backend.services import catalog, orders
 from backend.shopify import payloads
+
+log = logging.getLogger(__name__)
 
 
 def _app():
@@ -30,9 +34,10 @@ def _enqueue(shop: str, order_id: str, trigger: str) -> None:
 def handle_order(session, event) -> str:
     """orders/create, orders/updated, orders/cancelled."""
     order = payloads.order_from_rest(event.payload or {})
-    if not order["id"]:
+    if not order["id"] or _foreign(event, order["id"]):
         return "ignored"
-    changed = orders.ingest_order(_db(), event.shop_domain, order, event.triggered_at)
+    # ordered by the body's own signed `updated_at`, never by the unsigned X-Shopify-Triggered-At header
+    changed = orders.ingest_order(_db(), event.shop_domain, order)
     if changed:
         _enqueue(event.shop_domain, order["id"], event.topic)
         return "done"
@@ -103,8 +108,16 @@ def _read_order_fulfillments(shop: str, fulfillment_id: str) -> tuple[str | None
     return order_id, changed
 
 
+def _foreign(event, order_id: str) -> bool:
+    other = orders.owned_elsewhere(_db(), event.shop_domain, order_id)
+    if other:
+        log.warning("%s for order %s refused under %s: the order belongs to another shop (replayed body?)",
+                    event.topic, order_id, event.shop_domain)
+    return bool(other)
+
+
 def _ingest_fulfillment(event, order_id: str | None, facts: dict) -> str:
-    if not order_id or not facts.get("id"):
+    if not order_id or not facts.get("id") or _foreign(event, order_id):
         return "ignored"
     if orders.ingest_fulfillment(_db(), event.shop_domain, order_id, facts):
         _enqueue(event.shop_domain, order_id, event.topic)

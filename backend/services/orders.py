@@ -32,6 +32,15 @@ def load(session: Session, shop: str, order_id: str) -> OrderState | None:
         OrderState.shop_domain == shop, OrderState.order_id == order_id)).first()
 
 
+def owned_elsewhere(db, shop: str, order_id: str) -> str | None:
+    """The other shop that already holds this order id, if any. Shopify's order ids are global, and an
+    order body names no shop: a signed order replayed under another shop's (unsigned) header is caught
+    here rather than stored under, and written to, the wrong shop."""
+    with db.session() as session:
+        return session.exec(select(OrderState.shop_domain).where(
+            OrderState.order_id == str(order_id), OrderState.shop_domain != shop)).first()
+
+
 def _load_detached(session: Session, shop: str, order_id: str) -> OrderState | None:
     """Read for an optimistic update: detached, so no autoflush writes it behind the revision check."""
     state = load(session, shop, order_id)

@@ -1,7 +1,8 @@
 """Webhooks after verification: record each delivery once, then process it in the worker.
 
-`record()` inserts the event; the UNIQUE event id makes a second delivery of the
-same event fail to insert (no read-then-write race), and that is answered
+`record()` inserts the event; the UNIQUE event id (`X-Shopify-Event-Id`, the same in
+every delivery of one event; the delivery's `X-Shopify-Webhook-Id` is kept beside it)
+makes a second delivery of the same event fail to insert (no read-then-write race), and that is answered
 "duplicate" and never processed. `process()` (the huey task `process_webhook`)
 claims the row with one conditional UPDATE, dispatches on the topic through
 `TOPIC_HANDLERS`, and leaves the row `done`, `ignored`, `dropped` or `failed`
@@ -32,13 +33,18 @@ from sqlmodel import Session, select
 
 from backend.errors import AppError, ServiceUnavailable
 from backend.services import compliance, install, order_events
+from backend.services.locks import renewing
 from backend.shopify.oauth import normalize_shop
 from backend.shopify.verify import first_header
 from backend.store.models import Shop, WebhookEvent, utcnow
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)  # a handler runs in seconds; past this its worker is taken for dead
+# A handler runs in seconds and renews its claim while it runs (services.locks.renewing): past LEASE
+# without renewal its worker is taken for dead. A `received` row waits RECEIVED_GRACE for a consumer
+# before the sweeper enqueues it again (its queue message may have died with a consumer).
+LEASE = timedelta(seconds=30)
+RECEIVED_GRACE = timedelta(seconds=45)
 
 Handler = Callable[[Session, WebhookEvent], Optional[str]]
 
@@ -60,7 +66,8 @@ TOPIC_HANDLERS: dict[str, Handler] = {
 }
 
 # Processed even when the shop is unknown or uninstalled (shop/redact comes 48 h after uninstall).
-ALWAYS_PROCESSED = frozenset({"app/uninstalled", "customers/data_request", "customers/redact", "shop/redact"})
+COMPLIANCE_TOPICS = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
+ALWAYS_PROCESSED = COMPLIANCE_TOPICS | {"app/uninstalled"}
 
 
 class MalformedWebhook(AppError):
@@ -68,28 +75,64 @@ class MalformedWebhook(AppError):
     code = "malformed_webhook"
 
 
+class ShopMismatch(AppError):
+    """The signed body names a shop and the (unsigned) shop header says another: a rewritten replay."""
+
+    status = 401
+    code = "webhook_shop_mismatch"
+
+
+# Where a topic's signed body names its shop (Shopify's documented payloads, ../shared/shopify/webhooks/
+# shopify-docs-examples/2026-01: compliance topics carry `shop_domain`, app/uninstalled the shop object with
+# `myshopify_domain`; order and fulfillment bodies name no shop). The body wins; a disagreeing header is refused.
+BODY_SHOP_FIELDS = ("shop_domain", "myshopify_domain")
+
+
 @dataclass(frozen=True)
 class Delivery:
-    event_id: str
+    event_id: str     # X-Shopify-Event-Id: the event, the same in every delivery of it (the dedupe key)
     topic: str
     shop: str
-    triggered_at: datetime | None
+    triggered_at: datetime | None  # unsigned: kept for the record, never used to order or accept events
     api_version: str
+    webhook_id: str = ""  # X-Shopify-Webhook-Id: this delivery
 
     @classmethod
     def from_headers(cls, headers: Mapping[str, str]) -> "Delivery":
         topic = first_header(headers, ("X-Shopify-Topic", "shopify-topic")).lower()
         raw_shop = first_header(headers, ("X-Shopify-Shop-Domain", "shopify-shop-domain"))
-        event_id = first_header(headers, ("X-Shopify-Webhook-Id", "shopify-webhook-id",
-                                          "X-Shopify-Event-Id", "shopify-event-id"))
+        webhook_id = first_header(headers, ("X-Shopify-Webhook-Id", "shopify-webhook-id"))
+        # Shopify's guidance (shopify.dev/docs/apps/build/webhooks/ignore-duplicates): the same
+        # X-Shopify-Event-Id on more than one webhook marks a duplicate; the webhook id differs per delivery.
+        event_id = first_header(headers, ("X-Shopify-Event-Id", "shopify-event-id")) or webhook_id
         shop = normalize_shop(raw_shop)
         missing = [name for name, value in (("X-Shopify-Topic", topic), ("X-Shopify-Shop-Domain", shop),
                                             ("X-Shopify-Webhook-Id", event_id)) if not value]
         if missing:
             raise MalformedWebhook("required webhook headers are missing or invalid", details={"headers": missing})
-        return cls(event_id=event_id[:255], topic=topic[:128], shop=shop, api_version=first_header(
-            headers, ("X-Shopify-API-Version", "shopify-api-version")),
-            triggered_at=_parse_time(first_header(headers, ("X-Shopify-Triggered-At", "shopify-triggered-at"))))
+        return cls(event_id=event_id[:255], topic=topic[:128], shop=shop, webhook_id=webhook_id[:255],
+                   api_version=first_header(headers, ("X-Shopify-API-Version", "shopify-api-version")),
+                   triggered_at=_parse_time(first_header(headers, ("X-Shopify-Triggered-At", "shopify-triggered-at"))))
+
+    def signed(self, payload: dict) -> "Delivery":
+        """This delivery with its shop taken from the signed body where the body names one.
+
+        A header that disagrees is refused; a compliance body that names no shop is malformed (those
+        topics delete data, so they act only on a shop that Shopify signed). app/uninstalled names it in
+        `myshopify_domain` (null in Shopify's docs example, a hostname in real traffic); when it does not,
+        its handler asks Shopify whether the shop's token still works before acting."""
+        named = next((payload[f] for f in BODY_SHOP_FIELDS if isinstance(payload.get(f), str)), None)
+        if named is None:
+            if self.topic in COMPLIANCE_TOPICS:
+                raise MalformedWebhook("the webhook body does not name its shop",
+                                       details={"fields": list(BODY_SHOP_FIELDS)})
+            return self
+        shop = normalize_shop(named)
+        if not shop:
+            raise MalformedWebhook("the webhook body names an invalid shop domain")
+        if shop != self.shop:
+            raise ShopMismatch("the shop header does not match the shop the signed body names")
+        return self
 
 
 def _parse_time(text: str) -> datetime | None:
@@ -122,12 +165,14 @@ def _insert_statement(dialect: str, checked: bool):
         columns = [bindparam("event_id", type_=t.c.event_id.type), bindparam("topic", type_=t.c.topic.type),
                    bindparam("shop", type_=t.c.shop_domain.type),
                    bindparam("triggered_at", type_=t.c.triggered_at.type),
-                   bindparam("received_at", type_=t.c.received_at.type), literal(0)]
+                   bindparam("received_at", type_=t.c.received_at.type), literal(0),
+                   bindparam("webhook_id", type_=t.c.webhook_id.type)]
         if checked:  # dropped events keep no payload (the shop's data is not ours to hold)
             columns += [case((installed, payload)), case((installed, literal("received")), else_=literal("dropped"))]
         else:
             columns += [payload, literal("received")]
-        names = ["event_id", "topic", "shop_domain", "triggered_at", "received_at", "attempts", "payload", "status"]
+        names = ["event_id", "topic", "shop_domain", "triggered_at", "received_at", "attempts", "webhook_id",
+                 "payload", "status"]
         _INSERTS[key] = insert(t).from_select(names, sa_select(*columns)).returning(t.c.id, t.c.status)
     return _INSERTS[key]
 
@@ -154,7 +199,8 @@ def record(db, delivery: Delivery, payload: dict | str, enqueue: Callable[[int],
         with _write_turn(db), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             row_id, status = conn.execute(statement, {
                 "event_id": delivery.event_id, "topic": delivery.topic, "shop": delivery.shop,
-                "triggered_at": delivery.triggered_at, "received_at": utcnow(), "payload": text}).one()
+                "triggered_at": delivery.triggered_at, "received_at": utcnow(), "payload": text,
+                "webhook_id": delivery.webhook_id or None}).one()
     except IntegrityError:
         log.info("duplicate webhook %s (%s, %s) acknowledged, not processed", delivery.event_id, delivery.topic,
                  delivery.shop)
@@ -182,12 +228,18 @@ def _claim(db, row_id: int) -> bool:
     return claimed == 1
 
 
+def _renew(db, row_id: int) -> None:
+    with db.session() as s:
+        s.exec(update(WebhookEvent).where(WebhookEvent.id == row_id, WebhookEvent.status == "processing")
+               .values(lease_until=utcnow() + LEASE))
+
+
 def process(db, row_id: int) -> str | None:
     """Run the event's handler once. Re-raises a handler's error so huey retries."""
     if not _claim(db, row_id):
         return None  # done, dropped, or being processed by another worker
     try:
-        with db.session() as s:
+        with renewing(LEASE.total_seconds() / 3, lambda: _renew(db, row_id)), db.session() as s:
             event = s.get(WebhookEvent, row_id)
             status = dispatch(s, event)
             event.status, event.processed_at, event.last_error, event.lease_until = status, utcnow(), None, None

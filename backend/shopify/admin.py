@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from shopify_app import admin_graphql_request
 
-from backend.shopify.errors import GraphQLError, QueryCostExceeded, RetriesExhausted, TokenRevoked
+from backend.shopify.errors import (GraphQLError, QueryCostExceeded, RetriesExhausted, TokenRevoked,
+                                    WriteOutcomeUnknown)
 from backend.shopify.pacing import store_for
 from backend.shopify.transport import origin_client
 
@@ -42,8 +43,8 @@ class Response:
 
 
 class _Retry(Exception):
-    def __init__(self, wait: float, reason: str):
-        self.wait, self.reason = wait, reason
+    def __init__(self, wait: float, reason: str, ambiguous: bool = False):
+        self.wait, self.reason, self.ambiguous = wait, reason, ambiguous  # ambiguous: may have been applied
 
 
 class AdminClient:
@@ -61,10 +62,12 @@ class AdminClient:
         self._http = http_client or origin_client(config.origin_for, self.retry.timeout)
         self.last_cost: dict | None = None
 
-    def query(self, document: str, variables: dict | None = None) -> dict:
-        return self.execute(document, variables).data
+    def query(self, document: str, variables: dict | None = None, *, resend: bool = True) -> dict:
+        return self.execute(document, variables, resend=resend).data
 
-    def execute(self, document: str, variables: dict | None = None) -> Response:
+    def execute(self, document: str, variables: dict | None = None, *, resend: bool = True) -> Response:
+        """`resend=False`: a timeout or 5xx, after which Shopify may have applied the document, raises
+        WriteOutcomeUnknown instead of sending it again (429 and THROTTLED, never applied, still retry)."""
         mutation = document.lstrip().startswith("mutation")
         token, refreshed, last = self._token(), False, None
         for attempt in range(self.retry.max_attempts):
@@ -74,6 +77,9 @@ class AdminClient:
                 self._pace(expected)
                 return self._attempt(document, variables, token, expected)
             except _Retry as retry:
+                if retry.ambiguous and not resend:
+                    raise WriteOutcomeUnknown(self.shop, f"no answer to a write: {retry.reason}",
+                                              last_error=retry.reason, attempts=attempt + 1) from None
                 last = retry.reason
                 self._sleep(retry.wait)
             except TokenRevoked:
@@ -106,7 +112,7 @@ class AdminClient:
             wait = _retry_after(headers) or self.retry.backoff(1)
             raise _Retry(wait + random.uniform(0, 0.1), f"429 Too Many Requests (Retry-After {wait:g}s)")
         if status == 0 or status >= 500:
-            raise _Retry(self.retry.backoff(1), f"HTTP {status or 'timeout/network error'}")
+            raise _Retry(self.retry.backoff(1), f"HTTP {status or 'timeout/network error'}", ambiguous=True)
         payload = _json(body)
         ext = payload.get("extensions") or {}
         cost = ext.get("cost") or {}

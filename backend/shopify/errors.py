@@ -37,6 +37,11 @@ class RetriesExhausted(AdminApiError):
     """Throttling, 429, 5xx or timeouts outlasted the bounded retries."""
 
 
+class WriteOutcomeUnknown(AdminApiError):
+    """A write that may or may not have been applied (timeout, network error or 5xx) and that the caller
+    asked not to send again blindly (`resend=False`): read the target back before writing again."""
+
+
 class GraphQLError(AdminApiError):
     """The document was refused (validation, access denied, bad input): retrying will not help.
     `errors` holds Shopify's error list; `data` any partial data."""

@@ -73,8 +73,9 @@ def verify_extension_or_admin_token(token: str | None, config, surface: str,
     claims = _unverified(token)
     if _path(claims.get("iss")).rstrip("/") == "/admin":
         return _admin(token, claims, config, url)
-    result = _EXTENSION_VERIFIERS[surface]({"method": "GET", "headers": {"Authorization": f"Bearer {token}"},
-                                            "url": url, "body": ""}, app_config(config))
+    result = _shielded(_EXTENSION_VERIFIERS[surface], {"method": "GET", "url": url, "body": "",
+                                                       "headers": {"Authorization": f"Bearer {token}"}},
+                       app_config(config))
     verified = _claims_of(result)
     sub = _sub(verified)
     customer = sub if sub and sub.startswith(CUSTOMER_GID) else None
@@ -83,8 +84,8 @@ def verify_extension_or_admin_token(token: str | None, config, surface: str,
 
 
 def _admin(token: str, claims: dict, config, url: str) -> SessionToken:
-    result = verify_app_home_req({"method": "GET", "headers": {"Authorization": f"Bearer {token}"},
-                                  "url": url, "body": ""}, app_config(config), "/auth/patch-id-token")
+    result = _shielded(verify_app_home_req, {"method": "GET", "headers": {"Authorization": f"Bearer {token}"},
+                                             "url": url, "body": ""}, app_config(config), "/auth/patch-id-token")
     verified = _claims_of(result)
     shop = _shop_of(verified, iss_required=True)
     if _path(verified.get("iss")).rstrip("/") != "/admin":  # a checkout token is no staff token
@@ -93,6 +94,15 @@ def _admin(token: str, claims: dict, config, url: str) -> SessionToken:
     if not sub or sub.startswith(CUSTOMER_GID):  # an App Bridge token always names a staff user
         raise InvalidSessionToken("invalid_sub", "the session token's subject is not a staff user")
     return SessionToken(shop=shop, user_id=sub, customer_gid=None, token=token, claims=verified, kind=ADMIN)
+
+
+def _shielded(verifier, *args):
+    """Shopify's verifier, with a signed claim of the wrong type (a list where a string belongs) refused
+    as an invalid token instead of crashing it."""
+    try:
+        return verifier(*args)
+    except (AttributeError, TypeError, ValueError):
+        raise InvalidSessionToken("invalid_session_token", "the session token is invalid") from None
 
 
 def _unverified(token: str | None) -> dict:

@@ -46,7 +46,8 @@ class WebhookEvent(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("event_id", name="uq_webhook_events_event_id"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    event_id: str = Field(max_length=255)  # X-Shopify-Webhook-Id or X-Shopify-Event-Id
+    event_id: str = Field(max_length=255)  # X-Shopify-Event-Id (X-Shopify-Webhook-Id when absent): dedupe key
+    webhook_id: Optional[str] = Field(default=None, max_length=255)  # X-Shopify-Webhook-Id of the first delivery
     topic: str = Field(index=True, max_length=128)
     shop_domain: str = Field(index=True, max_length=255)
     triggered_at: Optional[datetime] = _opt_ts()

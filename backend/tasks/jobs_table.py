@@ -16,7 +16,8 @@ from sqlmodel import select
 from backend.store.models import PipelineJob, utcnow
 
 MAX_ATTEMPTS = 6
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(minutes=5)  # backfill: renewed by its progress reports
+APPLY_LEASE = timedelta(seconds=30)  # one order: seconds of work, renewed while it runs (tasks.orders)
 STALE_PENDING = timedelta(minutes=10)
 
 
@@ -43,14 +44,21 @@ def upsert_pending(db, kind: str, key: str, shop: str, trigger: str = "", reset:
     raise RuntimeError(f"could not record job {kind} {key}")
 
 
-def start(db, kind: str, key: str) -> PipelineJob | None:
+def start(db, kind: str, key: str, lease: timedelta = LEASE) -> PipelineJob | None:
     with db.session() as s:
         row = s.exec(select(PipelineJob).where(PipelineJob.kind == kind, PipelineJob.key == key)).first()
         if row is None:
             return None
-        row.status, row.lease_until, row.updated_at = "running", utcnow() + LEASE, utcnow()
+        row.status, row.lease_until, row.updated_at = "running", utcnow() + lease, utcnow()
         s.add(row)
         return row
+
+
+def renew(db, job_id: int, lease: timedelta) -> None:
+    """Extend a running job's lease (its worker is alive)."""
+    with db.session() as s:
+        s.execute(update(PipelineJob).where(PipelineJob.id == job_id, PipelineJob.status == "running")
+                  .values(lease_until=utcnow() + lease))
 
 
 def finish(db, job_id: int, status: str = "done", error: str | None = None, attempts: int | None = None,

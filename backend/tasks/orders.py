@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 from huey import crontab
 from huey.exceptions import RetryTask
@@ -47,15 +48,29 @@ class _Busy(Exception):
 
 
 def run_apply(app, shop: str, order_id: str, trigger: str = "") -> str:
-    """One attempt, with the job row and the lock around it. Raises on failure (row updated)."""
+    """One attempt, with the job row and the lock around it, both leased and renewed while it runs.
+    Raises on failure (row updated)."""
+    from backend.services.locks import renewing
+
+    db = app.extensions["fineprint.db"]
+    lease = _apply_lease(app)
+    job = jobs_table.start(db, KIND_APPLY, order_key(shop, order_id), lease)
+    if job is None:
+        job = jobs_table.get(db, jobs_table.upsert_pending(db, KIND_APPLY, order_key(shop, order_id), shop, trigger))
+        job = jobs_table.start(db, KIND_APPLY, order_key(shop, order_id), lease)
+    with renewing(lease.total_seconds() / 3, lambda: jobs_table.renew(db, job.id, lease)):
+        return _locked_apply(app, db, job, shop, order_id, trigger)
+
+
+def _apply_lease(app) -> timedelta:
+    seconds = app.config["FINEPRINT"].extra.get("apply_lease")
+    return timedelta(seconds=float(seconds)) if seconds else jobs_table.APPLY_LEASE
+
+
+def _locked_apply(app, db, job, shop: str, order_id: str, trigger: str) -> str:
     from backend.services.apply_decision import apply_order
     from backend.services.locks import order_lock
 
-    db = app.extensions["fineprint.db"]
-    job = jobs_table.start(db, KIND_APPLY, order_key(shop, order_id))
-    if job is None:
-        job = jobs_table.get(db, jobs_table.upsert_pending(db, KIND_APPLY, order_key(shop, order_id), shop, trigger))
-        job = jobs_table.start(db, KIND_APPLY, order_key(shop, order_id))
     with order_lock(app, shop, order_id) as held:
         if not held:
             jobs_table.finish(db, job.id, "pending")
@@ -77,12 +92,17 @@ def run_apply(app, shop: str, order_id: str, trigger: str = "") -> str:
 
 
 def _permanent(exc: Exception) -> bool:
-    """Errors that the same request would hit again: park at once instead of retrying."""
+    """Errors that the same request would hit again: park at once instead of retrying.
+
+    A 401 (`TokenRevoked`) is not one of them: Shopify answers 401 transiently too (a token rotated by
+    another worker, an edge hiccup), and the client's one refresh may not have had a refresh token to
+    use. It is retried with backoff like a 5xx and parked only when it outlasts every attempt; a shop
+    that really lost its token fails `tokens_for` with ReauthorizationRequired, which parks at once."""
     from backend.services.tokens import ReauthorizationRequired
-    from backend.shopify.errors import GraphQLError, TokenRevoked
+    from backend.shopify.errors import GraphQLError
     from backend.shopify.order_writes import WriteRejected
 
-    return isinstance(exc, (GraphQLError, WriteRejected, TokenRevoked, ReauthorizationRequired))
+    return isinstance(exc, (GraphQLError, WriteRejected, ReauthorizationRequired))
 
 
 def _log_parked(app, shop, order_id, trigger, error) -> None:
@@ -102,13 +122,24 @@ def apply_order_task(shop: str, order_id: str, trigger: str = "", task=None):
                 return run_apply(app, shop, order_id, trigger)
             except _Busy:
                 delay = LOCK_RETRY_DELAY
-            except Exception:
+            except Exception as exc:
                 attempts = _attempts(app, shop, order_id)
-                delay = jobs_table.backoff(attempts, _retry_base(app))
+                delay = max(jobs_table.backoff(attempts, _retry_base(app)), _settle_time(app, exc))
                 log.warning("order %s/%s attempt %d failed; retrying in %.1fs", shop, order_id, attempts, delay)
             if not huey.immediate:
                 raise RetryTask(delay=delay)
             time.sleep(min(delay, 2.0))  # immediate mode (tests, `make run` without a consumer): retry inline
+
+
+def _settle_time(app, exc: Exception) -> float:
+    """After a write with no answer, Shopify may still be applying it: the retry, which reads the order back
+    before writing again, waits twice the client's timeout so that it sees such a write instead of racing it."""
+    from backend.shopify.admin import RetryPolicy
+    from backend.shopify.errors import WriteOutcomeUnknown
+
+    if not isinstance(exc, WriteOutcomeUnknown):
+        return 0.0
+    return 2 * float(app.config["FINEPRINT"].extra.get("admin_timeout") or RetryPolicy.timeout)
 
 
 def _attempts(app, shop: str, order_id: str) -> int:
@@ -153,8 +184,21 @@ def sweep(app) -> dict:
     return {"requeued": requeued, "rechecked": len(due), **webhook_events.sweep(db, process_webhook)}
 
 
+SWEEP_EVERY = 15  # seconds: with 30 s leases, a dead worker's work is running again within a minute
+
+
 @huey.periodic_task(crontab(minute="*"))
 def pipeline_sweep():
+    """Every minute (huey's finest periodic grain), and three more times within it."""
+    app = task_app()
+    with app.app_context():
+        sweep(app)
+    for delay in range(SWEEP_EVERY, 60, SWEEP_EVERY):
+        sweep_task.schedule(delay=delay)
+
+
+@huey.task()
+def sweep_task():
     app = task_app()
     with app.app_context():
         sweep(app)

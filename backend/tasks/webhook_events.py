@@ -15,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import and_, or_, update
 from sqlmodel import select
 
-from backend.services.webhooks import LEASE
+from backend.services.webhooks import LEASE, RECEIVED_GRACE
 from backend.store.models import WebhookEvent, utcnow
 
 MAX_CLAIMS = 6
@@ -26,7 +26,7 @@ OPEN = ("received", "processing")
 def _lapsed(now):
     return and_(WebhookEvent.status.in_(OPEN), or_(
         WebhookEvent.lease_until < now,
-        and_(WebhookEvent.lease_until.is_(None), WebhookEvent.received_at < now - LEASE)))
+        and_(WebhookEvent.lease_until.is_(None), WebhookEvent.received_at < now - RECEIVED_GRACE)))
 
 
 def sweep(db, enqueue) -> dict:

@@ -13,12 +13,19 @@ from backend.services import compliance, install
 from backend.store.models import ComplianceRecord, OAuthState, Shop
 from tests.integration.edge_helpers import SHOP, events, example, install_shop, post_webhook, shop_row
 
+
+@pytest.fixture
+def app_config(app_config, simulator):
+    """Calls to Shopify (app/uninstalled asks whether the shop's token still works) go to the simulator."""
+    simulator.add_shop(SHOP)
+    return {**app_config, **simulator.app_overrides}
+
 OTHER = "other-shop.myshopify.com"
 
 
 def order_for(order_id, customer_id, email):
     order = copy.deepcopy(example("orders/create"))
-    order.update(id=order_id, email=email, contact_email=email)
+    order.update(id=order_id, email=email, contact_email=email, admin_graphql_api_id=f"gid://shopify/Order/{order_id}")
     order["customer"].update(id=customer_id, email=email, admin_graphql_api_id=f"gid://shopify/Customer/{customer_id}")
     return order
 
@@ -68,7 +75,8 @@ def test_customer_redaction_forgets_the_customer_everywhere_and_logs_only_counts
     assert by_id["dr-1"].payload is None and by_id["jane-1"].payload is not None
     assert records(app, topic="customers/data_request") == []
     (log,) = records(app, topic="customers/redact")
-    assert log.report == {"deleted": {"webhook_events": 4, "compliance_records": 1}}
+    assert log.report == {"deleted": {"webhook_events": 4, "compliance_records": 1,
+                                      "order_states": 2, "decision_log": 2}}  # john's two orders, jane's kept
     text = database_text(app).lower()
     assert "john@example.com" not in text and "555-625-1199" not in text
     assert "jane@example.com" in text
@@ -104,21 +112,26 @@ def test_app_uninstalled_deletes_the_tokens_and_later_events_are_dropped(app, cl
     assert late.get_json()["status"] == "dropped"
 
 
-def test_a_reinstall_starts_clean_and_a_late_uninstall_from_before_it_is_ignored(app, client):
+@pytest.mark.parametrize("triggered", ["before the reinstall", "now"])
+def test_a_reinstall_starts_clean_and_a_replayed_uninstall_is_ignored_whatever_its_triggered_at(
+        app, client, simulator, triggered):
     install_shop(app)
     post_webhook(client, app, "app/uninstalled", example("app/uninstalled"))
     before_reinstall = datetime.now(timezone.utc)
+    granted = simulator.install(SHOP)  # the reinstall's token, as Shopify's token endpoint answers it
 
     class Token:
-        access_token, scope, expires_at = "shpat_new", "write_orders,read_products", None
+        access_token, scope, expires_at = granted["access_token"], "write_orders,read_products", None
         refresh_token = refresh_token_expires_at = None
 
     install.save_token(app.extensions["fineprint.db"], app.extensions["fineprint.cipher"],
                        app.config["FINEPRINT"], SHOP, Token())
     shop = shop_row(app)
     assert shop.uninstalled_at is None and shop.access_token_encrypted
-    stale = (before_reinstall - timedelta(seconds=1)).isoformat()
-    post_webhook(client, app, "app/uninstalled", example("app/uninstalled"), **{"X-Shopify-Triggered-At": stale})
+    # the captured signed body, replayed with a fresh webhook id and a Triggered-At the attacker picks
+    stamp = before_reinstall - timedelta(seconds=1) if triggered != "now" else datetime.now(timezone.utc)
+    post_webhook(client, app, "app/uninstalled", example("app/uninstalled"),
+                 **{"X-Shopify-Triggered-At": stamp.isoformat()})
     assert shop_row(app).access_token_encrypted is not None
     assert events(app, topic="app/uninstalled")[-1].status == "ignored"
 

@@ -14,6 +14,13 @@ from tests.unit.test_app_toml import _subscribed
 
 
 @pytest.fixture
+def app_config(app_config, simulator):
+    """Calls to Shopify (app/uninstalled asks whether the shop's token still works) go to the simulator."""
+    simulator.add_shop(SHOP)
+    return {**app_config, **simulator.app_overrides}
+
+
+@pytest.fixture
 def calls(monkeypatch):
     """Count how often a topic's handler runs (orders/create has no real handler yet)."""
     seen = []

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from backend import create_app
-from backend.config import DEV_API_SECRET, Config, ConfigError
+from backend.config import DEV_API_SECRET, DEV_TOKEN_KEY, Config, ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 PROD_KEY = "q6v4bN2b3Yl2Oa6q8H5r3uWb0yYwJx3v4Qp1mZs9kEo="
@@ -38,6 +38,33 @@ def test_production_refuses_each_development_setting_by_name(missing):
     del env[missing]
     with pytest.raises(ConfigError, match=missing):
         Config.from_env(env).check()
+
+
+LIVE = {"SHOPIFY_API_KEY": "live-key", "SHOPIFY_API_SECRET": "live-secret", "TOKEN_ENCRYPTION_KEY": PROD_KEY}
+
+
+@pytest.mark.parametrize("variable,value", [
+    ("SHOPIFY_OLD_API_SECRET", DEV_API_SECRET),                      # an old secret still accepted for rotation
+    ("SHOPIFY_OLD_API_SECRET", f"older-secret,{DEV_API_SECRET}"),
+    ("TOKEN_ENCRYPTION_KEY", f"{DEV_TOKEN_KEY},{PROD_KEY}"),          # first key: encrypts new tokens
+    ("TOKEN_ENCRYPTION_KEY", f"{PROD_KEY},{DEV_TOKEN_KEY}"),          # a later key: still decrypts forged ones
+    ("SHOPIFY_API_SECRET", f" {DEV_API_SECRET} "),
+])
+def test_production_refuses_a_development_value_anywhere_and_names_it(variable, value):
+    with pytest.raises(ConfigError, match=variable):
+        Config.from_env({"APP_ENV": "production", **LIVE, variable: value}).check()
+
+
+@pytest.mark.parametrize("env", ["prod", "staging", "live", "Production", "productoin"])
+def test_any_setting_but_development_is_production(env):
+    with pytest.raises(ConfigError, match="SHOPIFY_API_SECRET"):
+        Config.from_env({"APP_ENV": env}).check()
+    assert Config.from_env({"APP_ENV": env, **LIVE}).check().production
+
+
+@pytest.mark.parametrize("env", ["development", "test", "demo", ""])
+def test_development_settings_run_on_development_values(env):
+    assert not Config.from_env({"APP_ENV": env}).check().production
 
 
 def test_production_starts_with_real_settings():

@@ -296,6 +296,18 @@
     toast("Copied");
   }
 
+  // ------------------------------------------------------ data requests
+  async function downloadReport(id) {  // fetched with the session token, saved as a file
+    try {
+      var report = await api("GET", "/app/api/compliance/reports/" + encodeURIComponent(id));
+      var url = URL.createObjectURL(new Blob([JSON.stringify(report, null, 2)], { type: "application/json" }));
+      var a = document.createElement("a");
+      a.href = url; a.download = "data-request-" + id + ".json";
+      document.body.appendChild(a); a.click(); a.remove();
+      setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+    } catch (e) { toast(e.message); }
+  }
+
   // -------------------------------------------------------------- wiring
   document.addEventListener("click", function (ev) {
     var t = ev.target.closest("button, li[data-line]");
@@ -309,6 +321,7 @@
     if (t.id === "run-preview") return preview();
     if (t.classList.contains("copy")) return copy(t.dataset.copy);
     if (t.dataset.refresh) return refresh(t.dataset.refresh);
+    if (t.classList.contains("download-report")) return downloadReport(t.dataset.reportId);
     if (t.classList.contains("retry-job")) {
       return api("POST", "/app/api/jobs/" + t.dataset.jobId + "/retry", {})
         .then(function () { toast("Job requeued"); return refresh("activity"); })

@@ -1,0 +1,58 @@
+"""`flask --app app compliance list|export SHOP`: customer data requests for the merchant (as the admin page)."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+group = AppGroup("compliance", help="Customer data requests (customers/data_request) and their reports.")
+
+
+def _db():
+    return current_app.extensions["fineprint.db"]
+
+
+@group.command("list")
+@click.argument("shop")
+def list_requests(shop: str) -> None:
+    """The shop's data requests, newest first."""
+    from backend.services import compliance_reports
+
+    rows = compliance_reports.listing(_db(), shop.strip().lower())
+    if not rows:
+        click.echo(f"no data requests for {shop}")
+    for r in rows:
+        counts = ", ".join(f"{k} {v}" for k, v in r["records"].items()) or "nothing held"
+        click.echo(f"{r['id']}\t{r['requested_at']}\tcustomer {r['customer_id']}\trequest {r['data_request_id']}"
+                   f"\t{counts}")
+
+
+@group.command("export")
+@click.argument("shop")
+@click.option("--request", "record_id", type=int, default=None, help="Only this report (an id from `list`).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None, help="Write to a file.")
+def export(shop: str, record_id: int | None, out: str | None) -> None:
+    """Write the shop's data-request reports (JSON) to stdout or a file."""
+    from backend.errors import AppError
+    from backend.services import compliance_reports
+
+    try:
+        data = (compliance_reports.document(_db(), shop.strip().lower(), record_id) if record_id is not None
+                else compliance_reports.export(_db(), shop.strip().lower()))
+    except AppError as err:
+        click.echo(f"error: {err.message}", err=True)
+        sys.exit(1)
+    text = json.dumps(data, indent=2, sort_keys=True, default=str)
+    if out:
+        with open(out, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+        click.echo(f"wrote {out}", err=True)
+    else:
+        click.echo(text)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(group)

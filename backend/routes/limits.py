@@ -1,0 +1,42 @@
+"""Bounded request bodies on every route, enforced before anything reads or parses them.
+
+`request.max_content_length` (Flask 3.1) is set per request: Werkzeug answers 413 at once when
+`Content-Length` says more, and a chunked body (no `Content-Length`) is read through a limited stream
+that raises 413 as soon as it passes the bound, so a worker never holds more than the bound in memory
+however the client frames the body.
+
+* `/webhooks`: Shopify delivers payloads up to 1,000,000 bytes; a resource larger than that is sent as a
+  minimal `{"id": ...}` body instead (shopify.dev changelog, "Amazon EventBridge webhook payload size
+  limit increased to 1 MB", 2026-11-17, which states the bound and the fallback for classic webhooks).
+  1 MiB leaves room for the JSON escaping of that text.
+* everything else (decision API, admin endpoints, app proxy, OAuth): 1 MiB; a cart of hundreds of lines
+  is a few dozen KiB. Both bounds can be changed per deployment (`webhook_max_body`, `max_body`).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+bp = Blueprint("limits", __name__)
+
+WEBHOOK_MAX_BODY = 1024 * 1024
+MAX_BODY = 1024 * 1024
+
+
+def bound_for(path: str) -> int:
+    extra = current_app.config["FINEPRINT"].extra
+    if path.rstrip("/") == "/webhooks":
+        return int(extra.get("webhook_max_body") or WEBHOOK_MAX_BODY)
+    return int(extra.get("max_body") or MAX_BODY)
+
+
+@bp.before_app_request
+def _bound_the_body():
+    bound = bound_for(request.path)
+    # Werkzeug refuses a Content-Length over the maximum at once, but a chunked body it merely stops
+    # reading at the maximum (silently truncated). One byte of headroom shows a longer body for what it
+    # is; it is read here, so every route sees it bounded (get_data returns this cached copy).
+    request.max_content_length = bound + 1
+    if request.content_length is None and request.environ.get("wsgi.input_terminated"):
+        if len(request.get_data(cache=True)) > bound:
+            raise RequestEntityTooLarge(f"the request body is larger than {bound} bytes")
