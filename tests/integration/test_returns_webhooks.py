@@ -76,3 +76,20 @@ def test_an_unsigned_return_request_is_refused_and_not_stored(app, client):
     install_shop(app)
     res = post_webhook(client, app, "returns/request", example("returns/request"), secret="not-the-secret")
     assert res.status_code == 401 and stored(app) == [] and events(app) == []
+
+
+def test_a_request_made_in_the_simulated_shop_arrives_signed_and_is_stored(app, client, simulator):
+    """End to end: the customer asks (as orderRequestReturn does), Shopify sends returns/request, the app
+    verifies and stores it; the merchant's approval then arrives the same way."""
+    from tests.fakes.simulator import SHOP as SIM_SHOP
+    install_shop(app, domain=SIM_SHOP)
+    order = simulator.add_order(SIM_SHOP, line_items=[{"title": "Tote", "price": "295.00"}])
+    simulator.fulfill(SIM_SHOP, order.id, delivered_at="2026-11-20T12:00:00Z")
+    ret = simulator.request_return(SIM_SHOP, order.id, [{"line_item_id": order.line_items[0].id,
+                                                        "reason": "unwanted"}])
+    simulator.get_return(SIM_SHOP, ret.id)  # the shop holds it, REQUESTED
+    for sent in simulator.sent_webhooks(SIM_SHOP):
+        assert client.post("/webhooks", data=sent.body, headers=sent.headers).status_code == 200
+    with app.extensions["fineprint.db"].session() as s:
+        (row,) = returns_store.list_returns(s, SIM_SHOP)
+    assert (row.return_id, row.order_id, row.status, row.line_count) == (str(ret.id), str(order.id), "requested", 1)
