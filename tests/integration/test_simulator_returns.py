@@ -209,3 +209,77 @@ def test_returns_need_the_returns_scopes(simulator, order):
     with pytest.raises(GraphQLError) as denied:
         client.query(*adapter.approve_request(f"gid://shopify/Return/{ret.id}"))
     assert "write_returns" in str(denied.value) and ret.status == "REQUESTED"
+
+
+EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "shopify" / "webhooks" / "2026-04"
+
+
+def _shape(value):
+    """The keys of a body, recursively (lists by their first item): what 'shaped like the example' means."""
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shape(value[0])] if value else []
+    return type(value).__name__ if value is not None else None
+
+
+def _same_shape(sent: dict, published: dict) -> bool:
+    if set(sent) != set(published):
+        return False
+    for key, value in published.items():
+        if isinstance(value, dict) and not _same_shape(sent[key], value):
+            return False
+        if isinstance(value, list) and value and sent[key] and not _same_shape(sent[key][0], value[0]):
+            return False
+    return True
+
+
+def test_every_returns_webhook_the_shop_sends_is_shaped_like_shopifys_published_example(simulator, admin, order):
+    first = simulator.request_return(SHOP, order.id, [{"line_item_id": order.line_items[0].id}], shipping_fee="5.00")
+    write(admin, adapter.approve_request(f"gid://shopify/Return/{first.id}"))
+    write(admin, ("mutation C($id: ID!) { returnClose(id: $id) { userErrors { code } } }",
+                  {"id": f"gid://shopify/Return/{first.id}"}))
+    second = simulator.request_return(SHOP, order.id, [{"line_item_id": order.line_items[1].id}])
+    write(admin, adapter.decline_request(f"gid://shopify/Return/{second.id}", "OTHER", "No."))
+    third = simulator.request_return(SHOP, order.id, [{"line_item_id": order.line_items[1].id}])
+    write(admin, ("mutation C($id: ID!) { returnCancel(id: $id) { userErrors { code } } }",
+                  {"id": f"gid://shopify/Return/{third.id}"}))
+    sent = simulator.sent_webhooks(SHOP)
+    assert {w.topic for w in sent} == {"returns/request", "returns/approve", "returns/close", "returns/decline",
+                                       "returns/cancel"}
+    for webhook in sent:
+        published = json.loads((EXAMPLES / f"{webhook.topic.replace('/', '_')}.json").read_text())
+        assert _same_shape(json.loads(webhook.body), published), (webhook.topic, _shape(json.loads(webhook.body)))
+        assert webhook.headers["X-Shopify-Topic"] == webhook.topic
+        assert webhook.headers["X-Shopify-Shop-Domain"] == SHOP
+    approve = json.loads(simulator.sent_webhooks(SHOP, "returns/approve")[0].body)
+    assert approve["return_shipping_fees"][0]["price"]["shop_money"] == {"amount": "5.00", "currency_code": "USD"}
+
+
+def test_a_return_created_open_can_be_processed_and_closed_but_not_cancelled_after(simulator, admin, order):
+    data = admin.query("query R($id: ID!) { returnableFulfillments(orderId: $id, first: 5) { nodes { "
+                       "returnableFulfillmentLineItems(first: 10) { nodes { fulfillmentLineItem { id } } } } } }",
+                       {"id": f"gid://shopify/Order/{order.id}"})
+    ful_line = data["returnableFulfillments"]["nodes"][0]["returnableFulfillmentLineItems"]["nodes"][1]
+    created = admin.query("mutation C($r: ReturnInput!) { returnCreate(returnInput: $r) { return { id status } "
+                          "userErrors { code } } }",
+                          {"r": {"orderId": f"gid://shopify/Order/{order.id}", "returnLineItems": [
+                              {"fulfillmentLineItemId": ful_line["fulfillmentLineItem"]["id"], "quantity": 1,
+                               "returnReason": "WRONG_ITEM"}]}})["returnCreate"]
+    assert created["userErrors"] == [] and created["return"]["status"] == "OPEN"
+    facts = read(admin, simulator.get_return(SHOP, created["return"]["id"]))
+    _, errors = write(admin, adapter.process_request(facts["gid"], [(facts["lines"][0]["gid"], 1)], "USD",
+                                                     to_store_credit="30.00"))
+    assert errors == [] and [str(c.amount) for c in simulator.store_credit(SHOP)] == ["30.00"]
+    cancelled = admin.query("mutation C($id: ID!) { returnCancel(id: $id) { userErrors { code } } }",
+                            {"id": facts["gid"]})["returnCancel"]
+    assert [e["code"] for e in cancelled["userErrors"]] == ["INVALID_STATE"]
+    closed = admin.query("mutation C($id: ID!) { returnClose(id: $id) { return { status closedAt } "
+                         "userErrors { code } } }", {"id": facts["gid"]})["returnClose"]
+    assert closed["return"]["status"] == "CLOSED" and closed["return"]["closedAt"]
+
+
+def test_an_unknown_return_is_null_on_read_and_not_found_on_write(admin):
+    assert adapter.return_from_graphql(admin.query(adapter.RETURN_QUERY, {"id": "gid://shopify/Return/999"})) is None
+    result, errors = write(admin, adapter.approve_request("gid://shopify/Return/999"))
+    assert result is None and [e["code"] for e in errors] == ["NOT_FOUND"]
