@@ -1,9 +1,10 @@
 """Simulator helpers for returns: a customer's return request, and what tests read back.
 
 `request_return` does what the Customer Account API's `orderRequestReturn` does for a signed-in customer
-(customer-2026-10 schema: `requestedLineItems` of fulfillment line item, quantity, reason, customer note):
-it creates a Return in REQUESTED and Shopify sends `returns/request`. Lines are named by the order's line
-item ids for convenience; the Return holds the fulfillment line items, as Shopify's does.
+(customer-2026-10 schema: `requestedLineItems` of `lineItemId`, `quantity`, `returnReason` or
+`returnReasonDefinitionId`, `customerNote`): it creates a Return in REQUESTED and Shopify sends
+`returns/request`. Like that mutation it names the order's line items; the Return holds the fulfillment
+line items that shipped them, as Shopify's does.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from backend.devshop.returns_models import REQUESTED
 class ReturnsMixin:
     def request_return(self, shop: str, order_id, lines: list[dict], *, shipping_fee: str | None = None):
         """`lines`: dicts of line_item_id, quantity (default 1), reason (a definition handle, e.g. "defective"),
-        customer_note. Raises `ReturnError` where Shopify would refuse the request."""
+        return_reason (a ReturnReason value), customer_note. Raises `ReturnError` where Shopify would refuse the request."""
         state = self.shops[shop]
         with state.lock:
             order = self.order(shop, order_id)
@@ -33,7 +34,8 @@ class ReturnsMixin:
         if ful is None:
             raise model.ReturnError("NOT_FOUND", ["requestedLineItems"], "The line item has not been fulfilled.")
         out = {"fulfillmentLineItemId": gid("FulfillmentLineItem", model.fulfillment_line_id(self, state, ful.id, lid)),
-               "quantity": spec.get("quantity", 1), "customerNote": spec.get("customer_note")}
+               "quantity": spec.get("quantity", 1), "customerNote": spec.get("customer_note"),
+               "returnReason": spec.get("return_reason")}
         if spec.get("reason"):
             found = next((d for d in model.book(self, state).reasons if d.handle == spec["reason"]), None)
             if found is None:
