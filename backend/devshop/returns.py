@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from backend.devshop.ids import parse_gid
 from backend.devshop.models import Order, ShopState, now_iso
 from backend.devshop.returns_models import (CANCELED, CLOSED, DECLINED, LIVE, OPEN, REQUESTED, ReasonDefinition,
                                             Return, ReturnLine, ReturnsBook, Transaction, cents)
@@ -97,7 +98,6 @@ def create_return(sim, state: ShopState, order: Order, lines: list[dict], shippi
 
 def _line(sim, state, order, index: int, spec: dict) -> ReturnLine:
     field = ["returnLineItems", str(index)]
-    from backend.devshop.ids import parse_gid
     kind, num = parse_gid(spec["fulfillmentLineItemId"])
     ful, li = find_fulfillment_line(sim, state, order, num) if kind == "FulfillmentLineItem" else (None, None)
     if li is None:
@@ -121,7 +121,6 @@ def _line(sim, state, order, index: int, spec: dict) -> ReturnLine:
 def _reason(sim, state, definition_id, field) -> ReasonDefinition | None:
     if definition_id is None:
         return None
-    from backend.devshop.ids import parse_gid
     kind, num = parse_gid(definition_id)
     found = next((d for d in book(sim, state).reasons if d.id == num and kind == "ReturnReasonDefinition"), None)
     if found is None:
