@@ -6,7 +6,9 @@ Money follows Shopify's documented model (shopify.dev, Admin GraphQL `ReturnLine
 "The value of the fee as a fixed amount in the presentment currency of the order"): a restocking fee is that
 percentage of what the returned units were paid (the line's discounted unit price × quantity,
 `ReturnLineItem.withCodeDiscountedTotalPriceSet`), rounded half-up to the cent; a return shipping fee is
-charged once per return. Shopify does not publish its rounding; half-up to the cent is what its admin shows.
+charged once per return, and both come off the refund (the 2026-10 schema's `returnCalculate`: "refund
+amounts, taxes, RestockingFee charges, return shipping fees"). Shopify does not publish its rounding; devshop
+rounds half-up to the cent, as the contract's money rules do. Taxes are not simulated (devshop orders carry none).
 """
 from __future__ import annotations
 
