@@ -122,7 +122,7 @@ def test_processing_refunds_shopifys_computed_amount_split_into_payment_and_stor
     jacket, bag = order.line_items
     requested, errors = write(admin, ("mutation Req($input: ReturnRequestInput!) { returnRequest(input: $input) "
                                       "{ return { id status } userErrors { code field message } } }",
-                                      {"input": _request_input(simulator, order, jacket, bag)}))
+                                      {"input": _request_input(admin, order, jacket, bag)}))
     assert errors == [] and requested["status"] == "REQUESTED"
     gid = requested["gid"]
     write(admin, adapter.approve_request(gid, notify_customer=False))
@@ -147,14 +147,11 @@ def test_processing_refunds_shopifys_computed_amount_split_into_payment_and_stor
     assert simulator.sent_webhooks(SHOP, "returns/process")[0].body == b"{}"  # as Shopify publishes it
 
 
-def _request_input(simulator, order, jacket, bag) -> dict:
+def _request_input(admin, order, jacket, bag) -> dict:
+    """A returnRequest input as an app builds it: fulfillment line items read from returnableFulfillments."""
     query = ("query R($id: ID!) { returnableFulfillments(orderId: $id, first: 5) { nodes { "
              "returnableFulfillmentLineItems(first: 10) { nodes { fulfillmentLineItem { id lineItem { id } } } } } } }")
-    from tests.fakes.simulator import SHOP as shop
-    token = simulator.install(shop)["access_token"]
-    client = AdminClient(shop, lambda s: token, Config().with_overrides(simulator.app_overrides), retry=FAST,
-                         store=MemoryThrottleStore())
-    data = client.query(query, {"id": f"gid://shopify/Order/{order.id}"})
+    data = admin.query(query, {"id": f"gid://shopify/Order/{order.id}"})
     ids = {n["fulfillmentLineItem"]["lineItem"]["id"]: n["fulfillmentLineItem"]["id"]
            for f in data["returnableFulfillments"]["nodes"] for n in f["returnableFulfillmentLineItems"]["nodes"]}
     return {"orderId": f"gid://shopify/Order/{order.id}",
