@@ -23,7 +23,7 @@ DEFAULT_API_VERSION = "2026-10"
 # What the features need, and every scope Shopify's schema names for the subscribed webhook topics
 # (tests/unit/test_scopes_from_schema.py): orders read and tagged (read/write_orders), the catalog
 # (read_products), fulfillments/* and fulfillment_events/* (read_fulfillments), the app proxy (write_app_proxy).
-DEFAULT_SCOPES = "read_orders,write_orders,read_products,read_fulfillments,write_app_proxy"
+DEFAULT_SCOPES = "read_orders,write_orders,read_products,read_fulfillments,write_app_proxy,read_returns,write_returns"
 # Asked for after install, when the merchant wants it: orders older than 60 days (backfill).
 OPTIONAL_SCOPES = ("read_all_orders",)
 # Settings that may use the public development values. Everything else is production: an unknown or

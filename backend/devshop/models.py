@@ -125,4 +125,5 @@ class ShopState:
     products: dict[int, Product] = field(default_factory=dict)
     orders: dict[int, Order] = field(default_factory=dict)
     bulk_operations: dict[int, object] = field(default_factory=dict)
+    returns: object = None                # devshop.returns_models.ReturnsBook, made on first use
     lock: threading.RLock = field(default_factory=threading.RLock)

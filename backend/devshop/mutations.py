@@ -7,6 +7,7 @@ from datetime import date
 from backend.devshop.ids import parse_gid, require, resolve_namespace
 from backend.devshop.models import Metafield, now_iso
 from backend.devshop.order_views import MetafieldView, digest
+from backend.devshop.returns_graphql import ReturnMutations
 
 MAX_METAFIELDS = 25
 TAGGABLE = {"Order": ("orders", "write_orders"), "Product": ("products", "write_products")}
@@ -17,7 +18,7 @@ def split_tags(tags: list[str]) -> list[str]:
     return [t.strip() for tag in tags for t in str(tag).split(",") if t.strip()]
 
 
-class MutationRoot:
+class MutationRoot(ReturnMutations):
     def __init__(self, ctx):
         self.ctx = ctx
 

@@ -107,13 +107,8 @@ class FulfillmentView(View):
     def fulfillmentLineItems(self, info, **args):
         order = self.ctx.current_order
         lines = [li for li in order.line_items if li.id in self.obj.line_item_ids]
-        return connection(info, [_FulfillmentLine(li, self.ctx) for li in lines], **args)
-
-
-class _FulfillmentLine(View):
-    TYPENAME = "FulfillmentLineItem"
-    quantity = property(lambda self: self.obj.quantity)
-    lineItem = property(lambda self: LineItemView(self.obj, self.ctx))
+        from backend.devshop.returns_views import FulfillmentLineView  # its own id, shared with returns
+        return connection(info, [FulfillmentLineView(li, self.ctx, self.obj, li.quantity) for li in lines], **args)
 
 
 class OrderView(View):
@@ -165,6 +160,10 @@ class OrderView(View):
     @property
     def shippingLine(self):
         return _ShippingLineView(self.obj.shipping_lines[0], self.ctx, 0) if self.obj.shipping_lines else None
+
+    def transactions(self, info, first=None, capturable=None, manuallyResolvable=None):
+        from backend.devshop.returns_views import order_transactions  # the SALE, and refunds of returns
+        return order_transactions(self.ctx, self.obj, first)
 
     def fulfillments(self, info, first=None, query=None):
         items = self.obj.fulfillments[:first] if first else self.obj.fulfillments

@@ -22,6 +22,7 @@ from backend.devshop.catalog import CatalogMixin
 from backend.devshop.cost import MAX_QUERY_COST
 from backend.devshop.models import ShopState
 from backend.devshop.oauth import OAuthServer
+from backend.devshop.returns_customer import ReturnsMixin
 from backend.devshop.schema import admin_schema
 from backend.devshop.sessiontokens import mint_session_token
 from backend.devshop.wsgi import SimulatorApp
@@ -33,7 +34,7 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-class Simulator(CatalogMixin):
+class Simulator(CatalogMixin, ReturnsMixin):
     def __init__(self, api_key: str = "dev-api-key", api_secret: str = "dev-api-secret", *,
                  scopes: str = DEFAULT_SCOPES, bucket_size: float = 1000, restore_rate: float = 50,
                  token_ttl: int = 3600, refresh_ttl: int = 90 * 86400, app_id: int = 1234567,

@@ -11,6 +11,7 @@ import zlib
 from backend.devshop.connections import _when, connection, search, sort_items
 from backend.devshop.ids import gid, parse_gid, require
 from backend.devshop.models import Product, Variant
+from backend.devshop.returns_graphql import ReturnQueries
 
 
 class View:
@@ -98,7 +99,7 @@ class ShopView(View):
     contactEmail = email
 
 
-class QueryRoot:
+class QueryRoot(ReturnQueries):
     def __init__(self, ctx):
         self.ctx = ctx
 
@@ -170,6 +171,9 @@ def find_view(ctx, kind: str | None, value: str):
             for ful in order.fulfillments:
                 if ful.id == num:
                     return FulfillmentView(ful, ctx.for_order(order))
+    if gkind == "Return" and state.returns is not None and num in state.returns.returns:
+        from backend.devshop.returns_views import ReturnView
+        return ReturnView(state.returns.returns[num], ctx)
     if gkind == "BulkOperation" and num in state.bulk_operations:
         return BulkOperationView(state.bulk_operations[num], ctx)
     return None

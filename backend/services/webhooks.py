@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from backend.errors import AppError, ServiceUnavailable
-from backend.services import compliance, install, order_events
+from backend.services import compliance, install, order_events, returns_store
 from backend.services.locks import renewing
 from backend.shopify.oauth import normalize_shop
 from backend.shopify.verify import first_header
@@ -63,6 +63,13 @@ TOPIC_HANDLERS: dict[str, Handler] = {
     "products/create": order_events.handle_product,
     "products/update": order_events.handle_product,
     "products/delete": order_events.handle_product_delete,
+    # Shopify's native returns (issue 15): recorded for the deciding layer
+    "returns/request": returns_store.handle_return_request,
+    "returns/approve": returns_store.handle_return_status,
+    "returns/decline": returns_store.handle_return_status,
+    "returns/cancel": returns_store.handle_return_status,
+    "returns/close": returns_store.handle_return_status,
+    "returns/reopen": returns_store.handle_return_status,
 }
 
 # Processed even when the shop is unknown or uninstalled (shop/redact comes 48 h after uninstall).

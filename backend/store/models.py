@@ -236,3 +236,23 @@ class ShopSettings(SQLModel, table=True):
     block_po_boxes: bool = Field(default=True)
     updated_by: Optional[str] = Field(default=None, max_length=255)
     updated_at: datetime = _ts()
+
+
+class ReturnRecord(SQLModel, table=True):
+    """A Shopify return the app heard of (returns/* webhooks), kept for the deciding layer (issue 15)."""
+
+    __tablename__ = "returns"
+    __table_args__ = (UniqueConstraint("shop_domain", "return_id", name="uq_returns_shop_return"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    shop_domain: str = Field(index=True, max_length=255)
+    return_id: str = Field(max_length=64)          # numeric part of gid://shopify/Return/N
+    order_id: Optional[str] = Field(default=None, max_length=64)
+    status: str = Field(max_length=32)             # requested|open|declined|canceled|closed (Return.status)
+    decline_reason: Optional[str] = Field(default=None, max_length=32)  # ReturnDeclineReason
+    decline_note: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    line_count: Optional[int] = Field(default=None)
+    status_at: Optional[datetime] = _opt_ts()      # when Shopify triggered the event that set `status`
+    requested_at: Optional[datetime] = _opt_ts()
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()

@@ -18,13 +18,15 @@ WEBHOOKS = Path(__file__).resolve().parent.parent / "data" / "shopify" / "webhoo
 # then the older folder, which alone holds the (hand-written) products/* payloads: see tests/data/shopify/README.md.
 EXAMPLES = WEBHOOKS / "2026-01"
 OLDER_EXAMPLES = WEBHOOKS / "2025-10"
+RETURNS_EXAMPLES = WEBHOOKS / "2026-04"  # returns/* examples are published from 2026-04 only
 API_VERSION = "2026-10"  # X-Shopify-API-Version: the version shopify.app.toml subscribes with
 SHOP = "fineprint-demo.myshopify.com"
 
 
 def example(topic: str) -> dict:
     name = f"{topic.replace('/', '_')}.json"
-    text = (EXAMPLES / name if (EXAMPLES / name).exists() else OLDER_EXAMPLES / name).read_text()
+    folder = next((f for f in (EXAMPLES, RETURNS_EXAMPLES) if (f / name).exists()), OLDER_EXAMPLES)
+    text = (folder / name).read_text()
     return json.loads(text.replace("{shop}", "fineprint-demo"))
 
 

@@ -168,7 +168,7 @@ def test_a_callback_that_fails_any_check_stores_nothing(app, simulator, case, st
 
 
 def test_an_install_missing_a_scope_we_need_is_refused_and_stores_nothing(app, simulator):
-    simulator.shop(SHOP).granted_scopes = "read_orders,read_products,read_fulfillments,write_app_proxy"
+    simulator.shop(SHOP).granted_scopes = "read_orders,read_products,read_fulfillments,write_app_proxy,write_returns"
     client = app.test_client()
     res = client.get(authorize(client, simulator))
     assert res.status_code == 403 and res.get_json()["error"]["details"] == {"missing": ["write_orders"]}
@@ -176,7 +176,7 @@ def test_an_install_missing_a_scope_we_need_is_refused_and_stores_nothing(app, s
 
 
 def test_the_write_scope_alone_covers_the_read_scope(app, simulator):
-    simulator.shop(SHOP).granted_scopes = "write_orders,read_products,read_fulfillments,write_app_proxy"
+    simulator.shop(SHOP).granted_scopes = "write_orders,read_products,read_fulfillments,write_app_proxy,write_returns"
     client = app.test_client()
     assert client.get(authorize(client, simulator)).status_code == 302
     assert stored_token(app)

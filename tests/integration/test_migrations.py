@@ -20,6 +20,7 @@ def _roundtrip(url):
     migrate.upgrade(url)
     assert {"shops", "webhook_events", "oauth_states", "alembic_version"} <= _tables(url)
     assert PIPELINE_TABLES <= _tables(url)
+    assert "returns" in _tables(url)  # 0008: Shopify returns heard of through returns/* webhooks
     migrate.downgrade(url, "base")
     assert _tables(url) <= {"alembic_version"}
     migrate.upgrade(url)

@@ -16,7 +16,8 @@ PROD_KEY = "q6v4bN2b3Yl2Oa6q8H5r3uWb0yYwJx3v4Qp1mZs9kEo="
 def test_defaults_follow_the_contract():
     cfg = Config.from_env({})
     assert cfg.api_key == "dev-api-key" and cfg.api_secret == DEV_API_SECRET
-    assert cfg.scope_list == ["read_orders", "write_orders", "read_products", "read_fulfillments", "write_app_proxy"]
+    assert cfg.scope_list == ["read_orders", "write_orders", "read_products", "read_fulfillments", "write_app_proxy",
+                              "read_returns", "write_returns"]
     assert cfg.app_url == "http://127.0.0.1:8000"
     assert cfg.database_url.endswith("instance/app.db") and cfg.database_url.startswith("sqlite:///")
     assert cfg.redis_url is None and cfg.default_policy is None

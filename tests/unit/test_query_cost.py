@@ -13,6 +13,7 @@ import backend.shopify
 from backend.devshop.cost import MAX_QUERY_COST, query_cost
 from backend.devshop.schema import admin_schema
 from backend.shopify import bulk, cost, order_writes, payloads
+from backend.shopify import returns as shopify_returns
 
 
 def _cost(document: str, variables: dict | None = None) -> int:
@@ -77,6 +78,13 @@ WORST_CASES = {  # operation name → (document, worst-case variables)
     "FineprintBulkRun": lambda: (bulk.RUN_QUERY, {"query": payloads.bulk_orders_query("2026-01-01")}),
     "FineprintBulkPoll": lambda: (bulk.POLL_QUERY, {"id": "gid://shopify/BulkOperation/1"}),
     "FineprintApplyDecision": lambda: (_write_with_every_field(), {}),
+    "FineprintReturn": lambda: (shopify_returns.RETURN_QUERY, {"id": "gid://shopify/Return/1"}),
+    "FineprintReturnApprove": lambda: shopify_returns.approve_request("gid://shopify/Return/1"),
+    "FineprintReturnDecline": lambda: shopify_returns.decline_request("gid://shopify/Return/1", "FINAL_SALE",
+                                                                      "x" * 500),
+    "FineprintReturnProcess": lambda: shopify_returns.process_request(
+        "gid://shopify/Return/1", [(f"gid://shopify/ReturnLineItem/{i}", 1) for i in range(50)], "USD",
+        to_payment="10.00", payment_gid="gid://shopify/OrderTransaction/1", to_store_credit="5.00"),
 }
 
 

@@ -1,0 +1,158 @@
+"""The GraphQL documents of Shopify's returns (Admin API 2026-10) and their answers as plain objects.
+
+Read: `RETURN_QUERY` (one return: lines, quantities, reason definitions and handles, customer notes, fees,
+fulfillment line items → order line ids, and the order's payments a refund goes back to).
+Write: approve, decline (reason + note + notifyCustomer) and process (the refund split into original
+payment and store credit: `financialTransfer.issueRefund` with `orderTransactions` and
+`refundMethods: [{storeCreditRefund}]`, the 2026-10 `ReturnProcessInput` shape).
+Every document is priced by tests/unit/test_query_cost.py and validated against the 2026-10 schema.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from backend.shopify.payloads.common import _money, numeric_id
+
+MAX_LINES = 50          # return lines read at once; a bigger return says `truncated`
+MAX_TRANSACTIONS = 20   # order payments read (a refund's parents)
+DECLINE_REASONS = ("FINAL_SALE", "RETURN_PERIOD_ENDED", "OTHER")  # the schema's ReturnDeclineReason
+DECLINE_NOTE_MAX = 500  # ReturnDeclineRequestInput.declineNote: "Maximum length: 500 characters."
+
+RETURN_QUERY = """
+query FineprintReturn($id: ID!) {
+  return(id: $id) {
+    id name status createdAt requestApprovedAt
+    decline { reason note }
+    order {
+      id currencyCode
+      transactions(first: %d) { id kind status amountSet { shopMoney { amount currencyCode } } }
+    }
+    returnShippingFees { id amountSet { shopMoney { amount currencyCode } } }
+    returnLineItems(first: %d) {
+      pageInfo { hasNextPage }
+      nodes {
+        id quantity processedQuantity customerNote returnReasonNote
+        returnReasonDefinition { id handle name }
+        ... on ReturnLineItem {
+          restockingFee { percentage amountSet { shopMoney { amount } } }
+          withCodeDiscountedTotalPriceSet { shopMoney { amount } }
+          fulfillmentLineItem { id lineItem { id } }
+        }
+      }
+    }
+  }
+}
+""" % (MAX_TRANSACTIONS, MAX_LINES)
+
+_RESULT = "return { id status } userErrors { code field message }"
+APPROVE_MUTATION = ("mutation FineprintReturnApprove($input: ReturnApproveRequestInput!) "
+                    "{ returnApproveRequest(input: $input) { %s } }" % _RESULT)
+DECLINE_MUTATION = ("mutation FineprintReturnDecline($input: ReturnDeclineRequestInput!) "
+                    "{ returnDeclineRequest(input: $input) { %s } }" % _RESULT)
+PROCESS_MUTATION = ("mutation FineprintReturnProcess($input: ReturnProcessInput!) "
+                    "{ returnProcess(input: $input) { %s } }" % _RESULT)
+
+
+# -- reading ---------------------------------------------------------------------------------------------
+
+def return_from_graphql(data: dict | None) -> dict | None:
+    """RETURN_QUERY's data → {"id", "gid", "name", "status", "order_id", "currency", "decline",
+    "shipping_fee", "lines", "payments", "truncated"}; None when Shopify has no such return."""
+    ret = (data or {}).get("return")
+    if not ret:
+        return None
+    order = ret.get("order") or {}
+    lines = ret.get("returnLineItems") or {}
+    return {
+        "id": numeric_id(ret["id"]), "gid": ret["id"], "name": ret.get("name"), "status": ret.get("status"),
+        "order_id": numeric_id(order.get("id")), "currency": order.get("currencyCode"),
+        "decline": ret.get("decline"),
+        "shipping_fee": _total(f.get("amountSet") for f in ret.get("returnShippingFees") or []),
+        "lines": [_line(node) for node in lines.get("nodes") or []],
+        "payments": [_payment(t) for t in order.get("transactions") or []
+                     if t.get("kind") in ("SALE", "CAPTURE") and t.get("status") == "SUCCESS"],
+        "truncated": bool((lines.get("pageInfo") or {}).get("hasNextPage")),
+    }
+
+
+def _line(node: dict) -> dict:
+    reason = node.get("returnReasonDefinition")
+    fee = node.get("restockingFee")
+    ful = node.get("fulfillmentLineItem") or {}
+    return {
+        "id": numeric_id(node["id"]), "gid": node["id"],
+        "line_item_id": numeric_id((ful.get("lineItem") or {}).get("id")),
+        "fulfillment_line_item_id": numeric_id(ful.get("id")),
+        "quantity": node.get("quantity"), "processed_quantity": node.get("processedQuantity") or 0,
+        "customer_note": node.get("customerNote"), "reason_note": node.get("returnReasonNote") or "",
+        # The handle is the shop's own name for the reason: shown as it is, never guessed into another.
+        "reason": {"id": reason["id"], "handle": reason["handle"], "name": reason["name"]} if reason else None,
+        "restocking_percentage": fee.get("percentage") if fee else None,
+        "restocking_fee": _money(fee.get("amountSet")) if fee else None,
+        "value": _money(node.get("withCodeDiscountedTotalPriceSet")),
+    }
+
+
+def _payment(t: dict) -> dict:
+    money = (t.get("amountSet") or {}).get("shopMoney") or {}
+    return {"gid": t["id"], "kind": t["kind"], "amount": _money(money.get("amount")),
+            "currency": money.get("currencyCode")}
+
+
+def _total(bags) -> str:
+    return f"{sum((Decimal(_money(b) or 0) for b in bags), Decimal(0)):.2f}"
+
+
+# -- writing ---------------------------------------------------------------------------------------------
+
+def approve_request(return_gid: str, *, notify_customer: bool = True) -> tuple[str, dict]:
+    return APPROVE_MUTATION, {"input": {"id": return_gid, "notifyCustomer": notify_customer}}
+
+
+def decline_request(return_gid: str, reason: str, note: str | None, *,
+                    notify_customer: bool = True) -> tuple[str, dict]:
+    """`reason` is a ReturnDeclineReason; the note (the policy's sentence) must fit Shopify's 500 characters."""
+    if reason not in DECLINE_REASONS:
+        raise ValueError(f"decline reason {reason!r} is not one of {', '.join(DECLINE_REASONS)}")
+    if note is not None and len(note) > DECLINE_NOTE_MAX:
+        raise ValueError(f"a decline note is at most {DECLINE_NOTE_MAX} characters (this one is {len(note)})")
+    spec = {"id": return_gid, "declineReason": reason, "notifyCustomer": notify_customer}
+    if note:
+        spec["declineNote"] = note
+    return DECLINE_MUTATION, {"input": spec}
+
+
+def process_request(return_gid: str, lines: list[tuple[str, int]], currency: str, *,
+                    to_payment: str = "0", payment_gid: str | None = None, to_store_credit: str = "0",
+                    notify_customer: bool = True) -> tuple[str, dict]:
+    """Process `lines` ((return line gid, quantity)) and refund `to_payment` to the order's payment
+    `payment_gid` and `to_store_credit` as store credit (decimal strings; a zero part is left out)."""
+    spec: dict = {"returnId": return_gid, "notifyCustomer": notify_customer,
+                  "returnLineItems": [{"id": gid, "quantity": qty} for gid, qty in lines]}
+    payment, credit = Decimal(str(to_payment)), Decimal(str(to_store_credit))
+    if payment < 0 or credit < 0:
+        raise ValueError("refund parts are never negative")
+    if payment and not payment_gid:
+        raise ValueError("a refund to the original payment names the payment (its SALE or CAPTURE transaction)")
+    refund: dict = {"orderTransactions": []}
+    if payment:
+        refund["orderTransactions"].append({"parentId": payment_gid, "transactionAmount": _money_input(payment,
+                                                                                                      currency)})
+    if credit:
+        refund["refundMethods"] = [{"storeCreditRefund": {"amount": _money_input(credit, currency)}}]
+    if payment or credit:
+        spec["financialTransfer"] = {"issueRefund": refund}
+    return PROCESS_MUTATION, {"input": spec}
+
+
+def _money_input(amount: Decimal, currency: str) -> dict:
+    return {"amount": f"{amount:.2f}", "currencyCode": currency}
+
+
+def write_result(data: dict | None) -> tuple[dict | None, list[dict]]:
+    """(the return as written: {"gid", "status"} | None, userErrors) of any of the three mutations."""
+    for value in (data or {}).values():
+        if isinstance(value, dict) and "userErrors" in value:
+            ret = value.get("return")
+            return ({"gid": ret["id"], "status": ret["status"]} if ret else None), list(value["userErrors"] or [])
+    return None, []
