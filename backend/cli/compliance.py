@@ -6,9 +6,10 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from backend.cli.edge import Group
+from backend.cli.inputs import ShopDomain
 
-group = AppGroup("compliance", help="Customer data requests (customers/data_request) and their reports.")
+group = Group("compliance", help="Customer data requests (customers/data_request) and their reports.")
 
 
 def _db():
@@ -16,12 +17,12 @@ def _db():
 
 
 @group.command("list")
-@click.argument("shop")
+@click.argument("shop", type=ShopDomain())
 def list_requests(shop: str) -> None:
     """The shop's data requests, newest first."""
     from backend.services import compliance_reports
 
-    rows = compliance_reports.listing(_db(), shop.strip().lower())
+    rows = compliance_reports.listing(_db(), shop)
     if not rows:
         click.echo(f"no data requests for {shop}")
     for r in rows:
@@ -31,7 +32,7 @@ def list_requests(shop: str) -> None:
 
 
 @group.command("export")
-@click.argument("shop")
+@click.argument("shop", type=ShopDomain())
 @click.option("--request", "record_id", type=int, default=None, help="Only this report (an id from `list`).")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None, help="Write to a file.")
 def export(shop: str, record_id: int | None, out: str | None) -> None:
@@ -40,8 +41,8 @@ def export(shop: str, record_id: int | None, out: str | None) -> None:
     from backend.services import compliance_reports
 
     try:
-        data = (compliance_reports.document(_db(), shop.strip().lower(), record_id) if record_id is not None
-                else compliance_reports.export(_db(), shop.strip().lower()))
+        data = (compliance_reports.document(_db(), shop, record_id) if record_id is not None
+                else compliance_reports.export(_db(), shop))
     except AppError as err:
         click.echo(f"error: {err.message}", err=True)
         sys.exit(1)

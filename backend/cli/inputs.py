@@ -1,5 +1,6 @@
 """Checks the CLI makes on its arguments before any work starts.
 
+    ShopDomain()           a Click type: a shop's *.myshopify.com domain, lowercased ("garbage-é" refused)
     IsoDate()              a Click type: YYYY-MM-DD, a real calendar date ("2025-02-30" and "yesterday" refused)
     utf8_problem(path)     where a policy file stops being UTF-8 (a `file:line:col` problem), else None
     not_utf8(path)         the same as one line: "file X is not UTF-8 text (line L, column C)", else None
@@ -19,6 +20,18 @@ from backend.policy import Problem, resolve_path
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class ShopDomain(click.ParamType):
+    name = "SHOP"
+
+    def convert(self, value, param, ctx):
+        from backend.shopify.oauth import normalize_shop
+
+        shop = normalize_shop(value)
+        if shop is None:
+            self.fail(f"{value!r} is not a shop's *.myshopify.com domain", param, ctx)
+        return shop
 
 
 class IsoDate(click.ParamType):

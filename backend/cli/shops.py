@@ -6,7 +6,7 @@ from flask import Flask, current_app
 from sqlmodel import select
 
 from backend.cli.edge import Group
-from backend.cli.inputs import require_utf8
+from backend.cli.inputs import ShopDomain, require_utf8
 from backend.store.models import Shop
 
 group = Group("shops", help="Installed shops.")
@@ -42,18 +42,13 @@ def list_shops():
 
 
 @group.command("migrate-tokens")
-@click.argument("shops", nargs=-1)
+@click.argument("shops", nargs=-1, type=ShopDomain())
 def migrate_tokens(shops):
     """Exchange stored non-expiring offline tokens for expiring ones (Shopify refuses non-expiring tokens
     of public apps from 2027-01-01). Without SHOPS: every installed shop. Each shop is also migrated on
     its own at its next Admin API call; this does it now and says how each went. Exit 1 if any failed."""
     from backend.errors import AppError
     from backend.services import tokens
-    from backend.shopify.oauth import normalize_shop
-
-    for shop in shops:
-        if normalize_shop(shop) is None:
-            raise click.BadParameter(f"{shop!r} is not a shop's *.myshopify.com domain", param_hint="SHOPS")
     with current_app.extensions["fineprint.db"].session() as s:
         query = select(Shop.domain).where(Shop.uninstalled_at.is_(None), Shop.access_token_encrypted.is_not(None))
         domains = list(shops) or list(s.exec(query.order_by(Shop.domain)))
