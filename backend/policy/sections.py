@@ -4,9 +4,11 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from backend.policy import codes
 from backend.policy import model as m
 from backend.policy.calendar import WEEKDAYS, is_holiday_key
-from backend.policy.money import parse_money
+from backend.policy.errors import did_you_mean
+from backend.policy.money import HUNDRED, parse_money
 from backend.policy.reader import COND_FIELDS, INFO_FIELDS, Reader
 
 ORDER, LINE, ALL = ("order",), ("order", "line"), ("order", "line", "class", "return")
@@ -33,9 +35,22 @@ def _bool(v):
 def _enum(*choices):
     def convert(v):
         if v not in choices:
-            raise ValueError(f"'{v}' is not one of {', '.join(choices)}")
+            raise ValueError(f"'{v}' is not one of {', '.join(choices)}{did_you_mean(v, choices)}")
         return v
     return convert
+
+
+def _amount(v):
+    """Money a merchant charges or sets (a fee, a rate, a price): never negative."""
+    if (amount := parse_money(v)) < 0:
+        raise ValueError(f"must not be negative (got {v})")
+    return amount
+
+
+def _percent(v):
+    if not 0 <= (share := parse_money(v)) <= HUNDRED:
+        raise ValueError(f"must be a percentage from 0 to 100 (got {v})")
+    return share
 
 
 def _resolutions(v):
@@ -123,7 +138,7 @@ def return_rule(r, path, data):
 
 
 def fee_rule(r, path, data):
-    spec = {"kind": (True, _enum(*m.FEE_KINDS)), "amount": (False, parse_money), "percent": (False, parse_money),
+    spec = {"kind": (True, _enum(*m.FEE_KINDS)), "amount": (False, _amount), "percent": (False, _percent),
             "resolutions": (False, _resolutions), "waived_for_merchant_fault": (False, _bool),
             "waived_by_protection": (False, _bool)}
     got = _rule(r, path, data, "[[fees]]", spec, ALL)
@@ -151,7 +166,7 @@ def price_adjustment_rule(r, path, data):
 
 def protection(r, path, data):
     conds = ("offered_when", "offered_when_any", "offered_unless", "line_when", "line_when_any", "line_unless")
-    checked = r.fields(data, path, _spec(*conds, price=(True, parse_money)), "[protection]")
+    checked = r.fields(data, path, _spec(*conds, price=(True, _amount)), "[protection]")
     info = r.info(data, path, "[protection]")
     offered = r.cond(data, path, ORDER, "offered_")
     line = r.cond(data, path, LINE, "line_")
@@ -174,7 +189,7 @@ def sales_tax(r, path, data):
         if not isinstance(v, dict) or not v:
             raise ValueError("must be a table of PROVINCE = date")
         return {k.upper(): _date(d) for k, d in v.items()}
-    checked = r.fields(data, path, _spec(country=(False, _str), states=(True, states)), "[sales_tax]")
+    checked = r.fields(data, path, _spec(country=(False, codes.country), states=(True, states)), "[sales_tax]")
     info = r.info(data, path, "[sales_tax]")
     if checked is None or info is None:
         return None
@@ -206,9 +221,9 @@ def holiday_key(v):
 
 
 POLICY_SPEC = {"name": (True, _str), "title": (True, _str), "timezone": (True, _zone),
-               "currency": (True, _str), "seed": (False, _str), "delivery_fallback": (False, None)}
+               "currency": (True, codes.currency), "seed": (False, _str), "delivery_fallback": (False, None)}
 FALLBACK_SPEC = {"days": (True, _int), "text": (True, _str), "id": (False, _str), "title": (False, _str)}
 SHIP_BY_SPEC = {"business_days": (False, _int), "weekend": (False, weekdays), "holidays": (False, holiday_keys),
-                "country": (False, _str), "seasons": (False, None)}
+                "country": (False, codes.country), "seasons": (False, None)}
 SEASON_SPEC = {"from": (True, holiday_key), "to": (True, holiday_key), "business_days": (True, _int)}
-int_field, str_field = _int, _str
+int_field, str_field, amount_field = _int, _str, _amount
