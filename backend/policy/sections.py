@@ -106,14 +106,30 @@ def _rule(r: Reader, path, data, section, spec, scopes=LINE):
 
 def line_rule(r, path, data):
     spec = {"class": (False, _enum(*m.CLASSES)), "windows": (False, _windows),
-            "contradicts": (False, None), "note": (False, _str)}
+            "contradicts": (False, None), "note": (False, _str), "overrides": (False, _ids)}
+    earlier = set(r.ids)  # ids of the rules above this one
     got = _rule(r, path, data, "[[rules]]", spec)
-    if got is None:
+    if got is None or not _overrides_known(r, path, got[2].get("overrides", ()), earlier):
         return None
     info, cond, f = got
     contradicts = tuple(_contradiction(r, path + ("contradicts", i), c)
                         for i, c in enumerate(data.get("contradicts", [])))
     return m.LineRule(info, cond, f.get("class"), f.get("windows", {}), contradicts, f.get("note"))
+
+
+def _ids(v):
+    if not isinstance(v, list) or not v or not all(isinstance(i, str) for i in v):
+        raise ValueError("must be a list of rule ids (not empty)")
+    return tuple(v)
+
+
+def _overrides_known(r: Reader, path, ids, earlier: set) -> bool:
+    """`overrides` names rules written above this one (only a later rule can win over an earlier one)."""
+    unknown = [(i, x) for i, x in enumerate(ids) if x not in earlier]
+    for i, x in unknown:
+        r.error(path + ("overrides", i), f"overrides: no [[rules]] entry above this one has id '{x}'"
+                                         f"{did_you_mean(x, earlier)}")
+    return not unknown
 
 
 def _contradiction(r, path, data):
