@@ -50,6 +50,22 @@ def country(value) -> str:
     return code
 
 
+def province_problem(country_code: str, province: str) -> str | None:
+    """Why `province` is not an ISO 3166-2 subdivision of the country (code after the dash), or None."""
+    known = {s.code.split("-", 1)[1]: s.name for s in pycountry.subdivisions.get(country_code=country_code) or ()}
+    if not known or province.upper() in known:
+        return None
+    by_name = {name.lower(): code for code, name in known.items()}
+    code = by_name.get(province.strip().lower())
+    hint = f"; did you mean {code}?" if code else _near(province.upper(), known)
+    return f"'{province}' is not an ISO 3166-2 subdivision of {country_code}{hint}"
+
+
+def _near(value: str, codes) -> str:
+    near = difflib.get_close_matches(value, sorted(codes), n=1, cutoff=0.75)
+    return f"; did you mean {near[0]}?" if near else ""
+
+
 def currencies(values: list[str]) -> frozenset:
     bad = [(i, _currency_problem(v)) for i, v in enumerate(values) if v.strip().upper() not in CURRENCIES]
     if bad:
@@ -84,8 +100,7 @@ def _hint(value, database, attribute: str, codes) -> str:
     close = difflib.get_close_matches(value.strip().lower(), list(names), n=1, cutoff=0.8)
     if close:
         return f"; did you mean {names[close[0]]}?"
-    near = difflib.get_close_matches(value.strip().upper(), sorted(codes), n=1, cutoff=0.75)
-    return f"; did you mean {near[0]}?" if near else ""
+    return _near(value.strip().upper(), codes)
 
 
 def _name(entry) -> str:

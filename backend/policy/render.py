@@ -111,7 +111,8 @@ def _fees(policy: Policy, today: date) -> str:
         if fee.waived_by_protection and policy.protection:
             extras.append(f"waived with return protection ({d.money(policy.protection.price, policy.currency)})")
         scope = d.conditions(fee.cond)
-        terms = f"{size} on {which}" + (f", for {scope}" if scope else "") + (f"; {', '.join(extras)}" if extras else "")
+        terms = f"{size} on {which}" + (f", for {scope}" if scope else "")
+        terms += f"; {', '.join(extras)}" if extras else ""
         items.append(f"**{fee.info.title}.** {terms[:1].upper()}{terms[1:]}.")
     return _section("Fees", items)
 

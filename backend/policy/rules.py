@@ -74,7 +74,8 @@ def _display(path: Path) -> str:
 def _build(r: Reader, data: dict, text: str, source_name: str) -> m.Policy | None:
     for key in data:
         if key not in SECTIONS:
-            r.error((key,), f"unknown section '{key}' (expected one of {', '.join(SECTIONS)}){did_you_mean(key, SECTIONS)}")
+            r.error((key,), f"unknown section '{key}' (expected one of {', '.join(SECTIONS)})"
+                            f"{did_you_mean(key, SECTIONS)}")
     head = r.table(data.get("policy"), ("policy",), "[policy]") if "policy" in data else None
     if head is None:
         r.error((), "missing [policy] table (name, title, timezone, currency)")

@@ -207,9 +207,16 @@ def sales_tax(r, path, data):
         return {k.upper(): _date(d) for k, d in v.items()}
     checked = r.fields(data, path, _spec(country=(False, codes.country), states=(True, states)), "[sales_tax]")
     info = r.info(data, path, "[sales_tax]")
-    if checked is None or info is None:
+    if checked is None or info is None or not _provinces_known(r, path, checked.get("country", "US"), data["states"]):
         return None
     return m.SalesTax(info, checked.get("country", "US").upper(), checked["states"])
+
+
+def _provinces_known(r: Reader, path, country: str, states: dict) -> bool:
+    bad = [(key, why) for key in states if (why := codes.province_problem(country, key))]
+    for key, why in bad:
+        r.error(path + ("states", key), f"field 'states': {why}")
+    return not bad
 
 
 def contradiction(r, path, data):

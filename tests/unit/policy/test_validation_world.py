@@ -136,3 +136,10 @@ def test_a_utf8_file_with_a_byte_order_mark_loads(tmp_path: Path):
     path = tmp_path / "bom.toml"
     path.write_bytes(b"\xef\xbb\xbf" + (HEAD + RULE + 'class = "final_sale"\n').encode())
     assert load_policy(str(path)).rules[0].cls == "final_sale"
+
+
+def test_sales_tax_states_are_iso_3166_2_subdivisions_of_the_country():
+    found = problems_of(HEAD + '[sales_tax]\nid = "t"\ntitle = "T"\ntext = "T"\ncountry = "US"\n'
+                        'states = { CA = 2021-04-16, California = 2020-01-01, CX = 2022-01-01 }\n')
+    assert found == ["x.toml:11:29: field 'states': 'California' is not an ISO 3166-2 subdivision of US; did you mean CA?",
+                     "x.toml:11:54: field 'states': 'CX' is not an ISO 3166-2 subdivision of US"]
