@@ -121,7 +121,7 @@ def render_command(name: str) -> None:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         sys.exit(1)
-    click.echo(engine.render_policy(policy), nl=False)
+    click.echo(engine.render_policy(policy, datetime.now(timezone.utc)), nl=False)
 
 
 def register(app: Flask) -> None:

@@ -35,8 +35,8 @@ def check_files(paths) -> list[Problem]:
     return problems
 
 
-def render_policy(policy: Policy) -> str:
-    """The shopper-facing policy page (Markdown), generated from the rules."""
+def render_policy(policy: Policy, now: datetime) -> str:
+    """The shopper-facing policy page (Markdown), generated from the rules, as of `now` (aware datetime)."""
     from backend.policy.render import render
 
-    return render(policy)
+    return render(policy, now)

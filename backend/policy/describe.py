@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from backend.policy.calendar import NAMED_HOLIDAYS
+from backend.policy.codes import REGION_NAMES, REGIONS
 
 RESOLUTION_NAMES = {"refund": "refund", "store_credit": "store credit", "exchange": "exchange"}
 ANCHOR_NAMES = {"delivery": "delivery", "shipment": "shipment", "order": "the order date"}
@@ -38,8 +39,8 @@ _PHRASES = {
     "order_tag": lambda v: f"orders tagged {_join(v)}",
     "discount_code_prefix": lambda v: f"discount codes starting with {_join(s.upper() for s in v)}",
     "sales_channel": lambda v: f"orders placed through {_join(s.title() for s in v)}",
-    "ship_to_country": lambda v: f"orders shipped to {_join(v)}",
-    "ship_to_country_not": lambda v: f"orders shipped outside {_join(v)}",
+    "ship_to_country": lambda v: f"orders shipped to {_join(_places(v))}",
+    "ship_to_country_not": lambda v: f"orders shipped outside {_join(_places(v))}",
     "ship_to_province": lambda v: f"orders shipped to {_join(v)}",
     "po_box": lambda v: "P.O. box addresses" if v else "street addresses",
     "carrier": lambda v: f"shipped via {_join(s.upper() for s in v)}",
@@ -50,12 +51,23 @@ _PHRASES = {
     "merchandise_value_at_most": lambda v: f"merchandise of {money(v)} or less",
     "order_date_from": lambda v: f"orders placed on or after {v:%B %-d, %Y}",
     "order_date_to": lambda v: f"orders placed on or before {v:%B %-d, %Y}",
+    "order_date_range": lambda v: f"orders placed from {v[0]:%B %-d, %Y} through {v[1]:%B %-d, %Y}",
     "line_class": lambda v: f"{_join(CLASS_NAMES[c] for c in v)} items",
     "line_class_not": lambda v: f"items other than {_join(CLASS_NAMES[c] for c in v)}",
     "item_condition": lambda v: f"items returned {_join(v)}",
     "return_reason": lambda v: f"returns because of {_join(r.replace('_', ' ') for r in v)}",
     "merchant_fault": lambda v: "our mistakes" if v else "returns that are not our mistake",
 }
+
+
+def _places(codes) -> list[str]:
+    """Country codes with every whole region group written by its name (the EU, not its 27 codes)."""
+    rest, names = set(codes), []
+    for region in sorted(REGIONS, key=lambda r: -len(REGIONS[r])):
+        if len(REGIONS[region]) > 1 and REGIONS[region] <= rest:
+            rest -= REGIONS[region]
+            names.append(REGION_NAMES[region])
+    return sorted(rest) + names
 
 
 def _property(spec: tuple) -> str:
@@ -69,13 +81,27 @@ def _property(spec: tuple) -> str:
 def conditions(cond) -> str:
     """'orders shipped to US and products tagged x', or '' when the rule applies to everything."""
     currency = next(iter(cond.when["currency"])) if len(cond.when.get("currency", ())) == 1 else "USD"
-    parts = [_phrase(k, v, currency) for k, v in cond.when.items()]
+    parts = [_phrase(k, v, currency) for k, v in _ranges(cond.when).items()]
     if cond.when_any:
         parts.append("either " + " or ".join(" and ".join(_PHRASES[k](v) for k, v in t.items()) for t in cond.when_any))
-    if cond.unless:
+    if cond.unless and set(cond.unless) == {"ship_to_country_not"}:  # "except outside X" is "to X"
+        parts.append(_PHRASES["ship_to_country"](cond.unless["ship_to_country_not"]))
+    elif cond.unless:
         parts.append(("all orders " if not parts else "") + "except "
-                     + " and ".join(_PHRASES[k](v) for k, v in cond.unless.items()))
+                     + " and ".join(_PHRASES[k](v) for k, v in _ranges(cond.unless).items()))
     return " and ".join(parts)
+
+
+def _ranges(table: dict) -> dict:
+    """Both ends of an order date range as one key, so it reads as one range and not as two conditions."""
+    if "order_date_from" not in table or "order_date_to" not in table:
+        return table
+    out = {k: v for k, v in table.items() if k not in ("order_date_from", "order_date_to")}
+    return {"order_date_range": (table["order_date_from"], table["order_date_to"]), **out}
+
+
+def day(value) -> str:
+    return f"{value:%B %-d, %Y}"
 
 
 def _phrase(key: str, value, currency: str) -> str:

@@ -1,6 +1,7 @@
 """Problems found in a policy file, and the two exceptions the package raises."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 
@@ -34,3 +35,23 @@ class RequestError(Exception):
         self.errors = list(errors)
         first = self.errors[0] if self.errors else {"field": "", "message": "invalid request"}
         super().__init__(f"{first['field']}: {first['message']}" if first["field"] else first["message"])
+
+
+class ItemErrors(ValueError):
+    """Bad items of a list value: `items` is [(index, message)], so each is reported at its own position."""
+
+    def __init__(self, items: list[tuple[int, str]]):
+        self.items = list(items)
+        super().__init__("; ".join(message for _, message in self.items))
+
+
+def did_you_mean(word, choices, quote: bool = True) -> str:
+    """'; did you mean X?' when `word` is close to one of `choices` (difflib's ratio), else ''."""
+    if not isinstance(word, str):
+        return ""
+    by_lower = {str(c).lower(): str(c) for c in choices}
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.75)
+    if not close:
+        return ""
+    found = by_lower[close[0]]
+    return f"; did you mean {repr(found) if quote else found}?"

@@ -1,7 +1,10 @@
 """Policy lint: warnings that never stop a policy from loading.
 
 * rules that can never fire (self-contradictory conditions, no effect, always overridden or outranked);
-* overlapping rules with different outcomes (windows for the same resolution, final sale vs credit only);
+* overlapping rules with different outcomes for the same resolution, unless the later rule is an exception
+  to the earlier one (its conditions imply the earlier's: "general rules first, exceptions after", the
+  documented idiom) or names it in `overrides` (the author says the later rule wins on purpose). Two classes
+  on one line are not reported: class precedence is the language's rule, not an accident of order;
 * contradictions the author recorded from the policy text (`contradicts` on a rule, `[[contradictions]]`).
 """
 from __future__ import annotations
@@ -23,7 +26,7 @@ def lint(policy: Policy) -> list[Problem]:
         cond = getattr(rule, "cond", None)
         if cond is not None and (why := impossible(cond.when)):
             warn(rule.info, f"rule '{rule.info.id}' can never fire: {why}")
-    _line_rules(policy, warn)
+    _line_rules(policy, warn, _acknowledged(policy))
     for rule in policy.rules:
         for text, note in rule.contradicts:
             warn(rule.info, f"rule '{rule.info.id}' contradicts the policy text \"{text}\": {note}")
@@ -78,7 +81,25 @@ def _unconditional(cond) -> bool:
     return not cond.when and not cond.when_any and not cond.unless
 
 
-def _line_rules(policy: Policy, warn) -> None:
+def _acknowledged(policy: Policy) -> set[tuple[str, str]]:
+    """(earlier id, later id) pairs the author declared with `overrides` on the later rule."""
+    return {(earlier, raw["id"]) for raw in policy.raw.get("rules", []) for earlier in raw.get("overrides", [])}
+
+
+def implies(a, b) -> bool:
+    """True when every line matching `a` matches `b` (a conservative check): `a` is an exception to `b`."""
+    return not b.when_any and not b.unless and all(_narrower(k, v, a.when) for k, v in b.when.items())
+
+
+def _narrower(key: str, value, when: dict) -> bool:
+    if key not in when:
+        return False
+    if isinstance(value, frozenset):
+        return when[key] <= value if not key.endswith("_not") else when[key] >= value
+    return when[key] == value
+
+
+def _line_rules(policy: Policy, warn, acknowledged: set) -> None:
     rules = policy.rules
     for i, rule in enumerate(rules):
         if rule.cls is None and not rule.windows:
@@ -92,7 +113,8 @@ def _line_rules(policy: Policy, warn) -> None:
             warn(rule.info, f"rule '{rule.info.id}' never sets the class: '{outranked[0].info.id}' "
                             f"gives every line the higher class {outranked[0].cls}")
         for other in rules[i + 1:]:
-            _overlap(rule, other, warn)
+            if (rule.info.id, other.info.id) not in acknowledged and not implies(other.cond, rule.cond):
+                _overlap(rule, other, warn)
 
 
 def _overlap(first, second, warn) -> None:
@@ -102,8 +124,6 @@ def _overlap(first, second, warn) -> None:
         if first.windows[res] != second.windows[res]:
             warn(second.info, f"rules '{first.info.id}' and '{second.info.id}' overlap with different outcomes: "
                               f"{window(res, first.windows[res])} versus {window(res, second.windows[res])}; "
-                              f"'{second.info.id}' wins (later in the file)")
+                              f"'{second.info.id}' wins (later in the file; if that is meant, add "
+                              f"overrides = [\"{first.info.id}\"] to '{second.info.id}')")
             return
-    if {first.cls, second.cls} == {"final_sale", "credit_only"}:
-        warn(second.info, f"rules '{first.info.id}' ({first.cls}) and '{second.info.id}' ({second.cls}) can match "
-                          f"the same line; final_sale wins by class precedence")

@@ -171,3 +171,70 @@ def locate(positions: dict, path: tuple) -> tuple[int, int]:
             return positions[path]
         path = path[:-1]
     return 1, 1
+
+
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+_AT_END = re.compile(r"\s*\(at end of document\)")
+_OPENERS = {"[": "]", "{": "}"}
+
+
+def syntax_error_at(text: str, message: str) -> tuple[int, int, str]:
+    """(line, col, message) for a tomllib error. tomllib says "at end of document" for a string, array or
+    inline table left open, so the opener is found here and named; a newline inside a one-line string is
+    reported where the string starts."""
+    found = _TOML_AT.search(message)
+    opener = _unclosed(text)
+    if opener and (_AT_END.search(message) or message.startswith("Illegal character '\\n'")):
+        offset, what = opener
+        line, col = _Scanner(text).where(offset)
+        return line, col, f"{what} is never closed"
+    if found:
+        return int(found.group(1)), int(found.group(2)), _TOML_AT.sub("", message).strip()
+    line = text.count("\n") + 1  # at the end of the document, and nothing left open that we can name
+    return line, len(text) - text.rfind("\n"), _AT_END.sub("", message).strip()
+
+
+def _unclosed(text: str) -> tuple[int, str] | None:
+    """(offset, description) of the first string left open, else of the innermost open '[' or '{'."""
+    stack, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "#":
+            i = _line_end(text, i)
+        elif ch in "\"'":
+            end = _string_end(text, i)
+            if end < 0:
+                return i, "the string that starts here"
+            i = end
+        elif ch in _OPENERS:
+            stack.append(i)
+        elif ch in "]}" and stack:
+            stack.pop()
+        i += 1
+    return (stack[-1], f"the '{text[stack[-1]]}' that starts here") if stack else None
+
+
+def _line_end(text: str, i: int) -> int:
+    end = text.find("\n", i)
+    return len(text) if end < 0 else end
+
+
+def _string_end(text: str, start: int) -> int:
+    """Offset of the closing quote of the string opening at `start`, or -1 when it never closes."""
+    quote = text[start]
+    if text.startswith(quote * 3, start):
+        end = text.find(quote * 3, start + 3)
+        while end >= 0 and quote == '"' and _escaped(text, end):
+            end = text.find(quote * 3, end + 1)
+        return -1 if end < 0 else end + 2
+    j = start + 1
+    while j < len(text) and text[j] not in (quote, "\n"):
+        j += 2 if (quote == '"' and text[j] == "\\") else 1
+    return j if j < len(text) and text[j] == quote else -1
+
+
+def _escaped(text: str, i: int) -> bool:
+    backslashes = 0
+    while i - backslashes - 1 >= 0 and text[i - backslashes - 1] == "\\":
+        backslashes += 1
+    return backslashes % 2 == 1

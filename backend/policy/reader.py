@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from backend.policy.errors import Problem
+from backend.policy.errors import ItemErrors, Problem, did_you_mean
 from backend.policy.model import Cond, Info
 from backend.policy.positions import locate
 from backend.policy.vocabulary import VOCABULARY, all_of, any_of_preds, check_value, compile_key, none_of
@@ -45,7 +45,7 @@ class Reader:
         out = {}
         for key in data:
             if key not in spec:
-                self.error(path + (key,), f"unknown field '{key}' in {section}")
+                self.error(path + (key,), f"unknown field '{key}' in {section}{did_you_mean(key, spec)}")
         for key, (required, convert) in spec.items():
             if key not in data:
                 if required:
@@ -63,9 +63,11 @@ class Reader:
             self.error(path + ("id",), f"rule id '{rule_id}' must be lower-case letters, digits, '-' or '_'")
         elif isinstance(rule_id, str) and rule_id in self.ids:
             self.error(path + ("id",), f"duplicate rule id '{rule_id}'")
-        if not all(isinstance(data.get(k), str) and data.get(k).strip() for k in INFO_FIELDS):
-            missing = [k for k in INFO_FIELDS if not isinstance(data.get(k), str) or not data.get(k).strip()]
-            self.error(path, f"{section} needs a non-empty string '{missing[0]}'")
+        bad = [k for k in INFO_FIELDS if not isinstance(data.get(k), str) or not data.get(k).strip()]
+        for key in bad:  # a missing key is already reported by fields(): one message per problem
+            if key in data:
+                self.error(path + (key,), f"field '{key}' of {section} must be a non-empty string")
+        if bad:
             return None
         self.ids.add(rule_id)
         line, col = locate(self.positions, path)
@@ -96,7 +98,7 @@ class Reader:
 
     def _cond_value(self, key, value, path, scopes, out) -> bool:
         if key not in VOCABULARY:
-            self.error(path, f"unknown condition '{key}'")
+            self.error(path, f"unknown condition '{key}'{did_you_mean(key, VOCABULARY)}")
             return False
         scope, kind = VOCABULARY[key]
         if scope not in scopes:
@@ -104,6 +106,10 @@ class Reader:
             return False
         try:
             out[key] = check_value(kind, value)
+        except ItemErrors as exc:  # each bad list item at its own position
+            for index, message in exc.items:
+                self.error(path + (index,), f"condition '{key}': {message}")
+            return False
         except (ValueError, TypeError) as exc:
             self.error(path, f"condition '{key}' {exc}")
             return False

@@ -1,13 +1,25 @@
-"""The shopper-facing policy page (Markdown), generated from the rules so it cannot drift from what is enforced."""
+"""The shopper-facing policy page (Markdown), generated from the rules so it cannot drift from what is enforced.
+
+The page states only what the rules say, as of the day it is rendered (in the shop's time zone): a rule
+whose order dates have all passed is not shown, one whose dates have not begun says when it starts.
+Nothing is stated that no rule says (no stock sentences about shipping fees or the like).
+"""
 from __future__ import annotations
+
+from datetime import date, datetime
 
 from backend.policy import describe as d
 from backend.policy.model import RESOLUTIONS, Policy
 
+_DAY_NAMES = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")  # 0 = Monday
 
-def render(policy: Policy) -> str:
-    sections = [_windows(policy), _exclusions(policy), _condition(policy), _fees(policy), _protection(policy),
-                _price_adjustments(policy), _shipping(policy), _tax(policy)]
+
+def render(policy: Policy, now: datetime) -> str:
+    """The page as of `now` (an aware datetime: its local date in the shop's zone decides what is current)."""
+    today = now.astimezone(policy.tz).date()
+    sections = [_windows(policy, today), _exclusions(policy, today), _condition(policy, today),
+                _fees(policy, today), _protection(policy), _price_adjustments(policy, today),
+                _shipping(policy, today), _tax(policy, today)]
     body = "".join(s for s in sections if s)
     return f"# {policy.title} — Returns, exchanges and shipping\n\n{body}"
 
@@ -16,47 +28,82 @@ def _section(title: str, items: list[str]) -> str:
     return f"## {title}\n\n" + "".join(f"- {item}\n" for item in items) + "\n" if items else ""
 
 
+def _current(rules, today: date) -> list:
+    """Rules a shopper can still be subject to: not those whose last order date has passed."""
+    return [r for r in rules if not (r.cond.when.get("order_date_to") and r.cond.when["order_date_to"] < today)]
+
+
+def _item(rule, today: date, scope: str, terms: str) -> str:
+    start = rule.cond.when.get("order_date_from")
+    upcoming = f"Starts {d.day(start)}. " if start and start > today else ""
+    return f"**{rule.info.title}.** {upcoming}{scope}: {terms}."
+
+
 def _scope(cond, default: str) -> str:
     text = d.conditions(cond)
     return f"For {text}" if text else default
 
 
-def _windows(policy: Policy) -> str:
-    items = []
-    for rule in policy.rules:
-        if not rule.windows:
-            continue
-        terms = "; ".join(d.window(r, rule.windows[r]) for r in RESOLUTIONS if r in rule.windows)
-        items.append(f"**{rule.info.title}.** {_scope(rule.cond, 'All orders')}: {terms}.")
+def _windows(policy: Policy, today: date) -> str:
+    rules = [r for r in _current(policy.rules, today) if r.windows]
+    items = [_item(rule, today, _window_scope(rule, rules[i + 1:]),
+                   "; ".join(d.window(r, rule.windows[r]) for r in RESOLUTIONS if r in rule.windows))
+             for i, rule in enumerate(rules)]
     if policy.delivery_fallback:
         items.append(f"If the carrier never confirms delivery, we count delivery as "
                      f"{policy.delivery_fallback.days} days after shipment.")
     return _section("How long you have", items)
 
 
-def _exclusions(policy: Policy) -> str:
-    items = [f"**{r.info.title}.** {_scope(r.cond, 'Every item')}: {d.CLASS_NAMES[r.cls]}."
-             for r in policy.rules if r.cls and r.cls != "standard"]
+def _window_scope(rule, later: list) -> str:
+    """Who a rule's windows reach: a rule for everything still yields to later rules that replace all its
+    windows (a US rule followed by an international one is not "All orders")."""
+    if d.conditions(rule.cond):
+        return _scope(rule.cond, "")
+    overriding = [r.cond for r in later if d.conditions(r.cond) and set(rule.windows) <= set(r.windows)]
+    inside = [c.when["ship_to_country_not"] for c in overriding if _only_outside(c)]
+    others = [d.conditions(c) for c in overriding if not _only_outside(c)]
+    if not overriding:
+        return "All orders"
+    scope = "For " + d.conditions(_Only(frozenset.intersection(*inside))) if inside else "For all orders"
+    return scope + (" except " + " or ".join(others) if others else "")
+
+
+def _only_outside(cond) -> bool:
+    return set(cond.when) == {"ship_to_country_not"} and not cond.when_any and not cond.unless
+
+
+class _Only:
+    """A condition set of just `ship_to_country`, for describing where a rule is left to apply."""
+
+    def __init__(self, countries):
+        self.when, self.when_any, self.unless = {"ship_to_country": countries}, (), None
+
+
+def _exclusions(policy: Policy, today: date) -> str:
+    items = [_item(r, today, _scope(r.cond, "Every item"), d.CLASS_NAMES[r.cls])
+             for r in _current(policy.rules, today) if r.cls and r.cls != "standard"]
     return _section("What can't be returned (or only for store credit)", items)
 
 
-def _condition(policy: Policy) -> str:
+def _condition(policy: Policy, today: date) -> str:
     items = []
-    for rule in policy.return_rules:
+    for rule in _current(policy.return_rules, today):
         outcome = "not accepted" if rule.refuse else "accepted for " + " or ".join(
             d.RESOLUTION_NAMES[r] for r in RESOLUTIONS if r in rule.allow_only) + " only"
         lifted = " (unless it is our mistake: defective, wrong or extra item, not as described, carrier damage)" \
             if rule.lifted_by_merchant_fault else ""
-        items.append(f"**{rule.info.title}.** {_scope(rule.cond, 'Every return').replace('For ', '', 1)}: "
-                     f"{outcome}{lifted}.")
+        scope = d.conditions(rule.cond)
+        items.append(_item(rule, today, scope[:1].upper() + scope[1:] if scope else "Every return", outcome + lifted))
     return _section("Condition", items)
 
 
-def _fees(policy: Policy) -> str:
+def _fees(policy: Policy, today: date) -> str:
     items = []
-    for fee in policy.fees:
-        size = (f"{d.money(fee.amount, policy.currency)} {fee.kind} fee per return"
-                if fee.amount is not None else f"{fee.percent.normalize()}% {fee.kind} fee per item")
+    for fee in _current(policy.fees, today):
+        name = _fee_name(fee)
+        size = (f"{d.money(fee.amount, policy.currency)} {name} per return" if fee.amount is not None
+                else f"{fee.percent.normalize():f}% {name} per item")
         which = " or ".join(d.RESOLUTION_NAMES[r] for r in RESOLUTIONS if r in fee.resolutions)
         extras = []
         if fee.waived_for_merchant_fault:
@@ -64,10 +111,18 @@ def _fees(policy: Policy) -> str:
         if fee.waived_by_protection and policy.protection:
             extras.append(f"waived with return protection ({d.money(policy.protection.price, policy.currency)})")
         scope = d.conditions(fee.cond)
-        items.append(f"**{fee.info.title}.** {size} on {which}" + (f", for {scope}" if scope else "")
-                     + (f"; {', '.join(extras)}" if extras else "") + ".")
-    items.append("Original shipping fees are not refunded.")
+        terms = f"{size} on {which}" + (f", for {scope}" if scope else "")
+        terms += f"; {', '.join(extras)}" if extras else ""
+        items.append(f"**{fee.info.title}.** {terms[:1].upper()}{terms[1:]}.")
     return _section("Fees", items)
+
+
+def _fee_name(fee) -> str:
+    """'restocking fee' only when the merchant calls it that (title or text); otherwise just 'fee', so a
+    return-label charge recorded under another kind is never renamed on the shopper's page."""
+    word = fee.kind.replace("_", " ")
+    said = f"{fee.info.title} {fee.info.text}".lower()
+    return f"{word} fee" if word in said else "fee"
 
 
 def _protection(policy: Policy) -> str:
@@ -75,35 +130,35 @@ def _protection(policy: Policy) -> str:
     if p is None:
         return ""
     where = d.conditions(p.offered)
-    return _section("Return protection", [
-        f"Add return protection for {d.money(p.price, policy.currency)} at checkout"
-        + (f" ({where})" if where else "") + ": it waives the restocking fee on your returns and exchanges. "
-        "It does not make final-sale items returnable."])
+    waived = sorted({_fee_name(f) for f in policy.fees if f.waived_by_protection})
+    text = (f"Add return protection for {d.money(p.price, policy.currency)} at checkout"
+            + (f" ({where})" if where else "") + (f": it waives the {' and the '.join(waived)}." if waived else "."))
+    if any(r.cls == "final_sale" for r in policy.rules):
+        text += " It does not make final-sale items returnable."
+    return _section("Return protection", [text])
 
 
-def _price_adjustments(policy: Policy) -> str:
+def _price_adjustments(policy: Policy, today: date) -> str:
     items = []
-    for rule in policy.price_adjustments:
+    for rule in _current(policy.price_adjustments, today):
         scope = _scope(rule.cond, "All items")
-        if rule.resolution is None:
-            items.append(f"**{rule.info.title}.** {scope}: no price adjustment.")
-        else:
-            items.append(f"**{rule.info.title}.** {scope}: a one-time price adjustment as "
-                         f"{d.RESOLUTION_NAMES[rule.resolution]} within {rule.days} days of "
-                         f"{d.ANCHOR_NAMES[rule.anchor]}.")
+        terms = "no price adjustment" if rule.resolution is None else (
+            f"a one-time price adjustment as {d.RESOLUTION_NAMES[rule.resolution]} within {rule.days} days of "
+            f"{d.ANCHOR_NAMES[rule.anchor]}")
+        items.append(_item(rule, today, scope, terms))
     return _section("Price adjustments", items)
 
 
-def _shipping(policy: Policy) -> str:
+def _shipping(policy: Policy, today: date) -> str:
     items = []
     if policy.shipping:
-        for rate in policy.shipping.rates:
+        for rate in _current(policy.shipping.rates, today):
             price = "free" if not rate.rate else d.money(rate.rate, policy.shipping.currency) + " flat rate"
-            items.append(f"**{rate.info.title}.** {_scope(rate.cond, 'All orders')}: {price}.")
+            items.append(_item(rate, today, _scope(rate.cond, "All orders"), price))
         items.extend(_ship_by(policy.shipping.ship_by))
-    for rule in policy.signature:
-        items.append(f"**{rule.info.title}.** {_scope(rule.cond, 'Every order')}: a signature is required on delivery.")
-    items.extend(f"**{b.info.title}.** {b.message}" for b in policy.blocks)
+    for rule in _current(policy.signature, today):
+        items.append(_item(rule, today, _scope(rule.cond, "Every order"), "a signature is required on delivery"))
+    items.extend(f"**{b.info.title}.** {b.message}" for b in _current(policy.blocks, today))
     return _section("Shipping", items)
 
 
@@ -111,18 +166,20 @@ def _ship_by(ship_by) -> list[str]:
     if ship_by is None:
         return []
     days = "the next business day" if ship_by.business_days == 1 else f"within {ship_by.business_days} business days"
-    names = ", ".join(d.holiday(k) for k in ship_by.holidays)
-    items = [f"**{ship_by.info.title}.** Orders ship {days} after they are placed. We do not ship on weekends"
-             + (f" or on {names}" if names else "") + "."]
+    closed = [_DAY_NAMES[n] for n in sorted(ship_by.weekend)] + [d.holiday(k) for k in ship_by.holidays]
+    items = [f"**{ship_by.info.title}.** Orders ship {days} after they are placed."
+             + (f" We do not ship on {', '.join(closed[:-1])}{' or ' if len(closed) > 1 else ''}{closed[-1]}."
+                if closed else "")]
     for season in ship_by.seasons:
         items.append(f"**{season.info.title}.** From {d.holiday(season.start)} to {d.holiday(season.end)} we take "
                      f"up to {season.business_days} business days to ship.")
     return items
 
 
-def _tax(policy: Policy) -> str:
+def _tax(policy: Policy, today: date) -> str:
     tax = policy.sales_tax
     if tax is None:
         return ""
-    states = ", ".join(f"{code} (since {start:%B %-d, %Y})" for code, start in tax.states.items())
+    states = ", ".join(f"{code} ({'since' if start <= today else 'starting'} {d.day(start)})"
+                       for code, start in tax.states.items())
     return _section("Sales tax", [f"We collect sales tax on orders shipped to: {states}."])

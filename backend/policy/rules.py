@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import tomllib
 from pathlib import Path
 
+from backend.policy import codes
 from backend.policy import model as m
 from backend.policy import sections as s
 from backend.policy.calendar import zone
-from backend.policy.errors import PolicyError, Problem
-from backend.policy.positions import key_positions
+from backend.policy.errors import PolicyError, Problem, did_you_mean
+from backend.policy.positions import key_positions, syntax_error_at
 from backend.policy.reader import Reader
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "policy_rules"
@@ -19,7 +19,6 @@ _ARRAYS = {"rules": s.line_rule, "return_rules": s.return_rule, "fees": s.fee_ru
            "blocks": lambda r, p, d: s.order_rule(r, p, d, "[[blocks]]"), "contradictions": s.contradiction}
 _TABLES = {"protection": s.protection, "sales_tax": s.sales_tax}
 SECTIONS = ("policy", "shipping", *_ARRAYS, *_TABLES)
-_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 def resolve_path(name_or_path: str | Path) -> Path:
@@ -33,10 +32,22 @@ def resolve_path(name_or_path: str | Path) -> Path:
 def load_policy(name_or_path: str | Path) -> m.Policy:
     path = resolve_path(name_or_path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise PolicyError([Problem(str(name_or_path), 1, 1, f"cannot read policy: {exc.strerror}")]) from None
-    return load_policy_text(text, _display(path))
+    return load_policy_text(_decode(data, _display(path)), _display(path))
+
+
+def _decode(data: bytes, source_name: str) -> str:
+    """UTF-8 text (a leading byte-order mark, as Windows editors write, is dropped); otherwise one problem
+    at the first byte that is not UTF-8, e.g. a file saved as Windows-1252."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8-sig", "replace")) + 1
+        message = f"not UTF-8 text (line {line}, column {col}: byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        raise PolicyError([Problem(source_name, line, col, message)]) from None
 
 
 def load_policy_text(text: str, source_name: str = "<policy>") -> m.Policy:
@@ -44,14 +55,12 @@ def load_policy_text(text: str, source_name: str = "<policy>") -> m.Policy:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        found = _TOML_AT.search(str(exc))
-        line, col = (int(found.group(1)), int(found.group(2))) if found else (1, 1)
-        message = _TOML_AT.sub("", str(exc)).strip()
+        line, col, message = syntax_error_at(text, str(exc))
         raise PolicyError([Problem(source_name, line, col, f"TOML syntax error: {message}")]) from None
     reader = Reader(source_name, key_positions(text))
     policy = _build(reader, data, text, source_name)
     if reader.problems:
-        raise PolicyError(reader.problems)
+        raise PolicyError(sorted(reader.problems, key=lambda p: (p.line, p.col)))
     return policy
 
 
@@ -65,7 +74,8 @@ def _display(path: Path) -> str:
 def _build(r: Reader, data: dict, text: str, source_name: str) -> m.Policy | None:
     for key in data:
         if key not in SECTIONS:
-            r.error((key,), f"unknown section '{key}' (expected one of {', '.join(SECTIONS)})")
+            r.error((key,), f"unknown section '{key}' (expected one of {', '.join(SECTIONS)})"
+                            f"{did_you_mean(key, SECTIONS)}")
     head = r.table(data.get("policy"), ("policy",), "[policy]") if "policy" in data else None
     if head is None:
         r.error((), "missing [policy] table (name, title, timezone, currency)")
@@ -103,7 +113,7 @@ def _fallback(r: Reader, data) -> m.DeliveryFallback | None:
 def _shipping(r: Reader, data) -> m.Shipping | None:
     if (table := r.table(data, ("shipping",), "[shipping]")) is None:
         return None
-    spec = s._spec(currency=(True, s.str_field), rates=(False, None), ship_by=(False, None))
+    spec = s._spec(currency=(True, codes.currency), rates=(False, None), ship_by=(False, None))
     f, info = r.fields(table, ("shipping",), spec, "[shipping]"), r.info(table, ("shipping",), "[shipping]")
     rates = tuple(_rate(r, p, d) for p, d in r.tables(table.get("rates", []), ("shipping", "rates"), "shipping.rates"))
     ship_by = _ship_by(r, table["ship_by"]) if "ship_by" in table else None
@@ -113,7 +123,7 @@ def _shipping(r: Reader, data) -> m.Shipping | None:
 
 
 def _rate(r: Reader, path, data):
-    got = s._rule(r, path, data, "[[shipping.rates]]", {"rate": (True, s.parse_money)}, s.ORDER)
+    got = s._rule(r, path, data, "[[shipping.rates]]", {"rate": (True, s.amount_field)}, s.ORDER)
     return None if got is None else m.Rate(got[0], got[1], got[2]["rate"])
 
 

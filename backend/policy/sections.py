@@ -4,9 +4,11 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from backend.policy import codes
 from backend.policy import model as m
 from backend.policy.calendar import WEEKDAYS, is_holiday_key
-from backend.policy.money import parse_money
+from backend.policy.errors import did_you_mean
+from backend.policy.money import HUNDRED, parse_money
 from backend.policy.reader import COND_FIELDS, INFO_FIELDS, Reader
 
 ORDER, LINE, ALL = ("order",), ("order", "line"), ("order", "line", "class", "return")
@@ -33,9 +35,22 @@ def _bool(v):
 def _enum(*choices):
     def convert(v):
         if v not in choices:
-            raise ValueError(f"'{v}' is not one of {', '.join(choices)}")
+            raise ValueError(f"'{v}' is not one of {', '.join(choices)}{did_you_mean(v, choices)}")
         return v
     return convert
+
+
+def _amount(v):
+    """Money a merchant charges or sets (a fee, a rate, a price): never negative."""
+    if (amount := parse_money(v)) < 0:
+        raise ValueError(f"must not be negative (got {v})")
+    return amount
+
+
+def _percent(v):
+    if not 0 <= (share := parse_money(v)) <= HUNDRED:
+        raise ValueError(f"must be a percentage from 0 to 100 (got {v})")
+    return share
 
 
 def _resolutions(v):
@@ -91,14 +106,30 @@ def _rule(r: Reader, path, data, section, spec, scopes=LINE):
 
 def line_rule(r, path, data):
     spec = {"class": (False, _enum(*m.CLASSES)), "windows": (False, _windows),
-            "contradicts": (False, None), "note": (False, _str)}
+            "contradicts": (False, None), "note": (False, _str), "overrides": (False, _ids)}
+    earlier = set(r.ids)  # ids of the rules above this one
     got = _rule(r, path, data, "[[rules]]", spec)
-    if got is None:
+    if got is None or not _overrides_known(r, path, got[2].get("overrides", ()), earlier):
         return None
     info, cond, f = got
     contradicts = tuple(_contradiction(r, path + ("contradicts", i), c)
                         for i, c in enumerate(data.get("contradicts", [])))
     return m.LineRule(info, cond, f.get("class"), f.get("windows", {}), contradicts, f.get("note"))
+
+
+def _ids(v):
+    if not isinstance(v, list) or not v or not all(isinstance(i, str) for i in v):
+        raise ValueError("must be a list of rule ids (not empty)")
+    return tuple(v)
+
+
+def _overrides_known(r: Reader, path, ids, earlier: set) -> bool:
+    """`overrides` names rules written above this one (only a later rule can win over an earlier one)."""
+    unknown = [(i, x) for i, x in enumerate(ids) if x not in earlier]
+    for i, x in unknown:
+        r.error(path + ("overrides", i), f"overrides: no [[rules]] entry above this one has id '{x}'"
+                                         f"{did_you_mean(x, earlier)}")
+    return not unknown
 
 
 def _contradiction(r, path, data):
@@ -123,7 +154,7 @@ def return_rule(r, path, data):
 
 
 def fee_rule(r, path, data):
-    spec = {"kind": (True, _enum(*m.FEE_KINDS)), "amount": (False, parse_money), "percent": (False, parse_money),
+    spec = {"kind": (True, _enum(*m.FEE_KINDS)), "amount": (False, _amount), "percent": (False, _percent),
             "resolutions": (False, _resolutions), "waived_for_merchant_fault": (False, _bool),
             "waived_by_protection": (False, _bool)}
     got = _rule(r, path, data, "[[fees]]", spec, ALL)
@@ -151,7 +182,7 @@ def price_adjustment_rule(r, path, data):
 
 def protection(r, path, data):
     conds = ("offered_when", "offered_when_any", "offered_unless", "line_when", "line_when_any", "line_unless")
-    checked = r.fields(data, path, _spec(*conds, price=(True, parse_money)), "[protection]")
+    checked = r.fields(data, path, _spec(*conds, price=(True, _amount)), "[protection]")
     info = r.info(data, path, "[protection]")
     offered = r.cond(data, path, ORDER, "offered_")
     line = r.cond(data, path, LINE, "line_")
@@ -174,11 +205,18 @@ def sales_tax(r, path, data):
         if not isinstance(v, dict) or not v:
             raise ValueError("must be a table of PROVINCE = date")
         return {k.upper(): _date(d) for k, d in v.items()}
-    checked = r.fields(data, path, _spec(country=(False, _str), states=(True, states)), "[sales_tax]")
+    checked = r.fields(data, path, _spec(country=(False, codes.country), states=(True, states)), "[sales_tax]")
     info = r.info(data, path, "[sales_tax]")
-    if checked is None or info is None:
+    if checked is None or info is None or not _provinces_known(r, path, checked.get("country", "US"), data["states"]):
         return None
     return m.SalesTax(info, checked.get("country", "US").upper(), checked["states"])
+
+
+def _provinces_known(r: Reader, path, country: str, states: dict) -> bool:
+    bad = [(key, why) for key in states if (why := codes.province_problem(country, key))]
+    for key, why in bad:
+        r.error(path + ("states", key), f"field 'states': {why}")
+    return not bad
 
 
 def contradiction(r, path, data):
@@ -206,9 +244,9 @@ def holiday_key(v):
 
 
 POLICY_SPEC = {"name": (True, _str), "title": (True, _str), "timezone": (True, _zone),
-               "currency": (True, _str), "seed": (False, _str), "delivery_fallback": (False, None)}
+               "currency": (True, codes.currency), "seed": (False, _str), "delivery_fallback": (False, None)}
 FALLBACK_SPEC = {"days": (True, _int), "text": (True, _str), "id": (False, _str), "title": (False, _str)}
 SHIP_BY_SPEC = {"business_days": (False, _int), "weekend": (False, weekdays), "holidays": (False, holiday_keys),
-                "country": (False, _str), "seasons": (False, None)}
+                "country": (False, codes.country), "seasons": (False, None)}
 SEASON_SPEC = {"from": (True, holiday_key), "to": (True, holiday_key), "business_days": (True, _int)}
-int_field, str_field = _int, _str
+int_field, str_field, amount_field = _int, _str, _amount

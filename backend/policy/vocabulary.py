@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from backend.policy import codes
+from backend.policy.errors import ItemErrors, did_you_mean
 from backend.policy.model import CLASSES, CONDITIONS, REASONS
 from backend.policy.money import parse_money
 
@@ -25,9 +27,9 @@ VOCABULARY = {
     "unit_price_below": ("line", "money"), "unit_price_at_most": ("line", "money"),
     "properties": ("line", "properties"),
     "order_tag": ("order", "strings"), "discount_code_prefix": ("order", "strings"),
-    "sales_channel": ("order", "strings"), "ship_to_country": ("order", "codes"),
-    "ship_to_country_not": ("order", "codes"), "ship_to_province": ("order", "codes"),
-    "po_box": ("order", "bool"), "carrier": ("order", "strings"), "currency": ("order", "codes"),
+    "sales_channel": ("order", "strings"), "ship_to_country": ("order", "countries"),
+    "ship_to_country_not": ("order", "countries"), "ship_to_province": ("order", "codes"),
+    "po_box": ("order", "bool"), "carrier": ("order", "strings"), "currency": ("order", "currencies"),
     "merchandise_value_above": ("order", "money"), "merchandise_value_at_least": ("order", "money"),
     "merchandise_value_below": ("order", "money"), "merchandise_value_at_most": ("order", "money"),
     "order_date_from": ("order", "date"), "order_date_to": ("order", "date"),
@@ -37,6 +39,7 @@ VOCABULARY = {
 }
 PROPERTY_OPS = ("eq", "ne", "present", "absent")
 _CHOICES = {"classes": CLASSES, "conditions": CONDITIONS, "reasons": REASONS}
+_WORLD = {"countries": codes.countries, "currencies": codes.currencies}  # checked against ISO 3166 / ISO 4217
 
 
 def check_value(kind: str, value):
@@ -46,7 +49,9 @@ def check_value(kind: str, value):
             raise ValueError("must be true or false")
         return value
     if kind == "money":
-        return parse_money(value)
+        if (amount := parse_money(value)) < 0:
+            raise ValueError(f"must not be negative (got {value})")
+        return amount
     if kind == "date":
         if isinstance(value, date):
             return value
@@ -56,10 +61,14 @@ def check_value(kind: str, value):
     if kind == "properties":
         return tuple(_check_property(p) for p in _as_list(value, dict, "a list of tables"))
     items = _as_list(value, str, "a list of strings")
+    if kind in _WORLD:
+        return _WORLD[kind](items)
     if kind in _CHOICES:
-        bad = [v for v in items if v not in _CHOICES[kind]]
+        choices = _CHOICES[kind]
+        bad = [(i, f"unknown value '{v}' (expected one of {', '.join(choices)}){did_you_mean(v, choices)}")
+               for i, v in enumerate(items) if v not in choices]
         if bad:
-            raise ValueError(f"unknown value '{bad[0]}' (expected one of {', '.join(_CHOICES[kind])})")
+            raise ItemErrors(bad)
         return frozenset(items)
     return frozenset(v.strip().upper() if kind == "codes" else v.strip().lower() for v in items)
 

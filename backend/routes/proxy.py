@@ -67,4 +67,4 @@ def protection():
 @bp.get("/policy")
 @app_proxy_required
 def policy():
-    return jsonify(storefront.policy_page(g.shop))
+    return jsonify(storefront.policy_page(g.shop, _now()))

@@ -95,7 +95,7 @@ def _page_ctx(app, shop: str) -> dict:
         return {"policy_page": None}
     from backend.services.apply_decision import policy_for
 
-    return {"policy_page": policy_page.page(policy_for(ref, app))}
+    return {"policy_page": policy_page.page(policy_for(ref, app), datetime.now(timezone.utc))}
 
 
 def _compliance_ctx(app, shop: str) -> dict:

@@ -3,7 +3,7 @@
     product_badge(shop, product_id, now, variant_id=None, country=None)
         -> {"product_id", "class", "window", "return_protection"}    404 unknown product
     protection_offer(shop, now, country=None) -> {"offered", "price", "currency"}
-    policy_page(shop) -> {"markdown", "html"}
+    policy_page(shop, now) -> {"markdown", "html"}
 
 A product's badge is the decision for a one-line cart of that product (the given variant, else its first
 variant, at its current price) shipped to `country` (default: the policy's home country), so the badge
@@ -84,7 +84,7 @@ def protection_offer(shop: str, now: datetime, country: str | None = None) -> di
     return _protection(run_engine(policy, _cart(policy, now, country, []), now), policy)
 
 
-def policy_page(shop: str) -> dict:
+def policy_page(shop: str, now: datetime) -> dict:
     with current_app.extensions["fineprint.db"].session() as s:
         policy = shop_policy(s, shop)
-    return policy_pages.page(policy)
+    return policy_pages.page(policy, now)

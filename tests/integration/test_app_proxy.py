@@ -80,7 +80,7 @@ def test_the_policy_page_as_markdown_and_safe_html(app, client, shop):
 def test_policy_text_is_escaped_in_the_html(app, client, shop, monkeypatch):
     from backend import policy
 
-    monkeypatch.setattr(policy, "render_policy", lambda p: "# Returns\n\n<script>alert(1)</script> & [x](javascript:alert(1))\n")
+    monkeypatch.setattr(policy, "render_policy", lambda p, now: "# Returns\n\n<script>alert(1)</script> & [x](javascript:alert(1))\n")
     from backend.services import policy_page
     monkeypatch.setattr(policy_page, "_pages", {})
     html = get(client, app, "/proxy/policy").get_json()["html"]

@@ -18,12 +18,12 @@ def problems_of(text: str) -> list[str]:
 
 def test_unknown_condition_is_reported_at_its_line_and_column():
     text = GOOD_HEAD + '\n[[rules]]\nid = "a"\ntitle = "A"\ntext = "T"\nwhen = { product_tagz = ["x"] }\nclass = "final_sale"\n'
-    assert problems_of(text) == ["policy_rules/x.toml:11:10: unknown condition 'product_tagz'"]
+    assert problems_of(text) == ["policy_rules/x.toml:11:10: unknown condition 'product_tagz'; did you mean 'product_tag'?"]
 
 
 def test_indented_unknown_condition_in_subtable():
     text = GOOD_HEAD + '[[rules]]\nid = "a"\ntitle = "A"\ntext = "T"\n[rules.when]\n  product_tagz = ["x"]\n'
-    assert problems_of(text) == ["policy_rules/x.toml:11:3: unknown condition 'product_tagz'"]
+    assert problems_of(text) == ["policy_rules/x.toml:11:3: unknown condition 'product_tagz'; did you mean 'product_tag'?"]
 
 
 def test_toml_syntax_error_has_a_position():
@@ -36,7 +36,7 @@ def test_unknown_field_and_bad_values_are_all_reported():
                         'windows = { refund = { days = -1, from = "delivery" } }\n'
                         '[[fees]]\nid = "f"\ntitle = "F"\ntext = "T"\nkind = "restock"\namount = "abc"\n')
     found = problems_of(text)
-    assert "policy_rules/x.toml:10:1: unknown field 'clas' in [[rules]]" in found
+    assert "policy_rules/x.toml:10:1: unknown field 'clas' in [[rules]]; did you mean 'class'?" in found
     assert any(p.startswith("policy_rules/x.toml:11:1: field 'windows'") for p in found)
     assert any(p.startswith("policy_rules/x.toml:16:1: field 'kind'") for p in found)
     assert any(p.startswith("policy_rules/x.toml:17:1: field 'amount'") for p in found)
