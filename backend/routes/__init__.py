@@ -3,7 +3,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from backend.routes import admin, api, auth, health, proxy, webhooks
+    from backend.routes import admin, api, auth, flow, health, proxy, webhooks
 
-    for module in (health, auth, webhooks, api, proxy, admin):
+    for module in (health, auth, webhooks, api, proxy, admin, flow):
         app.register_blueprint(module.bp)
