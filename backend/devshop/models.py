@@ -52,6 +52,7 @@ class LineItem:
     properties: dict = field(default_factory=dict)
     variant_title: str | None = None
     vendor: str | None = None
+    current_quantity: int | None = None  # after removals (a returned, refunded unit); None: quantity
 
 
 @dataclass
@@ -125,4 +126,5 @@ class ShopState:
     products: dict[int, Product] = field(default_factory=dict)
     orders: dict[int, Order] = field(default_factory=dict)
     bulk_operations: dict[int, object] = field(default_factory=dict)
+    flow_runs: list = field(default_factory=list)  # accepted flowTriggerReceive calls (devshop/flow.py)
     lock: threading.RLock = field(default_factory=threading.RLock)
