@@ -12,7 +12,7 @@ import pytest
 import backend.shopify
 from backend.devshop.cost import MAX_QUERY_COST, query_cost
 from backend.devshop.schema import admin_schema
-from backend.shopify import bulk, cost, order_writes, payloads
+from backend.shopify import bulk, cost, flow, order_writes, payloads
 
 
 def _cost(document: str, variables: dict | None = None) -> int:
@@ -77,6 +77,9 @@ WORST_CASES = {  # operation name → (document, worst-case variables)
     "FineprintBulkRun": lambda: (bulk.RUN_QUERY, {"query": payloads.bulk_orders_query("2026-01-01")}),
     "FineprintBulkPoll": lambda: (bulk.POLL_QUERY, {"id": "gid://shopify/BulkOperation/1"}),
     "FineprintApplyDecision": lambda: (_write_with_every_field(), {}),
+    "FineprintFlowTrigger": lambda: (flow.TRIGGER_MUTATION, {}),
+    "FineprintTrialEnded": lambda: (flow.TRIAL_ENDED_MUTATION, {}),
+    "FineprintTrialLines": lambda: (flow.ORDER_LINES_QUERY, {"id": "gid://shopify/Order/1"}),
 }
 
 
