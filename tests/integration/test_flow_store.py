@@ -1,4 +1,5 @@
-"""Migration 0007 (Flow triggers) goes up and down on SQLite and PostgreSQL, and its unique key holds."""
+"""Migration 0007 (Flow triggers) goes up and down on SQLite and PostgreSQL, and its unique key holds;
+the `flow` CLI group sets a shop's reminder days."""
 from datetime import datetime, timezone
 
 import pytest
@@ -49,3 +50,19 @@ def test_flow_migration_goes_up_and_down_on_postgres():
         _roundtrip(url)
     finally:
         services.drop_postgres_schema(schema)
+
+
+def test_the_cli_sets_reminder_days_and_lists_triggers(app, runner):
+    from tests.integration.edge_helpers import install_shop
+
+    install_shop(app, "cli-flow.myshopify.com")
+    result = runner.invoke(args=["flow", "set-reminder-days", "cli-flow.myshopify.com", "5"])
+    assert result.exit_code == 0, result.output
+    with app.extensions["fineprint.db"].session() as s:
+        from backend.services.flow_schedule import reminder_days
+        assert reminder_days(s, "cli-flow.myshopify.com") == 5 and reminder_days(s, "other.myshopify.com") == 3
+    assert runner.invoke(args=["flow", "list", "cli-flow.myshopify.com"]).exit_code == 0
+    unknown = runner.invoke(args=["flow", "set-reminder-days", "nobody.myshopify.com", "5"])
+    assert unknown.exit_code == 1 and "unknown shop" in unknown.output and "Traceback" not in unknown.output
+    too_many = runner.invoke(args=["flow", "set-reminder-days", "cli-flow.myshopify.com", "99"])
+    assert too_many.exit_code == 1 and "0<=x<=60" in too_many.output
