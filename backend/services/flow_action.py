@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask import current_app
+
 from backend.errors import ValidationError
 from backend.services import decisions
 from backend.services.flow_payloads import open_resolutions, policy_sentence
@@ -41,10 +43,12 @@ def parse(body) -> tuple[str, str]:
 def check_order(body, now: datetime) -> dict:
     shop, order_id = parse(body)
     decision = decisions.decide_for_order(shop, order_id, now)  # 404 unknown order, 409 no policy
-    return {"return_value": policy_check(decision, now)}
+    with current_app.extensions["fineprint.db"].session() as s:
+        today = now.astimezone(decisions.shop_policy(s, shop).tz).date()  # the shop's calendar, as deadlines
+    return {"return_value": policy_check(decision, today)}
 
 
-def policy_check(decision: dict, now: datetime) -> dict:
+def policy_check(decision: dict, today: date) -> dict:
     lines = []
     for line in decision.get("lines") or []:
         deadlines = [r.get("deadline") for r in (line.get("resolutions") or {}).values()
@@ -54,7 +58,7 @@ def policy_check(decision: dict, now: datetime) -> dict:
                       "policySentence": policy_sentence(line)})
     deadline = decision.get("return_deadline")
     return {"policy": decision.get("policy") or "", "returnDeadline": deadline,
-            "daysLeft": (date.fromisoformat(deadline) - now.date()).days if deadline else None,
+            "daysLeft": (date.fromisoformat(deadline) - today).days if deadline else None,
             "returnable": any(ln["openResolutions"] for ln in lines),
             "openResolutions": sorted({r for ln in lines for r in ln["openResolutions"]}),
             "tags": list(decision.get("tags") or []), "lines": lines}

@@ -3,7 +3,7 @@
 rules for Flow triggers, schema types exist, and the action's runtime URL is the route that verifies it."""
 import re
 import tomllib
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -95,7 +95,7 @@ def test_the_simulator_refuses_what_flow_could_not_route():
 
 def test_the_action_answers_a_policy_check_of_its_return_type():
     decision, _ = _decision(tags=["trial-box"])
-    value = flow_action.policy_check(decision, datetime(2026, 12, 3, 15, tzinfo=timezone.utc))
+    value = flow_action.policy_check(decision, date(2026, 12, 3))
     schema = build_schema((EXTENSIONS / "flow-check-order" / "schema.graphql").read_text())
     assert set(value) == set(schema.get_type("PolicyCheck").fields)
     assert set(value["lines"][0]) == set(schema.get_type("PolicyCheckLine").fields)
