@@ -106,6 +106,7 @@ def return_decided_payload(decision: dict) -> dict:
     return {"order_id": order_number(decision["order_id"]), "Deadline": decision.get("return_deadline") or "",
             "Verdict": "allowed" if outcome.get("allowed") else "refused",
             "Resolution": outcome.get("resolution") or "", "Refund total": float(refund),
+            "Open resolutions": ", ".join(sorted({r for ln in decision.get("lines") or [] for r in open_resolutions(ln)})),
             "Reasons": "; ".join(dict.fromkeys(r for r in reasons if r)),
             "Policy sentence": sentences[0] if sentences else "",
             "Return decision": {"allowed": bool(outcome.get("allowed")), "resolution": outcome.get("resolution") or "",

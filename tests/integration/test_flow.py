@@ -201,4 +201,26 @@ def test_the_return_decided_hook_fires_its_trigger(pipeline):
     decision = decide(policy, request, datetime.now(timezone.utc))  # what the native-returns feature will do
     flow_triggers.return_decided(pipeline.app, SHOP, decision)
     [run] = runs(pipeline, "return-request-decided")
-    assert run.payload["Verdict"] == "allowed" and run.payload["Refund total"] == 237.01
+    assert run.payload["Verdict"] == "allowed" and run.payload["Refund total"] == 237.01  # 250.00 less 12.99
+    assert run.payload["Open resolutions"] == "exchange, refund, store_credit"
+
+
+# -- the delivery fallback ----------------------------------------------------------------------------------
+
+def test_a_shipment_never_delivered_arms_its_reminder_from_the_fallback_deadline(pipeline):
+    sim = pipeline.sim
+    pipeline.install(SHOP, "ally")
+    shipped = local_noon(-40)  # ally: delivery taken as 30 days after shipment, then 14 days
+    order = sim.add_order(SHOP, line_items=[{"variant": sim.add_product(SHOP, "Mule", price="250.00").variants[0]}],
+                          shipping_address=US_NY, created_at=iso(shipped - timedelta(days=2)))
+    ful = sim.fulfill(SHOP, order.id, created_at=iso(shipped))
+    pipeline.send("orders/create", order_payload(sim, SHOP, order), shop=SHOP)
+    pipeline.send("fulfillments/create", fulfillment_payload(sim, SHOP, order, ful), shop=SHOP)
+    pipeline.settle()
+    deadline = (shipped.date() + timedelta(days=30 + 14)).isoformat()
+    [row] = flow_schedule.rows_for(pipeline.db, SHOP, order.id)
+    assert (row.trigger, row.deadline, row.status) == ("return-window-closing", deadline, "armed")
+    reminder_day = datetime.combine(date.fromisoformat(deadline) - timedelta(days=3), time(9), tzinfo=NY)
+    assert sweep(pipeline, reminder_day)["sent"] == 1
+    [run] = runs(pipeline)
+    assert run.payload["Deadline"] == deadline
