@@ -224,3 +224,22 @@ def test_a_shipment_never_delivered_arms_its_reminder_from_the_fallback_deadline
     assert sweep(pipeline, reminder_day)["sent"] == 1
     [run] = runs(pipeline)
     assert run.payload["Deadline"] == deadline
+
+
+def test_two_workers_sweeping_at_once_send_a_due_reminder_once(pipeline):
+    import threading
+
+    pipeline.install(SHOP, "ally")
+    _order(pipeline, ["Sandal"], delivered=local_noon(-12))
+    results, start = [], threading.Barrier(2)
+
+    def worker():
+        start.wait()
+        results.append(sweep(pipeline)["sent"])
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [0, 1] and len(runs(pipeline)) == 1
