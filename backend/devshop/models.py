@@ -52,6 +52,7 @@ class LineItem:
     properties: dict = field(default_factory=dict)
     variant_title: str | None = None
     vendor: str | None = None
+    current_quantity: int | None = None  # after removals (a returned, refunded unit); None: quantity
 
 
 @dataclass
@@ -126,4 +127,5 @@ class ShopState:
     orders: dict[int, Order] = field(default_factory=dict)
     bulk_operations: dict[int, object] = field(default_factory=dict)
     returns: object = None                # devshop.returns_models.ReturnsBook, made on first use
+    flow_runs: list = field(default_factory=list)  # accepted flowTriggerReceive calls (devshop/flow.py)
     lock: threading.RLock = field(default_factory=threading.RLock)

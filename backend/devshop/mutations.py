@@ -1,4 +1,5 @@
-"""Mutations the simulator applies to stored state: tagsAdd, tagsRemove, metafieldsSet, bulkOperationRunQuery."""
+"""Mutations the simulator applies to stored state: tagsAdd, tagsRemove, metafieldsSet, bulkOperationRunQuery,
+flowTriggerReceive."""
 from __future__ import annotations
 
 import json
@@ -105,6 +106,10 @@ class MutationRoot(ReturnMutations):
             current.value, current.updated_at = value, now_iso()
         owner.updated_at = now_iso()
         return current
+
+    def flowTriggerReceive(self, info, handle=None, payload=None, body=None):
+        from backend.devshop.flow import receive  # no access scope: the schema gives it no requiredAccess
+        return receive(self.ctx.state, handle, payload, body)
 
     def bulkOperationRunQuery(self, info, query, groupObjects=True):
         from backend.devshop.bulk import start_bulk_query

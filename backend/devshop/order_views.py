@@ -54,7 +54,8 @@ class LineItemView(View):
     title = property(lambda self: self.obj.title)
     name = property(lambda self: self.obj.title + (f" - {self.obj.variant_title}" if self.obj.variant_title else ""))
     quantity = property(lambda self: self.obj.quantity)
-    currentQuantity = quantity
+    currentQuantity = property(lambda self: self.obj.quantity if self.obj.current_quantity is None
+                               else self.obj.current_quantity)
     sku = property(lambda self: self.obj.sku)
     variantTitle = property(lambda self: self.obj.variant_title)
     vendor = property(lambda self: self.obj.vendor)

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import update
 from sqlmodel import select
 
-from backend.services import catalog, orders, settings
+from backend.services import catalog, flow_triggers, orders, settings
 from backend.services.orders import OUR_TAGS
 from backend.shopify import order_writes
 from backend.store.models import DecisionLogEntry, OrderState, Shop, utcnow
@@ -211,6 +211,7 @@ def apply_order(app, shop: str, order_id: str, trigger: str = "", admin=None, no
         _mark(session, state, decision_hash=digest, pending_hash=None, tags_written=sorted(desired),
               deadline_written=deadline, applied_revision=revision, recheck_at=recheck)
         _log(session, state, policy, trigger, request, decision, result, add, remove)
+    flow_triggers.after_apply(app, shop, order_id, policy, decision, now)  # Shopify Flow reminders (issue 17)
     return result
 
 

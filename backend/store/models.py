@@ -256,3 +256,41 @@ class ReturnRecord(SQLModel, table=True):
     requested_at: Optional[datetime] = _opt_ts()
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
+
+
+# ---- Shopify Flow (issue 17; migration 0008) ----------------------------------
+
+
+class FlowTrigger(SQLModel, table=True):
+    """One Flow trigger to fire once for an order and a deadline (services/flow_schedule.py).
+
+    The unique key is what "once" means: a changed deadline is a new row (the old armed one is
+    cancelled), the same deadline after a policy change or a restart is the same row."""
+
+    __tablename__ = "flow_triggers"
+    __table_args__ = (UniqueConstraint("shop_domain", "order_id", "trigger", "deadline",
+                                       name="uq_flow_triggers_shop_order_trigger_deadline"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    shop_domain: str = Field(max_length=255)
+    order_id: str = Field(max_length=64)
+    trigger: str = Field(max_length=64)  # the Flow trigger extension's handle
+    deadline: str = Field(max_length=10)  # YYYY-MM-DD, the shop's calendar
+    fire_at: datetime = _ts(index=True)
+    status: str = Field(default="armed", index=True, max_length=16)  # armed|sending|sent|cancelled|failed
+    attempts: int = Field(default=0)
+    last_error: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    lease_until: Optional[datetime] = _opt_ts()
+    sent_at: Optional[datetime] = _opt_ts()
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class FlowSettings(SQLModel, table=True):
+    """Per-shop Flow settings (absent row: every default)."""
+
+    __tablename__ = "flow_settings"
+
+    shop_domain: str = Field(primary_key=True, max_length=255)
+    reminder_days: int = Field(default=3)  # "Return window closing" / "Trial period ending": days before
+    updated_at: datetime = _ts()

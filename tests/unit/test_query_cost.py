@@ -12,7 +12,7 @@ import pytest
 import backend.shopify
 from backend.devshop.cost import MAX_QUERY_COST, query_cost
 from backend.devshop.schema import admin_schema
-from backend.shopify import bulk, cost, order_writes, payloads
+from backend.shopify import bulk, cost, flow, order_writes, payloads
 from backend.shopify import returns as shopify_returns
 
 
@@ -85,6 +85,9 @@ WORST_CASES = {  # operation name → (document, worst-case variables)
     "FineprintReturnProcess": lambda: shopify_returns.process_request(
         "gid://shopify/Return/1", [(f"gid://shopify/ReturnLineItem/{i}", 1) for i in range(50)], "USD",
         to_payment="10.00", payment_gid="gid://shopify/OrderTransaction/1", to_store_credit="5.00"),
+    "FineprintFlowTrigger": lambda: (flow.TRIGGER_MUTATION, {}),
+    "FineprintTrialEnded": lambda: (flow.TRIAL_ENDED_MUTATION, {}),
+    "FineprintTrialLines": lambda: (flow.ORDER_LINES_QUERY, {"id": "gid://shopify/Order/1"}),
 }
 
 

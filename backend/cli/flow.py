@@ -1,0 +1,47 @@
+"""`flask --app app flow ...`: Shopify Flow settings and the armed triggers (services/flow_*.py)."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from backend.cli.edge import Group
+
+group = Group("flow", help="Shopify Flow triggers.")
+
+
+def _known_shop(shop: str) -> None:
+    from sqlmodel import select
+
+    from backend.store.models import Shop
+
+    with current_app.extensions["fineprint.db"].session() as s:
+        if s.exec(select(Shop.id).where(Shop.domain == shop)).first() is None:
+            raise click.ClickException(f"unknown shop {shop!r} (see `shops list`)")
+
+
+@group.command("set-reminder-days")
+@click.argument("shop")
+@click.argument("days", type=click.IntRange(0, 60))
+def set_reminder_days(shop, days):
+    """How many days before a return or trial deadline the reminders fire (default 3)."""
+    from backend.services import flow_schedule
+
+    _known_shop(shop)
+    flow_schedule.set_reminder_days(current_app.extensions["fineprint.db"], shop, days)
+    click.echo(f"{shop}: Flow reminders {days} day(s) before each deadline (armed from the next decision)")
+
+
+@group.command("list")
+@click.argument("shop")
+def list_triggers(shop):
+    """The shop's Flow triggers: armed, sent, cancelled or failed, with their deadline and firing time."""
+    from backend.services import flow_schedule
+
+    _known_shop(shop)
+    for row in flow_schedule.rows_for(current_app.extensions["fineprint.db"], shop):
+        click.echo(f"{row.order_id}\t{row.trigger}\t{row.deadline}\t{row.status}\t{row.fire_at.isoformat()}"
+                   + (f"\t{row.last_error}" if row.last_error else ""))
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(group)
