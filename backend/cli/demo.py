@@ -11,7 +11,7 @@ import sys
 import time
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 
 from backend.cli.edge import Command
 
@@ -74,7 +74,3 @@ def _wait_for_ctrl_c() -> None:
     click.echo("demo: serving — Ctrl-C stops it")
     while not stopping:
         time.sleep(0.2)
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(demo)

@@ -5,12 +5,12 @@ Webhook events take part too: `jobs list --webhooks` shows the ones not done (id
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 
-from backend.cli.edge import Group
+from backend.cli.appgroup import AppGroup
 from backend.tasks import jobs_table, webhook_events
 
-group = Group("jobs", help="List and retry pipeline jobs (parked = failed after every retry).")
+group = AppGroup("jobs", help="List and retry pipeline jobs (parked = failed after every retry).")
 
 
 def _db():
@@ -102,7 +102,3 @@ def sweep_cmd():
     from backend.tasks.orders import sweep
 
     click.echo(sweep(current_app._get_current_object()))
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(group)

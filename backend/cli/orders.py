@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from sqlmodel import select
 
-from backend.cli.edge import Group
+from backend.cli.appgroup import AppGroup
 from backend.cli.inputs import IsoDate
 from backend.store.models import Shop
 
-group = Group("orders", help="Order pipeline commands.")
+group = AppGroup("orders", help="Order pipeline commands.")
 
 
 @group.command("backfill")
@@ -61,7 +61,3 @@ def _say_how_far_back(scopes: str, since: str | None) -> None:
     click.echo(f"note: {access.notice()}", err=True)
     if since is None or since < access.oldest.isoformat():
         click.echo(f"note: orders created before {access.oldest} will not be read.", err=True)
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(group)

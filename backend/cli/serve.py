@@ -12,7 +12,7 @@ import signal
 import sys
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 
 from backend.cli.supervisor import Child, Supervisor, listen
 
@@ -76,8 +76,3 @@ def _children(fd: int, web_workers: int) -> list[Child]:
     jobs = [os.path.join(bin_dir, "flask"), "--app", "app", "worker", "--shutdown-timeout", str(STOP_SECONDS)]
     # SIGTERM is the graceful stop of both (gunicorn's SIGINT is its quick one, the worker's its immediate one).
     return [Child("web server", web, signal.SIGTERM, pass_fds=(fd,)), Child("worker", jobs, signal.SIGTERM)]
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(worker)
-    app.cli.add_command(serve)

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from sqlmodel import select
 
-from backend.cli.edge import Group
+from backend.cli.appgroup import AppGroup
 from backend.cli.inputs import require_utf8
 from backend.store.models import Shop
 
-group = Group("shops", help="Installed shops.")
+group = AppGroup("shops", help="Installed shops.")
 
 
 @group.command("set-policy")
@@ -35,6 +35,7 @@ def set_policy(shop, name_or_path):
 
 @group.command("list")
 def list_shops():
+    """Every shop the app knows: domain, installed or not, active policy."""
     with current_app.extensions["fineprint.db"].session() as s:
         for row in s.exec(select(Shop).order_by(Shop.domain)):
             state = "uninstalled" if row.uninstalled_at else "installed"
@@ -62,7 +63,3 @@ def migrate_tokens(shops):
             click.echo(f"{domain}\tfailed: {exc.message}", err=True)
     if failed:
         raise click.ClickException(f"{failed} of {len(domains)} shops not migrated")
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(group)
