@@ -36,6 +36,7 @@ def set_policy(shop, name_or_path):
 @group.command("list")
 def list_shops():
     """Every shop the app knows: domain, installed or not, active policy."""
+    """Every shop the app knows: domain, installed or not, active policy."""
     with current_app.extensions["fineprint.db"].session() as s:
         for row in s.exec(select(Shop).order_by(Shop.domain)):
             state = "uninstalled" if row.uninstalled_at else "installed"
@@ -59,6 +60,8 @@ def migrate_tokens(shops):
         try:
             click.echo(f"{domain}\t{tokens.migrate(domain)}")
         except AppError as exc:
+            if len(domains) == 1:  # one shop asked: its failure is the one error line, no "1 of 1" summary
+                raise click.ClickException(f"{domain}: not migrated: {exc.message}") from None
             failed += 1
             click.echo(f"{domain}\tfailed: {exc.message}", err=True)
     if failed:
