@@ -1,4 +1,4 @@
-"""`flask --app app db upgrade|downgrade`: migrations for the configured DATABASE_URL.
+"""`fineprint db upgrade|downgrade`: migrations for the configured DATABASE_URL.
 
 A downgrade drops tables and the data in them, so it asks first (or takes `--yes`); an
 unknown revision is refused before anything is asked or touched."""

@@ -1,4 +1,4 @@
-"""`flask --app app jobs list|retry|sweep`: the pipeline's failed (parked) work, visible and retryable.
+"""`fineprint jobs list|retry|sweep`: the pipeline's failed (parked) work, visible and retryable.
 
 Webhook events take part too: `jobs list --webhooks` shows the ones not done (id `wh:N`),
 `jobs retry --webhooks` / `jobs retry wh:N` requeue failed ones, `jobs sweep` requeues stuck ones."""

@@ -1,4 +1,4 @@
-"""`flask --app app orders backfill SHOP [--since DATE]`: decide and tag a shop's existing orders."""
+"""`fineprint orders backfill SHOP [--since DATE]`: decide and tag a shop's existing orders."""
 from __future__ import annotations
 
 import click
@@ -30,7 +30,7 @@ def backfill_cmd(shop, since, restart):
     if row is None:
         raise click.ClickException(f"unknown shop {shop}")
     if not row.active_policy:
-        raise click.ClickException(f"{shop} has no active policy; run `flask --app app shops set-policy {shop} NAME`")
+        raise click.ClickException(f"{shop} has no active policy; run `fineprint shops set-policy {shop} NAME`")
     _say_how_far_back(row.scopes, since)
     bar = {"bar": None, "at": 0}
 

@@ -1,4 +1,4 @@
-"""`flask --app app shops set-policy SHOP NAME_OR_PATH` (contract §1), `shops list`, `shops migrate-tokens`."""
+"""`fineprint shops set-policy SHOP NAME_OR_PATH` (contract §1), `shops list`, `shops migrate-tokens`."""
 from __future__ import annotations
 
 import click
