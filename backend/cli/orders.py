@@ -1,6 +1,8 @@
 """`fineprint orders backfill SHOP [--since DATE]`: decide and tag a shop's existing orders."""
 from __future__ import annotations
 
+from datetime import date
+
 import click
 from flask import current_app
 from sqlmodel import select
@@ -49,15 +51,13 @@ def backfill_cmd(shop, since, restart):
     click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
 
 
-def _say_how_far_back(scopes: str, since: str | None) -> None:
+def _say_how_far_back(scopes: str, since: date | None) -> None:
     """Without read_all_orders Shopify hands out the last 60 days only: say so before a long run, not after."""
-    from datetime import date
-
     from backend.services import order_access
 
     access = order_access.of_scopes(scopes, date.today())
     if access.all_orders:
         return
     click.echo(f"note: {access.notice()}", err=True)
-    if since is None or since < access.oldest.isoformat():
+    if since is None or since < access.oldest:  # --since is a date (IsoDate), as is the oldest readable day
         click.echo(f"note: orders created before {access.oldest} will not be read.", err=True)
