@@ -90,3 +90,15 @@ def test_the_bare_script_prints_its_commands(env):
     assert result.returncode == 0
     for command in ("policy", "shops", "orders", "jobs", "db", "serve", "worker", "demo"):
         assert f"  {command} " in result.stdout
+
+
+def test_the_flask_alias_offers_the_same_commands(tmp_path):
+    from backend import create_app
+    from backend.cli.main import COMMANDS, cli
+
+    app = create_app({"database_url": f"sqlite:///{tmp_path / 'alias.db'}", "testing": True})
+    try:
+        for name in COMMANDS:
+            assert app.cli.get_command(None, name) is cli.get_command(None, name), name
+    finally:
+        app.extensions["fineprint.db"].dispose()
