@@ -36,10 +36,10 @@ $(ADMIN_JS): node_modules/.stamp-js $(wildcard backend/static/admin/src/*)
 admin-assets: $(ADMIN_JS)
 
 migrate: install-py
-	$(BIN)/flask --app app db upgrade
+	$(BIN)/fineprint db upgrade
 
 run: migrate admin-assets
-	$(BIN)/flask --app app serve
+	$(BIN)/fineprint serve
 
 # The extensions must build with Shopify's own CLI, offline, as a deployable build: without
 # the shell's APP_URL (often a local one), so the URL baked in is shopify.app.toml's application_url.
@@ -65,7 +65,7 @@ bench: install
 	$(BIN)/python -m bench
 
 demo: migrate admin-assets
-	$(BIN)/flask --app app demo
+	$(BIN)/fineprint demo
 
 clean:
 	rm -rf $(VENV) node_modules instance extensions/*/dist backend/static/admin/build

@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import logging
 import warnings
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from backend.config import Config
 
+if TYPE_CHECKING:  # Flask is imported when an app is built, so `fineprint policy ...` never loads it
+    from flask import Flask
+
 
 def create_app(test_config: dict | Config | None = None) -> Flask:
+    from flask import Flask
+
     config = _load_config(test_config).check()
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(TESTING=config.testing, JSON_SORT_KEYS=False, FINEPRINT=config)

@@ -6,7 +6,7 @@ in-memory and synchronous when `huey_immediate` (tests). Tasks run inside an
 app context: the app bound by `create_app`, or one built from the environment
 in a worker process.
 
-Start a worker with `flask --app app worker` (see backend/cli/worker.py).
+Start a worker with `fineprint worker` (see backend/cli/worker.py).
 """
 from __future__ import annotations
 

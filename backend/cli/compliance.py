@@ -1,15 +1,15 @@
-"""`flask --app app compliance list|export SHOP`: customer data requests for the merchant (as the admin page)."""
+"""`fineprint compliance list|export SHOP`: customer data requests for the merchant (as the admin page)."""
 from __future__ import annotations
 
 import json
 import sys
 
 import click
-from flask import Flask, current_app
-from backend.cli.edge import Group
+from flask import current_app
+from backend.cli.appgroup import AppGroup
 from backend.cli.inputs import ShopDomain
 
-group = Group("compliance", help="Customer data requests (customers/data_request) and their reports.")
+group = AppGroup("compliance", help="Customer data requests (customers/data_request) and their reports.")
 
 
 def _db():
@@ -53,7 +53,3 @@ def export(shop: str, record_id: int | None, out: str | None) -> None:
         click.echo(f"wrote {out}", err=True)
     else:
         click.echo(text)
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(group)

@@ -1,15 +1,15 @@
-"""`flask --app app db upgrade|downgrade`: migrations for the configured DATABASE_URL.
+"""`fineprint db upgrade|downgrade`: migrations for the configured DATABASE_URL.
 
 A downgrade drops tables and the data in them, so it asks first (or takes `--yes`); an
 unknown revision is refused before anything is asked or touched."""
 import click
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy.engine import make_url
 
-from backend.cli.edge import Group
+from backend.cli.appgroup import AppGroup
 from backend.store import migrate
 
-group = Group("db", help="Database migrations (Alembic).")
+group = AppGroup("db", help="Database migrations (Alembic).")
 
 
 def _url() -> str:
@@ -52,7 +52,3 @@ def downgrade(revision: str, yes: bool) -> None:
         click.confirm(f"This drops {what} in {where}. Continue?", abort=True)
     migrate.downgrade(_url(), revision)
     click.echo(f"database at {revision}")
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(group)

@@ -1,8 +1,8 @@
-"""`flask --app app demo` (`make demo`): a demo store on the Shopify simulator, tagged by the worker.
+"""`fineprint demo` (`make demo`): a demo store on the Shopify simulator, tagged by the worker.
 
-    flask --app app demo                    # serve until Ctrl-C; prints the admin page URL
-    flask --app app demo --preset novus     # another preset
-    flask --app app demo --no-serve         # bounded: set up, tag, print, exit (tests, CI)
+    fineprint demo                          # serve until Ctrl-C; prints the admin page URL
+    fineprint demo --preset novus           # another preset
+    fineprint demo --no-serve               # bounded: set up, tag, print, exit (tests, CI)
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sys
 import time
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 
 from backend.cli.edge import Command
 
@@ -62,8 +62,8 @@ def _print_orders(store) -> None:
 
 def _print_next_steps(store) -> None:
     click.echo(f"  While it runs, the CLI reaches {store.shop} too, for example:")
-    click.echo(f"    .venv/bin/flask --app app shops set-policy {store.shop} novus")
-    click.echo(f"    .venv/bin/flask --app app orders backfill {store.shop}")
+    click.echo(f"    .venv/bin/fineprint shops set-policy {store.shop} novus")
+    click.echo(f"    .venv/bin/fineprint orders backfill {store.shop}")
     click.echo("")
 
 
@@ -74,7 +74,3 @@ def _wait_for_ctrl_c() -> None:
     click.echo("demo: serving — Ctrl-C stops it")
     while not stopping:
         time.sleep(0.2)
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(demo)

@@ -1,6 +1,7 @@
 """The CLI's edge: bad input answers with one clear line and exit status 1, never a traceback.
 
-Every command group below `flask --app app` (except `serve`/`worker`) is a `Group` from here:
+Every command group of `fineprint` (and of its alias `flask --app app`), except `serve`/`worker`, is a
+`Group` from here (or `backend.cli.appgroup.AppGroup`, the same with the app's context):
 
 * a usage error (unknown option, missing or invalid argument) is one line pointing at `--help`, and
   exits with 1, not Click's 2, because the commands promise one status for "your input was refused";
@@ -13,7 +14,6 @@ from __future__ import annotations
 import logging
 
 import click
-from flask.cli import AppGroup
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,7 @@ def one_line(exc: BaseException) -> str:
     import httpx
     from alembic.util import CommandError
 
+    from backend.config import ConfigError
     from backend.errors import AppError
     from backend.shopify.errors import ShopifyError
 
@@ -33,7 +34,7 @@ def one_line(exc: BaseException) -> str:
     if isinstance(exc, httpx.TransportError):
         where = exc.request.url.copy_with(query=None) if _has_request(exc) else "the shop"
         return f"cannot reach {where}: {exc or type(exc).__name__} (is the shop's Admin API origin right?)"
-    if isinstance(exc, (ShopifyError, CommandError)):
+    if isinstance(exc, (ShopifyError, CommandError, ConfigError)):
         return str(exc)
     if isinstance(exc, UnicodeDecodeError):
         return f"a file is not UTF-8 text ({exc.reason} at byte {exc.start}): save it as UTF-8"
@@ -54,6 +55,9 @@ def _flatten(text: str) -> str:
 
 
 def _usage(exc: click.UsageError) -> click.ClickException:
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):  # a bare `fineprint shops`: its help, not an error
+        click.echo(exc.ctx.get_help())
+        raise click.exceptions.Exit(0)
     hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
     return click.ClickException(_flatten(exc.format_message()) + hint)
 
@@ -77,8 +81,9 @@ class Command(click.Command):
             raise click.ClickException(_flatten(one_line(exc))) from None
 
 
-class Group(AppGroup):
-    """`AppGroup` whose commands are `Command`s and whose own usage errors exit 1 too."""
+class Group(click.Group):
+    """A group whose commands are `Command`s and whose own usage errors exit 1 too. Flask-free, so the
+    `policy` commands start without loading the web app."""
 
     command_class = Command
 

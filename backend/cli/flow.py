@@ -1,12 +1,12 @@
-"""`flask --app app flow ...`: Shopify Flow settings and the armed triggers (services/flow_*.py)."""
+"""`fineprint flow ...`: Shopify Flow settings and the armed triggers (services/flow_*.py)."""
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 
-from backend.cli.edge import Group
+from backend.cli.appgroup import AppGroup
 
-group = Group("flow", help="Shopify Flow triggers.")
+group = AppGroup("flow", help="Shopify Flow triggers.")
 
 
 def _known_shop(shop: str) -> None:
@@ -41,7 +41,3 @@ def list_triggers(shop):
     for row in flow_schedule.rows_for(current_app.extensions["fineprint.db"], shop):
         click.echo(f"{row.order_id}\t{row.trigger}\t{row.deadline}\t{row.status}\t{row.fire_at.isoformat()}"
                    + (f"\t{row.last_error}" if row.last_error else ""))
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(group)

@@ -1,16 +1,16 @@
-"""`flask --app app jobs list|retry|sweep`: the pipeline's failed (parked) work, visible and retryable.
+"""`fineprint jobs list|retry|sweep`: the pipeline's failed (parked) work, visible and retryable.
 
 Webhook events take part too: `jobs list --webhooks` shows the ones not done (id `wh:N`),
 `jobs retry --webhooks` / `jobs retry wh:N` requeue failed ones, `jobs sweep` requeues stuck ones."""
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 
-from backend.cli.edge import Group
+from backend.cli.appgroup import AppGroup
 from backend.tasks import jobs_table, webhook_events
 
-group = Group("jobs", help="List and retry pipeline jobs (parked = failed after every retry).")
+group = AppGroup("jobs", help="List and retry pipeline jobs (parked = failed after every retry).")
 
 
 def _db():
@@ -102,7 +102,3 @@ def sweep_cmd():
     from backend.tasks.orders import sweep
 
     click.echo(sweep(current_app._get_current_object()))
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(group)

@@ -1,17 +1,17 @@
-"""`flask --app app orders backfill SHOP [--since DATE]`: decide and tag a shop's existing orders."""
+"""`fineprint orders backfill SHOP [--since DATE]`: decide and tag a shop's existing orders."""
 from __future__ import annotations
 
 from datetime import date
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from sqlmodel import select
 
-from backend.cli.edge import Group
+from backend.cli.appgroup import AppGroup
 from backend.cli.inputs import IsoDate
 from backend.store.models import Shop
 
-group = Group("orders", help="Order pipeline commands.")
+group = AppGroup("orders", help="Order pipeline commands.")
 
 
 @group.command("backfill")
@@ -32,7 +32,7 @@ def backfill_cmd(shop, since, restart):
     if row is None:
         raise click.ClickException(f"unknown shop {shop}")
     if not row.active_policy:
-        raise click.ClickException(f"{shop} has no active policy; run `flask --app app shops set-policy {shop} NAME`")
+        raise click.ClickException(f"{shop} has no active policy; run `fineprint shops set-policy {shop} NAME`")
     notes = _how_far_back(row.scopes, since)
     bar = {"bar": None, "at": 0}
 
@@ -71,7 +71,3 @@ def _say(notes: list[str]) -> None:
     for note in notes:
         click.echo(f"note: {note}", err=True)
     notes.clear()
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(group)

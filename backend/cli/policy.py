@@ -1,4 +1,6 @@
-"""`flask --app app policy decide|check|render` (contract §1). The only place the policy engine meets the clock."""
+"""`fineprint policy decide|check|render` (contract §1). The only place the policy engine meets the clock.
+
+Imports nothing of the web app (no Flask, no database): these commands start as fast as the engine loads."""
 from __future__ import annotations
 
 import json
@@ -7,7 +9,6 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import click
-from flask import Flask
 
 from backend import policy as engine
 from backend.cli.edge import Group
@@ -122,7 +123,3 @@ def render_command(name: str) -> None:
             click.echo(str(problem), err=True)
         sys.exit(1)
     click.echo(engine.render_policy(policy, datetime.now(timezone.utc)), nl=False)
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(group)

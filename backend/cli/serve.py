@@ -1,8 +1,8 @@
-"""`flask --app app serve` (web + worker together, for `make run`) and `flask --app app worker`.
+"""`fineprint serve` (web + worker together, for `make run`) and `fineprint worker`.
 
 `serve` binds the web port, starts gunicorn on it and one huey consumer as child processes
 (backend/cli/supervisor.py) and stops both, and everything they started, on Ctrl-C, SIGTERM or SIGHUP.
-Production runs them separately: gunicorn on as many machines as needed, `flask --app app worker`
+Production runs them separately: gunicorn on as many machines as needed, `fineprint worker`
 wherever there is Redis.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import signal
 import sys
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 
 from backend.cli.supervisor import Child, Supervisor, listen
 
@@ -76,8 +76,3 @@ def _children(fd: int, web_workers: int) -> list[Child]:
     jobs = [os.path.join(bin_dir, "flask"), "--app", "app", "worker", "--shutdown-timeout", str(STOP_SECONDS)]
     # SIGTERM is the graceful stop of both (gunicorn's SIGINT is its quick one, the worker's its immediate one).
     return [Child("web server", web, signal.SIGTERM, pass_fds=(fd,)), Child("worker", jobs, signal.SIGTERM)]
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(worker)
-    app.cli.add_command(serve)

@@ -1,15 +1,15 @@
-"""`flask --app app shops set-policy SHOP NAME_OR_PATH` (contract §1), `shops list`, `shops migrate-tokens`."""
+"""`fineprint shops set-policy SHOP NAME_OR_PATH` (contract §1), `shops list`, `shops migrate-tokens`."""
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from sqlmodel import select
 
-from backend.cli.edge import Group
+from backend.cli.appgroup import AppGroup
 from backend.cli.inputs import ShopDomain, require_utf8
 from backend.store.models import Shop
 
-group = Group("shops", help="Installed shops.")
+group = AppGroup("shops", help="Installed shops.")
 
 
 @group.command("set-policy")
@@ -35,6 +35,8 @@ def set_policy(shop, name_or_path):
 
 @group.command("list")
 def list_shops():
+    """Every shop the app knows: domain, installed or not, active policy."""
+    """Every shop the app knows: domain, installed or not, active policy."""
     with current_app.extensions["fineprint.db"].session() as s:
         for row in s.exec(select(Shop).order_by(Shop.domain)):
             state = "uninstalled" if row.uninstalled_at else "installed"
@@ -57,11 +59,9 @@ def migrate_tokens(shops):
         try:
             click.echo(f"{domain}\t{tokens.migrate(domain)}")
         except AppError as exc:
+            if len(domains) == 1:  # one shop asked: its failure is the one error line, no "1 of 1" summary
+                raise click.ClickException(f"{domain}: not migrated: {exc.message}") from None
             failed += 1
             click.echo(f"{domain}\tfailed: {exc.message}", err=True)
     if failed:
         raise click.ClickException(f"{failed} of {len(domains)} shops not migrated")
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(group)

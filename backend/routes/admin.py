@@ -159,17 +159,11 @@ def save_settings():
     return jsonify(settings.save(current_app.extensions["fineprint.db"], g.shop, body, _user()).as_json())
 
 
-@bp.route("/api/v1/shop-settings", methods=["GET", "OPTIONS"])
+@bp.get("/api/v1/shop-settings")
 def shop_settings():
-    """What extensions need of the settings (checkout: may it block P.O. boxes). CORS open."""
-    if request.method == "OPTIONS":
-        response = make_response("", 204)
-    else:
-        response = _shop_settings()
-    response.headers.update({"Access-Control-Allow-Origin": "*",
-                             "Access-Control-Allow-Headers": "Authorization, Content-Type",
-                             "Access-Control-Allow-Methods": "GET, OPTIONS"})
-    return response
+    """What extensions need of the settings (checkout: may it block P.O. boxes). CORS open: the API
+    blueprint answers every preflight under /api/v1/ and adds the CORS headers (routes/api.py)."""
+    return _shop_settings()
 
 
 @session_token_required

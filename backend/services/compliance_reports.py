@@ -1,5 +1,5 @@
 """Customer data requests for the merchant: the reports `customers/data_request` left (services.compliance),
-listed in the admin page, downloaded from it, and exported with `flask --app app compliance export`.
+listed in the admin page, downloaded from it, and exported with `fineprint compliance export`.
 
 Shopify asks the app to hand the customer's data to the merchant, who answers the customer: a report is
 readable only by its own shop, and a redaction (customers/redact, shop/redact) deletes it with the rest.

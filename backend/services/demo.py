@@ -1,6 +1,6 @@
 """Demo mode: the admin page reachable outside the Shopify iframe, for the demo shop only.
 
-On when the app runs with `APP_ENV=demo` (`flask --app app demo` sets it for the
+On when the app runs with `APP_ENV=demo` (`fineprint demo` sets it for the
 app it serves). Never in production: production is `APP_ENV=production`.
 The demo shop is `config.extra["demo_shop"]` or `$DEMO_SHOP` (default below);
 its session tokens are minted here, exactly as App Bridge would get them.
@@ -44,7 +44,7 @@ def session_token(config, ttl: int = 300) -> str:
 
 
 # --------------------------------------------------------------- the lease
-# While `flask --app app demo` serves, the file below says where its simulated Shopify listens, so
+# While `fineprint demo` serves, the file below says where its simulated Shopify listens, so
 # that CLI commands run from another terminal reach the demo shop's Admin API (`orders backfill`).
 # A file rather than a table: it lives exactly as long as the demo process, and a stale one (the
 # demo was killed) is recognised by its process id.

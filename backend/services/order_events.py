@@ -139,15 +139,3 @@ def handle_product_delete(session, event) -> str:
             catalog.delete_product(s, event.shop_domain, product_id)
     return "done"
 
-
-HANDLERS = {
-    "orders/create": handle_order,
-    "orders/updated": handle_order,
-    "orders/cancelled": handle_order,
-    "fulfillments/create": handle_fulfillment,
-    "fulfillments/update": handle_fulfillment,
-    "fulfillment_events/create": handle_fulfillment_event,
-    "products/create": handle_product,
-    "products/update": handle_product,
-    "products/delete": handle_product_delete,
-}

@@ -1,4 +1,4 @@
-"""Alembic, driven from code (no alembic.ini): `flask --app app db upgrade`."""
+"""Alembic, driven from code (no alembic.ini): `fineprint db upgrade`."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -5,7 +5,7 @@
 `apply_order_task` takes the per-order lock (someone else holds it: try again
 in a moment, not counted as an attempt), applies the decision, and on an error
 retries with jittered exponential backoff; after `MAX_ATTEMPTS` the job is
-parked with its last error (`flask --app app jobs list|retry`).
+parked with its last error (`fineprint jobs list|retry`).
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@
   taking it and claiming the row). Enqueued again; the new lease says when to look again,
   and a duplicate message is harmless (the claim is a conditional UPDATE).
 * `failed` (the handler raised until huey's retries ran out): on demand only,
-  `flask --app app jobs retry --webhooks` or `jobs retry wh:ID`.
+  `fineprint jobs retry --webhooks` or `jobs retry wh:ID`.
 """
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ import requests
 from backend.devshop.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-FLASK = [sys.executable, "-m", "flask", "--app", "app"]
+FINEPRINT = [str(Path(sys.executable).with_name("fineprint"))]  # the console script `make run` calls
 STOP_WITHIN = 30  # seconds; serve kills leftovers itself after 15 (KILL_AFTER), the rest is slack
 
 
@@ -71,8 +71,8 @@ def _wait_for_health(port: int, proc: subprocess.Popen) -> dict | None:
 def test_serve_answers_health_and_stops_every_process_it_started(tmp_path, how):
     port = free_port()
     env = _env(tmp_path, port)
-    subprocess.run([*FLASK, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
-    proc = subprocess.Popen([*FLASK, "serve"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    subprocess.run([*FINEPRINT, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+    proc = subprocess.Popen([*FINEPRINT, "serve"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         assert _wait_for_health(port, proc) == {"status": "ok"}
@@ -100,7 +100,7 @@ def test_serve_answers_health_and_stops_every_process_it_started(tmp_path, how):
 def test_serve_on_a_taken_port_says_so_in_one_line_and_starts_nothing(tmp_path):
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
-        proc = subprocess.Popen([*FLASK, "serve"], cwd=ROOT, env=_env(tmp_path, port), stdout=subprocess.PIPE,
+        proc = subprocess.Popen([*FINEPRINT, "serve"], cwd=ROOT, env=_env(tmp_path, port), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
         out, err = proc.communicate(timeout=120)
     assert proc.returncode == 1 and not _session_members(proc.pid)  # no web server, no worker started

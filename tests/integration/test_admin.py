@@ -190,6 +190,15 @@ def test_renamed_tags_are_what_the_pipeline_writes(app, client, simulator, shop,
     assert exposed.headers["Access-Control-Allow-Origin"] == "*"
 
 
+def test_shop_settings_preflight_allows_the_extensions_bearer_token(client):
+    preflight = client.options("/api/v1/shop-settings", headers={"Access-Control-Request-Method": "GET",
+                                                                 "Access-Control-Request-Headers": "authorization"})
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+
+
 def test_settings_refuse_duplicate_or_comma_tag_names(client, shop, auth):
     dup = client.post("/app/api/settings", json={"tag_names": {"final-sale": "x", "sale-credit-only": "x"}},
                       headers=auth())

@@ -44,8 +44,26 @@ def test_a_badge_for_a_shopper_abroad_follows_the_international_rules(app, clien
     assert body["return_protection"] == {"offered": False, "price": None, "currency": "USD"}
 
 
+NOVUS_SHOP = "novus-badges.myshopify.com"
+
+
 def test_a_badge_uses_the_given_variant_at_its_current_price(app, client, shop):
-    assert get(client, app, "/proxy/product", product_id=300, variant_id=3001).status_code == 200
+    # novus: "merchandise on sale priced $25.00 and under cannot be returned" — the price decides the class
+    seed_shop(app, NOVUS_SHOP, policy="novus")
+    seed_product(app, 500, shop=NOVUS_SHOP, variants=[(5001, "30.00", "40.00", "SOCK-L"),
+                                                      (5002, "20.00", "40.00", "SOCK-S")])
+
+    def badge(**params):
+        response = client.get(proxy_url(app, "/proxy/product", {"product_id": "500", **params}, shop=NOVUS_SHOP))
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()["class"]
+
+    assert badge(variant_id="5002") == "final_sale"  # $20 on sale
+    assert badge(variant_id="5001") == "standard"  # $30 on sale: over the bound
+    assert badge() == "standard"  # no variant given: the first one
+    seed_product(app, 500, shop=NOVUS_SHOP, variants=[(5001, "24.00", "40.00", "SOCK-L"),  # marked down again
+                                                      (5002, "20.00", "40.00", "SOCK-S")])
+    assert badge(variant_id="5001") == "final_sale"  # its current price, not the one first seen
     response = get(client, app, "/proxy/product", product_id=300, variant_id=1001)  # another product's variant
     assert response.status_code == 404
 

@@ -1,4 +1,4 @@
-"""`flask --app app demo` on a fresh machine: simulator + app + worker, OAuth install, tagged orders; the demo
+"""`fineprint demo` (`make demo`) on a fresh machine: simulator + app + worker, OAuth install, tagged orders; the demo
 shop lives in the app's database, so the README's commands reach it while the demo serves."""
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from backend.devshop.net import free_port
 from backend.services.demo import DEFAULT_SHOP as DEMO_SHOP
 
 ROOT = Path(__file__).resolve().parents[2]
+FINEPRINT = str(Path(sys.executable).with_name("fineprint"))  # the console script `make demo` and the README use
 
 
 def _env(tmp_path, port: int) -> dict:
@@ -28,15 +29,14 @@ def _env(tmp_path, port: int) -> dict:
     return env
 
 
-def _flask(*args, env, **kw):
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, **kw)
+def _fineprint(*args, env, **kw):
+    return subprocess.run([FINEPRINT, *args], cwd=ROOT, env=env, capture_output=True, text=True, **kw)
 
 
 @pytest.mark.slow
 def test_demo_installs_through_oauth_and_tags_sample_orders(tmp_path):
     port = free_port()
-    done = _flask("demo", "--no-serve", "--preset", "aallyn", env=_env(tmp_path, port), timeout=120)
+    done = _fineprint("demo", "--no-serve", "--preset", "aallyn", env=_env(tmp_path, port), timeout=120)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert re.search(r"/auth/install → .*/admin/oauth/authorize → .*/auth/callback", output), output
@@ -46,12 +46,12 @@ def test_demo_installs_through_oauth_and_tags_sample_orders(tmp_path):
     assert any("signature-required" in line for line in orders)
     assert any("sale-credit-only" in line for line in orders)
     assert f"http://127.0.0.1:{port}/app?shop=fineprint-demo.myshopify.com" in done.stdout
-    listed = _flask("shops", "list", env=_env(tmp_path, port), timeout=60)
+    listed = _fineprint("shops", "list", env=_env(tmp_path, port), timeout=60)
     assert "fineprint-demo.myshopify.com\tinstalled" in listed.stdout  # the app's own database
 
 
 def test_an_unknown_preset_fails_clearly(tmp_path):
-    done = _flask("demo", "--no-serve", "--preset", "nope", env=_env(tmp_path, free_port()), timeout=60)
+    done = _fineprint("demo", "--no-serve", "--preset", "nope", env=_env(tmp_path, free_port()), timeout=60)
     assert done.returncode == 1
     assert "nope" in done.stdout + done.stderr and "Traceback" not in done.stdout + done.stderr
 
@@ -81,17 +81,17 @@ def _policy_change_decisions(db_file: Path) -> int:
 @pytest.mark.slow
 def test_while_the_demo_serves_the_readme_commands_reach_its_shop(tmp_path):
     env = {**_env(tmp_path, free_port()), "PYTHONUNBUFFERED": "1"}
-    demo = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "demo", "--preset", "aallyn"], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    demo = subprocess.Popen([FINEPRINT, "demo", "--preset", "aallyn"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         printed = "".join(_lines_until(demo, "demo: serving", timeout=120))
         assert f"shops set-policy {DEMO_SHOP} novus" in printed  # it tells the newcomer what to try
 
-        backfilled = _flask("orders", "backfill", DEMO_SHOP, env=env, timeout=120)  # reads the simulator
+        backfilled = _fineprint("orders", "backfill", DEMO_SHOP, env=env, timeout=120)  # reads the simulator
         assert backfilled.returncode == 0, backfilled.stdout + backfilled.stderr
         assert "orders=12" in backfilled.stdout
 
-        switched = _flask("shops", "set-policy", DEMO_SHOP, "novus", env=env, timeout=60)
+        switched = _fineprint("shops", "set-policy", DEMO_SHOP, "novus", env=env, timeout=60)
         assert switched.returncode == 0, switched.stdout + switched.stderr
         assert "active policy novus" in switched.stdout
         deadline = time.monotonic() + 60  # the demo's worker re-decides the shop's orders under novus
@@ -104,6 +104,6 @@ def test_while_the_demo_serves_the_readme_commands_reach_its_shop(tmp_path):
     assert demo.returncode == 0
     assert not (tmp_path / "demo.json").exists()  # the lease goes with the demo
 
-    after = _flask("orders", "backfill", DEMO_SHOP, env=env, timeout=60)
+    after = _fineprint("orders", "backfill", DEMO_SHOP, env=env, timeout=60)
     assert after.returncode == 1 and "Traceback" not in after.stderr
     assert "runs only while `make demo` does" in after.stderr
