@@ -237,6 +237,48 @@ def test_metafields_set_is_atomic_and_checks_values(simulator, order):
         "data"]["metafieldsSet"]["userErrors"][0]["field"] == ["metafields", "1", "value"]
 
 
+DELETE = """mutation Gone($gone: [MetafieldIdentifierInput!]!) {
+  metafieldsDelete(metafields: $gone) { deletedMetafields { ownerId namespace key } userErrors { field message } }
+}"""
+
+
+def test_metafields_delete_removes_what_it_names_and_answers_null_for_what_is_not_there(simulator, order):
+    admin, order_gid = Admin(simulator), f"gid://shopify/Order/{order.id}"
+    admin(APPLY, {"id": order_gid, "add": [], "remove": [], "metafields": returns_metafields(order_gid)})
+    app_ns = f"app--{simulator.app_id}--returns"
+    gone = [{"ownerId": order_gid, "namespace": "$app:returns", "key": "deadline"},
+            {"ownerId": order_gid, "namespace": "$app:returns", "key": "never-written"}]
+    answer = admin(DELETE, {"gone": gone})["data"]["metafieldsDelete"]
+    assert answer == {"deletedMetafields": [{"ownerId": order_gid, "namespace": app_ns, "key": "deadline"}, None],
+                      "userErrors": []}
+    assert set(simulator.order(SHOP, order.id).metafields) == {(app_ns, "decision")}
+    again = admin(DELETE, {"gone": gone[:1]})["data"]["metafieldsDelete"]
+    assert again == {"deletedMetafields": [None], "userErrors": []}     # deleting twice still succeeds
+
+
+def test_metafields_delete_refuses_an_empty_list_and_owners_devshop_does_not_store(simulator, order):
+    admin, order_gid = Admin(simulator), f"gid://shopify/Order/{order.id}"
+    admin(APPLY, {"id": order_gid, "add": [], "remove": [], "metafields": returns_metafields(order_gid)})
+    empty = admin(DELETE, {"gone": []})["data"]["metafieldsDelete"]
+    assert empty["deletedMetafields"] is None and empty["userErrors"][0]["field"] == ["metafields"]
+    mixed = [{"ownerId": order_gid, "namespace": "$app:returns", "key": "deadline"},
+             {"ownerId": "gid://shopify/Customer/1", "namespace": "$app:returns", "key": "deadline"}]
+    refused = admin(DELETE, {"gone": mixed})["data"]["metafieldsDelete"]
+    assert refused["deletedMetafields"] is None
+    assert [e["field"] for e in refused["userErrors"]] == [["metafields", "1", "ownerId"]]
+    assert len(simulator.order(SHOP, order.id).metafields) == 2         # nothing deleted: all or nothing
+
+
+def test_metafields_delete_needs_the_write_scope(simulator, order):
+    Admin(simulator)(APPLY, {"id": f"gid://shopify/Order/{order.id}", "add": [], "remove": [],
+                             "metafields": returns_metafields(f"gid://shopify/Order/{order.id}")})
+    reader = Admin(simulator, scope="read_orders,read_products")
+    answer = reader(DELETE, {"gone": [{"ownerId": f"gid://shopify/Order/{order.id}", "namespace": "$app:returns",
+                                       "key": "deadline"}]})
+    assert {e["extensions"]["code"] for e in answer["errors"]} == {"ACCESS_DENIED"}
+    assert len(simulator.order(SHOP, order.id).metafields) == 2
+
+
 def test_writes_need_the_write_scope(simulator, order):
     admin = Admin(simulator, scope="read_orders,read_products")
     answer = admin(APPLY, {"id": f"gid://shopify/Order/{order.id}", "add": ["x"], "remove": [], "metafields": []})
