@@ -1,5 +1,5 @@
-"""Mutations the simulator applies to stored state: tagsAdd, tagsRemove, metafieldsSet, bulkOperationRunQuery,
-flowTriggerReceive."""
+"""Mutations the simulator applies to stored state: tagsAdd, tagsRemove, metafieldsSet, metafieldsDelete,
+bulkOperationRunQuery, flowTriggerReceive."""
 from __future__ import annotations
 
 import json
@@ -110,6 +110,30 @@ class MutationRoot(ReturnMutations):
     def flowTriggerReceive(self, info, handle=None, payload=None, body=None):
         from backend.devshop.flow import receive  # no access scope: the schema gives it no requiredAccess
         return receive(self.ctx.state, handle, payload, body)
+
+    def metafieldsDelete(self, info, metafields):
+        """As the 2026-10 schema documents it: every identifier names an owner, a namespace and a key; one
+        that matches no metafield still succeeds, with `null` in its place in `deletedMetafields`. At least
+        one identifier is required (the argument's description); devshop stores metafields on orders only,
+        so other owners are refused before anything is deleted."""
+        require(info, "write_orders")
+        if not metafields:
+            return {"deletedMetafields": None,
+                    "userErrors": [{"field": ["metafields"], "message": "At least one identifier must be specified."}]}
+        errors = [{"field": ["metafields", str(i), "ownerId"],
+                   "message": f"devshop stores metafields on orders only, not {parse_gid(spec['ownerId'])[0]}."}
+                  for i, spec in enumerate(metafields) if parse_gid(spec["ownerId"])[0] != "Order"]
+        if errors:
+            return {"deletedMetafields": None, "userErrors": errors}
+        return {"deletedMetafields": [self._delete(spec) for spec in metafields], "userErrors": []}
+
+    def _delete(self, spec: dict) -> dict | None:
+        owner = self.ctx.state.orders.get(parse_gid(spec["ownerId"])[1])
+        ns = resolve_namespace(spec["namespace"], self.ctx.sim.app_id)
+        if owner is None or owner.metafields.pop((ns, spec["key"]), None) is None:
+            return None
+        owner.updated_at = now_iso()
+        return {"ownerId": spec["ownerId"], "namespace": ns, "key": spec["key"]}
 
     def bulkOperationRunQuery(self, info, query, groupObjects=True):
         from backend.devshop.bulk import start_bulk_query

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from backend.services import catalog
 from backend.services.catalog import parse_ts
+from backend.store.fulfillments import order_id_holding
 from backend.store.models import OrderState, utcnow
 
 OUR_TAGS = frozenset({"final-sale", "sale-credit-only", "return-protection", "signature-required"})
@@ -182,10 +183,7 @@ def ingest_fulfillment(db, shop: str, order_id: str, facts: dict) -> bool:
 def order_for_fulfillment(db, shop: str, fulfillment_id: str) -> str | None:
     """The order a known fulfillment belongs to (events may carry a rounded order id)."""
     with db.session() as session:
-        for state in session.exec(select(OrderState).where(OrderState.shop_domain == shop)):
-            if any(f.get("id") == fulfillment_id for f in state.fulfillments or []):
-                return state.order_id
-    return None
+        return order_id_holding(session, shop, fulfillment_id)
 
 
 def decision_request(state: OrderState, as_of: datetime | None = None) -> dict | None:

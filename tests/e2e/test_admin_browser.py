@@ -16,12 +16,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from backend import create_app
 from backend.devshop.net import free_port
 from backend.devshop.sessiontokens import admin_host_param
 from backend.services import policies
+from backend.store.models import PipelineJob
 from tests.integration.edge_helpers import install_shop, post_webhook
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -31,6 +33,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 SHOP = "fineprint-dev.myshopify.com"
 US = {"country_code": "US", "province_code": "CA", "address1": "1 Main St", "city": "Los Angeles", "zip": "90012"}
+# A bound for every wait, only there so a broken build ends; each wait ends on its event, so load cannot fail it.
+SAFETY_NET_MS = 180_000
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run"]
 
@@ -105,6 +109,7 @@ def page(served, simulator):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(SAFETY_NET_MS)  # Playwright's 30 s is a load-dependent bound
         tab = context.new_page()
 
         def cdn(route):
@@ -140,6 +145,28 @@ def open_tab(page, name: str) -> None:
 
 def replace_editor(page, text: str) -> None:
     page.fill("#policy-text", text)
+
+
+def answered(page, path: str, click) -> None:
+    """Click, and wait for the page's own call to `path` to be answered (2xx)."""
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.split("?")[0].endswith(path),
+                              timeout=SAFETY_NET_MS) as answer:
+        click()
+    assert answer.value.ok, answer.value.text()
+
+
+def redecided(app) -> None:
+    """Wait until the re-decide the activation queued has run: no apply job of the shop is pending or
+    running (the app's job table). The bound is only a safety net; the event ends the wait."""
+    db, end = app.extensions["fineprint.db"], time.monotonic() + SAFETY_NET_MS / 1000
+    while True:
+        with db.session() as s:
+            open_jobs = s.exec(select(PipelineJob.key, PipelineJob.status).where(
+                PipelineJob.shop_domain == SHOP, PipelineJob.status.in_(("pending", "running")))).all()
+        if not open_jobs:
+            return
+        assert time.monotonic() < end, f"re-decide still open after {SAFETY_NET_MS // 1000}s: {open_jobs}"
+        time.sleep(0.1)
 
 
 def test_merchant_edits_backtests_activates_and_sees_the_order_redecided(served, page, db_url):
@@ -196,10 +223,8 @@ def test_merchant_edits_backtests_activates_and_sees_the_order_redecided(served,
     shot(page, backend, 3, "backtest")
 
     # 6. Activate: the stored orders are re-decided through the pipeline and Shopify gets the new tag.
-    page.click("#activate")
-    deadline = time.monotonic() + 20
-    while "sale-credit-only" not in sim.order(SHOP, orders["final"]).tags and time.monotonic() < deadline:
-        time.sleep(0.2)
+    answered(page, "/app/api/policy/activate", lambda: page.click("#activate"))
+    redecided(served["app"])
     assert "sale-credit-only" in sim.order(SHOP, orders["final"]).tags
     assert "final-sale" not in sim.order(SHOP, orders["final"]).tags
     page.wait_for_function("document.querySelectorAll('#versions tbody tr').length === 2")
@@ -233,10 +258,8 @@ def test_merchant_edits_backtests_activates_and_sees_the_order_redecided(served,
 
     # 10. One click rolls back, and the order is final sale again.
     open_tab(page, "policy")
-    page.click("#rollback")
-    deadline = time.monotonic() + 20
-    while "final-sale" not in sim.order(SHOP, orders["final"]).tags and time.monotonic() < deadline:
-        time.sleep(0.2)
+    answered(page, "/app/api/policy/rollback", lambda: page.click("#rollback"))
+    redecided(served["app"])
     assert "final-sale" in sim.order(SHOP, orders["final"]).tags
     page.wait_for_selector("#active-policy:has-text('aallyn')")
     shot(page, backend, 9, "rolled-back")

@@ -61,7 +61,7 @@ def page(browser, store):
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
-def wait_for(predicate, timeout=5.0):
+def wait_for(predicate, timeout=120.0):  # a safety net: the predicate ends the wait
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if predicate():

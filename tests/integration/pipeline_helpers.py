@@ -42,8 +42,8 @@ class Pipeline:
         return response
 
     # -- waiting -------------------------------------------------------------------
-    def settle(self, timeout: float = 30.0) -> None:
-        """Wait until the queue is empty and no job is pending or running."""
+    def settle(self, timeout: float = 180.0) -> None:
+        """Wait until the queue is empty and no job is pending or running (the bound is only a safety net)."""
         deadline = time.monotonic() + timeout
         quiet = 0
         while time.monotonic() < deadline:

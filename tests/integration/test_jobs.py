@@ -10,7 +10,7 @@ from backend.config import Config
 from backend.services import heartbeat as heartbeats
 
 
-def _wait_for_beat(db, worker, seconds=15):
+def _wait_for_beat(db, worker, seconds=180):  # a safety net: the beat ends the wait
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         beat = heartbeats.latest(db)

@@ -237,6 +237,48 @@ def test_metafields_set_is_atomic_and_checks_values(simulator, order):
         "data"]["metafieldsSet"]["userErrors"][0]["field"] == ["metafields", "1", "value"]
 
 
+DELETE = """mutation Gone($gone: [MetafieldIdentifierInput!]!) {
+  metafieldsDelete(metafields: $gone) { deletedMetafields { ownerId namespace key } userErrors { field message } }
+}"""
+
+
+def test_metafields_delete_removes_what_it_names_and_answers_null_for_what_is_not_there(simulator, order):
+    admin, order_gid = Admin(simulator), f"gid://shopify/Order/{order.id}"
+    admin(APPLY, {"id": order_gid, "add": [], "remove": [], "metafields": returns_metafields(order_gid)})
+    app_ns = f"app--{simulator.app_id}--returns"
+    gone = [{"ownerId": order_gid, "namespace": "$app:returns", "key": "deadline"},
+            {"ownerId": order_gid, "namespace": "$app:returns", "key": "never-written"}]
+    answer = admin(DELETE, {"gone": gone})["data"]["metafieldsDelete"]
+    assert answer == {"deletedMetafields": [{"ownerId": order_gid, "namespace": app_ns, "key": "deadline"}, None],
+                      "userErrors": []}
+    assert set(simulator.order(SHOP, order.id).metafields) == {(app_ns, "decision")}
+    again = admin(DELETE, {"gone": gone[:1]})["data"]["metafieldsDelete"]
+    assert again == {"deletedMetafields": [None], "userErrors": []}     # deleting twice still succeeds
+
+
+def test_metafields_delete_refuses_an_empty_list_and_owners_devshop_does_not_store(simulator, order):
+    admin, order_gid = Admin(simulator), f"gid://shopify/Order/{order.id}"
+    admin(APPLY, {"id": order_gid, "add": [], "remove": [], "metafields": returns_metafields(order_gid)})
+    empty = admin(DELETE, {"gone": []})["data"]["metafieldsDelete"]
+    assert empty["deletedMetafields"] is None and empty["userErrors"][0]["field"] == ["metafields"]
+    mixed = [{"ownerId": order_gid, "namespace": "$app:returns", "key": "deadline"},
+             {"ownerId": "gid://shopify/Customer/1", "namespace": "$app:returns", "key": "deadline"}]
+    refused = admin(DELETE, {"gone": mixed})["data"]["metafieldsDelete"]
+    assert refused["deletedMetafields"] is None
+    assert [e["field"] for e in refused["userErrors"]] == [["metafields", "1", "ownerId"]]
+    assert len(simulator.order(SHOP, order.id).metafields) == 2         # nothing deleted: all or nothing
+
+
+def test_metafields_delete_needs_the_write_scope(simulator, order):
+    Admin(simulator)(APPLY, {"id": f"gid://shopify/Order/{order.id}", "add": [], "remove": [],
+                             "metafields": returns_metafields(f"gid://shopify/Order/{order.id}")})
+    reader = Admin(simulator, scope="read_orders,read_products")
+    answer = reader(DELETE, {"gone": [{"ownerId": f"gid://shopify/Order/{order.id}", "namespace": "$app:returns",
+                                       "key": "deadline"}]})
+    assert {e["extensions"]["code"] for e in answer["errors"]} == {"ACCESS_DENIED"}
+    assert len(simulator.order(SHOP, order.id).metafields) == 2
+
+
 def test_writes_need_the_write_scope(simulator, order):
     admin = Admin(simulator, scope="read_orders,read_products")
     answer = admin(APPLY, {"id": f"gid://shopify/Order/{order.id}", "add": ["x"], "remove": [], "metafields": []})
@@ -259,8 +301,17 @@ def test_orders_page_and_filter_like_shopify(simulator):
     assert "first or last" in admin("{ orders { nodes { id } } }")["errors"][0]["message"]
 
 
+class ManualClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
 def test_the_bucket_leaks_and_throttles_like_shopify(simulator, order):
-    simulator.buckets[SHOP].__init__(size=100, restore_rate=50)
+    clock = ManualClock()  # the bucket refills with this clock only: no race between a drain and the next call
+    simulator.buckets[SHOP].__init__(size=100, restore_rate=50, clock=clock)
     admin, query = Admin(simulator), "{ orders(first: 10) { nodes { id lineItems(first: 3) { nodes { id } } } } }"
     first = admin(query)
     assert first["extensions"]["cost"]["requestedQueryCost"] == 2 + 10 * (1 + 2 + 3)
@@ -271,7 +322,8 @@ def test_the_bucket_leaks_and_throttles_like_shopify(simulator, order):
         "code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}]
     status = throttled["extensions"]["cost"]["throttleStatus"]
     assert status["maximumAvailable"] == 100 and status["restoreRate"] == 50 and status["currentlyAvailable"] < 62
-    time.sleep((62 - status["currentlyAvailable"]) / 50 + 0.05)
+    assert status["currentlyAvailable"] == 5
+    clock.now += (62 - 5) / 50 + 0.01
     assert "data" in admin(query)
     too_big = admin("{ orders(first: 250) { nodes { id lineItems(first: 3) { nodes { id } } } } }")
     error = too_big["errors"][0]  # over the 1,000-point single-query limit, whatever the bucket's size
