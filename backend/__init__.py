@@ -6,6 +6,7 @@ import warnings
 from typing import TYPE_CHECKING
 
 from backend.config import Config
+from backend.json_provider import OrjsonProvider
 
 if TYPE_CHECKING:  # Flask is imported when an app is built, so `fineprint policy ...` never loads it
     from flask import Flask
@@ -16,8 +17,8 @@ def create_app(test_config: dict | Config | None = None) -> Flask:
 
     config = _load_config(test_config).check()
     app = Flask(__name__, instance_relative_config=False)
+    app.json = OrjsonProvider(app)  # every JSON answer (decisions above all) encoded by orjson
     app.config.update(TESTING=config.testing, JSON_SORT_KEYS=False, FINEPRINT=config)
-    app.json.sort_keys = False
     _init_extensions(app, config)
     _register_blueprints(app)
     _register_errors(app)

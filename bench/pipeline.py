@@ -359,15 +359,26 @@ def _ingest_variants(n: int, clients: int = 16):
         services.drop_postgres_schema(schema)
 
 
+# Issue 19's targets for figure 2: acknowledgements/s by database, p99, nothing lost.
+INGEST_TARGETS = {"SQLite + SQLite queue": 1500, "PostgreSQL + Redis queue": 1000}
+INGEST_P99_MS = 30.0
+
+
 def print_ingest() -> None:
     n = int(os.environ.get("BENCH_INGEST_REQUESTS", 3000))
     clients = int(os.environ.get("BENCH_INGEST_CLIENTS", 16))
     for label, ing in _ingest_variants(n, clients):
+        target, lost = INGEST_TARGETS[label], ing["ok"] - ing["stored"]
         print(f"webhook ingest ({label}; gunicorn {ing['gunicorn']}, loopback, {clients} keep-alive connections "
-              f"from {ing['generator']}): {ing['acks_per_s']:.0f} acks/s, p50 {ing['p50_ms']:.1f} ms, "
-              f"p99 {ing['p99_ms']:.1f} ms, max {ing['max_ms']:.0f} ms, {ing['ok']}/{ing['requests']} accepted, "
-              f"{ing['stored']} recorded (lost: {ing['ok'] - ing['stored']}; socket errors {ing.get('socket_errors', 0)}; "
-              f"load average {ing['load']:.2f})")
+              f"from {ing['generator']}): {ing['acks_per_s']:.0f} acks/s (target >= {target}), p50 {ing['p50_ms']:.1f} ms, "
+              f"p99 {ing['p99_ms']:.1f} ms (target <= {INGEST_P99_MS:g}), max {ing['max_ms']:.0f} ms, "
+              f"{ing['ok']}/{ing['requests']} accepted, {ing['stored']} recorded (lost: {lost}, target 0; socket "
+              f"errors {ing.get('socket_errors', 0)}; load average {ing['load']:.2f})")
+        met = ing["acks_per_s"] >= target and ing["p99_ms"] <= INGEST_P99_MS and lost == 0 \
+            and ing["ok"] == ing["requests"]
+        print(f"  summary: webhook ingest {label.split(' +')[0]} {ing['acks_per_s']:.0f}/{target} acks/s, p99 "
+              f"{ing['p99_ms']:.1f}/{INGEST_P99_MS:g} ms, lost {lost}: {'met' if met else 'NOT met'} "
+              f"(load average {ing['load']:.1f})")
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 
+import orjson
 from flask import Blueprint, current_app, jsonify, request
 
 from backend import jobs
@@ -24,7 +25,7 @@ def receive():
         raise Unauthorized("webhook signature missing or invalid", details={"reason": check.reason})
     delivery = webhooks.Delivery.from_headers({k.lower(): v for k, v in request.headers.items()})
     try:
-        payload = json.loads(raw)
+        payload = _parsed(raw)
     except (ValueError, RecursionError):  # bytes that are not UTF-8, or nesting deeper than any Shopify body
         log.error("signed webhook %s (%s, %s) is not valid JSON", delivery.event_id, delivery.topic, delivery.shop)
         raise webhooks.MalformedWebhook("the webhook body is not valid JSON") from None
@@ -39,6 +40,18 @@ def receive():
     outcome = webhooks.record(current_app.extensions["fineprint.db"], delivery, text, jobs.process_webhook)
     return jsonify(status=outcome), 200
 
+
+
+def _parsed(raw: bytes):
+    """The body as JSON: orjson (a maintained C parser, several times the standard library's speed on an
+    order body) for what Shopify sends, UTF-8; anything it refuses (UTF-16/32 text, ints beyond 64 bits,
+    nesting past its limit) gets the standard library's answer, so what is accepted or refused is unchanged.
+    The parsed value only answers "an object? which shop?": the signed text itself is what is stored, so
+    orjson reading an integer past 64 bits as a float changes nothing recorded."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
 
 
 def _checked(raw: bytes, config):
