@@ -35,6 +35,13 @@ class ConfigError(RuntimeError):
     """The environment does not describe a runnable app."""
 
 
+def _port(raw: str | None) -> int:
+    text = (raw or "").strip() or "8000"
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ConfigError(f"PORT must be a TCP port number (1-65535), not {raw!r}")
+    return int(text)
+
+
 @dataclass(frozen=True)
 class Config:
     env: str = "development"
@@ -81,7 +88,7 @@ class Config:
     def from_env(cls, environ: dict | None = None) -> "Config":
         e = os.environ if environ is None else environ
         env = (e.get("APP_ENV") or e.get("FLASK_ENV") or "development").lower()
-        port = int(e.get("PORT") or 8000)
+        port = _port(e.get("PORT"))
         return cls(
             env=env,
             api_key=e.get("SHOPIFY_API_KEY") or DEV_API_KEY,

@@ -88,3 +88,9 @@ def test_the_app_factory_takes_overrides_for_tests(tmp_path):
     app = create_app({"database_url": f"sqlite:///{tmp_path / 'x.db'}", "testing": True, "huey_immediate": True})
     assert app.config["FINEPRINT"].database_url.endswith("x.db")
     assert app.testing
+
+
+@pytest.mark.parametrize("port", ["abc", "0", "70000", "-1", "80.5"])
+def test_a_port_that_is_not_a_port_number_is_refused_by_name(port):
+    with pytest.raises(ConfigError, match="PORT must be a TCP port number"):
+        Config.from_env({"PORT": port})
