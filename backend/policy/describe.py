@@ -55,7 +55,10 @@ _PHRASES = {
     "item_condition": lambda v: f"items returned {_join(v)}",
     "return_reason": lambda v: f"returns because of {_join(r.replace('_', ' ') for r in v)}",
     "merchant_fault": lambda v: "our mistakes" if v else "returns that are not our mistake",
+    "days_elapsed_at_least": lambda v: f"returns made {v} days or more after the window opens",
+    "days_elapsed_at_most": lambda v: f"returns made within {v} days of the window opening",
 }
+_DAYS = ("days_elapsed_at_least", "days_elapsed_at_most")
 
 
 def _property(spec: tuple) -> str:
@@ -69,13 +72,20 @@ def _property(spec: tuple) -> str:
 def conditions(cond) -> str:
     """'orders shipped to US and products tagged x', or '' when the rule applies to everything."""
     currency = next(iter(cond.when["currency"])) if len(cond.when.get("currency", ())) == 1 else "USD"
-    parts = [_phrase(k, v, currency) for k, v in cond.when.items()]
+    parts = [_phrase(k, v, currency) for k, v in cond.when.items() if k not in _DAYS or not _both_days(cond.when)]
+    if _both_days(cond.when):
+        low, high = cond.when["days_elapsed_at_least"], cond.when["days_elapsed_at_most"]
+        parts.append(f"returns made on days {low} to {high} after the window opens")
     if cond.when_any:
         parts.append("either " + " or ".join(" and ".join(_PHRASES[k](v) for k, v in t.items()) for t in cond.when_any))
     if cond.unless:
         parts.append(("all orders " if not parts else "") + "except "
                      + " and ".join(_PHRASES[k](v) for k, v in cond.unless.items()))
     return " and ".join(parts)
+
+
+def _both_days(when: dict) -> bool:
+    return all(k in when for k in _DAYS)
 
 
 def _phrase(key: str, value, currency: str) -> str:

@@ -15,10 +15,11 @@ _NO_RANK = -1
 class Ctx:
     """What a condition looks at."""
 
-    __slots__ = ("line", "order", "ret", "cls")
+    __slots__ = ("line", "order", "ret", "cls", "elapsed")
 
-    def __init__(self, line, order, ret=None, cls=None):
+    def __init__(self, line, order, ret=None, cls=None, elapsed=None):
         self.line, self.order, self.ret, self.cls = line, order, ret, cls
+        self.elapsed = elapsed  # days since the requested resolution's window anchor (return lines only)
 
 
 class LineRules:
@@ -122,6 +123,16 @@ def line_outcome(rules: LineRules, ctx: Ctx, protected: bool, as_of: date, share
     out = {"line_item_id": ctx.line.id, "class": cls, "resolutions": resolutions,
            "price_adjustment": adjustment, "reasons": reasons}
     return out, windows, latest
+
+
+def elapsed_days(rules: LineRules, ctx: Ctx, as_of: date, windows: dict, resolution: str) -> int | None:
+    """Days from the anchor of the window permitting `resolution` to `as_of` (0 before the anchor has
+    happened: nothing is late yet); None when no window permits it."""
+    entry = windows.get(resolution)
+    if entry is None:
+        return None
+    anchor = _anchor_dates(rules, ctx, as_of, windows, None)[0][entry[0].anchor]
+    return 0 if anchor is None else max(0, (as_of - anchor).days)
 
 
 def _anchor_dates(rules: LineRules, ctx: Ctx, as_of: date, windows: dict, shared) -> tuple[dict, bool]:

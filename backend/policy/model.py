@@ -19,7 +19,7 @@ ANCHORS = ("delivery", "shipment", "order")
 CONDITIONS = ("new", "worn", "damaged")
 REASONS = ("changed_mind", "size", "defective", "wrong_item", "carrier_damage", "not_as_described", "extra_item")
 MERCHANT_FAULT = frozenset({"defective", "wrong_item", "carrier_damage", "not_as_described", "extra_item"})
-FEE_KINDS = ("restocking", "handling")
+FEE_KINDS = ("restocking", "handling", "label", "return_shipping")
 
 Match = Callable[[object], bool]
 

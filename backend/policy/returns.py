@@ -4,7 +4,7 @@ A condition or fee rule that depends on an unknown address fact is not applied a
 `undetermined` as ("return", rule id)."""
 from __future__ import annotations
 
-from backend.policy.lines import Ctx
+from backend.policy.lines import Ctx, LineRules, elapsed_days
 from backend.policy.model import Policy
 from backend.policy.money import ZERO, cents, fmt, percent_of
 
@@ -26,7 +26,9 @@ def line_amount(line, quantity: int):
     return cents(total * quantity / line.quantity)
 
 
-def decide_return(policy: Policy, req, outcomes: dict, protected: bool, undetermined: list) -> dict:
+def decide_return(policy: Policy, req, outcomes: dict, protected: bool, undetermined: list,
+                  line_rules: LineRules | None = None, as_of=None) -> dict:
+    """`line_rules` and `as_of` give each return line its days elapsed (for lateness tiers)."""
     resolution = req.resolution
     used: dict[str, int] = {}
     out_lines, accepted, total = [], [], ZERO
@@ -45,6 +47,8 @@ def decide_return(policy: Policy, req, outcomes: dict, protected: bool, undeterm
         used[line.id] = before + rl.quantity
         amount = line_amount(line, rl.quantity)
         ctx = Ctx(line, req.order, rl, cls)
+        if line_rules is not None:
+            ctx.elapsed = elapsed_days(line_rules, ctx, as_of, windows, resolution)
         allowed, reasons = _judge(policy, resolution, line_json, windows, ctx, undetermined)
         out_lines.append({"line_item_id": rl.line_item_id, "quantity": rl.quantity, "allowed": allowed,
                           "amount": str(amount), "reasons": reasons})  # amount is already to the cent

@@ -34,6 +34,9 @@ VOCABULARY = {
     "line_class": ("class", "classes"), "line_class_not": ("class", "classes"),
     "item_condition": ("return", "conditions"), "return_reason": ("return", "reasons"),
     "merchant_fault": ("return", "bool"),
+    # Days from the anchor of the window that permits the requested resolution to the return's date
+    # (`as_of`); 0 before the anchor has happened. Lateness tiers for fees and outcomes.
+    "days_elapsed_at_least": ("return", "days"), "days_elapsed_at_most": ("return", "days"),
 }
 PROPERTY_OPS = ("eq", "ne", "present", "absent")
 _CHOICES = {"classes": CLASSES, "conditions": CONDITIONS, "reasons": REASONS}
@@ -47,6 +50,10 @@ def check_value(kind: str, value):
         return value
     if kind == "money":
         return parse_money(value)
+    if kind == "days":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError("must be a whole number of days, 0 or more")
+        return value
     if kind == "date":
         if isinstance(value, date):
             return value
@@ -147,6 +154,8 @@ _COMPILERS = {
     "item_condition": lambda s: lambda c: c.ret is not None and c.ret.condition in s,
     "return_reason": lambda s: lambda c: c.ret is not None and c.ret.reason in s,
     "merchant_fault": lambda v: lambda c: c.ret is not None and c.ret.merchant_fault is v,
+    "days_elapsed_at_least": lambda n: lambda c: c.elapsed is not None and c.elapsed >= n,
+    "days_elapsed_at_most": lambda n: lambda c: c.elapsed is not None and c.elapsed <= n,
 }
 
 

@@ -1,0 +1,142 @@
+"""Issue 14 language additions, decided end to end from small inline policies: lateness tiers
+(days elapsed since the window's anchor) and windows that end on a date."""
+from __future__ import annotations
+
+import copy
+from datetime import datetime, timezone
+
+import pytest
+
+from backend.policy import PolicyError, decide, load_policy_text
+from backend.policy.lint import lint
+
+NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
+HEAD = '[policy]\nname = "x"\ntitle = "X"\ntimezone = "America/New_York"\ncurrency = "USD"\n'
+TIERS = HEAD + '''
+[[rules]]
+id = "windows"
+title = "Refund 30 days, store credit 60 days from delivery"
+text = "Refunds within 30 days of delivery, store credit within 60."
+windows = { refund = { days = 30, from = "delivery" }, store_credit = { days = 60, from = "delivery" } }
+
+[[fees]]
+id = "late-label-fee"
+title = "$7 label fee, days 16 to 30"
+text = "Free within 15 days of delivery; a $7 label fee for days 16 to 30."
+kind = "handling"
+amount = "7.00"
+when = { days_elapsed_at_least = 16, days_elapsed_at_most = 30 }
+
+[[fees]]
+id = "very-late-fee"
+title = "$10 fee after 30 days"
+text = "After 30 days, store credit minus a $10 fee."
+kind = "restocking"
+amount = "10.00"
+resolutions = ["store_credit"]
+when = { days_elapsed_at_least = 31 }
+'''
+BASE = {
+    "order": {
+        "id": "1", "created_at": "2025-03-01T12:00:00-05:00", "currency": "USD",
+        "shipping_address": {"country_code": "US", "province_code": "NY", "address1": "1 Main St"},
+        "line_items": [{"id": "1", "sku": "S", "product_type": "Shirt", "product_tags": [], "quantity": 1,
+                        "price": "50.00", "discount": "0.00"}],
+        "fulfillments": [{"shipped_at": "2025-03-02T10:00:00-05:00", "delivered_at": "2025-03-04T15:00:00-05:00"}],
+    },
+}
+
+
+def request(as_of: str, resolution: str = "refund", **order) -> dict:
+    req = copy.deepcopy(BASE)
+    req["order"].update(order)
+    req["as_of"] = as_of
+    req["return_request"] = {"resolution": resolution, "lines": [{"line_item_id": "1", "quantity": 1}]}
+    return req
+
+
+@pytest.mark.parametrize("as_of,resolution,fees,total", [
+    ("2025-03-19T12:00:00-04:00", "refund", [], "50.00"),                                       # day 15: free
+    ("2025-03-20T12:00:00-04:00", "refund", [{"kind": "handling", "amount": "7.00"}], "43.00"),  # day 16
+    ("2025-04-03T12:00:00-04:00", "refund", [{"kind": "handling", "amount": "7.00"}], "43.00"),  # day 30
+    ("2025-04-04T12:00:00-04:00", "store_credit", [{"kind": "restocking", "amount": "10.00"}], "40.00"),  # 31
+])
+def test_a_fee_follows_the_lateness_tier(as_of, resolution, fees, total):
+    got = decide(load_policy_text(TIERS), request(as_of, resolution), NOW)["return"]
+    assert got["allowed"] is True
+    assert got["fees"] == fees and got["refund_total"] == total
+
+
+def test_day_31_refund_is_past_its_window_and_charges_nothing():
+    got = decide(load_policy_text(TIERS), request("2025-04-04T12:00:00-04:00"), NOW)["return"]
+    assert got["allowed"] is False and got["fees"] == []
+
+
+def test_days_count_from_the_window_anchor_of_the_requested_resolution():
+    text = TIERS.replace('store_credit = { days = 60, from = "delivery" }', 'store_credit = { days = 60, from = "order" }')
+    # Day 31 after the order date (March 1 + 31 = April 1) but day 28 after delivery.
+    got = decide(load_policy_text(text), request("2025-04-01T12:00:00-04:00", "store_credit"), NOW)["return"]
+    assert got["fees"] == [{"kind": "restocking", "amount": "10.00"}]
+    refund = decide(load_policy_text(text), request("2025-04-01T12:00:00-04:00", "refund"), NOW)["return"]
+    assert refund["fees"] == [{"kind": "handling", "amount": "7.00"}]
+
+
+def test_before_delivery_no_day_has_elapsed():
+    undelivered = [{"shipped_at": "2025-03-02T10:00:00-05:00"}]
+    got = decide(load_policy_text(TIERS), request("2025-03-10T12:00:00-04:00", fulfillments=undelivered), NOW)
+    assert got["return"]["fees"] == [] and got["return"]["refund_total"] == "50.00"
+
+
+def test_a_return_rule_tier_downgrades_late_refunds_to_store_credit():
+    text = HEAD + '''
+[[rules]]
+id = "w"
+title = "W"
+text = "Returns within 40 days of delivery."
+windows = { refund = { days = 40, from = "delivery" }, store_credit = { days = 40, from = "delivery" } }
+
+[[return_rules]]
+id = "late-credit-only"
+title = "After 14 days: store credit only"
+text = "Refunds within 14 days; after that, store credit only."
+when = { days_elapsed_at_least = 15 }
+allow_only = ["store_credit"]
+'''
+    policy = load_policy_text(text)
+    assert decide(policy, request("2025-03-18T12:00:00-04:00"), NOW)["return"]["allowed"] is True   # day 14
+    late = decide(policy, request("2025-03-19T12:00:00-04:00"), NOW)["return"]                      # day 15
+    assert late["allowed"] is False and late["lines"][0]["reasons"][0]["rule"] == "late-credit-only"
+    assert decide(policy, request("2025-03-19T12:00:00-04:00", "store_credit"), NOW)["return"]["allowed"] is True
+
+
+def test_a_typo_in_a_day_condition_names_its_position():
+    text = TIERS.replace("days_elapsed_at_least = 31", "days_elapsed_at_lest = 31")
+    with pytest.raises(PolicyError) as caught:
+        load_policy_text(text, "x.toml")
+    assert [str(p) for p in caught.value.problems] == ["x.toml:28:10: unknown condition 'days_elapsed_at_lest'"]
+
+
+def test_a_day_condition_must_be_a_whole_number():
+    with pytest.raises(PolicyError) as caught:
+        load_policy_text(TIERS.replace("days_elapsed_at_least = 31", 'days_elapsed_at_least = "31"'), "x.toml")
+    assert "must be a whole number of days" in str(caught.value.problems[0])
+
+
+def test_a_day_condition_is_refused_in_line_rules():
+    text = TIERS.replace('windows = { refund', 'when = { days_elapsed_at_least = 3 }\nwindows = { refund')
+    with pytest.raises(PolicyError) as caught:
+        load_policy_text(text, "x.toml")
+    assert "needs a return request" in str(caught.value.problems[0])
+
+
+def test_lint_reports_tiers_that_can_never_apply_or_overlap():
+    text = TIERS.replace("days_elapsed_at_least = 31 }", "days_elapsed_at_least = 61 }")
+    text += ('\n[[fees]]\nid = "overlap"\ntitle = "O"\ntext = "T"\nkind = "handling"\namount = "3.00"\n'
+             'when = { days_elapsed_at_least = 30 }\n'
+             '\n[[fees]]\nid = "upside-down"\ntitle = "U"\ntext = "T"\nkind = "label"\namount = "3.00"\n'
+             'when = { days_elapsed_at_least = 9, days_elapsed_at_most = 8 }\n')
+    messages = [p.message for p in lint(load_policy_text(text))]
+    assert any("'very-late-fee' can never apply: it starts on day 61" in m for m in messages)
+    assert any("'late-label-fee' and 'overlap' overlap" in m for m in messages)
+    assert any("'upside-down' can never fire" in m for m in messages)
+    assert not any("'late-label-fee' can never" in m for m in messages)
