@@ -1,6 +1,7 @@
 """Plain-English phrases for conditions, windows and money (used by render and lint)."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from backend.policy.calendar import NAMED_HOLIDAYS
@@ -50,6 +51,7 @@ _PHRASES = {
     "merchandise_value_at_most": lambda v: f"merchandise of {money(v)} or less",
     "order_date_from": lambda v: f"orders placed on or after {v:%B %-d, %Y}",
     "order_date_to": lambda v: f"orders placed on or before {v:%B %-d, %Y}",
+    "order_season": lambda v: f"orders placed from {_month_day(v[0])} to {_month_day(v[1])} (every year)",
     "line_class": lambda v: f"{_join(CLASS_NAMES[c] for c in v)} items",
     "line_class_not": lambda v: f"items other than {_join(CLASS_NAMES[c] for c in v)}",
     "item_condition": lambda v: f"items returned {_join(v)}",
@@ -98,7 +100,16 @@ def window(resolution: str, win) -> str:
     name = RESOLUTION_NAMES[resolution]
     if win is None:
         return f"no {name}"
-    return f"{name} within {win.days} days of {ANCHOR_NAMES[win.anchor]}"
+    if win.until is None:
+        return f"{name} within {win.days} days of {ANCHOR_NAMES[win.anchor]}"
+    until = f"{win.until:%B %-d, %Y}" if isinstance(win.until, date) else f"{_month_day(win.until)} following the order"
+    if win.days is None:
+        return f"{name} until {until}"
+    return f"{name} within {win.days} days of {ANCHOR_NAMES[win.anchor]} or until {until}, whichever is later"
+
+
+def _month_day(md: tuple) -> str:
+    return f"{date(2000, *md):%B} {md[1]}"
 
 
 _DISPLAY = {"presidents_day": "Presidents' Day", "new_years_eve": "New Year's Eve", "christmas_eve": "Christmas Eve"}

@@ -125,8 +125,8 @@ def _longest_windows(policy: Policy) -> dict:
     out: dict = {}
     for rule in policy.rules:
         for res, win in rule.windows.items():
-            if win is not None:
-                out[res] = max(out.get(res, 0), win.days)
+            if win is not None:  # a return-by date may lie any number of days after the anchor
+                out[res] = max(out.get(res, 0), win.days if win.until is None else 10 ** 6)
     return out
 
 

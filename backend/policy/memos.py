@@ -23,7 +23,7 @@ ORDER_FACTS = {"order_tag": "tags", "discount_code_prefix": "codes", "sales_chan
                "po_box": "po_box", "carrier": "carriers", "currency": "currency",
                "merchandise_value_above": "merch", "merchandise_value_at_least": "merch",
                "merchandise_value_below": "merch", "merchandise_value_at_most": "merch",
-               "order_date_from": "local_date", "order_date_to": "local_date"}
+               "order_date_from": "local_date", "order_date_to": "local_date", "order_season": "local_date"}
 CLASS_KEYS = frozenset({"line_class", "line_class_not"})  # the class follows from the other facts
 
 
@@ -110,7 +110,7 @@ def order_memo(policy: Policy, limit: int) -> OrderMemo | None:
 
 
 def _template(out: dict) -> tuple:
-    resolutions = tuple((name, r["allowed"], r["deadline"], r["window"] and (r["window"]["days"], r["window"]["from"]))
+    resolutions = tuple((name, r["allowed"], r["deadline"], r["window"] and tuple(r["window"].items()))
                         for name, r in out["resolutions"].items())
     adjustment = out["price_adjustment"]
     return out["class"], resolutions, None if adjustment is None else dict(adjustment), tuple(out["reasons"])
@@ -121,6 +121,6 @@ def _fresh(template: tuple, line_id: str) -> dict:
     fresh = {}
     for name, allowed, deadline, window in resolutions:
         fresh[name] = {"allowed": allowed, "deadline": deadline,
-                       "window": None if window is None else {"days": window[0], "from": window[1]}}
+                       "window": None if window is None else dict(window)}
     return {"line_item_id": line_id, "class": cls, "resolutions": fresh,
             "price_adjustment": None if adjustment is None else adjustment.copy(), "reasons": list(reasons)}

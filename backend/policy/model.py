@@ -51,8 +51,13 @@ class Cond:
 
 @dataclass(frozen=True)
 class Window:
-    days: int
+    """N days from an anchor, and/or a return-by date (`until`: a date, or (month, day) for the first such
+    day on or after the order's local date). With both, the later deadline wins; `until` alone counts
+    from the order."""
+
+    days: int | None
     anchor: str
+    until: date | tuple | None = None
     json: dict = field(init=False, compare=False, repr=False)
 
     def __post_init__(self):
@@ -60,6 +65,14 @@ class Window:
 
     def as_json(self) -> dict:
         return dict(self.json)
+
+    def until_date(self, ordered: date) -> date | None:
+        """The return-by date for an order placed on `ordered` (None when the window has none)."""
+        if self.until is None or type(self.until) is date:
+            return self.until
+        month, day = self.until
+        found = date(ordered.year, month, day)
+        return found if found >= ordered else date(ordered.year + 1, month, day)
 
 
 @dataclass(frozen=True)

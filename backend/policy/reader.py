@@ -53,8 +53,8 @@ class Reader:
                 continue
             try:
                 out[key] = convert(data[key]) if convert else data[key]
-            except (ValueError, TypeError) as exc:
-                self.error(path + (key,), f"field '{key}': {exc}")
+            except (ValueError, TypeError) as exc:  # `at`: where inside the value, when the converter knows
+                self.error(path + (key,) + getattr(exc, "at", ()), f"field '{key}': {exc}")
         return out if len(self.problems) == before else None
 
     def info(self, data: dict, path: tuple, section: str) -> Info | None:

@@ -53,11 +53,54 @@ def _windows(v):
             raise ValueError(f"unknown resolution '{res}' (expected {', '.join(m.RESOLUTIONS)})")
         if spec is False:
             out[res] = None
-        elif isinstance(spec, dict) and set(spec) == {"days", "from"} and spec["from"] in m.ANCHORS:
-            out[res] = m.Window(_int(spec["days"]), spec["from"])
+        elif isinstance(spec, dict):
+            out[res] = _window(res, spec)
         else:
-            raise ValueError(f"'{res}' must be {{ days = N, from = \"delivery|shipment|order\" }} or false")
+            raise ValueError(f"'{res}' must be {{ days = N, from = \"delivery|shipment|order\" }}, "
+                             f"{{ until = DATE or \"MM-DD\" }} or false")
     return out
+
+
+_WINDOW_KEYS = ("days", "from", "until")
+
+
+def _at(exc: ValueError, *path) -> ValueError:
+    """`exc`, marked with where inside the field it points (Reader.fields reports that position)."""
+    exc.at = path
+    return exc
+
+
+def _window(res: str, spec: dict) -> m.Window:
+    unknown = [k for k in spec if k not in _WINDOW_KEYS]
+    if unknown:
+        raise _at(ValueError(f"unknown window field '{unknown[0]}' in '{res}' (expected days, from, until)"),
+                  res, unknown[0])
+    if ("days" in spec) != ("from" in spec) or not spec:
+        raise _at(ValueError(f"'{res}' needs both 'days' and 'from', or 'until', or all three"), res)
+    if "from" in spec and spec["from"] not in m.ANCHORS:
+        raise _at(ValueError(f"'{res}': from '{spec['from']}' is not one of {', '.join(m.ANCHORS)}"), res, "from")
+    try:
+        days = _int(spec["days"]) if "days" in spec else None
+    except ValueError as exc:
+        raise _at(ValueError(f"'{res}': days {exc}"), res, "days") from None
+    until = _until(res, spec["until"]) if "until" in spec else None
+    return m.Window(days, spec.get("from", "order"), until)
+
+
+def _until(res: str, value):
+    """A return-by date: a TOML date, or "MM-DD" recurring every year (the first one on or after the order)."""
+    if isinstance(value, date):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    try:
+        month, day = (int(x) for x in text.split("-")) if len(text) == 5 and text[2] == "-" else (0, 0)
+        date(2000, month, day)  # a leap year: "02-29" is a month-day, though most years lack it
+    except ValueError:
+        raise _at(ValueError(f"'{res}': until must be a date (YYYY-MM-DD) or a month-day \"MM-DD\""),
+                  res, "until") from None
+    if (month, day) == (2, 29):
+        raise _at(ValueError(f"'{res}': until \"02-29\" does not recur every year"), res, "until")
+    return (month, day)
 
 
 def _zone(v):

@@ -31,6 +31,7 @@ VOCABULARY = {
     "merchandise_value_above": ("order", "money"), "merchandise_value_at_least": ("order", "money"),
     "merchandise_value_below": ("order", "money"), "merchandise_value_at_most": ("order", "money"),
     "order_date_from": ("order", "date"), "order_date_to": ("order", "date"),
+    "order_season": ("order", "season"),  # { from = "MM-DD", to = "MM-DD" } every year; wraps past Dec 31
     "line_class": ("class", "classes"), "line_class_not": ("class", "classes"),
     "item_condition": ("return", "conditions"), "return_reason": ("return", "reasons"),
     "merchant_fault": ("return", "bool"),
@@ -60,6 +61,8 @@ def check_value(kind: str, value):
         if isinstance(value, str):
             return date.fromisoformat(value)
         raise ValueError("must be a date (YYYY-MM-DD)")
+    if kind == "season":
+        return _check_season(value)
     if kind == "properties":
         return tuple(_check_property(p) for p in _as_list(value, dict, "a list of tables"))
     items = _as_list(value, str, "a list of strings")
@@ -69,6 +72,29 @@ def check_value(kind: str, value):
             raise ValueError(f"unknown value '{bad[0]}' (expected one of {', '.join(_CHOICES[kind])})")
         return frozenset(items)
     return frozenset(v.strip().upper() if kind == "codes" else v.strip().lower() for v in items)
+
+
+def _check_season(value) -> tuple:
+    """{ from = "MM-DD", to = "MM-DD" } -> ((month, day), (month, day))."""
+    if not isinstance(value, dict) or set(value) != {"from", "to"}:
+        raise ValueError('must be { from = "MM-DD", to = "MM-DD" }')
+    return tuple(_month_day(value[k]) for k in ("from", "to"))
+
+
+def _month_day(text) -> tuple:
+    try:
+        month, day = (int(x) for x in text.split("-")) if isinstance(text, str) and len(text) == 5 else (0, 0)
+        date(2000, month, day)  # 2000 is a leap year, so "02-29" is a valid bound
+    except ValueError:
+        raise ValueError(f"'{text}' is not a month-day \"MM-DD\"") from None
+    return (month, day)
+
+
+def _in_season(season: tuple):
+    start, end = season
+    if start <= end:
+        return lambda c: start <= (c.order.local_date.month, c.order.local_date.day) <= end
+    return lambda c: not end < (c.order.local_date.month, c.order.local_date.day) < start  # wraps the year end
 
 
 def _as_list(value, item_type, what: str) -> list:
@@ -149,6 +175,7 @@ _COMPILERS = {
     "currency": lambda s: lambda c: c.order.currency in s,
     "order_date_from": lambda d: lambda c: c.order.local_date >= d,
     "order_date_to": lambda d: lambda c: c.order.local_date <= d,
+    "order_season": _in_season,
     "line_class": lambda s: lambda c: c.cls in s,
     "line_class_not": lambda s: lambda c: c.cls not in s,
     "item_condition": lambda s: lambda c: c.ret is not None and c.ret.condition in s,

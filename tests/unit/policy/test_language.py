@@ -140,3 +140,82 @@ def test_lint_reports_tiers_that_can_never_apply_or_overlap():
     assert any("'late-label-fee' and 'overlap' overlap" in m for m in messages)
     assert any("'upside-down' can never fire" in m for m in messages)
     assert not any("'late-label-fee' can never" in m for m in messages)
+
+
+HOLIDAY = HEAD + '''
+[[rules]]
+id = "regular"
+title = "30 days from the order"
+text = "Returns within 30 days of the order date."
+windows = { refund = { days = 30, from = "order" }, exchange = { days = 30, from = "order" } }
+
+[[rules]]
+id = "holiday"
+title = "Holiday orders: until January 15"
+text = "Orders placed from November 1 are returnable until January 15."
+when = { order_season = { from = "11-01", to = "12-31" } }
+windows = { refund = { days = 30, from = "order", until = "01-15" }, exchange = { until = "01-15" } }
+'''
+
+
+def ordered(created_at: str, as_of: str, resolution: str = "refund") -> dict:
+    return decide(load_policy_text(HOLIDAY), request(as_of, resolution, created_at=created_at), NOW)
+
+
+@pytest.mark.parametrize("created_at,as_of,resolution,deadline,allowed", [
+    ("2024-11-02T12:00:00-05:00", "2025-01-10T12:00:00-05:00", "refund", "2025-01-15", True),
+    ("2024-11-02T12:00:00-05:00", "2025-01-15T23:00:00-05:00", "refund", "2025-01-15", True),    # the date itself
+    ("2024-11-02T12:00:00-05:00", "2025-01-16T00:30:00-05:00", "refund", "2025-01-15", False),
+    ("2024-12-28T12:00:00-05:00", "2025-01-20T12:00:00-05:00", "refund", "2025-01-27", True),    # 30 days is later
+    ("2024-12-28T12:00:00-05:00", "2025-01-20T12:00:00-05:00", "exchange", "2025-01-15", False),  # until alone
+    ("2024-10-31T23:30:00-04:00", "2024-12-20T12:00:00-05:00", "refund", "2024-11-30", False),   # not holiday
+])
+def test_holiday_orders_are_returnable_until_january_15(created_at, as_of, resolution, deadline, allowed):
+    got = ordered(created_at, as_of, resolution)
+    line = got["lines"][0]["resolutions"][resolution]
+    assert (line["deadline"], line["allowed"]) == (deadline, allowed)
+    assert got["return"]["allowed"] is allowed
+
+
+def test_a_window_with_a_return_by_date_shows_it():
+    line = ordered("2024-11-02T12:00:00-05:00", "2024-11-05T12:00:00-05:00")["lines"][0]["resolutions"]
+    assert line["refund"]["window"] == {"days": 30, "from": "order", "until": "2025-01-15"}
+    assert line["exchange"]["window"] == {"days": 74, "from": "order", "until": "2025-01-15"}
+
+
+def test_an_absolute_return_by_date_and_a_season_across_the_new_year():
+    text = HOLIDAY.replace('until = "01-15" }, exchange', 'until = 2025-01-20 }, exchange').replace(
+        'to = "12-31"', 'to = "01-05"')
+    policy = load_policy_text(text)
+    got = decide(policy, request("2025-01-19T12:00:00-05:00", created_at="2025-01-04T12:00:00-05:00"), NOW)
+    assert got["lines"][0]["resolutions"]["refund"]["deadline"] == "2025-02-03"  # 30 days beats Jan 20
+    got = decide(policy, request("2025-01-19T12:00:00-05:00", created_at="2024-11-04T12:00:00-05:00"), NOW)
+    assert got["lines"][0]["resolutions"]["refund"]["deadline"] == "2025-01-20"
+    outside = decide(policy, request("2025-01-19T12:00:00-05:00", created_at="2025-01-06T12:00:00-05:00"), NOW)
+    assert outside["lines"][0]["reasons"][0]["rule"] == "regular"
+
+
+@pytest.mark.parametrize("window,message", [
+    ('{ untill = "01-15" }', "x.toml:18:83: field 'windows': unknown window field 'untill' in 'exchange'"),
+    ('{ until = "13-01" }', "x.toml:18:83: field 'windows': 'exchange': until must be a date"),
+    ('{ days = 3 }', "x.toml:18:70: field 'windows': 'exchange' needs both 'days' and 'from'"),
+])
+def test_a_typo_in_a_window_names_its_position(window, message):
+    text = HOLIDAY.replace('exchange = { until = "01-15" }', f"exchange = {window}")
+    with pytest.raises(PolicyError) as caught:
+        load_policy_text(text, "x.toml")
+    assert str(caught.value.problems[0]).startswith(message)
+
+
+def test_a_bad_season_names_its_position():
+    with pytest.raises(PolicyError) as caught:
+        load_policy_text(HOLIDAY.replace('to = "12-31"', 'too = "12-31"'), "x.toml")
+    assert str(caught.value.problems[0]).startswith("x.toml:17:10: condition 'order_season' must be")
+
+
+def test_render_reads_the_return_by_date():
+    from backend.policy import render_policy
+    page = render_policy(load_policy_text(HOLIDAY))
+    assert "orders placed from November 1 to December 31 (every year)" in page
+    assert "refund within 30 days of the order date or until January 15 following the order, whichever is later" in page
+    assert "exchange until January 15 following the order" in page
