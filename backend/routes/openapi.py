@@ -75,7 +75,10 @@ DECISION_REQUEST = {
 }
 
 WINDOW = {"type": ["object", "null"], "required": ["days", "from"], "properties": {
-    "days": {"type": "integer"}, "from": {"enum": ["delivery", "shipment", "order"]}}}
+    "days": {"type": "integer"}, "from": {"enum": ["delivery", "shipment", "order"]},
+    "until": {**DATE, "description": "present when the window also ends on a date (a return-by date): the deadline "
+                                     "is the later of `from` + `days` and this date; with `until` alone, `days` "
+                                     "counts from the order to it"}}}
 RESOLUTION = {"type": "object", "required": ["allowed", "deadline", "window"], "properties": {
     "allowed": {"type": "boolean"}, "deadline": DATE, "window": WINDOW}}
 REASON = {"type": "object", "required": ["rule", "text"], "properties": {"rule": STR, "text": STR}}
