@@ -36,6 +36,8 @@ _PHRASES = {
     "unit_price_below": lambda v: f"priced under {money(v)}",
     "unit_price_at_most": lambda v: f"priced {money(v)} or less",
     "properties": lambda v: "; ".join(_property(p) for p in v),
+    "discount_percent_at_least": lambda v: f"items discounted by {v.normalize():f}% or more (sale price and codes together)",
+    "discount_percent_below": lambda v: f"items discounted by less than {v.normalize():f}%",
     "order_tag": lambda v: f"orders tagged {_join(v)}",
     "discount_code_prefix": lambda v: f"discount codes starting with {_join(s.upper() for s in v)}",
     "sales_channel": lambda v: f"orders placed through {_join(s.title() for s in v)}",

@@ -29,6 +29,7 @@ class Line:
     marked_down: bool
     has_discount: bool
     discounted: bool
+    off: Decimal = Decimal(0)  # percent below the compare-at (else unit) price, all discounts together
 
 
 @dataclass(slots=True)

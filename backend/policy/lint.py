@@ -10,7 +10,7 @@ from backend.policy.describe import window
 from backend.policy.errors import Problem
 from backend.policy.model import PRECEDENCE, Policy
 
-_BOUNDS = (("unit_price", "line"), ("merchandise_value", "order"))
+_BOUNDS = (("unit_price", "line"), ("merchandise_value", "order"), ("discount_percent", "line"))
 
 
 def lint(policy: Policy) -> list[Problem]:

@@ -17,7 +17,8 @@ from backend.policy.model import Policy
 LINE_FACTS = {"product_tag": "tags", "product_type": "ptype", "sku": "sku", "gift_card": "gift_card",
               "marked_down": "marked_down", "discounted": "discounted", "line_discount": "has_discount",
               "unit_price_above": "price", "unit_price_at_least": "price", "unit_price_below": "price",
-              "unit_price_at_most": "price", "properties": "props"}
+              "unit_price_at_most": "price", "properties": "props",
+              "discount_percent_at_least": "off", "discount_percent_below": "off"}
 ORDER_FACTS = {"order_tag": "tags", "discount_code_prefix": "codes", "sales_channel": "channel",
                "ship_to_country": "country", "ship_to_country_not": "country", "ship_to_province": "province",
                "po_box": "po_box", "carrier": "carriers", "currency": "currency",

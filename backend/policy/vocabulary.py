@@ -24,6 +24,7 @@ VOCABULARY = {
     "unit_price_above": ("line", "money"), "unit_price_at_least": ("line", "money"),
     "unit_price_below": ("line", "money"), "unit_price_at_most": ("line", "money"),
     "properties": ("line", "properties"),
+    "discount_percent_at_least": ("line", "percent"), "discount_percent_below": ("line", "percent"),
     "order_tag": ("order", "strings"), "discount_code_prefix": ("order", "strings"),
     "sales_channel": ("order", "strings"), "ship_to_country": ("order", "codes"),
     "ship_to_country_not": ("order", "codes"), "ship_to_province": ("order", "codes"),
@@ -51,6 +52,11 @@ def check_value(kind: str, value):
         return value
     if kind == "money":
         return parse_money(value)
+    if kind == "percent":
+        found = parse_money(value)
+        if found > 100:
+            raise ValueError("must be a percentage from 0 to 100")
+        return found
     if kind == "days":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValueError("must be a whole number of days, 0 or more")
@@ -118,7 +124,7 @@ def _check_property(spec: dict) -> tuple:
 def compile_key(key: str, value):
     """The predicate for one validated condition."""
     kind = VOCABULARY[key][1]
-    if kind == "money":
+    if kind in ("money", "percent"):
         return _compile_bound(key, value)
     if kind == "properties":
         checks = tuple(_compile_property(p) for p in value)
@@ -135,6 +141,8 @@ _BOUNDS = {  # (key, bound) -> predicate; plain lambdas, as these run for every 
     "merchandise_value_at_least": lambda b: lambda c: c.order.merch >= b,
     "merchandise_value_below": lambda b: lambda c: c.order.merch < b,
     "merchandise_value_at_most": lambda b: lambda c: c.order.merch <= b,
+    "discount_percent_at_least": lambda b: lambda c: c.line.off >= b,
+    "discount_percent_below": lambda b: lambda c: c.line.off < b,
 }
 
 

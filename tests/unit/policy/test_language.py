@@ -219,3 +219,49 @@ def test_render_reads_the_return_by_date():
     assert "orders placed from November 1 to December 31 (every year)" in page
     assert "refund within 30 days of the order date or until January 15 following the order, whichever is later" in page
     assert "exchange until January 15 following the order" in page
+
+
+SALE = HEAD + '''
+[[rules]]
+id = "w"
+title = "W"
+text = "Returns within 30 days of delivery."
+windows = { refund = { days = 30, from = "delivery" } }
+
+[[rules]]
+id = "deep-discount-final"
+title = "Discounted 40% or more: final sale"
+text = "Anything discounted by 40% or more, by its sale price, a promo code or both, is final sale."
+when = { discount_percent_at_least = 40 }
+class = "final_sale"
+'''
+
+
+@pytest.mark.parametrize("price,compare_at,discount,quantity,cls", [
+    ("60.00", "100.00", "0.00", 1, "final_sale"),     # exactly 40 % by the sale price
+    ("60.01", "100.00", "0.00", 1, "standard"),       # 39.99 %
+    ("100.00", None, "80.00", 2, "final_sale"),        # a code of 80 over two units of 100: 40 %
+    ("100.00", None, "79.98", 2, "standard"),
+    ("80.00", "100.00", "40.00", 2, "final_sale"),     # 20 % sale + 20 more by code: 40 % together
+    ("80.00", "100.00", "39.98", 2, "standard"),
+    ("0.00", None, "0.00", 1, "standard"),             # a free item is not "discounted"
+])
+def test_discount_percent_counts_sale_price_and_codes_together(price, compare_at, discount, quantity, cls):
+    req = copy.deepcopy(BASE)
+    req["order"]["line_items"][0].update(price=price, compare_at_price=compare_at, discount=discount,
+                                          quantity=quantity)
+    assert decide(load_policy_text(SALE), req, NOW)["lines"][0]["class"] == cls
+
+
+def test_a_discount_percent_above_100_is_refused_at_its_position():
+    with pytest.raises(PolicyError) as caught:
+        load_policy_text(SALE.replace("at_least = 40", "at_least = 140"), "x.toml")
+    assert str(caught.value.problems[0]) == ("x.toml:17:10: condition 'discount_percent_at_least' "
+                                             "must be a percentage from 0 to 100")
+
+
+def test_lint_and_render_know_discount_percent():
+    text = SALE.replace("at_least = 40 }", "at_least = 40, discount_percent_below = 30 }")
+    assert any("can never fire" in p.message for p in lint(load_policy_text(text)))
+    from backend.policy import render_policy
+    assert "items discounted by 40% or more (sale price and codes together)" in render_policy(load_policy_text(SALE))
