@@ -25,6 +25,12 @@ def lint(policy: Policy) -> list[Problem]:
             warn(rule.info, f"rule '{rule.info.id}' can never fire: {why}")
     _line_rules(policy, warn)
     _tiers(policy, warn)
+    for rule in policy.bonus_credit:
+        if rule.cap is not None and rule.amount is not None and rule.amount > rule.cap:
+            warn(rule.info, f"bonus '{rule.info.id}' of {rule.amount} always exceeds its cap {rule.cap}: "
+                            f"the cap is what is given")
+        if rule.cap is not None and rule.cap == 0:
+            warn(rule.info, f"bonus '{rule.info.id}' has a cap of 0: it never gives anything")
     for rule in policy.rules:
         for text, note in rule.contradicts:
             warn(rule.info, f"rule '{rule.info.id}' contradicts the policy text \"{text}\": {note}")

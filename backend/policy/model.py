@@ -107,6 +107,18 @@ class FeeRule:
 
 
 @dataclass(frozen=True)
+class BonusRule:
+    """Extra store credit on a store-credit return: a percentage of the matching lines or a flat amount,
+    at most `cap` (an outcome of its own: never a negative fee)."""
+
+    info: Info
+    cond: Cond
+    amount: Decimal | None = None
+    percent: Decimal | None = None
+    cap: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class PriceAdjustmentRule:
     info: Info
     cond: Cond
@@ -197,6 +209,7 @@ class Policy:
     rules: tuple = ()
     return_rules: tuple = ()
     fees: tuple = ()
+    bonus_credit: tuple = ()
     price_adjustments: tuple = ()
     protection: Protection | None = None
     signature: tuple = ()
@@ -214,6 +227,7 @@ class Policy:
         yield from self.rules
         yield from self.return_rules
         yield from self.fees
+        yield from self.bonus_credit
         yield from self.price_adjustments
         if self.protection:
             yield self.protection

@@ -6,7 +6,8 @@ from backend.policy.model import RESOLUTIONS, Policy
 
 
 def render(policy: Policy) -> str:
-    sections = [_windows(policy), _exclusions(policy), _condition(policy), _fees(policy), _protection(policy),
+    sections = [_windows(policy), _exclusions(policy), _condition(policy), _fees(policy), _bonus(policy),
+                _protection(policy),
                 _price_adjustments(policy), _shipping(policy), _tax(policy)]
     body = "".join(s for s in sections if s)
     return f"# {policy.title} — Returns, exchanges and shipping\n\n{body}"
@@ -68,6 +69,18 @@ def _fees(policy: Policy) -> str:
                      + (f"; {', '.join(extras)}" if extras else "") + ".")
     items.append("Original shipping fees are not refunded.")
     return _section("Fees", items)
+
+
+def _bonus(policy: Policy) -> str:
+    items = []
+    for rule in policy.bonus_credit:
+        size = (f"{d.money(rule.amount, policy.currency)} extra store credit per return" if rule.amount is not None
+                else f"{rule.percent.normalize():f}% extra store credit on each item")
+        cap = f", up to {d.money(rule.cap, policy.currency)}" if rule.cap is not None else ""
+        scope = d.conditions(rule.cond)
+        items.append(f"**{rule.info.title}.** {size}{cap} when you choose store credit"
+                     + (f", for {scope}" if scope else "") + ".")
+    return _section("Store credit bonus", items)
 
 
 def _protection(policy: Policy) -> str:

@@ -165,8 +165,33 @@ def return_rule(r, path, data):
                         f.get("lifted_by_merchant_fault", True))
 
 
+def _not_negative(what: str):
+    def convert(v):
+        found = parse_money(v)
+        if found < 0:
+            raise ValueError(f"cannot be negative{what}")
+        return found
+    return convert
+
+
+_FEE_MONEY = _not_negative(" (extra store credit is a [[bonus_credit]] rule, not a negative fee)")
+
+
+def bonus_rule(r, path, data):
+    money = _not_negative("")
+    spec = {"amount": (False, money), "percent": (False, money), "cap": (False, money)}
+    got = _rule(r, path, data, "[[bonus_credit]]", spec, ALL)
+    if got is None:
+        return None
+    info, cond, f = got
+    if ("amount" in f) == ("percent" in f):
+        r.error(path, "[[bonus_credit]] needs exactly one of 'amount' (per request) or 'percent' (of each line)")
+        return None
+    return m.BonusRule(info, cond, f.get("amount"), f.get("percent"), f.get("cap"))
+
+
 def fee_rule(r, path, data):
-    spec = {"kind": (True, _enum(*m.FEE_KINDS)), "amount": (False, parse_money), "percent": (False, parse_money),
+    spec = {"kind": (True, _enum(*m.FEE_KINDS)), "amount": (False, _FEE_MONEY), "percent": (False, _FEE_MONEY),
             "resolutions": (False, _resolutions), "waived_for_merchant_fault": (False, _bool),
             "waived_by_protection": (False, _bool)}
     got = _rule(r, path, data, "[[fees]]", spec, ALL)

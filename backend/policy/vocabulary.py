@@ -54,7 +54,7 @@ def check_value(kind: str, value):
         return parse_money(value)
     if kind == "percent":
         found = parse_money(value)
-        if found > 100:
+        if not 0 <= found <= 100:
             raise ValueError("must be a percentage from 0 to 100")
         return found
     if kind == "days":

@@ -113,8 +113,15 @@ DECISION = {"type": "object", "description": "contract §6", "required": [
         "reasons": {"type": "array", "items": REASON}}}},
     "return": {"type": "object", "properties": {
         "resolution": STR, "allowed": {"type": "boolean"}, "lines": {"type": "array"},
-        "fees": {"type": "array", "items": {"type": "object", "properties": {"kind": STR, "amount": STR}}},
-        "refund_total": STR}},
+        "fees": {"type": "array", "items": {"type": "object", "properties": {
+            "kind": {"enum": ["restocking", "handling", "label", "return_shipping"]}, "amount": STR,
+            "name": {**STR, "description": "the titles of the fee rules that charged it (`; `-joined)"}}}},
+        "refund_total": {**STR, "description": "what the accepted lines are worth after fees (money for a refund, "
+                                               "credit for store credit; 0.00 for an exchange)"},
+        "bonus_credit": {**STR, "description": "extra store credit from [[bonus_credit]] rules, caps applied; "
+                                               "0.00 unless the resolution is store_credit"},
+        "credit_total": {**STR, "description": "store credit issued: refund_total + bonus_credit for store_credit, "
+                                               "else 0.00"}}},
     "unknown_facts": {"type": "array", "items": {"enum": ["shipping_address"]}, "description":
                       "facts the request did not give: `shipping_address` when the address is absent (a checkout "
                       "without protected-customer-data approval) or its country, province or street is "

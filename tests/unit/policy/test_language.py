@@ -47,6 +47,10 @@ BASE = {
 }
 
 
+def kinds(fees: list) -> list:
+    return [{"kind": f["kind"], "amount": f["amount"]} for f in fees]
+
+
 def request(as_of: str, resolution: str = "refund", **order) -> dict:
     req = copy.deepcopy(BASE)
     req["order"].update(order)
@@ -64,7 +68,7 @@ def request(as_of: str, resolution: str = "refund", **order) -> dict:
 def test_a_fee_follows_the_lateness_tier(as_of, resolution, fees, total):
     got = decide(load_policy_text(TIERS), request(as_of, resolution), NOW)["return"]
     assert got["allowed"] is True
-    assert got["fees"] == fees and got["refund_total"] == total
+    assert kinds(got["fees"]) == fees and got["refund_total"] == total
 
 
 def test_day_31_refund_is_past_its_window_and_charges_nothing():
@@ -76,9 +80,9 @@ def test_days_count_from_the_window_anchor_of_the_requested_resolution():
     text = TIERS.replace('store_credit = { days = 60, from = "delivery" }', 'store_credit = { days = 60, from = "order" }')
     # Day 31 after the order date (March 1 + 31 = April 1) but day 28 after delivery.
     got = decide(load_policy_text(text), request("2025-04-01T12:00:00-04:00", "store_credit"), NOW)["return"]
-    assert got["fees"] == [{"kind": "restocking", "amount": "10.00"}]
+    assert kinds(got["fees"]) == [{"kind": "restocking", "amount": "10.00"}]
     refund = decide(load_policy_text(text), request("2025-04-01T12:00:00-04:00", "refund"), NOW)["return"]
-    assert refund["fees"] == [{"kind": "handling", "amount": "7.00"}]
+    assert kinds(refund["fees"]) == [{"kind": "handling", "amount": "7.00"}]
 
 
 def test_before_delivery_no_day_has_elapsed():
@@ -265,3 +269,57 @@ def test_lint_and_render_know_discount_percent():
     assert any("can never fire" in p.message for p in lint(load_policy_text(text)))
     from backend.policy import render_policy
     assert "items discounted by 40% or more (sale price and codes together)" in render_policy(load_policy_text(SALE))
+
+
+BONUS = TIERS.replace('kind = "handling"', 'kind = "label"') + '''
+[[bonus_credit]]
+id = "credit-bonus"
+title = "10% more when you choose store credit"
+text = "Choose store credit and get 110% of the item's value."
+percent = "10"
+cap = "8.00"
+
+[[bonus_credit]]
+id = "flat-bonus"
+title = "$15 more for store credit on sale items"
+text = "Get an extra $15 when you take store credit for a sale item."
+amount = "15.00"
+when = { marked_down = true }
+'''
+
+
+def test_bonus_credit_is_its_own_outcome_with_a_cap():
+    req = request("2025-03-10T12:00:00-04:00", "store_credit")
+    got = decide(load_policy_text(BONUS), req, NOW)["return"]
+    assert (got["refund_total"], got["bonus_credit"], got["credit_total"]) == ("50.00", "5.00", "55.00")
+    req["order"]["line_items"][0].update(price="100.00", compare_at_price="150.00")
+    got = decide(load_policy_text(BONUS), req, NOW)["return"]
+    assert (got["bonus_credit"], got["credit_total"]) == ("23.00", "123.00")  # 10 % capped at 8, plus 15
+
+
+def test_a_refund_gets_no_bonus_and_fees_carry_their_names():
+    got = decide(load_policy_text(BONUS), request("2025-03-20T12:00:00-04:00"), NOW)["return"]
+    assert got["fees"] == [{"kind": "label", "amount": "7.00", "name": "$7 label fee, days 16 to 30"}]
+    assert (got["refund_total"], got["bonus_credit"], got["credit_total"]) == ("43.00", "0.00", "0.00")
+
+
+def test_a_negative_fee_is_refused_and_points_to_bonus_credit():
+    with pytest.raises(PolicyError) as caught:
+        load_policy_text(TIERS.replace('amount = "7.00"', 'percent = "-15"'), "x.toml")
+    assert str(caught.value.problems[0]).startswith("x.toml:18:1: field 'percent': cannot be negative (extra store "
+                                                    "credit is a [[bonus_credit]] rule")
+
+
+def test_a_typo_in_a_bonus_names_its_position():
+    with pytest.raises(PolicyError) as caught:
+        load_policy_text(BONUS.replace('cap = "8.00"', 'capp = "8.00"'), "x.toml")
+    assert [str(p) for p in caught.value.problems] == ["x.toml:35:1: unknown field 'capp' in [[bonus_credit]]"]
+
+
+def test_lint_and_render_know_bonus_credit():
+    text = BONUS.replace('amount = "15.00"', 'amount = "15.00"\ncap = "10.00"')
+    assert any("bonus 'flat-bonus' of 15.00 always exceeds its cap 10.00" in p.message for p in lint(load_policy_text(text)))
+    from backend.policy import render_policy
+    page = render_policy(load_policy_text(BONUS))
+    assert "10% extra store credit on each item, up to $8.00 when you choose store credit." in page
+    assert "$15.00 extra store credit per return when you choose store credit, for marked-down items." in page
