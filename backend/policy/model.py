@@ -104,6 +104,7 @@ class FeeRule:
     resolutions: frozenset = frozenset(RESOLUTIONS)
     waived_for_merchant_fault: bool = True
     waived_by_protection: bool = False
+    per_item: bool = False  # a flat amount charged for every returned unit it applies to, not once per request
 
 
 @dataclass(frozen=True)

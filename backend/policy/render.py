@@ -56,8 +56,10 @@ def _condition(policy: Policy) -> str:
 def _fees(policy: Policy) -> str:
     items = []
     for fee in policy.fees:
-        size = (f"{d.money(fee.amount, policy.currency)} {fee.kind} fee per return"
-                if fee.amount is not None else f"{fee.percent.normalize()}% {fee.kind} fee per item")
+        per = "item" if fee.per_item else "return"
+        kind = fee.kind.replace("_", " ")
+        size = (f"{d.money(fee.amount, policy.currency)} {kind} fee per {per}"
+                if fee.amount is not None else f"{fee.percent.normalize()}% {kind} fee per item")
         which = " or ".join(d.RESOLUTION_NAMES[r] for r in RESOLUTIONS if r in fee.resolutions)
         extras = []
         if fee.waived_for_merchant_fault:

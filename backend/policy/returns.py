@@ -130,7 +130,10 @@ def _charge(fee, accepted: list, undetermined: list, waivable: bool | None = Non
                 undetermined.append(("return", fee.info.id))
             continue
         if fee.amount is not None:
-            return fee.amount
-        part = percent_of(amount, fee.percent)
+            if not getattr(fee, "per_item", False):
+                return fee.amount
+            part = fee.amount * ctx.ret.quantity
+        else:
+            part = percent_of(amount, fee.percent)
         charge = part if charge is None else charge + part
     return charge

@@ -193,7 +193,7 @@ def bonus_rule(r, path, data):
 def fee_rule(r, path, data):
     spec = {"kind": (True, _enum(*m.FEE_KINDS)), "amount": (False, _FEE_MONEY), "percent": (False, _FEE_MONEY),
             "resolutions": (False, _resolutions), "waived_for_merchant_fault": (False, _bool),
-            "waived_by_protection": (False, _bool)}
+            "waived_by_protection": (False, _bool), "per": (False, _enum("request", "item"))}
     got = _rule(r, path, data, "[[fees]]", spec, ALL)
     if got is None:
         return None
@@ -201,9 +201,13 @@ def fee_rule(r, path, data):
     if ("amount" in f) == ("percent" in f):
         r.error(path, "[[fees]] needs exactly one of 'amount' (per request) or 'percent' (per line)")
         return None
+    if "per" in f and "amount" not in f:
+        r.error(path + ("per",), "[[fees]] 'per' applies to a flat 'amount' (a percentage is per line already)")
+        return None
     return m.FeeRule(info, cond, f["kind"], f.get("amount"), f.get("percent"),
                      f.get("resolutions", frozenset(m.RESOLUTIONS)),
-                     f.get("waived_for_merchant_fault", True), f.get("waived_by_protection", False))
+                     f.get("waived_for_merchant_fault", True), f.get("waived_by_protection", False),
+                     f.get("per") == "item")
 
 
 def price_adjustment_rule(r, path, data):

@@ -323,3 +323,20 @@ def test_lint_and_render_know_bonus_credit():
     page = render_policy(load_policy_text(BONUS))
     assert "10% extra store credit on each item, up to $8.00 when you choose store credit." in page
     assert "$15.00 extra store credit per return when you choose store credit, for marked-down items." in page
+
+
+def test_a_flat_fee_per_item_counts_returned_units():
+    text = TIERS + ('\n[[fees]]\nid = "damage"\ntitle = "$10 damage fee per item"\ntext = "T"\nkind = "handling"\n'
+                    'amount = "10.00"\nper = "item"\nwhen = { item_condition = ["damaged"] }\n')
+    req = request("2025-03-10T12:00:00-04:00")
+    req["order"]["line_items"][0]["quantity"] = 3
+    req["return_request"]["lines"] = [{"line_item_id": "1", "quantity": 2, "condition": "damaged"}]
+    got = decide(load_policy_text(text), req, NOW)["return"]
+    assert kinds(got["fees"]) == [{"kind": "handling", "amount": "20.00"}] and got["refund_total"] == "80.00"
+
+
+def test_per_is_only_for_flat_fees():
+    text = TIERS.replace('amount = "7.00"', 'percent = "7"\nper = "item"')
+    with pytest.raises(PolicyError) as caught:
+        load_policy_text(text, "x.toml")
+    assert str(caught.value.problems[0]).startswith("x.toml:19:1: [[fees]] 'per' applies to a flat 'amount'")
