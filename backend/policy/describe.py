@@ -41,6 +41,8 @@ _PHRASES = {
     "order_tag": lambda v: f"orders tagged {_join(v)}",
     "discount_code_prefix": lambda v: f"discount codes starting with {_join(s.upper() for s in v)}",
     "sales_channel": lambda v: f"orders placed through {_join(s.title() for s in v)}",
+    "payment_method": lambda v: f"orders paid with {_join(v)}",
+    "return_channel": lambda v: f"returns made {_join('in store' if s == 'in_store' else 'by mail' for s in v)}",
     "ship_to_country": lambda v: f"orders shipped to {_join(v)}",
     "ship_to_country_not": lambda v: f"orders shipped outside {_join(v)}",
     "ship_to_province": lambda v: f"orders shipped to {_join(v)}",

@@ -57,6 +57,7 @@ class Order:
     lines: list
     fulfillments: list
     merch: Decimal = ZERO
+    payments: frozenset = frozenset()  # Shopify's payment gateway names, lower-case ("cash", "shopify_payments")
 
     @property
     def unknown_facts(self) -> list:
@@ -73,6 +74,7 @@ class ReturnLine:
     condition: str
     reason: str
     merchant_fault: bool
+    channel: str = "mail"  # how it comes back: "mail" or "in_store" (the return request's `channel`)
 
 
 @dataclass(slots=True)

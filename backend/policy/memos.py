@@ -20,6 +20,7 @@ LINE_FACTS = {"product_tag": "tags", "product_type": "ptype", "sku": "sku", "gif
               "unit_price_at_most": "price", "properties": "props",
               "discount_percent_at_least": "off", "discount_percent_below": "off"}
 ORDER_FACTS = {"order_tag": "tags", "discount_code_prefix": "codes", "sales_channel": "channel",
+               "payment_method": "payments",
                "ship_to_country": "country", "ship_to_country_not": "country", "ship_to_province": "province",
                "po_box": "po_box", "carrier": "carriers", "currency": "currency",
                "merchandise_value_above": "merch", "merchandise_value_at_least": "merch",

@@ -19,6 +19,7 @@ from backend.policy.money import ZERO
 _EMPTY = frozenset()
 _NONE = (None, None)
 _ZERO = ZERO
+RETURN_CHANNELS = ("mail", "in_store")  # how a return comes back; "mail" when the request does not say
 _RESOLUTIONS, _CONDITIONS, _REASONS = (frozenset(c) for c in (RESOLUTIONS, CONDITIONS, REASONS))
 
 
@@ -98,7 +99,8 @@ def _order(f: Fields, o: dict | None, currency: str) -> Order | None:
         channel=(channel if type(channel) is str else f.text(o, "source_name", "order")).lower(),
         tags=_EMPTY if tags is None or tags == [] else f.tags(o, "tags", "order"), codes=_codes(f, o),
         country=country, province=province, po_box=po_box, carriers=_carriers(f, o), lines=lines,
-        fulfillments=fulfillments)
+        fulfillments=fulfillments,
+        payments=_EMPTY if o.get("payment_gateway_names") is None else f.tags(o, "payment_gateway_names", "order"))
 
 
 def _address(f: Fields, address) -> tuple:
@@ -211,7 +213,13 @@ def _return(f: Fields, r) -> tuple:
     resolution = r.get("resolution")
     if type(resolution) is not str or resolution not in _RESOLUTIONS:
         resolution = f.choice(r, "resolution", "return_request", RESOLUTIONS)
-    return resolution, [_return_line(f, x, i) for i, x in _objects(f, r, "lines", "return_request")]
+    channel = r.get("channel", "mail")
+    if channel not in RETURN_CHANNELS:
+        channel = f.choice(r, "channel", "return_request", RETURN_CHANNELS, default="mail")
+    lines = [_return_line(f, x, i) for i, x in _objects(f, r, "lines", "return_request")]
+    for line in lines:
+        line.channel = channel
+    return resolution, lines
 
 
 def _return_line(f: Fields, x: dict, i: int) -> ReturnLine:

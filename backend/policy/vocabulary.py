@@ -26,7 +26,8 @@ VOCABULARY = {
     "properties": ("line", "properties"),
     "discount_percent_at_least": ("line", "percent"), "discount_percent_below": ("line", "percent"),
     "order_tag": ("order", "strings"), "discount_code_prefix": ("order", "strings"),
-    "sales_channel": ("order", "strings"), "ship_to_country": ("order", "codes"),
+    "sales_channel": ("order", "strings"), "payment_method": ("order", "strings"),
+    "ship_to_country": ("order", "codes"),
     "ship_to_country_not": ("order", "codes"), "ship_to_province": ("order", "codes"),
     "po_box": ("order", "bool"), "carrier": ("order", "strings"), "currency": ("order", "codes"),
     "merchandise_value_above": ("order", "money"), "merchandise_value_at_least": ("order", "money"),
@@ -36,12 +37,13 @@ VOCABULARY = {
     "line_class": ("class", "classes"), "line_class_not": ("class", "classes"),
     "item_condition": ("return", "conditions"), "return_reason": ("return", "reasons"),
     "merchant_fault": ("return", "bool"),
+    "return_channel": ("return", "return_channels"),
     # Days from the anchor of the window that permits the requested resolution to the return's date
     # (`as_of`); 0 before the anchor has happened. Lateness tiers for fees and outcomes.
     "days_elapsed_at_least": ("return", "days"), "days_elapsed_at_most": ("return", "days"),
 }
 PROPERTY_OPS = ("eq", "ne", "present", "absent")
-_CHOICES = {"classes": CLASSES, "conditions": CONDITIONS, "reasons": REASONS}
+_CHOICES = {"classes": CLASSES, "conditions": CONDITIONS, "reasons": REASONS, "return_channels": ("mail", "in_store")}
 
 
 def check_value(kind: str, value):
@@ -173,6 +175,8 @@ _COMPILERS = {
     "order_tag": lambda s: lambda c: not s.isdisjoint(c.order.tags),
     "discount_code_prefix": lambda s: _prefix_match(tuple(s)),
     "sales_channel": lambda s: lambda c: c.order.channel in s,
+    "payment_method": lambda s: lambda c: not s.isdisjoint(c.order.payments),
+    "return_channel": lambda s: lambda c: c.ret is not None and c.ret.channel in s,
     "ship_to_country": lambda s: _address_fact(lambda c: None if c.order.country is None else c.order.country in s),
     "ship_to_country_not": lambda s: _address_fact(
         lambda c: None if c.order.country is None else c.order.country not in s),

@@ -46,6 +46,8 @@ LINE_ITEM = {"type": "object", "required": ["quantity", "price"], "properties": 
 ORDER = {"type": "object", "required": ["line_items"], "properties": {
     "id": ID, "created_at": {**TIMESTAMP, "description": "absent: now (a cart)"},
     "currency": STR, "source_name": STR, "tags": STRINGS, "discount_codes": STRINGS,
+    "payment_gateway_names": {**STRINGS, "description": "Shopify's Order.paymentGatewayNames (optional; "
+                                                         "for `payment_method` conditions)"},
     "shipping_address": {"type": ["object", "null"], "properties": {
         k: {"type": ["string", "null"]} for k in ("country_code", "province_code", "address1", "address2", "city",
                                                   "zip")}},
@@ -60,6 +62,7 @@ ORDER = {"type": "object", "required": ["line_items"], "properties": {
 
 RETURN_REQUEST = {"type": "object", "required": ["resolution", "lines"], "properties": {
     "resolution": {"enum": ["refund", "store_credit", "exchange"]},
+    "channel": {"enum": ["mail", "in_store"], "description": "how the return comes back; default mail"},
     "lines": {"type": "array", "items": {"type": "object", "required": ["line_item_id", "quantity"], "properties": {
         "line_item_id": ID, "quantity": {"type": "integer", "minimum": 1, "maximum": 1000000},
         "condition": {"enum": ["new", "worn", "damaged"]},

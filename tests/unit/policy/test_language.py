@@ -340,3 +340,53 @@ def test_per_is_only_for_flat_fees():
     with pytest.raises(PolicyError) as caught:
         load_policy_text(text, "x.toml")
     assert str(caught.value.problems[0]).startswith("x.toml:19:1: [[fees]] 'per' applies to a flat 'amount'")
+
+
+CHANNELS = TIERS + '''
+[[return_rules]]
+id = "cash-in-store-only"
+title = "Cash or Interac store purchases come back to a store"
+text = "In-store purchases paid with cash or Interac must be returned in store."
+when = { sales_channel = ["pos"], payment_method = ["cash", "interac"], return_channel = ["mail"] }
+refuse = true
+lifted_by_merchant_fault = false
+
+[[fees]]
+id = "mail-fee"
+title = "$10 by mail"
+text = "Returns by mail pay $10; none in store."
+kind = "restocking"
+amount = "10.00"
+unless = { return_channel = ["in_store"] }
+'''
+
+
+@pytest.mark.parametrize("source,gateways,channel,allowed,fees", [
+    ("pos", ["Cash"], "mail", False, []),
+    ("pos", ["Cash"], "in_store", True, []),
+    ("pos", ["shopify_payments"], "mail", True, [{"kind": "restocking", "amount": "10.00"}]),
+    ("web", None, None, True, [{"kind": "restocking", "amount": "10.00"}]),  # an old request: by mail
+])
+def test_purchase_and_return_channels_and_payment_method(source, gateways, channel, allowed, fees):
+    req = request("2025-03-10T12:00:00-04:00", source_name=source)
+    if gateways is not None:
+        req["order"]["payment_gateway_names"] = gateways
+    if channel is not None:
+        req["return_request"]["channel"] = channel
+    got = decide(load_policy_text(CHANNELS), req, NOW)["return"]
+    assert got["allowed"] is allowed and kinds(got["fees"]) == fees
+
+
+def test_an_unknown_return_channel_is_a_field_error():
+    from backend.policy import RequestError
+    req = request("2025-03-10T12:00:00-04:00")
+    req["return_request"]["channel"] = "drone"
+    with pytest.raises(RequestError) as caught:
+        decide(load_policy_text(CHANNELS), req, NOW)
+    assert [e["field"] for e in caught.value.errors] == ["return_request.channel"]
+
+
+def test_a_typo_in_a_return_channel_names_its_position():
+    with pytest.raises(PolicyError) as caught:
+        load_policy_text(CHANNELS.replace('return_channel = ["in_store"]', 'return_channel = ["instore"]'), "x.toml")
+    assert str(caught.value.problems[0]).startswith("x.toml:44:12: condition 'return_channel' unknown value 'instore'")
