@@ -390,3 +390,21 @@ def test_a_typo_in_a_return_channel_names_its_position():
     with pytest.raises(PolicyError) as caught:
         load_policy_text(CHANNELS.replace('return_channel = ["in_store"]', 'return_channel = ["instore"]'), "x.toml")
     assert str(caught.value.problems[0]).startswith("x.toml:44:12: condition 'return_channel' unknown value 'instore'")
+
+
+@pytest.mark.parametrize("name,phrases", [
+    ("tentree", ["until January 15 following the order, whichever is later", "$10.00 label fee per return on refund or store credit"]),
+    ("echt", ["refund within 14 days of delivery; store credit within 40 days", "10% extra store credit on each item",
+              "10.00 AUD handling fee per item"]),
+    ("la-canadienne", ["items discounted by 40% or more (sale price and codes together)", "returns made by mail: not accepted",
+                       "25.00 CAD restocking fee per return", "except returns made in store"]),
+    ("gobi-cashmere", ["refund within 30 days of delivery; store credit within 44 days", "$12.00 return shipping fee per return on refund"]),
+])
+def test_example_policies_load_lint_clean_of_errors_and_render_their_clauses(name, phrases):
+    from backend.policy import check_files, render_policy
+    from backend.policy.rules import RULES_DIR
+    path = RULES_DIR / "examples" / f"{name}.toml"
+    assert all(p.severity == "warning" for p in check_files([str(path)]))
+    page = render_policy(load_policy_text(path.read_text(), str(path)))
+    for phrase in phrases:
+        assert phrase in page, phrase
