@@ -18,12 +18,12 @@ MEMO_SIZE = 4096
 
 
 class CompiledPolicy:
-    __slots__ = ("policy", "tz", "currency", "lines", "calendar", "amounts", "moments", "protection_line",
+    __slots__ = ("policy", "tz", "currency", "conditions", "lines", "calendar", "amounts", "moments", "protection_line",
                  "line_memo", "order_memo")
 
     def __init__(self, policy: Policy, memo_size: int = MEMO_SIZE):
         self.policy = policy
-        self.tz, self.currency = policy.tz, policy.currency
+        self.tz, self.currency, self.conditions = policy.tz, policy.currency, policy.conditions
         self.lines = LineRules(policy)
         ship_by = policy.shipping.ship_by if policy.shipping is not None else None
         self.calendar = ShipByCalendar(ship_by) if ship_by is not None else None

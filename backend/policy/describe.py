@@ -58,7 +58,7 @@ _PHRASES = {
     "order_season": lambda v: f"orders placed from {_month_day(v[0])} to {_month_day(v[1])} (every year)",
     "line_class": lambda v: f"{_join(CLASS_NAMES[c] for c in v)} items",
     "line_class_not": lambda v: f"items other than {_join(CLASS_NAMES[c] for c in v)}",
-    "item_condition": lambda v: f"items returned {_join(v)}",
+    "item_condition": lambda v: f"items returned {_join(c.replace('_', ' ') for c in v)}",
     "return_reason": lambda v: f"returns because of {_join(r.replace('_', ' ') for r in v)}",
     "merchant_fault": lambda v: "our mistakes" if v else "returns that are not our mistake",
     "days_elapsed_at_least": lambda v: f"returns made {v} days or more after the window opens",

@@ -220,6 +220,7 @@ class Policy:
     contradictions: tuple = ()
     delivery_fallback: DeliveryFallback | None = None
     seed: str | None = None
+    conditions: tuple = CONDITIONS  # the item conditions a return request may name ([policy] conditions)
     raw: dict = field(default_factory=dict, compare=False, repr=False)
     positions: dict = field(default_factory=dict, compare=False, repr=False)
 

@@ -20,7 +20,7 @@ _EMPTY = frozenset()
 _NONE = (None, None)
 _ZERO = ZERO
 RETURN_CHANNELS = ("mail", "in_store")  # how a return comes back; "mail" when the request does not say
-_RESOLUTIONS, _CONDITIONS, _REASONS = (frozenset(c) for c in (RESOLUTIONS, CONDITIONS, REASONS))
+_RESOLUTIONS, _REASONS = (frozenset(c) for c in (RESOLUTIONS, REASONS))
 
 
 def _money(f: Fields, value) -> Decimal | None:
@@ -71,14 +71,16 @@ def _objects(f: Fields, o: dict, key: str, path: str, required: bool = True) -> 
     return f.items(o, key, path, required)
 
 
-def read_request(data, tz: ZoneInfo, currency: str, amounts=None, moments=None) -> Request:
-    """Raises RequestError with every field error found; `amounts`/`moments` are the policy's memos."""
+def read_request(data, tz: ZoneInfo, currency: str, amounts=None, moments=None,
+                 conditions: tuple = CONDITIONS) -> Request:
+    """Raises RequestError with every field error found; `amounts`/`moments` are the policy's memos,
+    `conditions` the item conditions its policy knows (its `[policy] conditions`)."""
     if not isinstance(data, dict):
         raise RequestError([{"field": "", "message": "a decision request must be a JSON object"}])
     f = Fields(tz, amounts, moments)
     as_of = _moment(f, data, "as_of", "", required=False) or _NONE
     order = _order(f, f.obj(data, "order", ""), currency)
-    resolution, lines = _return(f, data.get("return_request"))
+    resolution, lines = _return(f, data.get("return_request"), conditions)
     if f.errors:
         raise RequestError(f.errors)
     return Request(order, as_of[0], resolution, lines, as_of[1])
@@ -204,7 +206,7 @@ def _carriers(f: Fields, o: dict) -> frozenset:
     return frozenset(found)
 
 
-def _return(f: Fields, r) -> tuple:
+def _return(f: Fields, r, conditions: tuple) -> tuple:
     if r is None:
         return None, None
     if not isinstance(r, dict):
@@ -216,13 +218,13 @@ def _return(f: Fields, r) -> tuple:
     channel = r.get("channel", "mail")
     if channel not in RETURN_CHANNELS:
         channel = f.choice(r, "channel", "return_request", RETURN_CHANNELS, default="mail")
-    lines = [_return_line(f, x, i) for i, x in _objects(f, r, "lines", "return_request")]
+    lines = [_return_line(f, x, i, conditions) for i, x in _objects(f, r, "lines", "return_request")]
     for line in lines:
         line.channel = channel
     return resolution, lines
 
 
-def _return_line(f: Fields, x: dict, i: int) -> ReturnLine:
+def _return_line(f: Fields, x: dict, i: int, conditions: tuple) -> ReturnLine:
     get, path = x.get, ("return_request.lines", i)
     ident, quantity, condition, reason = get("line_item_id"), get("quantity"), get("condition", "new"), \
         get("reason", "changed_mind")
@@ -230,8 +232,8 @@ def _return_line(f: Fields, x: dict, i: int) -> ReturnLine:
         ident = f.ident(x, "line_item_id", path)
     if type(quantity) is not int or not 1 <= quantity <= MAX_COUNT:
         quantity = f.count(x, "quantity", path, minimum=1)
-    if type(condition) is not str or condition not in _CONDITIONS:
-        condition = f.choice(x, "condition", path, CONDITIONS, default="new")
+    if type(condition) is not str or condition not in conditions:
+        condition = f.choice(x, "condition", path, conditions, default="new")
     if type(reason) is not str or reason not in _REASONS:
         reason = f.choice(x, "reason", path, REASONS, default="changed_mind")
     return ReturnLine(ident, quantity, condition, reason, reason in MERCHANT_FAULT)

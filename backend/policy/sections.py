@@ -1,6 +1,7 @@
 """One builder per TOML section: raw tables -> model objects (or problems)."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -277,8 +278,18 @@ def holiday_key(v):
     return holiday_keys([v])[0]
 
 
+def condition_words(v):
+    """The policy's item-condition vocabulary: lower-case words; `new` (what a request without a condition
+    means) and the built-in `worn` and `damaged` are always part of it."""
+    if not isinstance(v, list) or not v or not all(isinstance(w, str) and re.fullmatch(r"[a-z][a-z0-9_]*", w)
+                                                   for w in v):
+        raise ValueError("must be a list of lower-case words (letters, digits, '_'), e.g. [\"unopened\"]")
+    return tuple(dict.fromkeys([*m.CONDITIONS, *v]))
+
+
 POLICY_SPEC = {"name": (True, _str), "title": (True, _str), "timezone": (True, _zone),
-               "currency": (True, _str), "seed": (False, _str), "delivery_fallback": (False, None)}
+               "currency": (True, _str), "seed": (False, _str), "delivery_fallback": (False, None),
+               "conditions": (False, condition_words)}
 FALLBACK_SPEC = {"days": (True, _int), "text": (True, _str), "id": (False, _str), "title": (False, _str)}
 SHIP_BY_SPEC = {"business_days": (False, _int), "weekend": (False, weekdays), "holidays": (False, holiday_keys),
                 "country": (False, _str), "seasons": (False, None)}

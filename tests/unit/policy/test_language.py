@@ -408,3 +408,55 @@ def test_example_policies_load_lint_clean_of_errors_and_render_their_clauses(nam
     page = render_policy(load_policy_text(path.read_text(), str(path)))
     for phrase in phrases:
         assert phrase in page, phrase
+
+
+WORDS = HEAD.replace('currency = "USD"\n', 'currency = "USD"\nconditions = ["unopened", "opened", "tags_removed"]\n') + '''
+[[rules]]
+id = "w"
+title = "W"
+text = "Returns within 30 days of delivery."
+windows = { refund = { days = 30, from = "delivery" }, store_credit = { days = 30, from = "delivery" } }
+
+[[return_rules]]
+id = "opened-credit-only"
+title = "Opened: store credit only"
+text = "Opened items can be returned for store credit only."
+when = { item_condition = ["opened"] }
+allow_only = ["store_credit"]
+
+[[return_rules]]
+id = "tags-removed"
+title = "Tags removed: not accepted"
+text = "Items without their tags cannot be returned."
+when = { item_condition = ["tags_removed", "worn"] }
+refuse = true
+'''
+
+
+@pytest.mark.parametrize("condition,resolution,allowed", [
+    ("unopened", "refund", True), ("opened", "refund", False), ("opened", "store_credit", True),
+    ("tags_removed", "store_credit", False), ("worn", "store_credit", False), (None, "refund", True),
+])
+def test_a_policy_declares_its_own_condition_words(condition, resolution, allowed):
+    req = request("2025-03-10T12:00:00-04:00", resolution)
+    if condition is not None:
+        req["return_request"]["lines"][0]["condition"] = condition
+    assert decide(load_policy_text(WORDS), req, NOW)["return"]["allowed"] is allowed
+
+
+def test_a_word_the_policy_does_not_know_is_a_request_error():
+    from backend.policy import RequestError
+    req = request("2025-03-10T12:00:00-04:00")
+    req["return_request"]["lines"][0]["condition"] = "unopened"
+    with pytest.raises(RequestError) as caught:
+        decide(load_policy_text(TIERS), req, NOW)
+    assert [e["field"] for e in caught.value.errors] == ["return_request.lines[0].condition"]
+
+
+def test_a_condition_word_typo_in_a_rule_names_its_position():
+    with pytest.raises(PolicyError) as caught:
+        load_policy_text(WORDS.replace('["opened"]', '["opend"]'), "x.toml")
+    assert str(caught.value.problems[0]).startswith("x.toml:18:10: condition 'item_condition' unknown value 'opend'")
+    with pytest.raises(PolicyError) as caught:
+        load_policy_text(WORDS.replace('"tags_removed"]\n', '"Tags removed"]\n', 1), "x.toml")
+    assert str(caught.value.problems[0]).startswith("x.toml:6:1: field 'conditions': must be a list of lower-case")
