@@ -41,7 +41,8 @@ def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dic
         "unknown_facts": order.unknown_facts,
     }
     if req.resolution is not None:
-        decision["return"] = decide_return(policy, req, outcomes, purchased, undetermined, c.lines, as_of)
+        decision["return"] = decide_return(policy, req, outcomes, purchased, undetermined,
+                                          c.lines if c.elapsed else None, as_of)
     decision["undetermined"] = _undetermined(undetermined)
     return decision
 

@@ -29,7 +29,21 @@ class Line:
     marked_down: bool
     has_discount: bool
     discounted: bool
-    off: Decimal = Decimal(0)  # percent below the compare-at (else unit) price, all discounts together
+    compare_at: Decimal | None = None  # only when marked down (compare-at above the price)
+
+    @property
+    def off(self) -> Decimal:
+        """How far below its compare-at (else its) price the line was paid, in percent: markdown, line
+        discounts and discount codes (Shopify allocates those to the line's `discount`) together. Computed
+        only when a `discount_percent_*` condition asks."""
+        if not self.discounted:
+            return ZERO
+        units = self.quantity or 1
+        before = (self.compare_at if self.compare_at is not None else self.price) * units
+        if before <= ZERO:
+            return ZERO
+        paid = self.price * units - (self.discount if self.quantity else ZERO)
+        return (before - paid) * 100 / before
 
 
 @dataclass(slots=True)

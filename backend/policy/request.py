@@ -134,24 +134,12 @@ def _line(f: Fields, item: dict, i: int) -> Line:
     price, discount, marked_down, compare_at = _amounts(f, item, path)
     tags, gift, props = get("product_tags"), get("gift_card"), get("properties")
     has_discount = discount != ZERO
-    off = _percent_off(price, compare_at if marked_down else price, discount, quantity) \
-        if (marked_down or has_discount) and price is not None and type(quantity) is int else ZERO
     return Line(
         ident, sku.lower(), ptype.strip().lower(),
         _EMPTY if tags is None or tags == [] else f.tags(item, "product_tags", path), quantity, price, discount,
         gift if gift is True or gift is False else f.flag(item, "gift_card", path),
-        f.properties(item, path) if props else {}, marked_down, has_discount, marked_down or has_discount, off)
-
-
-def _percent_off(price, full, discount, quantity: int):
-    """How much below its compare-at (else its) price the line was paid, in percent: markdown, line
-    discounts and discount codes (Shopify allocates those to the line's `discount`) together."""
-    units = quantity or 1
-    before = full * units
-    if before <= ZERO:
-        return ZERO
-    paid = price * units - (discount if quantity else ZERO)
-    return (before - paid) * 100 / before
+        f.properties(item, path) if props else {}, marked_down, has_discount, marked_down or has_discount,
+        compare_at if marked_down else None)
 
 
 def _amounts(f: Fields, item: dict, path) -> tuple:
