@@ -65,8 +65,9 @@ RETURN_REQUEST = {"type": "object", "required": ["resolution", "lines"], "proper
     "channel": {"enum": ["mail", "in_store"], "description": "how the return comes back; default mail"},
     "lines": {"type": "array", "items": {"type": "object", "required": ["line_item_id", "quantity"], "properties": {
         "line_item_id": ID, "quantity": {"type": "integer", "minimum": 1, "maximum": 1000000},
-        "condition": {**STR, "description": "new (default), worn, damaged, or a word of the policy's "
-                                             "`[policy] conditions`"},
+        "condition": {"enum": ["new", "worn", "damaged"],
+                      "description": "default new; a shop whose policy declares more words (`[policy] conditions`, "
+                                     "e.g. unopened) also accepts those"},
         "reason": {"enum": ["changed_mind", "size", "defective", "wrong_item", "carrier_damage",
                             "not_as_described", "extra_item"]}}}},
 }}
