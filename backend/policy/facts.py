@@ -89,6 +89,7 @@ class ReturnLine:
     reason: str
     merchant_fault: bool
     channel: str = "mail"  # how it comes back: "mail" or "in_store" (the return request's `channel`)
+    exchange_for: str | None = None  # for an exchange: "same_style" (default) or "other_item"
 
 
 @dataclass(slots=True)

@@ -19,6 +19,7 @@ from backend.policy.money import ZERO
 _EMPTY = frozenset()
 _NONE = (None, None)
 _ZERO = ZERO
+EXCHANGE_SCOPES = ("same_style", "other_item")  # another size/colour of the same style, or something else
 RETURN_CHANNELS = ("mail", "in_store")  # how a return comes back; "mail" when the request does not say
 _RESOLUTIONS, _REASONS = (frozenset(c) for c in (RESOLUTIONS, REASONS))
 
@@ -206,9 +207,14 @@ def _return(f: Fields, r, conditions: tuple) -> tuple:
     channel = r.get("channel", "mail")
     if channel not in RETURN_CHANNELS:
         channel = f.choice(r, "channel", "return_request", RETURN_CHANNELS, default="mail")
+    scope = None
+    if resolution == "exchange":
+        scope = r.get("exchange_for", "same_style")
+        if scope not in EXCHANGE_SCOPES:
+            scope = f.choice(r, "exchange_for", "return_request", EXCHANGE_SCOPES, default="same_style")
     lines = [_return_line(f, x, i, conditions) for i, x in _objects(f, r, "lines", "return_request")]
     for line in lines:
-        line.channel = channel
+        line.channel, line.exchange_for = channel, scope
     return resolution, lines
 
 

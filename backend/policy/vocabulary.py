@@ -38,12 +38,14 @@ VOCABULARY = {
     "item_condition": ("return", "conditions"), "return_reason": ("return", "reasons"),
     "merchant_fault": ("return", "bool"),
     "return_channel": ("return", "return_channels"),
+    "exchange_for": ("return", "exchange_scopes"),
     # Days from the anchor of the window that permits the requested resolution to the return's date
     # (`as_of`); 0 before the anchor has happened. Lateness tiers for fees and outcomes.
     "days_elapsed_at_least": ("return", "days"), "days_elapsed_at_most": ("return", "days"),
 }
 PROPERTY_OPS = ("eq", "ne", "present", "absent")
-_CHOICES = {"classes": CLASSES, "conditions": CONDITIONS, "reasons": REASONS, "return_channels": ("mail", "in_store")}
+_CHOICES = {"classes": CLASSES, "conditions": CONDITIONS, "reasons": REASONS, "return_channels": ("mail", "in_store"),
+            "exchange_scopes": ("same_style", "other_item")}
 
 
 def check_value(kind: str, value):
@@ -177,6 +179,7 @@ _COMPILERS = {
     "sales_channel": lambda s: lambda c: c.order.channel in s,
     "payment_method": lambda s: lambda c: not s.isdisjoint(c.order.payments),
     "return_channel": lambda s: lambda c: c.ret is not None and c.ret.channel in s,
+    "exchange_for": lambda s: lambda c: c.ret is not None and c.ret.exchange_for in s,
     "ship_to_country": lambda s: _address_fact(lambda c: None if c.order.country is None else c.order.country in s),
     "ship_to_country_not": lambda s: _address_fact(
         lambda c: None if c.order.country is None else c.order.country not in s),

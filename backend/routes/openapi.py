@@ -63,6 +63,9 @@ ORDER = {"type": "object", "required": ["line_items"], "properties": {
 RETURN_REQUEST = {"type": "object", "required": ["resolution", "lines"], "properties": {
     "resolution": {"enum": ["refund", "store_credit", "exchange"]},
     "channel": {"enum": ["mail", "in_store"], "description": "how the return comes back; default mail"},
+    "exchange_for": {"enum": ["same_style", "other_item"],
+                     "description": "for an exchange: another size or colour of the same style (default) or a "
+                                    "different item"},
     "lines": {"type": "array", "items": {"type": "object", "required": ["line_item_id", "quantity"], "properties": {
         "line_item_id": ID, "quantity": {"type": "integer", "minimum": 1, "maximum": 1000000},
         "condition": {"enum": ["new", "worn", "damaged"],

@@ -393,7 +393,7 @@ def test_a_typo_in_a_return_channel_names_its_position():
 
 
 @pytest.mark.parametrize("name,phrases", [
-    ("tentree", ["until January 15 following the order, whichever is later", "$10.00 label fee per return on refund or store credit"]),
+    ("tentree", ["until January 15 following the order, whichever is later", "$10.00 label fee per return on refund or store credit or exchange, for all orders except exchanges for another size or colour of the same style"]),
     ("echt", ["refund within 14 days of delivery; store credit within 40 days", "10% extra store credit on each item",
               "10.00 AUD handling fee per item"]),
     ("la-canadienne", ["items discounted by 40% or more (sale price and codes together)", "returns made by mail: not accepted",
@@ -460,3 +460,37 @@ def test_a_condition_word_typo_in_a_rule_names_its_position():
     with pytest.raises(PolicyError) as caught:
         load_policy_text(WORDS.replace('"tags_removed"]\n', '"Tags removed"]\n', 1), "x.toml")
     assert str(caught.value.problems[0]).startswith("x.toml:6:1: field 'conditions': must be a list of lower-case")
+
+
+SCOPE = TIERS.replace('store_credit = { days = 60, from = "delivery" } }',
+                      'store_credit = { days = 60, from = "delivery" }, exchange = { days = 30, from = "delivery" } }') + '''
+[[fees]]
+id = "label-fee"
+title = "$10 label fee, waived for same-style exchanges"
+text = "Every return pays a $10 label fee, unless you exchange for another size or colour of the same style."
+kind = "label"
+amount = "10.00"
+unless = { exchange_for = ["same_style"] }
+'''
+
+
+@pytest.mark.parametrize("resolution,scope,fees", [
+    ("exchange", None, []),
+    ("exchange", "same_style", []),
+    ("exchange", "other_item", [{"kind": "label", "amount": "10.00"}]),
+    ("refund", None, [{"kind": "label", "amount": "10.00"}]),
+])
+def test_exchange_scope_waives_a_fee_for_the_same_style(resolution, scope, fees):
+    req = request("2025-03-10T12:00:00-04:00", resolution)
+    if scope is not None:
+        req["return_request"]["exchange_for"] = scope
+    assert kinds(decide(load_policy_text(SCOPE), req, NOW)["return"]["fees"]) == fees
+
+
+def test_an_unknown_exchange_scope_is_a_field_error():
+    from backend.policy import RequestError
+    req = request("2025-03-10T12:00:00-04:00", "exchange")
+    req["return_request"]["exchange_for"] = "anything"
+    with pytest.raises(RequestError) as caught:
+        decide(load_policy_text(SCOPE), req, NOW)
+    assert [e["field"] for e in caught.value.errors] == ["return_request.exchange_for"]
