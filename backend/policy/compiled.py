@@ -18,13 +18,14 @@ MEMO_SIZE = 4096
 
 
 class CompiledPolicy:
-    __slots__ = ("policy", "tz", "currency", "lines", "calendar", "amounts", "moments", "protection_line",
+    __slots__ = ("policy", "tz", "currency", "conditions", "elapsed", "lines", "calendar", "amounts", "moments", "protection_line",
                  "line_memo", "order_memo")
 
     def __init__(self, policy: Policy, memo_size: int = MEMO_SIZE):
         self.policy = policy
-        self.tz, self.currency = policy.tz, policy.currency
+        self.tz, self.currency, self.conditions = policy.tz, policy.currency, policy.conditions
         self.lines = LineRules(policy)
+        self.elapsed = _reads_elapsed(policy)  # whether return lines need their days elapsed
         ship_by = policy.shipping.ship_by if policy.shipping is not None else None
         self.calendar = ShipByCalendar(ship_by) if ship_by is not None else None
         self.amounts = Memo(memo_size)  # money text -> Decimal
@@ -35,6 +36,14 @@ class CompiledPolicy:
 
     def __repr__(self) -> str:
         return f"<CompiledPolicy {self.policy.name} {self.policy.version}>"
+
+
+def _reads_elapsed(policy: Policy) -> bool:
+    for rule in (*policy.fees, *policy.return_rules, *policy.bonus_credit):
+        for table in (rule.cond.when, *rule.cond.when_any, rule.cond.unless or {}):
+            if "days_elapsed_at_least" in table or "days_elapsed_at_most" in table:
+                return True
+    return False
 
 
 def compile_policy(policy: Policy, memo_size: int = MEMO_SIZE) -> CompiledPolicy:

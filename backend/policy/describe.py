@@ -1,6 +1,7 @@
 """Plain-English phrases for conditions, windows and money (used by render and lint)."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from backend.policy.calendar import NAMED_HOLIDAYS
@@ -36,9 +37,15 @@ _PHRASES = {
     "unit_price_below": lambda v: f"priced under {money(v)}",
     "unit_price_at_most": lambda v: f"priced {money(v)} or less",
     "properties": lambda v: "; ".join(_property(p) for p in v),
+    "discount_percent_at_least": lambda v: f"items discounted by {v.normalize():f}% or more (sale price and codes together)",
+    "discount_percent_below": lambda v: f"items discounted by less than {v.normalize():f}%",
     "order_tag": lambda v: f"orders tagged {_join(v)}",
     "discount_code_prefix": lambda v: f"discount codes starting with {_join(s.upper() for s in v)}",
     "sales_channel": lambda v: f"orders placed through {_join(s.title() for s in v)}",
+    "payment_method": lambda v: f"orders paid with {_join(v)}",
+    "exchange_for": lambda v: _join("exchanges for another size or colour of the same style" if s == "same_style"
+                                    else "exchanges for a different item" for s in v),
+    "return_channel": lambda v: f"returns made {_join('in store' if s == 'in_store' else 'by mail' for s in v)}",
     "ship_to_country": lambda v: f"orders shipped to {_join(_places(v))}",
     "ship_to_country_not": lambda v: f"orders shipped outside {_join(_places(v))}",
     "ship_to_province": lambda v: f"orders shipped to {_join(v)}",
@@ -52,12 +59,16 @@ _PHRASES = {
     "order_date_from": lambda v: f"orders placed on or after {v:%B %-d, %Y}",
     "order_date_to": lambda v: f"orders placed on or before {v:%B %-d, %Y}",
     "order_date_range": lambda v: f"orders placed from {v[0]:%B %-d, %Y} through {v[1]:%B %-d, %Y}",
+    "order_season": lambda v: f"orders placed from {_month_day(v[0])} to {_month_day(v[1])} (every year)",
     "line_class": lambda v: f"{_join(CLASS_NAMES[c] for c in v)} items",
     "line_class_not": lambda v: f"items other than {_join(CLASS_NAMES[c] for c in v)}",
-    "item_condition": lambda v: f"items returned {_join(v)}",
+    "item_condition": lambda v: f"items returned {_join(c.replace('_', ' ') for c in v)}",
     "return_reason": lambda v: f"returns because of {_join(r.replace('_', ' ') for r in v)}",
     "merchant_fault": lambda v: "our mistakes" if v else "returns that are not our mistake",
+    "days_elapsed_at_least": lambda v: f"returns made {v} days or more after the window opens",
+    "days_elapsed_at_most": lambda v: f"returns made within {v} days of the window opening",
 }
+_DAYS = ("days_elapsed_at_least", "days_elapsed_at_most")
 
 
 def _places(codes) -> list[str]:
@@ -81,7 +92,11 @@ def _property(spec: tuple) -> str:
 def conditions(cond) -> str:
     """'orders shipped to US and products tagged x', or '' when the rule applies to everything."""
     currency = next(iter(cond.when["currency"])) if len(cond.when.get("currency", ())) == 1 else "USD"
-    parts = [_phrase(k, v, currency) for k, v in _ranges(cond.when).items()]
+    when = _ranges(cond.when)
+    parts = [_phrase(k, v, currency) for k, v in when.items() if k not in _DAYS or not _both_days(when)]
+    if _both_days(when):
+        low, high = when["days_elapsed_at_least"], when["days_elapsed_at_most"]
+        parts.append(f"returns made on days {low} to {high} after the window opens")
     if cond.when_any:
         parts.append("either " + " or ".join(" and ".join(_PHRASES[k](v) for k, v in t.items()) for t in cond.when_any))
     if cond.unless and set(cond.unless) == {"ship_to_country_not"}:  # "except outside X" is "to X"
@@ -104,6 +119,10 @@ def day(value) -> str:
     return f"{value:%B %-d, %Y}"
 
 
+def _both_days(when: dict) -> bool:
+    return all(k in when for k in _DAYS)
+
+
 def _phrase(key: str, value, currency: str) -> str:
     if key.startswith("merchandise_value") and currency != "USD":
         return _PHRASES[key](value).replace(money(value), money(value, currency))
@@ -114,7 +133,16 @@ def window(resolution: str, win) -> str:
     name = RESOLUTION_NAMES[resolution]
     if win is None:
         return f"no {name}"
-    return f"{name} within {win.days} days of {ANCHOR_NAMES[win.anchor]}"
+    if win.until is None:
+        return f"{name} within {win.days} days of {ANCHOR_NAMES[win.anchor]}"
+    until = f"{win.until:%B %-d, %Y}" if isinstance(win.until, date) else f"{_month_day(win.until)} following the order"
+    if win.days is None:
+        return f"{name} until {until}"
+    return f"{name} within {win.days} days of {ANCHOR_NAMES[win.anchor]} or until {until}, whichever is later"
+
+
+def _month_day(md: tuple) -> str:
+    return f"{date(2000, *md):%B} {md[1]}"
 
 
 _DISPLAY = {"presidents_day": "Presidents' Day", "new_years_eve": "New Year's Eve", "christmas_eve": "Christmas Eve"}

@@ -17,7 +17,7 @@ def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dic
     """Raises RequestError for an invalid request. `policy` may be a Policy or its compile_policy()."""
     c = compiled(policy)
     policy = c.policy
-    req = read_request(request, c.tz, c.currency, c.amounts, c.moments)
+    req = read_request(request, c.tz, c.currency, c.amounts, c.moments, c.conditions)
     order = req.order
     as_of = req.as_of_date or (req.as_of or aware(now)).astimezone(c.tz).date()
     undetermined: list = []
@@ -41,7 +41,8 @@ def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dic
         "unknown_facts": order.unknown_facts,
     }
     if req.resolution is not None:
-        decision["return"] = decide_return(policy, req, outcomes, purchased, undetermined)
+        decision["return"] = decide_return(policy, req, outcomes, purchased, undetermined,
+                                          c.lines if c.elapsed else None, as_of)
     decision["undetermined"] = _undetermined(undetermined)
     return decision
 

@@ -29,6 +29,21 @@ class Line:
     marked_down: bool
     has_discount: bool
     discounted: bool
+    compare_at: Decimal | None = None  # only when marked down (compare-at above the price)
+
+    @property
+    def off(self) -> Decimal:
+        """How far below its compare-at (else its) price the line was paid, in percent: markdown, line
+        discounts and discount codes (Shopify allocates those to the line's `discount`) together. Computed
+        only when a `discount_percent_*` condition asks."""
+        if not self.discounted:
+            return ZERO
+        units = self.quantity or 1
+        before = (self.compare_at if self.compare_at is not None else self.price) * units
+        if before <= ZERO:
+            return ZERO
+        paid = self.price * units - (self.discount if self.quantity else ZERO)
+        return (before - paid) * 100 / before
 
 
 @dataclass(slots=True)
@@ -56,6 +71,7 @@ class Order:
     lines: list
     fulfillments: list
     merch: Decimal = ZERO
+    payments: frozenset = frozenset()  # Shopify's payment gateway names, lower-case ("cash", "shopify_payments")
 
     @property
     def unknown_facts(self) -> list:
@@ -72,6 +88,8 @@ class ReturnLine:
     condition: str
     reason: str
     merchant_fault: bool
+    channel: str = "mail"  # how it comes back: "mail" or "in_store" (the return request's `channel`)
+    exchange_for: str | None = None  # for an exchange: "same_style" (default) or "other_item"
 
 
 @dataclass(slots=True)

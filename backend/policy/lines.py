@@ -15,10 +15,11 @@ _NO_RANK = -1
 class Ctx:
     """What a condition looks at."""
 
-    __slots__ = ("line", "order", "ret", "cls")
+    __slots__ = ("line", "order", "ret", "cls", "elapsed")
 
-    def __init__(self, line, order, ret=None, cls=None):
+    def __init__(self, line, order, ret=None, cls=None, elapsed=None):
         self.line, self.order, self.ret, self.cls = line, order, ret, cls
+        self.elapsed = elapsed  # days since the requested resolution's window anchor (return lines only)
 
 
 class LineRules:
@@ -29,7 +30,8 @@ class LineRules:
     def __init__(self, policy: Policy):
         self.rules = tuple(
             (r.cond.match, r.cls, PRECEDENCE[r.cls] if r.cls else _NO_RANK,
-             tuple((res, (w, r, timedelta(days=w.days) if w is not None else None)) for res, w in r.windows.items()),
+             tuple((res, (w, r, timedelta(days=w.days) if w is not None and w.days is not None else None))
+                   for res, w in r.windows.items()),
              r) for r in policy.rules)
         self.protection = policy.protection
         self.fallback = policy.delivery_fallback
@@ -100,6 +102,11 @@ def line_outcome(rules: LineRules, ctx: Ctx, protected: bool, as_of: date, share
             resolutions[resolution] = {"allowed": False, "deadline": None, "window": None}
             continue
         window = entry[0]
+        if window.until is not None:
+            resolutions[resolution], text = _dated(window, entry[2], dates, as_of)
+            if text is not None and (latest is None or text > latest):
+                latest = text
+            continue
         anchor = dates[window.anchor]
         if anchor is None:
             resolutions[resolution] = {"allowed": True, "deadline": None,
@@ -122,6 +129,31 @@ def line_outcome(rules: LineRules, ctx: Ctx, protected: bool, as_of: date, share
     out = {"line_item_id": ctx.line.id, "class": cls, "resolutions": resolutions,
            "price_adjustment": adjustment, "reasons": reasons}
     return out, windows, latest
+
+
+def _dated(window, delta, dates: dict, as_of: date) -> tuple[dict, str | None]:
+    """A window with a return-by date: the date alone, or the later of it and anchor + days (null while
+    that anchor has not happened). `window.days` shows the days from the order when only `until` is set."""
+    ordered = dates["order"]
+    until = window.until_date(ordered)
+    days = window.days if window.days is not None else max(0, (until - ordered).days)
+    shown = {"days": days, "from": window.anchor, "until": until.isoformat()}
+    anchor = dates[window.anchor]
+    if window.days is not None and anchor is None:
+        return {"allowed": True, "deadline": None, "window": shown}, None
+    deadline = until if window.days is None else max(anchor + delta, until)
+    text = deadline.isoformat()
+    return {"allowed": as_of <= deadline, "deadline": text, "window": shown}, text
+
+
+def elapsed_days(rules: LineRules, ctx: Ctx, as_of: date, windows: dict, resolution: str) -> int | None:
+    """Days from the anchor of the window permitting `resolution` to `as_of` (0 before the anchor has
+    happened: nothing is late yet); None when no window permits it."""
+    entry = windows.get(resolution)
+    if entry is None:
+        return None
+    anchor = _anchor_dates(rules, ctx, as_of, windows, None)[0][entry[0].anchor]
+    return 0 if anchor is None else max(0, (as_of - anchor).days)
 
 
 def _anchor_dates(rules: LineRules, ctx: Ctx, as_of: date, windows: dict, shared) -> tuple[dict, bool]:

@@ -13,7 +13,7 @@ from backend.policy.describe import window
 from backend.policy.errors import Problem
 from backend.policy.model import PRECEDENCE, Policy
 
-_BOUNDS = (("unit_price", "line"), ("merchandise_value", "order"))
+_BOUNDS = (("unit_price", "line"), ("merchandise_value", "order"), ("discount_percent", "line"))
 
 
 def lint(policy: Policy) -> list[Problem]:
@@ -27,6 +27,13 @@ def lint(policy: Policy) -> list[Problem]:
         if cond is not None and (why := impossible(cond.when)):
             warn(rule.info, f"rule '{rule.info.id}' can never fire: {why}")
     _line_rules(policy, warn, _acknowledged(policy))
+    _tiers(policy, warn)
+    for rule in policy.bonus_credit:
+        if rule.cap is not None and rule.amount is not None and rule.amount > rule.cap:
+            warn(rule.info, f"bonus '{rule.info.id}' of {rule.amount} always exceeds its cap {rule.cap}: "
+                            f"the cap is what is given")
+        if rule.cap is not None and rule.cap == 0:
+            warn(rule.info, f"bonus '{rule.info.id}' has a cap of 0: it never gives anything")
     for rule in policy.rules:
         for text, note in rule.contradicts:
             warn(rule.info, f"rule '{rule.info.id}' contradicts the policy text \"{text}\": {note}")
@@ -42,6 +49,8 @@ def impossible(when: dict) -> str | None:
         high = [when[k] for k in (f"{prefix}_below", f"{prefix}_at_most") if k in when]
         if low and high and max(low) > min(high):
             return f"{prefix.replace('_', ' ')} bounds exclude each other"
+    if when.get("days_elapsed_at_least", 0) > when.get("days_elapsed_at_most", when.get("days_elapsed_at_least", 0)):
+        return "days_elapsed_at_least is more than days_elapsed_at_most"
     if "order_date_from" in when and "order_date_to" in when and when["order_date_from"] > when["order_date_to"]:
         return "order_date_from is after order_date_to"
     if "ship_to_country" in when and when["ship_to_country"] <= when.get("ship_to_country_not", frozenset()):
@@ -115,6 +124,50 @@ def _line_rules(policy: Policy, warn, acknowledged: set) -> None:
         for other in rules[i + 1:]:
             if (rule.info.id, other.info.id) not in acknowledged and not implies(other.cond, rule.cond):
                 _overlap(rule, other, warn)
+
+
+_DAY_KEYS = ("days_elapsed_at_least", "days_elapsed_at_most")
+
+
+def _tiers(policy: Policy, warn) -> None:
+    """Lateness tiers: a tier past every window can never apply; two fees of one kind whose day ranges
+    overlap (all else equal) both charge on the shared days."""
+    longest = _longest_windows(policy)
+    for rule in (*policy.fees, *policy.return_rules):
+        first = rule.cond.when.get("days_elapsed_at_least")
+        resolutions = getattr(rule, "resolutions", None) or frozenset(longest)
+        reach = max((longest.get(r, -1) for r in resolutions), default=-1)
+        if first is not None and first > reach:
+            warn(rule.info, f"rule '{rule.info.id}' can never apply: it starts on day {first}, "
+                            f"but no window it covers lasts past day {max(reach, 0)}")
+    fees = [f for f in policy.fees if any(k in f.cond.when for k in _DAY_KEYS)]
+    for i, fee in enumerate(fees):
+        for other in fees[i + 1:]:
+            if _same_but_days(fee, other) and _days_overlap(fee.cond.when, other.cond.when):
+                warn(other.info, f"lateness tiers '{fee.info.id}' and '{other.info.id}' overlap: both "
+                                 f"{fee.kind} fees are charged on the days they share")
+
+
+def _longest_windows(policy: Policy) -> dict:
+    """resolution -> the most days any window for it gives."""
+    out: dict = {}
+    for rule in policy.rules:
+        for res, win in rule.windows.items():
+            if win is not None:  # a return-by date may lie any number of days after the anchor
+                out[res] = max(out.get(res, 0), win.days if win.until is None else 10 ** 6)
+    return out
+
+
+def _same_but_days(a, b) -> bool:
+    rest = ({k: v for k, v in x.cond.when.items() if k not in _DAY_KEYS} for x in (a, b))
+    return (a.kind == b.kind and next(rest) == next(rest) and a.cond.when_any == b.cond.when_any
+            and a.cond.unless == b.cond.unless and bool(a.resolutions & b.resolutions))
+
+
+def _days_overlap(x: dict, y: dict) -> bool:
+    low = max(x.get("days_elapsed_at_least", 0), y.get("days_elapsed_at_least", 0))
+    high = min(x.get("days_elapsed_at_most", 10 ** 9), y.get("days_elapsed_at_most", 10 ** 9))
+    return low <= high
 
 
 def _overlap(first, second, warn) -> None:

@@ -17,13 +17,15 @@ from backend.policy.model import Policy
 LINE_FACTS = {"product_tag": "tags", "product_type": "ptype", "sku": "sku", "gift_card": "gift_card",
               "marked_down": "marked_down", "discounted": "discounted", "line_discount": "has_discount",
               "unit_price_above": "price", "unit_price_at_least": "price", "unit_price_below": "price",
-              "unit_price_at_most": "price", "properties": "props"}
+              "unit_price_at_most": "price", "properties": "props",
+              "discount_percent_at_least": "off", "discount_percent_below": "off"}
 ORDER_FACTS = {"order_tag": "tags", "discount_code_prefix": "codes", "sales_channel": "channel",
+               "payment_method": "payments",
                "ship_to_country": "country", "ship_to_country_not": "country", "ship_to_province": "province",
                "po_box": "po_box", "carrier": "carriers", "currency": "currency",
                "merchandise_value_above": "merch", "merchandise_value_at_least": "merch",
                "merchandise_value_below": "merch", "merchandise_value_at_most": "merch",
-               "order_date_from": "local_date", "order_date_to": "local_date"}
+               "order_date_from": "local_date", "order_date_to": "local_date", "order_season": "local_date"}
 CLASS_KEYS = frozenset({"line_class", "line_class_not"})  # the class follows from the other facts
 
 
@@ -110,7 +112,7 @@ def order_memo(policy: Policy, limit: int) -> OrderMemo | None:
 
 
 def _template(out: dict) -> tuple:
-    resolutions = tuple((name, r["allowed"], r["deadline"], r["window"] and (r["window"]["days"], r["window"]["from"]))
+    resolutions = tuple((name, r["allowed"], r["deadline"], r["window"] and tuple(r["window"].items()))
                         for name, r in out["resolutions"].items())
     adjustment = out["price_adjustment"]
     return out["class"], resolutions, None if adjustment is None else dict(adjustment), tuple(out["reasons"])
@@ -121,6 +123,6 @@ def _fresh(template: tuple, line_id: str) -> dict:
     fresh = {}
     for name, allowed, deadline, window in resolutions:
         fresh[name] = {"allowed": allowed, "deadline": deadline,
-                       "window": None if window is None else {"days": window[0], "from": window[1]}}
+                       "window": None if window is None else dict(window)}
     return {"line_item_id": line_id, "class": cls, "resolutions": fresh,
             "price_adjustment": None if adjustment is None else adjustment.copy(), "reasons": list(reasons)}

@@ -19,7 +19,7 @@ ANCHORS = ("delivery", "shipment", "order")
 CONDITIONS = ("new", "worn", "damaged")
 REASONS = ("changed_mind", "size", "defective", "wrong_item", "carrier_damage", "not_as_described", "extra_item")
 MERCHANT_FAULT = frozenset({"defective", "wrong_item", "carrier_damage", "not_as_described", "extra_item"})
-FEE_KINDS = ("restocking", "handling")
+FEE_KINDS = ("restocking", "handling", "label", "return_shipping")
 
 Match = Callable[[object], bool]
 
@@ -51,8 +51,13 @@ class Cond:
 
 @dataclass(frozen=True)
 class Window:
-    days: int
+    """N days from an anchor, and/or a return-by date (`until`: a date, or (month, day) for the first such
+    day on or after the order's local date). With both, the later deadline wins; `until` alone counts
+    from the order."""
+
+    days: int | None
     anchor: str
+    until: date | tuple | None = None
     json: dict = field(init=False, compare=False, repr=False)
 
     def __post_init__(self):
@@ -60,6 +65,14 @@ class Window:
 
     def as_json(self) -> dict:
         return dict(self.json)
+
+    def until_date(self, ordered: date) -> date | None:
+        """The return-by date for an order placed on `ordered` (None when the window has none)."""
+        if self.until is None or type(self.until) is date:
+            return self.until
+        month, day = self.until
+        found = date(ordered.year, month, day)
+        return found if found >= ordered else date(ordered.year + 1, month, day)
 
 
 @dataclass(frozen=True)
@@ -91,6 +104,19 @@ class FeeRule:
     resolutions: frozenset = frozenset(RESOLUTIONS)
     waived_for_merchant_fault: bool = True
     waived_by_protection: bool = False
+    per_item: bool = False  # a flat amount charged for every returned unit it applies to, not once per request
+
+
+@dataclass(frozen=True)
+class BonusRule:
+    """Extra store credit on a store-credit return: a percentage of the matching lines or a flat amount,
+    at most `cap` (an outcome of its own: never a negative fee)."""
+
+    info: Info
+    cond: Cond
+    amount: Decimal | None = None
+    percent: Decimal | None = None
+    cap: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +210,7 @@ class Policy:
     rules: tuple = ()
     return_rules: tuple = ()
     fees: tuple = ()
+    bonus_credit: tuple = ()
     price_adjustments: tuple = ()
     protection: Protection | None = None
     signature: tuple = ()
@@ -193,6 +220,7 @@ class Policy:
     contradictions: tuple = ()
     delivery_fallback: DeliveryFallback | None = None
     seed: str | None = None
+    conditions: tuple = CONDITIONS  # the item conditions a return request may name ([policy] conditions)
     raw: dict = field(default_factory=dict, compare=False, repr=False)
     positions: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -201,6 +229,7 @@ class Policy:
         yield from self.rules
         yield from self.return_rules
         yield from self.fees
+        yield from self.bonus_credit
         yield from self.price_adjustments
         if self.protection:
             yield self.protection

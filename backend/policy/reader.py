@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from backend.policy.errors import ItemErrors, Problem, did_you_mean
-from backend.policy.model import Cond, Info
+from backend.policy.model import CONDITIONS, Cond, Info
 from backend.policy.positions import locate
 from backend.policy.vocabulary import VOCABULARY, all_of, any_of_preds, check_value, compile_key, none_of
 
@@ -22,6 +22,7 @@ class Reader:
         self.positions = positions
         self.problems: list[Problem] = []
         self.ids: set[str] = set()
+        self.conditions = CONDITIONS  # the item-condition words; [policy] conditions may add more
 
     def error(self, path: tuple, message: str) -> None:
         line, col = locate(self.positions, path)
@@ -53,8 +54,8 @@ class Reader:
                 continue
             try:
                 out[key] = convert(data[key]) if convert else data[key]
-            except (ValueError, TypeError) as exc:
-                self.error(path + (key,), f"field '{key}': {exc}")
+            except (ValueError, TypeError) as exc:  # `at`: where inside the value, when the converter knows
+                self.error(path + (key,) + getattr(exc, "at", ()), f"field '{key}': {exc}")
         return out if len(self.problems) == before else None
 
     def info(self, data: dict, path: tuple, section: str) -> Info | None:
@@ -105,7 +106,7 @@ class Reader:
             self.error(path, f"condition '{key}' needs {_SCOPE_NAMES.get(scope, scope)}, not available here")
             return False
         try:
-            out[key] = check_value(kind, value)
+            out[key] = check_value(kind, value) if kind != "conditions" else _words(value, self.conditions)
         except ItemErrors as exc:  # each bad list item at its own position
             for index, message in exc.items:
                 self.error(path + (index,), f"condition '{key}': {message}")
@@ -114,6 +115,17 @@ class Reader:
             self.error(path, f"condition '{key}' {exc}")
             return False
         return True
+
+
+def _words(value, known: tuple) -> frozenset:
+    """Item-condition values, each one of the policy's condition words."""
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ValueError("must be a list of strings (not empty)")
+    bad = [v for v in value if v not in known]
+    if bad:
+        raise ValueError(f"unknown value '{bad[0]}' (expected one of {', '.join(known)}; "
+                         f"[policy] conditions declares more)")
+    return frozenset(value)
 
 
 def _compile(when: dict, any_of: tuple, unless: dict | None) -> Cond:

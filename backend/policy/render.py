@@ -18,7 +18,8 @@ def render(policy: Policy, now: datetime) -> str:
     """The page as of `now` (an aware datetime: its local date in the shop's zone decides what is current)."""
     today = now.astimezone(policy.tz).date()
     sections = [_windows(policy, today), _exclusions(policy, today), _condition(policy, today),
-                _fees(policy, today), _protection(policy), _price_adjustments(policy, today),
+                _fees(policy, today), _bonus(policy, today),
+                _protection(policy), _price_adjustments(policy, today),
                 _shipping(policy, today), _tax(policy, today)]
     body = "".join(s for s in sections if s)
     return f"# {policy.title} — Returns, exchanges and shipping\n\n{body}"
@@ -102,7 +103,8 @@ def _fees(policy: Policy, today: date) -> str:
     items = []
     for fee in _current(policy.fees, today):
         name = _fee_name(fee)
-        size = (f"{d.money(fee.amount, policy.currency)} {name} per return" if fee.amount is not None
+        per = "item" if fee.per_item else "return"
+        size = (f"{d.money(fee.amount, policy.currency)} {name} per {per}" if fee.amount is not None
                 else f"{fee.percent.normalize():f}% {name} per item")
         which = " or ".join(d.RESOLUTION_NAMES[r] for r in RESOLUTIONS if r in fee.resolutions)
         extras = []
@@ -123,6 +125,18 @@ def _fee_name(fee) -> str:
     word = fee.kind.replace("_", " ")
     said = f"{fee.info.title} {fee.info.text}".lower()
     return f"{word} fee" if word in said else "fee"
+
+
+def _bonus(policy: Policy, today) -> str:
+    items = []
+    for rule in _current(policy.bonus_credit, today):
+        size = (f"{d.money(rule.amount, policy.currency)} extra store credit per return" if rule.amount is not None
+                else f"{rule.percent.normalize():f}% extra store credit on each item")
+        cap = f", up to {d.money(rule.cap, policy.currency)}" if rule.cap is not None else ""
+        scope = d.conditions(rule.cond)
+        items.append(f"**{rule.info.title}.** {size}{cap} when you choose store credit"
+                     + (f", for {scope}" if scope else "") + ".")
+    return _section("Store credit bonus", items)
 
 
 def _protection(policy: Policy) -> str:

@@ -19,7 +19,9 @@ from backend.policy.money import ZERO
 _EMPTY = frozenset()
 _NONE = (None, None)
 _ZERO = ZERO
-_RESOLUTIONS, _CONDITIONS, _REASONS = (frozenset(c) for c in (RESOLUTIONS, CONDITIONS, REASONS))
+EXCHANGE_SCOPES = ("same_style", "other_item")  # another size/colour of the same style, or something else
+RETURN_CHANNELS = ("mail", "in_store")  # how a return comes back; "mail" when the request does not say
+_RESOLUTIONS, _REASONS = (frozenset(c) for c in (RESOLUTIONS, REASONS))
 
 
 def _money(f: Fields, value) -> Decimal | None:
@@ -70,14 +72,16 @@ def _objects(f: Fields, o: dict, key: str, path: str, required: bool = True) -> 
     return f.items(o, key, path, required)
 
 
-def read_request(data, tz: ZoneInfo, currency: str, amounts=None, moments=None) -> Request:
-    """Raises RequestError with every field error found; `amounts`/`moments` are the policy's memos."""
+def read_request(data, tz: ZoneInfo, currency: str, amounts=None, moments=None,
+                 conditions: tuple = CONDITIONS) -> Request:
+    """Raises RequestError with every field error found; `amounts`/`moments` are the policy's memos,
+    `conditions` the item conditions its policy knows (its `[policy] conditions`)."""
     if not isinstance(data, dict):
         raise RequestError([{"field": "", "message": "a decision request must be a JSON object"}])
     f = Fields(tz, amounts, moments)
     as_of = _moment(f, data, "as_of", "", required=False) or _NONE
     order = _order(f, f.obj(data, "order", ""), currency)
-    resolution, lines = _return(f, data.get("return_request"))
+    resolution, lines = _return(f, data.get("return_request"), conditions)
     if f.errors:
         raise RequestError(f.errors)
     return Request(order, as_of[0], resolution, lines, as_of[1])
@@ -98,7 +102,8 @@ def _order(f: Fields, o: dict | None, currency: str) -> Order | None:
         channel=(channel if type(channel) is str else f.text(o, "source_name", "order")).lower(),
         tags=_EMPTY if tags is None or tags == [] else f.tags(o, "tags", "order"), codes=_codes(f, o),
         country=country, province=province, po_box=po_box, carriers=_carriers(f, o), lines=lines,
-        fulfillments=fulfillments)
+        fulfillments=fulfillments,
+        payments=_EMPTY if o.get("payment_gateway_names") is None else f.tags(o, "payment_gateway_names", "order"))
 
 
 def _address(f: Fields, address) -> tuple:
@@ -127,14 +132,15 @@ def _line(f: Fields, item: dict, i: int) -> Line:
         ident, sku, ptype = f.ident(item, "id", path), f.text(item, "sku", path), f.text(item, "product_type", path)
     if type(quantity) is not int or not 0 <= quantity <= MAX_COUNT:
         quantity = f.count(item, "quantity", path, minimum=0)
-    price, discount, marked_down = _amounts(f, item, path)
+    price, discount, marked_down, compare_at = _amounts(f, item, path)
     tags, gift, props = get("product_tags"), get("gift_card"), get("properties")
     has_discount = discount != ZERO
     return Line(
         ident, sku.lower(), ptype.strip().lower(),
         _EMPTY if tags is None or tags == [] else f.tags(item, "product_tags", path), quantity, price, discount,
         gift if gift is True or gift is False else f.flag(item, "gift_card", path),
-        f.properties(item, path) if props else {}, marked_down, has_discount, marked_down or has_discount)
+        f.properties(item, path) if props else {}, marked_down, has_discount, marked_down or has_discount,
+        compare_at if marked_down else None)
 
 
 def _amounts(f: Fields, item: dict, path) -> tuple:
@@ -149,7 +155,7 @@ def _amounts(f: Fields, item: dict, path) -> tuple:
     discount = get("discount")
     if discount is not None and (discount := _money(f, discount)) is None:
         discount = f.money(item, "discount", path, required=False)
-    return price, discount or _ZERO, compare_at is not None and price is not None and compare_at > price
+    return price, discount or _ZERO, compare_at is not None and price is not None and compare_at > price, compare_at
 
 
 def _fulfillment(f: Fields, x: dict, i: int) -> Fulfillment:
@@ -189,7 +195,7 @@ def _carriers(f: Fields, o: dict) -> frozenset:
     return frozenset(found)
 
 
-def _return(f: Fields, r) -> tuple:
+def _return(f: Fields, r, conditions: tuple) -> tuple:
     if r is None:
         return None, None
     if not isinstance(r, dict):
@@ -198,10 +204,21 @@ def _return(f: Fields, r) -> tuple:
     resolution = r.get("resolution")
     if type(resolution) is not str or resolution not in _RESOLUTIONS:
         resolution = f.choice(r, "resolution", "return_request", RESOLUTIONS)
-    return resolution, [_return_line(f, x, i) for i, x in _objects(f, r, "lines", "return_request")]
+    channel = r.get("channel", "mail")
+    if channel not in RETURN_CHANNELS:
+        channel = f.choice(r, "channel", "return_request", RETURN_CHANNELS, default="mail")
+    scope = None
+    if resolution == "exchange":
+        scope = r.get("exchange_for", "same_style")
+        if scope not in EXCHANGE_SCOPES:
+            scope = f.choice(r, "exchange_for", "return_request", EXCHANGE_SCOPES, default="same_style")
+    lines = [_return_line(f, x, i, conditions) for i, x in _objects(f, r, "lines", "return_request")]
+    for line in lines:
+        line.channel, line.exchange_for = channel, scope
+    return resolution, lines
 
 
-def _return_line(f: Fields, x: dict, i: int) -> ReturnLine:
+def _return_line(f: Fields, x: dict, i: int, conditions: tuple) -> ReturnLine:
     get, path = x.get, ("return_request.lines", i)
     ident, quantity, condition, reason = get("line_item_id"), get("quantity"), get("condition", "new"), \
         get("reason", "changed_mind")
@@ -209,8 +226,8 @@ def _return_line(f: Fields, x: dict, i: int) -> ReturnLine:
         ident = f.ident(x, "line_item_id", path)
     if type(quantity) is not int or not 1 <= quantity <= MAX_COUNT:
         quantity = f.count(x, "quantity", path, minimum=1)
-    if type(condition) is not str or condition not in _CONDITIONS:
-        condition = f.choice(x, "condition", path, CONDITIONS, default="new")
+    if type(condition) is not str or condition not in conditions:
+        condition = f.choice(x, "condition", path, conditions, default="new")
     if type(reason) is not str or reason not in _REASONS:
         reason = f.choice(x, "reason", path, REASONS, default="changed_mind")
     return ReturnLine(ident, quantity, condition, reason, reason in MERCHANT_FAULT)

@@ -4,7 +4,7 @@ A condition or fee rule that depends on an unknown address fact is not applied a
 `undetermined` as ("return", rule id)."""
 from __future__ import annotations
 
-from backend.policy.lines import Ctx
+from backend.policy.lines import Ctx, LineRules, elapsed_days
 from backend.policy.model import Policy
 from backend.policy.money import ZERO, cents, fmt, percent_of
 
@@ -26,7 +26,9 @@ def line_amount(line, quantity: int):
     return cents(total * quantity / line.quantity)
 
 
-def decide_return(policy: Policy, req, outcomes: dict, protected: bool, undetermined: list) -> dict:
+def decide_return(policy: Policy, req, outcomes: dict, protected: bool, undetermined: list,
+                  line_rules: LineRules | None = None, as_of=None) -> dict:
+    """`line_rules` and `as_of` give each return line its days elapsed (for lateness tiers)."""
     resolution = req.resolution
     used: dict[str, int] = {}
     out_lines, accepted, total = [], [], ZERO
@@ -45,6 +47,8 @@ def decide_return(policy: Policy, req, outcomes: dict, protected: bool, undeterm
         used[line.id] = before + rl.quantity
         amount = line_amount(line, rl.quantity)
         ctx = Ctx(line, req.order, rl, cls)
+        if line_rules is not None:
+            ctx.elapsed = elapsed_days(line_rules, ctx, as_of, windows, resolution)
         allowed, reasons = _judge(policy, resolution, line_json, windows, ctx, undetermined)
         out_lines.append({"line_item_id": rl.line_item_id, "quantity": rl.quantity, "allowed": allowed,
                           "amount": str(amount), "reasons": reasons})  # amount is already to the cent
@@ -53,12 +57,16 @@ def decide_return(policy: Policy, req, outcomes: dict, protected: bool, undeterm
             total += amount
     fees = _fees(policy, resolution, accepted, protected, undetermined) if accepted and policy.fees else {}
     if resolution != "exchange":
-        total = max(ZERO, total - sum(fees.values(), ZERO))
+        total = max(ZERO, total - sum((f[0] for f in fees.values()), ZERO))
     else:
         total = ZERO
+    bonus = _bonus(policy, accepted, undetermined) \
+        if resolution == "store_credit" and accepted and policy.bonus_credit else ZERO
     return {"resolution": resolution, "allowed": bool(accepted), "lines": out_lines,
-            "fees": [{"kind": kind, "amount": fmt(amount)} for kind, amount in fees.items()],
-            "refund_total": fmt(total)}
+            "fees": [{"kind": kind, "amount": fmt(amount), "name": "; ".join(names)}
+                     for kind, (amount, names) in fees.items()],
+            "refund_total": fmt(total), "bonus_credit": fmt(bonus),
+            "credit_total": fmt(total + bonus) if resolution == "store_credit" else "0.00"}
 
 
 def _judge(policy: Policy, resolution: str, line_json: dict, windows: dict, ctx: Ctx, undetermined: list):
@@ -93,14 +101,26 @@ def _fees(policy: Policy, resolution: str, accepted: list, protected: bool, unde
             continue
         charge = _charge(fee, accepted, undetermined)
         if charge:
-            fees[fee.kind] = fees.get(fee.kind, ZERO) + charge
+            amount, names = fees.get(fee.kind, (ZERO, []))
+            fees[fee.kind] = (amount + charge, names + [fee.info.title])
     return fees
 
 
-def _charge(fee, accepted: list, undetermined: list):
-    """The fee over the accepted lines it applies to: its flat amount, or the sum of its percentages
-    (None when it applies to none)."""
-    match, waivable, charge = fee.cond.match, fee.waived_for_merchant_fault, None
+def _bonus(policy: Policy, accepted: list, undetermined: list):
+    """Extra store credit: each matching bonus rule's amount or percentages, at most its cap, summed."""
+    bonus = ZERO
+    for rule in policy.bonus_credit:
+        found = _charge(rule, accepted, undetermined, waivable=False)
+        if found:
+            bonus += found if rule.cap is None else min(found, rule.cap)
+    return bonus
+
+
+def _charge(fee, accepted: list, undetermined: list, waivable: bool | None = None):
+    """The fee (or bonus) over the accepted lines it applies to: its flat amount, or the sum of its
+    percentages (None when it applies to none)."""
+    match, charge = fee.cond.match, None
+    waivable = fee.waived_for_merchant_fault if waivable is None else waivable
     for ctx, amount in accepted:
         if waivable and ctx.ret.merchant_fault:
             continue
@@ -110,7 +130,10 @@ def _charge(fee, accepted: list, undetermined: list):
                 undetermined.append(("return", fee.info.id))
             continue
         if fee.amount is not None:
-            return fee.amount
-        part = percent_of(amount, fee.percent)
+            if not getattr(fee, "per_item", False):
+                return fee.amount
+            part = fee.amount * ctx.ret.quantity
+        else:
+            part = percent_of(amount, fee.percent)
         charge = part if charge is None else charge + part
     return charge

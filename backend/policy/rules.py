@@ -14,7 +14,7 @@ from backend.policy.positions import key_positions, syntax_error_at
 from backend.policy.reader import Reader
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "policy_rules"
-_ARRAYS = {"rules": s.line_rule, "return_rules": s.return_rule, "fees": s.fee_rule,
+_ARRAYS = {"rules": s.line_rule, "return_rules": s.return_rule, "fees": s.fee_rule, "bonus_credit": s.bonus_rule,
            "price_adjustments": s.price_adjustment_rule, "signature": s.order_rule,
            "blocks": lambda r, p, d: s.order_rule(r, p, d, "[[blocks]]"), "contradictions": s.contradiction}
 _TABLES = {"protection": s.protection, "sales_tax": s.sales_tax}
@@ -81,6 +81,8 @@ def _build(r: Reader, data: dict, text: str, source_name: str) -> m.Policy | Non
         r.error((), "missing [policy] table (name, title, timezone, currency)")
         return None
     meta = r.fields(head, ("policy",), s.POLICY_SPEC, "[policy]")
+    if meta is not None and "conditions" in meta:
+        r.conditions = meta["conditions"]  # item_condition values are checked against the policy's words
     parts = {key: tuple(x for x in (build(r, p, d) for p, d in r.tables(data[key], (key,), key)) if x)
              for key, build in _ARRAYS.items() if key in data}
     for key, build in _TABLES.items():
@@ -94,7 +96,7 @@ def _build(r: Reader, data: dict, text: str, source_name: str) -> m.Policy | Non
         name=meta["name"], title=meta["title"], version=hashlib.sha256(text.encode()).hexdigest()[:12],
         source_name=source_name, timezone=meta["timezone"], tz=zone(meta["timezone"]),
         currency=meta["currency"].upper(), shipping=shipping, delivery_fallback=fallback,
-        seed=meta.get("seed"), raw=data, positions=r.positions, **parts)
+        seed=meta.get("seed"), conditions=meta.get("conditions", m.CONDITIONS), raw=data, positions=r.positions, **parts)
 
 
 def _fallback(r: Reader, data) -> m.DeliveryFallback | None:

@@ -1,6 +1,7 @@
 """One builder per TOML section: raw tables -> model objects (or problems)."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -68,11 +69,54 @@ def _windows(v):
             raise ValueError(f"unknown resolution '{res}' (expected {', '.join(m.RESOLUTIONS)})")
         if spec is False:
             out[res] = None
-        elif isinstance(spec, dict) and set(spec) == {"days", "from"} and spec["from"] in m.ANCHORS:
-            out[res] = m.Window(_int(spec["days"]), spec["from"])
+        elif isinstance(spec, dict):
+            out[res] = _window(res, spec)
         else:
-            raise ValueError(f"'{res}' must be {{ days = N, from = \"delivery|shipment|order\" }} or false")
+            raise ValueError(f"'{res}' must be {{ days = N, from = \"delivery|shipment|order\" }}, "
+                             f"{{ until = DATE or \"MM-DD\" }} or false")
     return out
+
+
+_WINDOW_KEYS = ("days", "from", "until")
+
+
+def _at(exc: ValueError, *path) -> ValueError:
+    """`exc`, marked with where inside the field it points (Reader.fields reports that position)."""
+    exc.at = path
+    return exc
+
+
+def _window(res: str, spec: dict) -> m.Window:
+    unknown = [k for k in spec if k not in _WINDOW_KEYS]
+    if unknown:
+        raise _at(ValueError(f"unknown window field '{unknown[0]}' in '{res}' (expected days, from, until)"),
+                  res, unknown[0])
+    if ("days" in spec) != ("from" in spec) or not spec:
+        raise _at(ValueError(f"'{res}' needs both 'days' and 'from', or 'until', or all three"), res)
+    if "from" in spec and spec["from"] not in m.ANCHORS:
+        raise _at(ValueError(f"'{res}': from '{spec['from']}' is not one of {', '.join(m.ANCHORS)}"), res, "from")
+    try:
+        days = _int(spec["days"]) if "days" in spec else None
+    except ValueError as exc:
+        raise _at(ValueError(f"'{res}': days {exc}"), res, "days") from None
+    until = _until(res, spec["until"]) if "until" in spec else None
+    return m.Window(days, spec.get("from", "order"), until)
+
+
+def _until(res: str, value):
+    """A return-by date: a TOML date, or "MM-DD" recurring every year (the first one on or after the order)."""
+    if isinstance(value, date):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    try:
+        month, day = (int(x) for x in text.split("-")) if len(text) == 5 and text[2] == "-" else (0, 0)
+        date(2000, month, day)  # a leap year: "02-29" is a month-day, though most years lack it
+    except ValueError:
+        raise _at(ValueError(f"'{res}': until must be a date (YYYY-MM-DD) or a month-day \"MM-DD\""),
+                  res, "until") from None
+    if (month, day) == (2, 29):
+        raise _at(ValueError(f"'{res}': until \"02-29\" does not recur every year"), res, "until")
+    return (month, day)
 
 
 def _zone(v):
@@ -153,10 +197,43 @@ def return_rule(r, path, data):
                         f.get("lifted_by_merchant_fault", True))
 
 
+def _not_negative(what: str):
+    def convert(v):
+        found = parse_money(v)
+        if found < 0:
+            raise ValueError(f"must not be negative (got {v}){what}")
+        return found
+    return convert
+
+
+_BONUS_HINT = "; extra store credit is a [[bonus_credit]] rule, not a negative fee"
+_FEE_MONEY = _not_negative(_BONUS_HINT)
+
+
+def _fee_percent(v):
+    try:
+        return _percent(v)
+    except ValueError as exc:
+        raise ValueError(f"{exc}{_BONUS_HINT}" if parse_money(v) < 0 else str(exc)) from None
+
+
+def bonus_rule(r, path, data):
+    money = _not_negative("")
+    spec = {"amount": (False, money), "percent": (False, money), "cap": (False, money)}
+    got = _rule(r, path, data, "[[bonus_credit]]", spec, ALL)
+    if got is None:
+        return None
+    info, cond, f = got
+    if ("amount" in f) == ("percent" in f):
+        r.error(path, "[[bonus_credit]] needs exactly one of 'amount' (per request) or 'percent' (of each line)")
+        return None
+    return m.BonusRule(info, cond, f.get("amount"), f.get("percent"), f.get("cap"))
+
+
 def fee_rule(r, path, data):
-    spec = {"kind": (True, _enum(*m.FEE_KINDS)), "amount": (False, _amount), "percent": (False, _percent),
+    spec = {"kind": (True, _enum(*m.FEE_KINDS)), "amount": (False, _FEE_MONEY), "percent": (False, _fee_percent),
             "resolutions": (False, _resolutions), "waived_for_merchant_fault": (False, _bool),
-            "waived_by_protection": (False, _bool)}
+            "waived_by_protection": (False, _bool), "per": (False, _enum("request", "item"))}
     got = _rule(r, path, data, "[[fees]]", spec, ALL)
     if got is None:
         return None
@@ -164,9 +241,13 @@ def fee_rule(r, path, data):
     if ("amount" in f) == ("percent" in f):
         r.error(path, "[[fees]] needs exactly one of 'amount' (per request) or 'percent' (per line)")
         return None
+    if "per" in f and "amount" not in f:
+        r.error(path + ("per",), "[[fees]] 'per' applies to a flat 'amount' (a percentage is per line already)")
+        return None
     return m.FeeRule(info, cond, f["kind"], f.get("amount"), f.get("percent"),
                      f.get("resolutions", frozenset(m.RESOLUTIONS)),
-                     f.get("waived_for_merchant_fault", True), f.get("waived_by_protection", False))
+                     f.get("waived_for_merchant_fault", True), f.get("waived_by_protection", False),
+                     f.get("per") == "item")
 
 
 def price_adjustment_rule(r, path, data):
@@ -243,8 +324,18 @@ def holiday_key(v):
     return holiday_keys([v])[0]
 
 
+def condition_words(v):
+    """The policy's item-condition vocabulary: lower-case words; `new` (what a request without a condition
+    means) and the built-in `worn` and `damaged` are always part of it."""
+    if not isinstance(v, list) or not v or not all(isinstance(w, str) and re.fullmatch(r"[a-z][a-z0-9_]*", w)
+                                                   for w in v):
+        raise ValueError("must be a list of lower-case words (letters, digits, '_'), e.g. [\"unopened\"]")
+    return tuple(dict.fromkeys([*m.CONDITIONS, *v]))
+
+
 POLICY_SPEC = {"name": (True, _str), "title": (True, _str), "timezone": (True, _zone),
-               "currency": (True, codes.currency), "seed": (False, _str), "delivery_fallback": (False, None)}
+               "currency": (True, codes.currency), "seed": (False, _str), "delivery_fallback": (False, None),
+               "conditions": (False, condition_words)}
 FALLBACK_SPEC = {"days": (True, _int), "text": (True, _str), "id": (False, _str), "title": (False, _str)}
 SHIP_BY_SPEC = {"business_days": (False, _int), "weekend": (False, weekdays), "holidays": (False, holiday_keys),
                 "country": (False, codes.country), "seasons": (False, None)}

@@ -26,19 +26,28 @@ VOCABULARY = {
     "unit_price_above": ("line", "money"), "unit_price_at_least": ("line", "money"),
     "unit_price_below": ("line", "money"), "unit_price_at_most": ("line", "money"),
     "properties": ("line", "properties"),
+    "discount_percent_at_least": ("line", "percent"), "discount_percent_below": ("line", "percent"),
     "order_tag": ("order", "strings"), "discount_code_prefix": ("order", "strings"),
-    "sales_channel": ("order", "strings"), "ship_to_country": ("order", "countries"),
+    "sales_channel": ("order", "strings"), "payment_method": ("order", "strings"),
+    "ship_to_country": ("order", "countries"),
     "ship_to_country_not": ("order", "countries"), "ship_to_province": ("order", "codes"),
     "po_box": ("order", "bool"), "carrier": ("order", "strings"), "currency": ("order", "currencies"),
     "merchandise_value_above": ("order", "money"), "merchandise_value_at_least": ("order", "money"),
     "merchandise_value_below": ("order", "money"), "merchandise_value_at_most": ("order", "money"),
     "order_date_from": ("order", "date"), "order_date_to": ("order", "date"),
+    "order_season": ("order", "season"),  # { from = "MM-DD", to = "MM-DD" } every year; wraps past Dec 31
     "line_class": ("class", "classes"), "line_class_not": ("class", "classes"),
     "item_condition": ("return", "conditions"), "return_reason": ("return", "reasons"),
     "merchant_fault": ("return", "bool"),
+    "return_channel": ("return", "return_channels"),
+    "exchange_for": ("return", "exchange_scopes"),
+    # Days from the anchor of the window that permits the requested resolution to the return's date
+    # (`as_of`); 0 before the anchor has happened. Lateness tiers for fees and outcomes.
+    "days_elapsed_at_least": ("return", "days"), "days_elapsed_at_most": ("return", "days"),
 }
 PROPERTY_OPS = ("eq", "ne", "present", "absent")
-_CHOICES = {"classes": CLASSES, "conditions": CONDITIONS, "reasons": REASONS}
+_CHOICES = {"classes": CLASSES, "conditions": CONDITIONS, "reasons": REASONS, "return_channels": ("mail", "in_store"),
+            "exchange_scopes": ("same_style", "other_item")}
 _WORLD = {"countries": codes.countries, "currencies": codes.currencies}  # checked against ISO 3166 / ISO 4217
 
 
@@ -52,12 +61,23 @@ def check_value(kind: str, value):
         if (amount := parse_money(value)) < 0:
             raise ValueError(f"must not be negative (got {value})")
         return amount
+    if kind == "percent":
+        found = parse_money(value)
+        if not 0 <= found <= 100:
+            raise ValueError("must be a percentage from 0 to 100")
+        return found
+    if kind == "days":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError("must be a whole number of days, 0 or more")
+        return value
     if kind == "date":
         if isinstance(value, date):
             return value
         if isinstance(value, str):
             return date.fromisoformat(value)
         raise ValueError("must be a date (YYYY-MM-DD)")
+    if kind == "season":
+        return _check_season(value)
     if kind == "properties":
         return tuple(_check_property(p) for p in _as_list(value, dict, "a list of tables"))
     items = _as_list(value, str, "a list of strings")
@@ -71,6 +91,29 @@ def check_value(kind: str, value):
             raise ItemErrors(bad)
         return frozenset(items)
     return frozenset(v.strip().upper() if kind == "codes" else v.strip().lower() for v in items)
+
+
+def _check_season(value) -> tuple:
+    """{ from = "MM-DD", to = "MM-DD" } -> ((month, day), (month, day))."""
+    if not isinstance(value, dict) or set(value) != {"from", "to"}:
+        raise ValueError('must be { from = "MM-DD", to = "MM-DD" }')
+    return tuple(_month_day(value[k]) for k in ("from", "to"))
+
+
+def _month_day(text) -> tuple:
+    try:
+        month, day = (int(x) for x in text.split("-")) if isinstance(text, str) and len(text) == 5 else (0, 0)
+        date(2000, month, day)  # 2000 is a leap year, so "02-29" is a valid bound
+    except ValueError:
+        raise ValueError(f"'{text}' is not a month-day \"MM-DD\"") from None
+    return (month, day)
+
+
+def _in_season(season: tuple):
+    start, end = season
+    if start <= end:
+        return lambda c: start <= (c.order.local_date.month, c.order.local_date.day) <= end
+    return lambda c: not end < (c.order.local_date.month, c.order.local_date.day) < start  # wraps the year end
 
 
 def _as_list(value, item_type, what: str) -> list:
@@ -94,7 +137,7 @@ def _check_property(spec: dict) -> tuple:
 def compile_key(key: str, value):
     """The predicate for one validated condition."""
     kind = VOCABULARY[key][1]
-    if kind == "money":
+    if kind in ("money", "percent"):
         return _compile_bound(key, value)
     if kind == "properties":
         checks = tuple(_compile_property(p) for p in value)
@@ -111,6 +154,8 @@ _BOUNDS = {  # (key, bound) -> predicate; plain lambdas, as these run for every 
     "merchandise_value_at_least": lambda b: lambda c: c.order.merch >= b,
     "merchandise_value_below": lambda b: lambda c: c.order.merch < b,
     "merchandise_value_at_most": lambda b: lambda c: c.order.merch <= b,
+    "discount_percent_at_least": lambda b: lambda c: c.line.off >= b,
+    "discount_percent_below": lambda b: lambda c: c.line.off < b,
 }
 
 
@@ -141,6 +186,9 @@ _COMPILERS = {
     "order_tag": lambda s: lambda c: not s.isdisjoint(c.order.tags),
     "discount_code_prefix": lambda s: _prefix_match(tuple(s)),
     "sales_channel": lambda s: lambda c: c.order.channel in s,
+    "payment_method": lambda s: lambda c: not s.isdisjoint(c.order.payments),
+    "return_channel": lambda s: lambda c: c.ret is not None and c.ret.channel in s,
+    "exchange_for": lambda s: lambda c: c.ret is not None and c.ret.exchange_for in s,
     "ship_to_country": lambda s: _address_fact(lambda c: None if c.order.country is None else c.order.country in s),
     "ship_to_country_not": lambda s: _address_fact(
         lambda c: None if c.order.country is None else c.order.country not in s),
@@ -151,11 +199,14 @@ _COMPILERS = {
     "currency": lambda s: lambda c: c.order.currency in s,
     "order_date_from": lambda d: lambda c: c.order.local_date >= d,
     "order_date_to": lambda d: lambda c: c.order.local_date <= d,
+    "order_season": _in_season,
     "line_class": lambda s: lambda c: c.cls in s,
     "line_class_not": lambda s: lambda c: c.cls not in s,
     "item_condition": lambda s: lambda c: c.ret is not None and c.ret.condition in s,
     "return_reason": lambda s: lambda c: c.ret is not None and c.ret.reason in s,
     "merchant_fault": lambda v: lambda c: c.ret is not None and c.ret.merchant_fault is v,
+    "days_elapsed_at_least": lambda n: lambda c: c.elapsed is not None and c.elapsed >= n,
+    "days_elapsed_at_most": lambda n: lambda c: c.elapsed is not None and c.elapsed <= n,
 }
 
 

@@ -46,6 +46,8 @@ LINE_ITEM = {"type": "object", "required": ["quantity", "price"], "properties": 
 ORDER = {"type": "object", "required": ["line_items"], "properties": {
     "id": ID, "created_at": {**TIMESTAMP, "description": "absent: now (a cart)"},
     "currency": STR, "source_name": STR, "tags": STRINGS, "discount_codes": STRINGS,
+    "payment_gateway_names": {**STRINGS, "description": "Shopify's Order.paymentGatewayNames (optional; "
+                                                         "for `payment_method` conditions)"},
     "shipping_address": {"type": ["object", "null"], "properties": {
         k: {"type": ["string", "null"]} for k in ("country_code", "province_code", "address1", "address2", "city",
                                                   "zip")}},
@@ -60,9 +62,15 @@ ORDER = {"type": "object", "required": ["line_items"], "properties": {
 
 RETURN_REQUEST = {"type": "object", "required": ["resolution", "lines"], "properties": {
     "resolution": {"enum": ["refund", "store_credit", "exchange"]},
+    "channel": {"enum": ["mail", "in_store"], "description": "how the return comes back; default mail"},
+    "exchange_for": {"enum": ["same_style", "other_item"],
+                     "description": "for an exchange: another size or colour of the same style (default) or a "
+                                    "different item"},
     "lines": {"type": "array", "items": {"type": "object", "required": ["line_item_id", "quantity"], "properties": {
         "line_item_id": ID, "quantity": {"type": "integer", "minimum": 1, "maximum": 1000000},
-        "condition": {"enum": ["new", "worn", "damaged"]},
+        "condition": {"enum": ["new", "worn", "damaged"],
+                      "description": "default new; a shop whose policy declares more words (`[policy] conditions`, "
+                                     "e.g. unopened) also accepts those"},
         "reason": {"enum": ["changed_mind", "size", "defective", "wrong_item", "carrier_damage",
                             "not_as_described", "extra_item"]}}}},
 }}
@@ -75,7 +83,10 @@ DECISION_REQUEST = {
 }
 
 WINDOW = {"type": ["object", "null"], "required": ["days", "from"], "properties": {
-    "days": {"type": "integer"}, "from": {"enum": ["delivery", "shipment", "order"]}}}
+    "days": {"type": "integer"}, "from": {"enum": ["delivery", "shipment", "order"]},
+    "until": {**DATE, "description": "present when the window also ends on a date (a return-by date): the deadline "
+                                     "is the later of `from` + `days` and this date; with `until` alone, `days` "
+                                     "counts from the order to it"}}}
 RESOLUTION = {"type": "object", "required": ["allowed", "deadline", "window"], "properties": {
     "allowed": {"type": "boolean"}, "deadline": DATE, "window": WINDOW}}
 REASON = {"type": "object", "required": ["rule", "text"], "properties": {"rule": STR, "text": STR}}
@@ -110,8 +121,15 @@ DECISION = {"type": "object", "description": "contract §6", "required": [
         "reasons": {"type": "array", "items": REASON}}}},
     "return": {"type": "object", "properties": {
         "resolution": STR, "allowed": {"type": "boolean"}, "lines": {"type": "array"},
-        "fees": {"type": "array", "items": {"type": "object", "properties": {"kind": STR, "amount": STR}}},
-        "refund_total": STR}},
+        "fees": {"type": "array", "items": {"type": "object", "properties": {
+            "kind": {"enum": ["restocking", "handling", "label", "return_shipping"]}, "amount": STR,
+            "name": {**STR, "description": "the titles of the fee rules that charged it (`; `-joined)"}}}},
+        "refund_total": {**STR, "description": "what the accepted lines are worth after fees (money for a refund, "
+                                               "credit for store credit; 0.00 for an exchange)"},
+        "bonus_credit": {**STR, "description": "extra store credit from [[bonus_credit]] rules, caps applied; "
+                                               "0.00 unless the resolution is store_credit"},
+        "credit_total": {**STR, "description": "store credit issued: refund_total + bonus_credit for store_credit, "
+                                               "else 0.00"}}},
     "unknown_facts": {"type": "array", "items": {"enum": ["shipping_address"]}, "description":
                       "facts the request did not give: `shipping_address` when the address is absent (a checkout "
                       "without protected-customer-data approval) or its country, province or street is "

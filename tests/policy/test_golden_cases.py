@@ -14,6 +14,7 @@ import pytest
 from backend.policy import RequestError, decide, load_policy
 
 CASES_DIR = Path(__file__).resolve().parents[2] / "policy_rules" / "cases"
+EXAMPLES_DIR = CASES_DIR.parent / "examples"  # one policy per real store (issue 14); cases/<store>/ beside the presets'
 CASES = sorted(CASES_DIR.glob("*/*.json"))
 DEFAULT_NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -41,10 +42,16 @@ def rule_ids(decision: dict) -> str:
                      for ln in decision.get("lines", []))
 
 
+def policy_for(name: str):
+    """A preset by name, or the example policy of that store."""
+    example = EXAMPLES_DIR / f"{name}.toml"
+    return load_policy(example if example.exists() else name)
+
+
 @pytest.mark.parametrize("path", CASES, ids=[f"{p.parent.name}/{p.stem}" for p in CASES])
 def test_golden_case(path: Path):
     case = json.loads(path.read_text())
-    policy = load_policy(path.parent.name)
+    policy = policy_for(path.parent.name)
     now = datetime.fromisoformat(case["now"]) if "now" in case else DEFAULT_NOW
     if "expect_error" in case:
         with pytest.raises(RequestError) as caught:
@@ -58,3 +65,8 @@ def test_golden_case(path: Path):
 
 def test_every_preset_has_golden_cases():
     assert {p.parent.name for p in CASES} >= {"ally", "aallyn", "novus"}
+
+
+def test_every_example_policy_has_golden_cases():
+    examples = {p.stem for p in EXAMPLES_DIR.glob("*.toml")}
+    assert examples and examples <= {p.parent.name for p in CASES}

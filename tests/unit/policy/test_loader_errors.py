@@ -37,7 +37,7 @@ def test_unknown_field_and_bad_values_are_all_reported():
                         '[[fees]]\nid = "f"\ntitle = "F"\ntext = "T"\nkind = "restock"\namount = "abc"\n')
     found = problems_of(text)
     assert "policy_rules/x.toml:10:1: unknown field 'clas' in [[rules]]; did you mean 'class'?" in found
-    assert any(p.startswith("policy_rules/x.toml:11:1: field 'windows'") for p in found)
+    assert any(p.startswith("policy_rules/x.toml:11:24: field 'windows': 'refund': days") for p in found)
     assert any(p.startswith("policy_rules/x.toml:16:1: field 'kind'") for p in found)
     assert any(p.startswith("policy_rules/x.toml:17:1: field 'amount'") for p in found)
 

@@ -59,9 +59,11 @@ def test_single_country_fields_take_iso_codes_only():
 
 
 @pytest.mark.parametrize("line, message", [
-    ('amount = "-5.00"', "field 'amount': must not be negative (got -5.00)"),
+    ('amount = "-5.00"', "field 'amount': must not be negative (got -5.00); extra store credit is a "
+                         "[[bonus_credit]] rule, not a negative fee"),
     ('percent = "150"', "field 'percent': must be a percentage from 0 to 100 (got 150)"),
-    ('percent = "-1"', "field 'percent': must be a percentage from 0 to 100 (got -1)"),
+    ('percent = "-1"', "field 'percent': must be a percentage from 0 to 100 (got -1); extra store credit is a "
+                       "[[bonus_credit]] rule, not a negative fee"),
 ])
 def test_fees_are_never_negative_and_percentages_stay_within_0_to_100(line, message):
     (problem,) = problems_of(HEAD + f'[[fees]]\nid = "f"\ntitle = "F"\ntext = "T"\nkind = "restocking"\n{line}\n')
