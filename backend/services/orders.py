@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from backend.services import catalog
+from backend.services.cart_facts import fill_from_catalog
 from backend.services.catalog import parse_ts
 from backend.store.models import OrderState, utcnow
 
@@ -133,7 +134,7 @@ def _merge_facts(session: Session, shop: str, old: dict, new: dict) -> dict:
         for field in catalog.CATALOG_FIELDS:
             if previous is not None and field in previous:  # the snapshot at purchase always wins
                 ln[field] = previous[field]
-    catalog.fill_lines(session, shop, facts.get("line_items") or [])
+    fill_from_catalog(session, shop, facts.get("line_items") or [], final=False)
     return facts
 
 

@@ -58,9 +58,13 @@ def for_shop(session, shop: str) -> ShopConfig:
     return _config(session.get(ShopSettings, shop))
 
 
+_COLUMNS = select(ShopSettings.protection_variant_id, ShopSettings.tag_names, ShopSettings.block_po_boxes)
+
+
 def for_connection(conn, shop: str) -> ShopConfig:
-    """The same, read on a plain connection (the decision API's latency path)."""
-    return _config(conn.execute(select(ShopSettings).where(ShopSettings.shop_domain == shop)).first())
+    """The same, read on a plain connection or a Session (the decision API's latency path): named columns,
+    so the row reads alike on both."""
+    return _config(conn.execute(_COLUMNS.where(ShopSettings.shop_domain == shop)).first())
 
 
 def get(db, shop: str) -> ShopConfig:
@@ -100,14 +104,21 @@ def overlay(request: dict | None, config: ShopConfig) -> dict | None:
     if request is None:
         return None
     out = copy.deepcopy(request)
-    order = out.get("order") or {}
+    order = out.get("order")
+    if not isinstance(order, dict):
+        return out  # the engine says what is wrong with it (a 422 on the API)
     ours = {t.lower() for t in config.our_tags}
-    if order.get("tags"):
+    if isinstance(order.get("tags"), list):
         order["tags"] = [t for t in order["tags"] if str(t).lower() not in ours]
-    if config.protection_variant_id:
-        for line in order.get("line_items") or []:
-            if str(line.get("variant_id") or "").rsplit("/", 1)[-1] == config.protection_variant_id:
-                tags = list(line.get("product_tags") or [])
-                if PROTECTION_TAG not in tags:
+    items = order.get("line_items")
+    if config.protection_variant_id and isinstance(items, list):
+        for line in items:
+            if isinstance(line, dict) and _is_protection(line, config.protection_variant_id):
+                tags = line.get("product_tags") or []
+                if isinstance(tags, list) and PROTECTION_TAG not in tags:
                     line["product_tags"] = tags + [PROTECTION_TAG]
     return out
+
+
+def _is_protection(line: dict, variant_id: str) -> bool:
+    return str(line.get("variant_id") or "").rsplit("/", 1)[-1] == variant_id
