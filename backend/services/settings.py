@@ -7,10 +7,12 @@
   that variant are treated as the protection product: they get the product tag
   `return-protection`, which is how a policy's `[protection] line_when_any` recognises it.
 * `block_po_boxes`: whether checkout may stop a checkout to a P.O. box (the policy's
-  `po_box` blocks). Off: the cart decisions the extensions get from `POST /api/v1/decisions`
-  leave those blocks out of `blocked`, so neither the checkout nor the theme refuses a
-  P.O. box (order tagging is unaffected). Also exposed by `GET /api/v1/shop-settings`
-  (session token) as `{"checkout": {"block_po_boxes": ...}}`.
+  `po_box` blocks). Off: every decision (built by `decision_context`, so carts from
+  `POST /api/v1/decisions` as well as stored orders) leaves those blocks out of `blocked`,
+  so neither the checkout nor the theme refuses a P.O. box (tags are unaffected). Also
+  exposed by `GET /api/v1/shop-settings` (session token) as `{"checkout": {"block_po_boxes": ...}}`.
+
+Both are applied in one place, `decision_context`, for every surface.
 """
 from __future__ import annotations
 
