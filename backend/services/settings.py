@@ -16,7 +16,6 @@ Both are applied in one place, `decision_context`, for every surface.
 """
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
 
@@ -100,12 +99,10 @@ def save(db, shop: str, form: dict, user: str | None) -> ShopConfig:
     return get(db, shop)
 
 
-def overlay(request: dict | None, config: ShopConfig) -> dict | None:
-    """The decision request as the shop's settings mean it: the protection variant's lines carry the
-    protection tag; our own (renamed) tags on the order are not facts the policy may depend on."""
-    if request is None:
-        return None
-    out = copy.deepcopy(request)
+def overlay(out: dict, config: ShopConfig) -> dict:
+    """The decision request as the shop's settings mean it, in place (the caller's own copy; only
+    `decision_context` calls this): the protection variant's lines carry the protection tag; our own
+    (renamed) tags on the order are not facts the policy may depend on."""
     order = out.get("order")
     if not isinstance(order, dict):
         return out  # the engine says what is wrong with it (a 422 on the API)

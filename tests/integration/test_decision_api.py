@@ -323,3 +323,13 @@ def test_one_catalog_fill_serves_carts_and_orders_and_ingest_leaves_unknown_prod
                      ("", ["mine"], "35.00", None), ("", [], None, None)]
     assert ingest[4] == {"product_id": "999"}  # never seen: left for the pipeline's Admin read
     assert [ln for i, ln in enumerate(ingest) if i != 4] == [ln for i, ln in enumerate(final) if i != 4]
+
+
+@pytest.mark.parametrize("order", [{"line_items": "not a list", "tags": "vip"}, {"line_items": ["x", 3]},
+                                   {"line_items": [{"variant_id": "3001", "product_tags": "protection"}]}])
+def test_with_a_protection_variant_set_a_malformed_cart_is_422_never_500(app, client, shop, order):
+    from backend.services import settings
+
+    settings.save(app.extensions["fineprint.db"], SHOP, {"protection_variant_id": "3001"}, None)
+    response = post(client, {"order": {"created_at": "2024-11-20T09:30:00-08:00", **order}}, checkout_token(app))
+    assert response.status_code == 422 and response.get_json()["error"]["details"], response.get_json()
