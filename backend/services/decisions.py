@@ -2,7 +2,7 @@
 shop's active policy through the one recipe every surface uses (`decision_context`): the same catalog
 facts, settings overlay (protection variant, P.O. boxes) and policy version as the order pipeline.
 
-    decide_for_cart(shop, body, now) -> decision              422 ValidationError, 409 NoActivePolicy
+    decide_for_cart(shop, body, now) -> decision      422 ValidationError, 409 decision_context.NoActivePolicy
     decide_for_order(shop, order_id, now, customer_gid) -> decision     + 404 NotFound
 
 Lines may carry only `variant_id`/`product_id` (GIDs or numbers), `quantity` and `price`: absent
@@ -14,7 +14,6 @@ otherwise decided with empty facts. A cart needs no `created_at` (it defaults to
 from __future__ import annotations
 
 import copy
-import logging
 import re
 from datetime import datetime
 
@@ -23,11 +22,8 @@ from flask import current_app
 from backend import policy as engine
 from backend.errors import NotFound, ValidationError
 from backend.services import orders
-from backend.services.decision_context import NoActivePolicy  # noqa: F401  (raised from here, as before)
 from backend.services.decision_context import DecisionContext, context_for_cart, context_for_order, shop_policy
 from backend.shopify.payloads import numeric_id
-
-log = logging.getLogger(__name__)
 
 ID_FIELDS = ("variant_id", "product_id")
 _NUMERIC = re.compile(r"\d{1,20}")
