@@ -76,8 +76,10 @@ def _save(session: Session, state: OrderState, seen_revision: int | None) -> Non
         session.add(state)
         session.flush()
         return
+    # not `tags_written`: only the pipeline writes it (ingest sets it on insert only), and an ingest that read
+    # the row before the pipeline's write would otherwise put back the stale value (a lost update)
     values = {c: getattr(state, c) for c in ("order_updated_at", "last_triggered_at", "cancelled_at", "facts",
-                                            "fulfillments", "revision", "tags_written", "updated_at")}
+                                            "fulfillments", "revision", "updated_at")}
     result = session.execute(update(OrderState).where(OrderState.id == state.id, OrderState.revision == seen_revision)
                              .values(**values).execution_options(synchronize_session=False))
     if result.rowcount != 1:

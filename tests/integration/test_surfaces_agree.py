@@ -129,7 +129,7 @@ def test_a_stored_order_gets_one_decision_on_every_surface(pipeline, case):
     assert essentials(preview["decision"]) == expected and set(preview["tags"]) == case[3], "admin preview"
     row = next(r for r in backtest["orders"] if r["order_id"] == oid)
     assert (set(row["tags_after"]), row["deadline_after"], row["changed"]) == (case[3], expected["return_deadline"],
-                                                                             False), "backtest"
+                                                                             False), ("backtest", {k: row[k] for k in ("tags_before", "deadline_before", "tags_after", "deadline_after")})
 
     request = orders.decision_request(pipeline.state(SHOP, oid))
     asked = client.post("/api/v1/decisions", json=_every_return(request), headers=bearer(checkout_token(app, SHOP)))
