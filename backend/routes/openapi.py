@@ -167,7 +167,9 @@ DOCUMENT = {
                 "description": "The shop's active policy decides; a shop without one answers 409 "
                                "no_active_policy. Lines may carry only variant_id/product_id, quantity and "
                                "price: product_type, product_tags, compare_at_price and gift_card come from the "
-                               "shop's catalog. A cart needs no created_at (now) and no line ids (positions).",
+                               "shop's catalog. A cart needs no created_at (now) and no line ids (positions). "
+                               "The shop's Settings apply as on every surface: a line of the return-protection "
+                               "variant is the protection line; with P.O. boxes allowed, no P.O.-box block.",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("DecisionRequest")}}},
                 "responses": {"200": _json(_ref("Decision"), "the decision"), "401": UNAUTHORIZED,
                               "409": NO_POLICY, "413": _json(ERR, "body over 1 MiB, chunked or not (code payload_too_large or "
@@ -185,7 +187,9 @@ DOCUMENT = {
                                "gid://shopify/Customer/N is the customer the order was recorded for) and by staff "
                                "(an App Bridge session token of the shop). A guest's token (no sub) gets 403 "
                                "customer_login_required, whatever the id; another customer's order, a guest "
-                               "checkout's order or another shop's gets the same 404 as an unknown id.",
+                               "checkout's order or another shop's gets the same 404 as an unknown id. The "
+                               "answer is the decision the order is tagged with (same catalog facts, Settings "
+                               "and active policy), as of now.",
                 "responses": {"200": _json(_ref("Decision"), "the decision"), "401": UNAUTHORIZED,
                               "403": _json(ERR, "code `customer_login_required`: a guest's token; the "
                                                 "extension asks the buyer to sign in (requireLogin)"),

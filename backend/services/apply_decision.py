@@ -20,8 +20,11 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import update
 from sqlmodel import select
 
-from backend.services import catalog, flow_triggers, orders, settings
+from backend.services import catalog, flow_triggers, orders
+from backend.services.cart_facts import fill_from_catalog
+from backend.services.decision_context import context_for_order
 from backend.services.orders import OUR_TAGS
+from backend.policy import RequestError
 from backend.shopify import order_writes
 from backend.store.models import DecisionLogEntry, OrderState, Shop, utcnow
 
@@ -124,7 +127,7 @@ def _fill_catalog(app, session, state: OrderState, admin) -> bool:
         catalog.fetch_products(session, state.shop_domain, unknown, admin.graphql)
         session.flush()
     facts = copy.deepcopy(state.facts)
-    catalog.fill_lines(session, state.shop_domain, facts["line_items"], final=True)
+    fill_from_catalog(session, state.shop_domain, facts["line_items"])
     state.facts = facts
     return True
 
@@ -166,18 +169,15 @@ def apply_order(app, shop: str, order_id: str, trigger: str = "", admin=None, no
             session.execute(update(OrderState).where(OrderState.id == state.id).values(facts=state.facts)
                             .execution_options(synchronize_session=False))
         policy = policy_for(policy_name, app)
-        shop_settings = settings.for_shop(session, shop)  # merchant's tag names and protection variant
-        request = settings.overlay(orders.decision_request(state, as_of=None), shop_settings)
+        context = context_for_order(session, shop, state, policy)  # the one recipe every surface asks
+        shop_settings, request = context.config, context.request
         try:
-            decision = decide(policy, request, now)
-        except Exception as exc:
-            from backend.policy import RequestError
-            if not isinstance(exc, RequestError):
-                raise
+            decision = context.decide(now)
+        except RequestError as exc:
             _log(session, state, policy, trigger, request, None, "invalid", error=str(exc))
             _mark(session, state, applied_revision=revision)
             return "invalid"
-        desired = {shop_settings.tag(t) for t in decision.get("tags") or [] if t in OUR_TAGS}
+        desired = set(context.tags(decision))
         written = set(state.tags_written or [])
         add, remove = desired - written, written - desired
         deadline = decision.get("return_deadline")
@@ -259,12 +259,6 @@ def _call_hook(name: str, *args) -> None:
     fn = hooks.get(name)
     if fn is not None:
         fn(*args)
-
-
-def decide(policy, request: dict, now: datetime) -> dict:
-    from backend.policy import decide as engine_decide
-
-    return engine_decide(policy, request, now)
 
 
 # ------------------------------------------------------------ admin access

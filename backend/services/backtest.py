@@ -4,23 +4,27 @@
                                                                -> {"policy", "decision", "order", "reasons", ...}
     backtest(app, shop, text, limit=50)                        -> {"counts", "orders": [...]}
 
-Both decide exactly like the pipeline: the stored facts snapshot
-(`orders.decision_request`), the shop's settings overlay, `policy.decide`, and
+Both decide exactly like the pipeline and every other surface, through the one
+recipe (`decision_context`): the stored facts snapshot, catalog facts, the
+shop's settings overlay, the policy (here the draft, when one is given), and
 the tag names the shop writes. A backtest compares with what the pipeline last
 wrote to each order (tags and return deadline).
 """
 from __future__ import annotations
 
+import copy
 import json
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from sqlmodel import select
 
 from backend.errors import NotFound, ValidationError
-from backend.policy import RequestError, decide
-from backend.services import orders, policies, settings
+from backend.policy import RequestError
+from backend.services import orders, policies
 from backend.services.admin_format import Store, line_titles
-from backend.services.orders import OUR_TAGS
+from backend.services.decision_context import DecisionContext, context_for_cart, context_for_order
+from backend.services.decisions import normalize_ids
 from backend.store.models import OrderState
 
 DEFAULT_LIMIT = 50
@@ -60,8 +64,13 @@ def _sample_request(sample) -> dict:
                                   code="invalid_json") from None
     if not isinstance(sample, dict):
         raise ValidationError("the sample must be a JSON object: a decision request or an order")
-    request = dict(sample) if "order" in sample else {"order": sample}
+    request = copy.deepcopy(sample) if "order" in sample else {"order": copy.deepcopy(sample)}
     request.pop("policy", None)
+    items = request["order"].get("line_items") if isinstance(request["order"], dict) else None
+    errors = [e for i, ln in enumerate(items if isinstance(items, list) else []) if isinstance(ln, dict)
+              for e in normalize_ids(ln, f"order.line_items[{i}]")]  # catalog ids as the mirror keeps them
+    if errors:
+        raise ValidationError("the order is not a valid decision request", details=errors)
     return request
 
 
@@ -84,25 +93,25 @@ def preview(app, shop: str, order_id: str | None = None, sample=None, text: str 
     """The decision for a stored order or a pasted sample; `return_as` (refund, store_credit, exchange)
     also asks what returning every line unworn, for a change of mind, would come to."""
     policy = _policy(app, shop, text)
-    config = settings.get(_db(app), shop)
-    if order_id:
-        request = orders.decision_request(_state(app, shop, order_id))
-    elif sample:
-        request = _sample_request(sample)
-    else:
+    if not order_id and not sample:
         raise ValidationError("give a stored order id or paste a sample order", code="nothing_to_preview")
+    state = _state(app, shop, order_id) if order_id else None
+    with _db(app).session() as s:
+        if state is not None:
+            context = context_for_order(s, shop, state, policy)
+        else:
+            context = context_for_cart(s, shop, _sample_request(sample), policy=policy)
     if return_as:
-        request = _with_return(request, return_as)
+        context = replace(context, request=_with_return(context.request, return_as))
     try:
-        decision = decide(policy, settings.overlay(request, config), now or datetime.now(timezone.utc))
+        decision = context.decide(now or datetime.now(timezone.utc))
     except RequestError as exc:
         raise ValidationError("the order is not a valid decision request", details=exc.errors) from None
-    facts = request.get("order") if isinstance(request.get("order"), dict) else {}
+    facts = context.request.get("order") if isinstance(context.request.get("order"), dict) else {}
     return {"policy": {"name": policy.name, "version": policy.version}, "decision": decision,
             "order": {"name": Store.order_name(facts, order_id or facts.get("id")), "lines": line_titles(facts),
                       "currency": facts.get("currency")},
-            "tags": sorted(config.tag(t) for t in decision.get("tags") or [] if t in OUR_TAGS),
-            "reasons": reasons_of(decision)}
+            "tags": context.tags(decision), "reasons": reasons_of(decision)}
 
 
 def _with_return(request: dict, resolution: str) -> dict:
@@ -124,11 +133,11 @@ def backtest(app, shop: str, text: str, limit: int = DEFAULT_LIMIT, now: datetim
     limit = max(1, min(int(limit or DEFAULT_LIMIT), MAX_LIMIT))
     now = now or datetime.now(timezone.utc)
     with _db(app).session() as s:
-        config = settings.for_shop(s, shop)
         states = [st for st in s.exec(select(OrderState).where(OrderState.shop_domain == shop)
                                       .order_by(OrderState.id.desc()).limit(limit * 2))
                   if (st.facts or {}).get("created_at")][:limit]
-    rows = [_compare(policy, config, st, now) for st in states]
+        contexts = [(st, context_for_order(s, shop, st, policy)) for st in states]
+    rows = [_compare(context, st, now) for st, context in contexts]
     counts = {"orders": len(rows), "changed": sum(r["changed"] for r in rows),
               "tags_changed": sum(r["tags_changed"] for r in rows),
               "deadline_changed": sum(r["deadline_changed"] for r in rows),
@@ -144,18 +153,18 @@ def backtest(app, shop: str, text: str, limit: int = DEFAULT_LIMIT, now: datetim
             "orders": rows}
 
 
-def _compare(policy, config, state: OrderState, now: datetime) -> dict:
+def _compare(context: DecisionContext, state: OrderState, now: datetime) -> dict:
     before_tags, before_deadline = sorted(state.tags_written or []), state.deadline_written
     row = {"order_id": state.order_id, "name": Store.order_name(state.facts, state.order_id),
            "created_at": state.facts.get("created_at"), "label": _label(state),
            "tags_before": before_tags, "deadline_before": before_deadline, "invalid": False, "error": None}
     try:
-        decision = decide(policy, settings.overlay(orders.decision_request(state), config), now)
+        decision = context.decide(now)
     except RequestError as exc:
         row.update(tags_after=before_tags, deadline_after=before_deadline, invalid=True, error=str(exc),
                    tags_changed=False, deadline_changed=False, changed=False)
         return row
-    after = sorted(config.tag(t) for t in decision.get("tags") or [] if t in OUR_TAGS)
+    after = context.tags(decision)
     deadline = decision.get("return_deadline")
     row.update(tags_after=after, deadline_after=deadline, tags_changed=after != before_tags,
                deadline_changed=deadline != before_deadline)

@@ -1,13 +1,16 @@
 """Catalog facts for lines that lack them, on the Decision API's latency budget.
 
-    fill_from_catalog(conn, shop, lines, may_fetch=False)    (in place; conn: a Session or a Connection)
+    fill_from_catalog(conn, shop, lines, may_fetch=False, final=True)    (in place; a Session or a Connection)
 
-The rule is `catalog.fill_lines(final=True)`'s (a story checks they agree): a line naming only its variant
+The one catalog fill: order ingest (`final=False`), the pipeline, and every decision surface (through
+`decision_context`) use it. A line naming only its variant
 gets the variant's product; absent `product_type`, `product_tags`, `compare_at_price` come from the mirror,
 `gift_card` is set for gift-card products, and what the mirror does not know gets empty facts. Products it
 has never seen, and the products of variants it has never seen (a line naming only its `variant_id`), are
 first read from the Admin API when `may_fetch` (the shop has a token) and mirrored, so the next cart reads
 nothing; a failed read is logged, and that shop is not asked again for a minute. Two prebuilt reads per cart.
+With `final=False` (order ingest, before the pipeline has read unknown products) a line whose product the
+mirror has never seen stays unfilled, so the pipeline still knows to read it.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from flask import current_app
 from sqlalchemy import bindparam
 from sqlmodel import select
 
-from backend.services import apply_decision, catalog
+from backend.services import catalog
 from backend.store.models import CatalogProduct, CatalogVariant
 
 log = logging.getLogger(__name__)
@@ -33,7 +36,7 @@ _PRODUCTS = select(CatalogProduct.product_id, CatalogProduct.product_type, Catal
     CatalogProduct.shop_domain == bindparam("shop"), CatalogProduct.product_id.in_(bindparam("ids", expanding=True)))
 
 
-def fill_from_catalog(conn, shop: str, lines: list[dict], may_fetch: bool = False) -> None:
+def fill_from_catalog(conn, shop: str, lines: list[dict], may_fetch: bool = False, final: bool = True) -> None:
     """Fill absent catalog facts (in place), fetching never-seen products first when `may_fetch`."""
     todo = [ln for ln in lines if catalog.needs_catalog(ln)]
     if not todo:
@@ -47,6 +50,8 @@ def fill_from_catalog(conn, shop: str, lines: list[dict], may_fetch: bool = Fals
     for ln in todo:
         variant = variants.get(ln.get("variant_id"))
         product = products.get(ln.get("product_id"))
+        if product is None and ln.get("product_id") and not final:
+            continue  # not known yet: the pipeline reads it, then fills for good
         ln.setdefault("product_type", product[1] if product else "")
         ln.setdefault("product_tags", list(product[2] or []) if product else [])
         ln.setdefault("compare_at_price", variant[2] if variant else None)
@@ -72,6 +77,8 @@ def _fetch(shop: str, product_ids: list[str], variant_ids: list[str]) -> bool:
     failed = _fetch_failed.get(shop)
     if failed is not None and time.monotonic() - failed < FETCH_BACKOFF:
         return False
+    from backend.services import apply_decision  # imported here: orders → cart_facts → apply_decision → orders
+
     app = current_app._get_current_object()
     try:
         admin = apply_decision.admin_for(app, shop)

@@ -91,30 +91,6 @@ def unknown_products(session: Session, shop: str, lines: Iterable[dict]) -> list
     return sorted({ln["product_id"] for ln in lines if ln.get("product_id") and ln["product_id"] not in products})
 
 
-def fill_lines(session: Session, shop: str, lines: list[dict], *, final: bool = False) -> list[dict]:
-    """Fill absent product_type / product_tags / compare_at_price from the mirror (in place).
-
-    A line whose product the mirror does not know stays unfilled unless
-    `final` (then it gets empty facts: a custom item, or a product deleted
-    before we ever saw it).
-    """
-    todo = [ln for ln in lines if needs_catalog(ln)]
-    if not todo:
-        return lines
-    products, variants = _lookup(session, shop, todo)
-    for ln in todo:
-        product = products.get(ln.get("product_id"))
-        if product is None and ln.get("product_id") and not final:
-            continue
-        variant = variants.get(ln.get("variant_id"))
-        ln.setdefault("product_type", product.product_type if product else "")
-        ln.setdefault("product_tags", list(product.tags) if product else [])
-        ln.setdefault("compare_at_price", variant.compare_at_price if variant else None)
-        if product is not None and product.gift_card:
-            ln["gift_card"] = True
-    return lines
-
-
 def fetch_products(session: Session, shop: str, ids: list[str], read: Callable[[str, dict], dict]) -> int:
     """Admin reads for all `ids` (`read(query, variables) -> data`), batched under Shopify's single-query
     cost limit; caches what it finds and remembers what is gone (never fetched again)."""

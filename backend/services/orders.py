@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from backend.services import catalog
+from backend.services.cart_facts import fill_from_catalog
 from backend.services.catalog import parse_ts
 from backend.store.fulfillments import order_id_holding
 from backend.store.models import OrderState, utcnow
@@ -76,8 +77,10 @@ def _save(session: Session, state: OrderState, seen_revision: int | None) -> Non
         session.add(state)
         session.flush()
         return
+    # not `tags_written`: only the pipeline writes it (ingest sets it on insert only), and an ingest that read
+    # the row before the pipeline's write would otherwise put back the stale value (a lost update)
     values = {c: getattr(state, c) for c in ("order_updated_at", "last_triggered_at", "cancelled_at", "facts",
-                                            "fulfillments", "revision", "tags_written", "updated_at")}
+                                            "fulfillments", "revision", "updated_at")}
     result = session.execute(update(OrderState).where(OrderState.id == state.id, OrderState.revision == seen_revision)
                              .values(**values).execution_options(synchronize_session=False))
     if result.rowcount != 1:
@@ -134,7 +137,7 @@ def _merge_facts(session: Session, shop: str, old: dict, new: dict) -> dict:
         for field in catalog.CATALOG_FIELDS:
             if previous is not None and field in previous:  # the snapshot at purchase always wins
                 ln[field] = previous[field]
-    catalog.fill_lines(session, shop, facts.get("line_items") or [])
+    fill_from_catalog(session, shop, facts.get("line_items") or [], final=False)
     return facts
 
 

@@ -7,14 +7,15 @@
   that variant are treated as the protection product: they get the product tag
   `return-protection`, which is how a policy's `[protection] line_when_any` recognises it.
 * `block_po_boxes`: whether checkout may stop a checkout to a P.O. box (the policy's
-  `po_box` blocks). Off: the cart decisions the extensions get from `POST /api/v1/decisions`
-  leave those blocks out of `blocked`, so neither the checkout nor the theme refuses a
-  P.O. box (order tagging is unaffected). Also exposed by `GET /api/v1/shop-settings`
-  (session token) as `{"checkout": {"block_po_boxes": ...}}`.
+  `po_box` blocks). Off: every decision (built by `decision_context`, so carts from
+  `POST /api/v1/decisions` as well as stored orders) leaves those blocks out of `blocked`,
+  so neither the checkout nor the theme refuses a P.O. box (tags are unaffected). Also
+  exposed by `GET /api/v1/shop-settings` (session token) as `{"checkout": {"block_po_boxes": ...}}`.
+
+Both are applied in one place, `decision_context`, for every surface.
 """
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
 
@@ -58,9 +59,13 @@ def for_shop(session, shop: str) -> ShopConfig:
     return _config(session.get(ShopSettings, shop))
 
 
+_COLUMNS = select(ShopSettings.protection_variant_id, ShopSettings.tag_names, ShopSettings.block_po_boxes)
+
+
 def for_connection(conn, shop: str) -> ShopConfig:
-    """The same, read on a plain connection (the decision API's latency path)."""
-    return _config(conn.execute(select(ShopSettings).where(ShopSettings.shop_domain == shop)).first())
+    """The same, read on a plain connection or a Session (the decision API's latency path): named columns,
+    so the row reads alike on both."""
+    return _config(conn.execute(_COLUMNS.where(ShopSettings.shop_domain == shop)).first())
 
 
 def get(db, shop: str) -> ShopConfig:
@@ -94,20 +99,25 @@ def save(db, shop: str, form: dict, user: str | None) -> ShopConfig:
     return get(db, shop)
 
 
-def overlay(request: dict | None, config: ShopConfig) -> dict | None:
-    """The decision request as the shop's settings mean it: the protection variant's lines carry the
-    protection tag; our own (renamed) tags on the order are not facts the policy may depend on."""
-    if request is None:
-        return None
-    out = copy.deepcopy(request)
-    order = out.get("order") or {}
+def overlay(out: dict, config: ShopConfig) -> dict:
+    """The decision request as the shop's settings mean it, in place (the caller's own copy; only
+    `decision_context` calls this): the protection variant's lines carry the protection tag; our own
+    (renamed) tags on the order are not facts the policy may depend on."""
+    order = out.get("order")
+    if not isinstance(order, dict):
+        return out  # the engine says what is wrong with it (a 422 on the API)
     ours = {t.lower() for t in config.our_tags}
-    if order.get("tags"):
+    if isinstance(order.get("tags"), list):
         order["tags"] = [t for t in order["tags"] if str(t).lower() not in ours]
-    if config.protection_variant_id:
-        for line in order.get("line_items") or []:
-            if str(line.get("variant_id") or "").rsplit("/", 1)[-1] == config.protection_variant_id:
-                tags = list(line.get("product_tags") or [])
-                if PROTECTION_TAG not in tags:
+    items = order.get("line_items")
+    if config.protection_variant_id and isinstance(items, list):
+        for line in items:
+            if isinstance(line, dict) and _is_protection(line, config.protection_variant_id):
+                tags = line.get("product_tags") or []
+                if isinstance(tags, list) and PROTECTION_TAG not in tags:
                     line["product_tags"] = tags + [PROTECTION_TAG]
     return out
+
+
+def _is_protection(line: dict, variant_id: str) -> bool:
+    return str(line.get("variant_id") or "").rsplit("/", 1)[-1] == variant_id

@@ -7,8 +7,9 @@
 
 A product's badge is the decision for a one-line cart of that product (the given variant, else its first
 variant, at its current price) shipped to `country` (default: the policy's home country), so the badge
-never drifts from what the order will be tagged with. `window` is the longest window among the
-resolutions the line allows; null when none (final sale, external, protection).
+never drifts from what the order will be tagged with: it goes through the same recipe as every other
+surface (`decision_context`: catalog facts, the shop's settings overlay, the active policy). `window` is
+the longest window among the resolutions the line allows; null when none (final sale, external, protection).
 """
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from backend.errors import NotFound
 from backend.services import catalog
 from backend.services import policy_page as policy_pages
 from backend.services.cart_facts import fill_from_catalog
-from backend.services.decisions import run_engine, shop_context, shop_policy
+from backend.services.decision_context import context_for_cart, shop_policy
+from backend.services.decisions import run_engine
 from backend.store.models import CatalogVariant
 
 
@@ -61,18 +63,18 @@ def product_badge(shop: str, product_id: str, now: datetime, variant_id: str | N
                   country: str | None = None) -> dict:
     db = current_app.extensions["fineprint.db"]
     with db.session() as s:
-        policy, may_fetch = shop_context(s, shop)
-        line = {"id": "1", "product_id": product_id, "quantity": 1}
-        fill_from_catalog(s, shop, [line], may_fetch)
+        policy, may_fetch = shop_policy(s, shop)
+        fill_from_catalog(s, shop, [{"id": "1", "product_id": product_id}], may_fetch)  # reads it if never seen
         known = catalog.unknown_products(s, shop, [{"product_id": product_id}]) == []
         variant = _variant(s, shop, product_id, variant_id)
         if not known or (variant_id and variant is None):
             raise NotFound("no such product in this shop's catalog", code="unknown_product")
+        line = {"id": "1", "product_id": product_id, "quantity": 1, "price": "0.00"}
         if variant is not None:
             line.update(variant_id=variant.variant_id, sku=variant.sku, price=variant.price or "0.00",
                         compare_at_price=variant.compare_at_price)
-        line.setdefault("price", "0.00")
-    decision = run_engine(policy, _cart(policy, now, country, [line]), now)
+        context = context_for_cart(s, shop, _cart(policy, now, country, [line]), policy=policy)
+    decision = run_engine(context, now)
     out = decision["lines"][0]
     return {"product_id": product_id, "class": out["class"], "window": _longest_window(out),
             "return_protection": _protection(decision, policy)}
@@ -80,11 +82,12 @@ def product_badge(shop: str, product_id: str, now: datetime, variant_id: str | N
 
 def protection_offer(shop: str, now: datetime, country: str | None = None) -> dict:
     with current_app.extensions["fineprint.db"].session() as s:
-        policy = shop_policy(s, shop)
-    return _protection(run_engine(policy, _cart(policy, now, country, []), now), policy)
+        policy = shop_policy(s, shop)[0]
+        context = context_for_cart(s, shop, _cart(policy, now, country, []), policy=policy)
+    return _protection(run_engine(context, now), policy)
 
 
 def policy_page(shop: str, now: datetime) -> dict:
     with current_app.extensions["fineprint.db"].session() as s:
-        policy = shop_policy(s, shop)
+        policy = shop_policy(s, shop)[0]
     return policy_pages.page(policy, now)
