@@ -14,7 +14,7 @@ from datetime import date, datetime
 from flask import current_app
 
 from backend.errors import ValidationError
-from backend.services import decisions
+from backend.services import decision_context, decisions
 from backend.services.flow_payloads import open_resolutions, policy_sentence
 from backend.shopify.oauth import normalize_shop
 
@@ -44,7 +44,7 @@ def check_order(body, now: datetime) -> dict:
     shop, order_id = parse(body)
     decision = decisions.decide_for_order(shop, order_id, now)  # 404 unknown order, 409 no policy
     with current_app.extensions["fineprint.db"].session() as s:
-        today = now.astimezone(decisions.shop_policy(s, shop).tz).date()  # the shop's calendar, as deadlines
+        today = now.astimezone(decision_context.shop_policy(s, shop)[0].tz).date()  # the shop's calendar, as deadlines
     return {"return_value": policy_check(decision, today)}
 
 

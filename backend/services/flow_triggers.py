@@ -64,14 +64,14 @@ def _failed(db, row, exc: Exception, now: datetime) -> str:
 def fire(app, row, now: datetime) -> str:
     """Send one claimed trigger. "sent", or "cancelled" when nothing is left to say."""
     from backend.errors import NotFound
-    from backend.services import decisions, orders
+    from backend.services import decision_context, decisions, orders
 
     db = app.extensions["fineprint.db"]
     with db.session() as s:
         state = orders.load(s, row.shop_domain, row.order_id)
         facts = dict(state.facts or {}) if state is not None else {}
         cancelled = state is None or state.cancelled_at is not None
-        policy = None if cancelled else decisions.shop_policy(s, row.shop_domain)
+        policy = None if cancelled else decision_context.shop_policy(s, row.shop_domain)[0]
     if cancelled:
         return "cancelled"
     try:

@@ -17,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from backend.policy import decide
-from backend.services import decisions, flow_schedule, flow_triggers, orders
+from backend.services import decision_context, decisions, flow_schedule, flow_triggers, orders
 from tests.integration.pipeline_helpers import delivered_event_payload, fulfillment_payload, order_payload
 
 SHOP = "flow-dev.myshopify.com"
@@ -194,7 +194,7 @@ def test_the_return_decided_hook_fires_its_trigger(pipeline):
     order, _ = _order(pipeline, ["Loafer"], delivered=local_noon(-3))
     with pipeline.app.app_context(), pipeline.db.session() as s:
         request = copy.deepcopy(orders.decision_request(orders.load(s, SHOP, str(order.id))))
-        policy = decisions.shop_policy(s, SHOP)
+        policy = decision_context.shop_policy(s, SHOP)[0]
     line = request["order"]["line_items"][0]
     request["return_request"] = {"resolution": "refund", "lines": [
         {"line_item_id": line["id"], "quantity": 1, "condition": "new", "reason": "changed_mind"}]}
