@@ -6,7 +6,6 @@ import warnings
 from typing import TYPE_CHECKING
 
 from backend.config import Config
-from backend.json_provider import OrjsonProvider
 
 if TYPE_CHECKING:  # Flask is imported when an app is built, so `fineprint policy ...` never loads it
     from flask import Flask
@@ -14,6 +13,8 @@ if TYPE_CHECKING:  # Flask is imported when an app is built, so `fineprint polic
 
 def create_app(test_config: dict | Config | None = None) -> Flask:
     from flask import Flask
+
+    from backend.json_provider import OrjsonProvider
 
     config = _load_config(test_config).check()
     app = Flask(__name__, instance_relative_config=False)
