@@ -18,7 +18,7 @@ def _db():
 
 
 @group.command("list")
-@click.option("--status", type=click.Choice(["pending", "running", "done", "parked"]), default=None,
+@click.option("--status", type=click.Choice(["pending", "running", "rerun", "done", "parked"]), default=None,
               help="Only jobs in this status.")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 @click.option("--webhooks", is_flag=True, help="Webhook events not done (failed, waiting, processing) instead.")

@@ -175,7 +175,7 @@ class PipelineJob(SQLModel, table=True):
     kind: str = Field(max_length=32)  # apply_order | backfill
     key: str = Field(max_length=255)  # "shop:order_id" | "shop"
     shop_domain: str = Field(index=True, max_length=255)
-    status: str = Field(default="pending", index=True, max_length=16)  # pending|running|done|parked
+    status: str = Field(default="pending", index=True, max_length=16)  # pending|running|rerun|done|parked
     attempts: int = Field(default=0)
     last_error: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
     trigger: str = Field(default="", max_length=64)

@@ -1,6 +1,7 @@
 """`pipeline_jobs`: one row per unit of work, so that failures are visible and nothing is dropped.
 
-Status moves pending → running → done, or → parked after the last attempt.
+Status moves pending → running → done, or → parked after the last attempt. New work for a job whose run is
+under way marks it `rerun` (still running, with its lease): that run then ends `pending`, not `done`.
 A running row carries a lease; a row whose lease ran out (its worker died) or
 a pending row nobody picked up is requeued by the sweeper.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import case, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -19,6 +20,7 @@ MAX_ATTEMPTS = 6
 LEASE = timedelta(minutes=5)  # backfill: renewed by its progress reports
 APPLY_LEASE = timedelta(seconds=30)  # one order: seconds of work, renewed while it runs (tasks.orders)
 STALE_PENDING = timedelta(minutes=10)
+RERUN = "rerun"  # running, and asked to run again for news that arrived meanwhile
 
 
 def upsert_pending(db, kind: str, key: str, shop: str, trigger: str = "", reset: bool = True) -> int:
@@ -30,9 +32,13 @@ def upsert_pending(db, kind: str, key: str, shop: str, trigger: str = "", reset:
                 values = {"status": "pending", "trigger": trigger[:64], "updated_at": utcnow()}
                 if reset and row.status in ("parked", "done"):
                     values.update(attempts=0)
-                if row.status != "running":
-                    s.execute(update(PipelineJob).where(PipelineJob.id == row.id).values(**values))
-                return row.id
+                row_id, running = row.id, row.status in ("running", RERUN)
+                if not running:
+                    s.execute(update(PipelineJob).where(PipelineJob.id == row_id).values(**values))
+                    return row_id
+        if row is not None:
+            request_rerun(db, row_id)  # the run under way may have read the order before this news
+            return row_id
         try:
             with db.session() as s:
                 row = PipelineJob(kind=kind, key=key, shop_domain=shop, trigger=trigger[:64])
@@ -54,16 +60,29 @@ def start(db, kind: str, key: str, lease: timedelta = LEASE) -> PipelineJob | No
         return row
 
 
+def request_rerun(db, job_id: int) -> None:
+    """New work for a job while a run of it is under way: that run's "done" becomes "pending", so the job
+    reads as open until the queued run has decided the newest facts (and `jobs list`, the admin page and
+    anyone waiting for the pipeline to settle never see it finished while it is not).
+    A job that is no longer running (its run ended meanwhile) is simply pending again."""
+    running = PipelineJob.status.in_(("running", RERUN))
+    with db.session() as s:
+        s.execute(update(PipelineJob).where(PipelineJob.id == job_id, PipelineJob.status != "parked")
+                  .values(status=case((running, RERUN), else_="pending"), updated_at=utcnow()))
+
+
 def renew(db, job_id: int, lease: timedelta) -> None:
     """Extend a running job's lease (its worker is alive)."""
     with db.session() as s:
-        s.execute(update(PipelineJob).where(PipelineJob.id == job_id, PipelineJob.status == "running")
+        s.execute(update(PipelineJob).where(PipelineJob.id == job_id, PipelineJob.status.in_(("running", RERUN)))
                   .values(lease_until=utcnow() + lease))
 
 
 def finish(db, job_id: int, status: str = "done", error: str | None = None, attempts: int | None = None,
            progress: dict | None = None) -> None:
-    values = {"status": status, "lease_until": None, "updated_at": utcnow()}
+    # a run that ends "done" while a rerun was asked for leaves the job pending for the queued run
+    final = case((PipelineJob.status == RERUN, "pending"), else_=status) if status == "done" else status
+    values = {"status": final, "lease_until": None, "updated_at": utcnow()}
     if error is not None:
         values["last_error"] = error[:4000]
     if attempts is not None:
@@ -90,7 +109,7 @@ def due_for_requeue(db) -> list[PipelineJob]:
     now = utcnow()
     with db.session() as s:
         return list(s.exec(select(PipelineJob).where(or_(
-            (PipelineJob.status == "running") & (PipelineJob.lease_until < now),
+            (PipelineJob.status.in_(("running", RERUN))) & (PipelineJob.lease_until < now),
             (PipelineJob.status == "pending") & (PipelineJob.updated_at < now - STALE_PENDING)))))
 
 

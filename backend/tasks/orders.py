@@ -72,8 +72,8 @@ def _locked_apply(app, db, job, shop: str, order_id: str, trigger: str) -> str:
     from backend.services.locks import order_lock
 
     with order_lock(app, shop, order_id) as held:
-        if not held:
-            jobs_table.finish(db, job.id, "pending")
+        if not held:  # another consumer is deciding this order: it must not end "done" before our news
+            jobs_table.request_rerun(db, job.id)
             raise _Busy()
         try:
             result = apply_order(app, shop, order_id, trigger)

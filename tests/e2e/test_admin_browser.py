@@ -162,7 +162,7 @@ def redecided(app) -> None:
     while True:
         with db.session() as s:
             open_jobs = s.exec(select(PipelineJob.key, PipelineJob.status).where(
-                PipelineJob.shop_domain == SHOP, PipelineJob.status.in_(("pending", "running")))).all()
+                PipelineJob.shop_domain == SHOP, PipelineJob.status.in_(("pending", "running", "rerun")))).all()
         if not open_jobs:
             return
         assert time.monotonic() < end, f"re-decide still open after {SAFETY_NET_MS // 1000}s: {open_jobs}"

@@ -50,7 +50,7 @@ class Pipeline:
             busy = jobs.huey.pending_count() + jobs.huey.scheduled_count()
             with self.db.session() as s:
                 open_jobs = len(list(s.exec(select(PipelineJob.id).where(PipelineJob.status.in_(
-                    ("pending", "running"))))))
+                    ("pending", "running", "rerun"))))))
                 from backend.store.models import WebhookEvent
                 open_events = len(list(s.exec(select(WebhookEvent.id).where(WebhookEvent.status.in_(
                     ("received", "processing"))))))
