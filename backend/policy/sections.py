@@ -41,11 +41,17 @@ def _enum(*choices):
     return convert
 
 
-def _amount(v):
-    """Money a merchant charges or sets (a fee, a rate, a price): never negative."""
-    if (amount := parse_money(v)) < 0:
-        raise ValueError(f"must not be negative (got {v})")
-    return amount
+def _not_negative(what: str):
+    def convert(v):
+        found = parse_money(v)
+        if found < 0:
+            raise ValueError(f"must not be negative (got {v}){what}")
+        return found
+    return convert
+
+
+# Money a merchant charges or sets (a fee, a rate, a price, a bonus): never negative.
+_amount = _not_negative("")
 
 
 def _percent(v):
@@ -197,15 +203,6 @@ def return_rule(r, path, data):
                         f.get("lifted_by_merchant_fault", True))
 
 
-def _not_negative(what: str):
-    def convert(v):
-        found = parse_money(v)
-        if found < 0:
-            raise ValueError(f"must not be negative (got {v}){what}")
-        return found
-    return convert
-
-
 _BONUS_HINT = "; extra store credit is a [[bonus_credit]] rule, not a negative fee"
 _FEE_MONEY = _not_negative(_BONUS_HINT)
 
@@ -218,8 +215,7 @@ def _fee_percent(v):
 
 
 def bonus_rule(r, path, data):
-    money = _not_negative("")
-    spec = {"amount": (False, money), "percent": (False, money), "cap": (False, money)}
+    spec = {"amount": (False, _amount), "percent": (False, _amount), "cap": (False, _amount)}
     got = _rule(r, path, data, "[[bonus_credit]]", spec, ALL)
     if got is None:
         return None
