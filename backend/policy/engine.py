@@ -17,7 +17,7 @@ def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dic
     """Raises RequestError for an invalid request. `policy` may be a Policy or its compile_policy()."""
     c = compiled(policy)
     policy = c.policy
-    req = read_request(request, c.tz, c.currency, c.amounts, c.moments, c.conditions)
+    req = read_request(request, c.tz, c.currency, c.moments, c.conditions)
     order = req.order
     as_of = req.as_of_date or (req.as_of or aware(now)).astimezone(c.tz).date()
     undetermined: list = []
