@@ -12,6 +12,7 @@ from backend.policy.memos import line_memo, order_memo
 from backend.policy.lines import LineRules
 from backend.policy.memo import Memo
 from backend.policy.model import Policy
+from backend.policy.program import LineProgram
 from backend.policy.shipping import ShipByCalendar
 
 MEMO_SIZE = 4096
@@ -19,12 +20,15 @@ MEMO_SIZE = 4096
 
 class CompiledPolicy:
     __slots__ = ("policy", "tz", "currency", "conditions", "elapsed", "lines", "calendar", "moments", "protection_line",
-                 "line_memo", "order_memo")
+                 "line_memo", "order_memo", "program")
 
-    def __init__(self, policy: Policy, memo_size: int = MEMO_SIZE):
+    def __init__(self, policy: Policy, memo_size: int = MEMO_SIZE, reference: bool = False):
         self.policy = policy
         self.tz, self.currency, self.conditions = policy.tz, policy.currency, policy.conditions
         self.lines = LineRules(policy)
+        # The line rules compiled (program.py); None: the reference semantics, every rule's Cond.match and
+        # lines.combine for every line (what the compiled program is proven against).
+        self.program = None if reference else LineProgram(policy, self.lines)
         self.elapsed = _reads_elapsed(policy)  # whether return lines need their days elapsed
         ship_by = policy.shipping.ship_by if policy.shipping is not None else None
         self.calendar = ShipByCalendar(ship_by) if ship_by is not None else None
@@ -45,9 +49,10 @@ def _reads_elapsed(policy: Policy) -> bool:
     return False
 
 
-def compile_policy(policy: Policy, memo_size: int = MEMO_SIZE) -> CompiledPolicy:
-    """A fresh compiled policy (memo_size=0: nothing memoised, as for lines and orders never seen)."""
-    return CompiledPolicy(policy, memo_size)
+def compile_policy(policy: Policy, memo_size: int = MEMO_SIZE, reference: bool = False) -> CompiledPolicy:
+    """A fresh compiled policy (memo_size=0: nothing memoised, as for lines and orders never seen;
+    reference=True: the line rules interpreted as written, for tests that prove the compiled form)."""
+    return CompiledPolicy(policy, memo_size, reference)
 
 
 def compiled(policy: Policy | CompiledPolicy) -> CompiledPolicy:
