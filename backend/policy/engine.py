@@ -52,7 +52,7 @@ def _line_outcomes(c: CompiledPolicy, order, protected_ids: set, as_of, undeterm
     shared = anchors(order, None) if all(f.line_ids is None for f in order.fulfillments) else None
     memo, program = c.line_memo, c.program
     order_facts = memo.order_facts(order) if memo is not None else None
-    order_values = program.order_values(order) if program is not None else None
+    order_values = None  # the order parts of the line rules, run once, when a line is not in the memo
     outcomes, lines, classes, latest, deadlines = {}, [], set(), None, {}
     for line in order.lines:
         dates = shared if shared is not None else anchors(order, line.id)
@@ -62,8 +62,11 @@ def _line_outcomes(c: CompiledPolicy, order, protected_ids: set, as_of, undeterm
         if found is None:
             ctx, unknown, combined = Ctx(line, order), [], None
             if program is not None:
+                if order_values is None:
+                    order_values = program.order_values(order)
                 combined, undecided = program.combine(ctx, order_values, protected)
-                unknown += [("lines", rule, line.id) for rule in undecided]
+                if undecided:
+                    unknown += [("lines", rule, line.id) for rule in undecided]
             line_json, windows, last = line_outcome(c.lines, ctx, protected, as_of, dates, unknown, deadlines,
                                                     combined)
             cls = ctx.cls
