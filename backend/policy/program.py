@@ -15,6 +15,8 @@ runs; tests/unit/policy/test_compiled_equivalence.py proves the two decide alike
 """
 from __future__ import annotations
 
+import copy
+
 from backend.policy.lines import Ctx, LineRules, combine
 from backend.policy.memo import Memo
 from backend.policy.model import Cond, Policy
@@ -123,7 +125,8 @@ class LineProgram:
 
     def _combined(self, pattern: list, protected: bool) -> tuple:
         """THE combining rule (lines.combine) over rules whose answers are `pattern`."""
-        fixed = _Fixed(self.rules, pattern)
+        fixed = copy.copy(self.rules)  # the same LineRules, whatever combine reads of it, but for the answers
+        fixed.rules = tuple((_fixed(value), *entry[1:]) for value, entry in zip(pattern, self.rules.rules))
         unknown: list = []
         cls, windows, shaped = combine(fixed, self._probe, protected, unknown)
         return (cls, windows, tuple(shaped)), tuple(entry[1] for entry in unknown)
@@ -132,12 +135,3 @@ class LineProgram:
 class _NoLine:
     id = None
 
-
-class _Fixed:
-    """A LineRules whose rules answer a given pattern (what `combine` reads: `rules`, `protection`)."""
-
-    __slots__ = ("rules", "protection")
-
-    def __init__(self, rules: LineRules, pattern: list):
-        self.protection = rules.protection
-        self.rules = tuple((_fixed(value), *entry[1:]) for value, entry in zip(pattern, rules.rules))
