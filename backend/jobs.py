@@ -67,12 +67,10 @@ def bind_app(app) -> None:
 
 
 def task_app():
-    """The Flask app tasks run in (built from the environment in a worker)."""
-    global _bound_app
+    """The Flask app tasks run in: the one `create_app` bound (every process that runs tasks, the web
+    server's and `fineprint worker`'s, builds one first)."""
     if _bound_app is None:
-        from backend import create_app
-
-        _bound_app = create_app()
+        raise RuntimeError("no app is bound to the job queue: start workers with `fineprint worker`")
     return _bound_app
 
 
@@ -104,6 +102,7 @@ def process_webhook(event_row_id: int) -> None:
         svc.process(app.extensions["fineprint.db"], event_row_id)
 
 
-# The order pipeline's tasks (apply_order_task, pipeline_sweep, backfill_task) register on `huey` here.
+# The order pipeline's tasks (apply_order_task, pipeline_sweep, backfill_task) register on `huey` here
+# (services queue them through services/queue.py; backend/tasks/queue.py is the adapter).
 from backend.tasks import orders as _order_tasks  # noqa: E402,F401
 from backend.tasks import flow as _flow_tasks  # noqa: E402,F401  (Shopify Flow: flow_sweep)

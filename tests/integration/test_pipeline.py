@@ -303,7 +303,7 @@ class WorkerKilled(BaseException):
 @pytest.mark.parametrize("moment", ["before_write", "after_write"])
 def test_a_worker_killed_mid_task_reruns_and_the_result_is_written_once(pipeline, moment):
     from backend.services.orders import apply_decision
-    from backend.tasks.orders import run_apply, sweep
+    from backend.services.orders.pipeline import run_apply, sweep
     from backend.store.models import PipelineJob
     from sqlalchemy import update
 
@@ -315,7 +315,7 @@ def test_a_worker_killed_mid_task_reruns_and_the_result_is_written_once(pipeline
     from backend.services.orders import state as orders
     from backend.shopify import payloads
     orders.ingest_order(pipeline.db, SHOP, payloads.order_from_rest(order_payload(sim, SHOP, order)))
-    from backend.tasks import jobs_table
+    from backend.store import jobs as jobs_table
     jobs_table.upsert_pending(pipeline.db, "apply_order", f"{SHOP}:{order.id}", SHOP, "orders/create")
 
     def die(*_):

@@ -14,8 +14,8 @@ from sqlmodel import select
 from backend.services.orders import apply_decision
 from backend.services.orders import locks
 from backend.store.models import PipelineJob, utcnow
-from backend.tasks import jobs_table
-from backend.tasks.orders import run_apply, sweep
+from backend.store import jobs as jobs_table
+from backend.services.orders.pipeline import run_apply, sweep
 from tests.integration.pipeline_helpers import order_payload
 
 SHOP = "recovery-dev.myshopify.com"

@@ -86,8 +86,8 @@ def test_a_kill_between_announcing_and_sending_the_write_still_writes_once(pipel
     from backend.services.orders import state as orders
     from backend.shopify import payloads
     from backend.store.models import PipelineJob
-    from backend.tasks import jobs_table
-    from backend.tasks.orders import run_apply, sweep
+    from backend.store import jobs as jobs_table
+    from backend.services.orders.pipeline import run_apply, sweep
 
     variants = _shop_with_catalog(pipeline)
     order = pipeline.sim.add_order(SHOP, line_items=[{"variant": variants[name]}], shipping_address=US_NY)

@@ -13,7 +13,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from backend.errors import NotFound
+from backend.services import queue
 from backend.services.decisions.backtest import reasons_of
+from backend.store import jobs
 from backend.store.models import DecisionLogEntry, OrderState, PipelineJob, WebhookEvent, utcnow
 
 
@@ -61,11 +63,8 @@ def webhook_health(db, shop: str, hours: int = 24) -> dict:
 
 
 def retry_job(app, shop: str, job_id: int) -> PipelineJob:
-    from backend.tasks import jobs_table
-    from backend.tasks.orders import requeue
-
-    job = jobs_table.get(app.extensions["fineprint.db"], job_id)
+    job = jobs.get(app.extensions["fineprint.db"], job_id)
     if job is None or job.shop_domain != shop:
         raise NotFound("no such job", code="unknown_job")
-    requeue(app, job)
-    return jobs_table.get(app.extensions["fineprint.db"], job_id)
+    queue.requeue(app, job)
+    return jobs.get(app.extensions["fineprint.db"], job_id)

@@ -17,7 +17,9 @@ from sqlmodel import select
 
 from backend.errors import NotFound, ValidationError
 from backend.policy import PolicyError, load_policy_text, preset_names, resolve_path
-from backend.store.models import OrderState, PolicyVersion, Shop, utcnow
+from backend.services import queue
+from backend.store import order_states
+from backend.store.models import PolicyVersion, Shop, utcnow
 
 PREFIX = "version:"
 
@@ -201,12 +203,7 @@ def rollback(app, shop: str, user: str | None) -> PolicyVersion:
 
 def redecide_orders(app, shop: str, trigger: str) -> int:
     """Queue one apply per stored order of the shop (the pipeline writes only what changes)."""
-    from backend.tasks.orders import enqueue_apply
-
-    with app.extensions["fineprint.db"].session() as s:
-        ids = [oid for oid, facts in s.exec(select(OrderState.order_id, OrderState.facts)
-                                            .where(OrderState.shop_domain == shop))
-               if (facts or {}).get("created_at")]
+    ids = order_states.decided_order_ids(app.extensions["fineprint.db"], shop)
     for order_id in ids:
-        enqueue_apply(app, shop, order_id, trigger)
+        queue.enqueue_apply(app, shop, order_id, trigger)
     return len(ids)
