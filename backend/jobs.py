@@ -53,7 +53,7 @@ def configure(config: Config) -> Huey:
         return huey
     huey.immediate = False
     if config.redis_url:
-        huey.storage = RedisStorage(name=config.extra.get("huey_name", "fineprint"), url=config.redis_url)
+        huey.storage = RedisStorage(name=config.huey_name, url=config.redis_url)
     else:
         path = huey_sqlite_path(config)
         Path(path).parent.mkdir(parents=True, exist_ok=True)

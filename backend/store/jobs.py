@@ -16,7 +16,6 @@ from sqlmodel import select
 
 from backend.store.models import PipelineJob, utcnow
 
-MAX_ATTEMPTS = 6
 LEASE = timedelta(minutes=5)  # backfill: renewed by its progress reports
 APPLY_LEASE = timedelta(seconds=30)  # one order: seconds of work, renewed while it runs (services.orders.pipeline)
 STALE_PENDING = timedelta(minutes=10)

@@ -274,7 +274,7 @@ def test_throttling_and_a_5xx_outage_end_with_every_order_tagged_once(pipeline):
 
 def test_work_that_keeps_failing_is_parked_and_retried_from_the_cli(pipeline):
     sim = pipeline.sim
-    pipeline.app.config["FINEPRINT"].extra["pipeline_max_attempts"] = 2
+    pipeline.configure(pipeline_max_attempts=2)
     pipeline.install(SHOP, "ally")
     order = sim.add_order(SHOP, line_items=[_line(sim, SHOP, {"title": "Sample", "product_type": "Sample"})],
                           shipping_address=US_NY)
@@ -311,7 +311,7 @@ def test_a_worker_killed_mid_task_reruns_and_the_result_is_written_once(pipeline
     pipeline.install(SHOP, "ally")
     order = sim.add_order(SHOP, line_items=[_line(sim, SHOP, {"title": "Sample", "product_type": "Sample"})],
                           shipping_address=US_NY)
-    pipeline.app.config["FINEPRINT"].extra["order_lock_ttl"] = 0.5
+    pipeline.configure(order_lock_ttl=0.5)
     from backend.services.orders import state as orders
     from backend.shopify import payloads
     orders.ingest_order(pipeline.db, SHOP, payloads.order_from_rest(order_payload(sim, SHOP, order)))

@@ -2,7 +2,7 @@
 
 On when the app runs with `APP_ENV=demo` (`fineprint demo` sets it for the
 app it serves). Never in production: production is `APP_ENV=production`.
-The demo shop is `config.extra["demo_shop"]` or `$DEMO_SHOP` (default below);
+The demo shop is `config.demo_shop` (`$DEMO_SHOP`, default below);
 its session tokens are minted here, exactly as App Bridge would get them.
 
     Lease.write(config, shop, origin, url) / Lease.current(config) / lease.release()
@@ -31,7 +31,7 @@ def enabled(config) -> bool:
 def shop(config) -> str | None:
     if not enabled(config):
         return None
-    return config.extra.get("demo_shop") or os.environ.get("DEMO_SHOP") or DEFAULT_SHOP
+    return config.demo_shop or DEFAULT_SHOP
 
 
 def session_token(config, ttl: int = 300) -> str:

@@ -32,8 +32,6 @@ log = logging.getLogger(__name__)
 
 KIND = queue.KIND_BACKFILL
 SAVE_EVERY = 25
-CONCURRENCY = 4
-POLL_INTERVAL = 1.0
 
 
 class BackfillError(RuntimeError):
@@ -46,7 +44,7 @@ def _save(db, job_id: int, state: dict) -> None:
 
 def _download_dir(app) -> Path:
     config = app.config["FINEPRINT"]
-    path = Path(config.extra.get("backfill_dir") or INSTANCE / "backfill")
+    path = Path(config.backfill_dir or INSTANCE / "backfill")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -62,7 +60,7 @@ def _bulk_file(app, admin, db, job_id: int, shop: str, state: dict) -> Path:
             raise BackfillError(f"bulkOperationRunQuery refused: {errors}")
         state["bulk_id"] = op_id
         _save(db, job_id, state)
-    interval = float(app.config["FINEPRINT"].extra.get("backfill_poll_interval", POLL_INTERVAL))
+    interval = app.config["FINEPRINT"].backfill_poll_interval
     while True:
         op = bulk.polled(admin.graphql(bulk.POLL_QUERY, {"id": state["bulk_id"]}))
         if op.get("status") in bulk.FINISHED:
@@ -103,7 +101,7 @@ def run(app, shop: str, since: str | None = None, progress: Callable[[int, int],
         total = int(state.get("total") or 0)
         if progress:
             progress(done, total)
-        workers = int(app.config["FINEPRINT"].extra.get("backfill_concurrency", CONCURRENCY))
+        workers = app.config["FINEPRINT"].backfill_concurrency
         with open(path) as fh, ThreadPoolExecutor(max_workers=workers) as pool:
             nodes = (n for i, n in enumerate(payloads.assemble_bulk_orders(bulk.jsonl_records(fh))) if i >= done)
             # a chunk runs concurrently (its writes overlap within the shop's bucket); the saved position is

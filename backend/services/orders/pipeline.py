@@ -41,12 +41,12 @@ def run_apply(app, shop: str, order_id: str, trigger: str = "") -> str:
 
 
 def _apply_lease(app) -> timedelta:
-    seconds = app.config["FINEPRINT"].extra.get("apply_lease")
+    seconds = app.config["FINEPRINT"].apply_lease
     return timedelta(seconds=float(seconds)) if seconds else jobs.APPLY_LEASE
 
 
 def _max_attempts(app) -> int:
-    return int(app.config["FINEPRINT"].extra.get("pipeline_max_attempts", jobs.MAX_ATTEMPTS))
+    return app.config["FINEPRINT"].pipeline_max_attempts
 
 
 def _locked_apply(app, db, job, shop: str, order_id: str, trigger: str) -> str:
@@ -90,7 +90,7 @@ def retry_delay(app, shop: str, order_id: str, exc: Exception) -> float:
     """Seconds before the next attempt after `exc`: jittered backoff on the attempts so far, and never
     less than the time a write with no answer may still take to land."""
     attempts = jobs.attempts(app.extensions["fineprint.db"], queue.KIND_APPLY, queue.order_key(shop, order_id))
-    base = float(app.config["FINEPRINT"].extra.get("pipeline_retry_base", 2.0))
+    base = app.config["FINEPRINT"].pipeline_retry_base
     delay = max(jobs.backoff(attempts, base), _settle_time(app, exc))
     log.warning("order %s/%s attempt %d failed; retrying in %.1fs", shop, order_id, attempts, delay)
     return delay
@@ -104,7 +104,7 @@ def _settle_time(app, exc: Exception) -> float:
 
     if not isinstance(exc, WriteOutcomeUnknown):
         return 0.0
-    return 2 * float(app.config["FINEPRINT"].extra.get("admin_timeout") or RetryPolicy.timeout)
+    return 2 * (app.config["FINEPRINT"].admin_timeout or RetryPolicy.timeout)
 
 
 def sweep(app) -> dict:
