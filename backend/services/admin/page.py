@@ -121,7 +121,7 @@ _CONTEXTS = {"policy": _policy_ctx, "preview": _preview_ctx, "activity": _activi
 def document(app, shop: str, session, args) -> str:
     config = app.config["FINEPRINT"]
     ctx = {"shop": shop, "sections": SECTIONS, "titles": TITLES, "api_key": config.api_key,
-           "demo": demo.enabled(config), "id_token": session.token, "user": session.user_id,
+           "demo": demo.enabled(config), "id_token_url": demo.id_token_url(config), "id_token": session.token, "user": session.user_id,
            "store": _store(app, shop)}
     for name in SECTIONS:
         ctx.update(_CONTEXTS[name](app, shop))
