@@ -80,7 +80,7 @@ def worker_name() -> str:
 
 @huey.task(retries=3, retry_delay=2)
 def heartbeat(worker: str | None = None) -> None:
-    from backend.services import heartbeat as svc
+    from backend.store import heartbeats as svc
 
     app = task_app()
     with app.app_context():

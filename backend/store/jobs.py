@@ -127,6 +127,15 @@ def attempts(db, kind: str, key: str) -> int:
         return row.attempts if row else 1
 
 
+def failed(db, shop: str, limit: int = 50) -> list[PipelineJob]:
+    """The shop's parked jobs, and pending ones that already failed, most recently updated first."""
+    with db.session() as s:
+        return list(s.exec(select(PipelineJob).where(
+            PipelineJob.shop_domain == shop,
+            (PipelineJob.status == "parked") | ((PipelineJob.status == "pending") & PipelineJob.last_error.is_not(None)))
+            .order_by(PipelineJob.updated_at.desc()).limit(limit)))
+
+
 def get(db, job_id: int) -> PipelineJob | None:
     with db.session() as s:
         return s.get(PipelineJob, job_id)

@@ -22,3 +22,13 @@ def decided_order_ids(db, shop: str) -> list[str]:
         return [oid for oid, facts in s.exec(select(OrderState.order_id, OrderState.facts)
                                              .where(OrderState.shop_domain == shop))
                 if (facts or {}).get("created_at")]
+
+
+def names(db, shop: str, order_ids) -> dict[str, str]:
+    """Shopify's name ("#1010") of each stored order, by order id (absent when the snapshot has none)."""
+    if not order_ids:
+        return {}
+    with db.session() as s:
+        found = s.exec(select(OrderState.order_id, OrderState.facts).where(
+            OrderState.shop_domain == shop, OrderState.order_id.in_(list(order_ids))))
+        return {oid: facts["name"] for oid, facts in found if (facts or {}).get("name")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Callable
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import select
 
 from backend.store.models import WebhookEvent, utcnow
@@ -64,3 +64,15 @@ def not_done(db, limit: int = 50) -> list[WebhookEvent]:
     with db.session() as s:
         return list(s.exec(select(WebhookEvent).where(WebhookEvent.status.in_(("failed", *OPEN)))
                            .order_by(WebhookEvent.id.desc()).limit(limit)))
+
+
+def health(db, shop: str, since) -> tuple[dict[str, int], object, list[WebhookEvent]]:
+    """The shop's deliveries since `since`: counts by status, when the last one arrived, the latest failures."""
+    with db.session() as s:
+        counts = dict(s.exec(select(WebhookEvent.status, func.count()).where(
+            WebhookEvent.shop_domain == shop, WebhookEvent.received_at >= since).group_by(WebhookEvent.status)).all())
+        last = s.exec(select(func.max(WebhookEvent.received_at)).where(WebhookEvent.shop_domain == shop)).first()
+        failing = list(s.exec(select(WebhookEvent).where(
+            WebhookEvent.shop_domain == shop, WebhookEvent.status == "failed", WebhookEvent.received_at >= since)
+            .order_by(WebhookEvent.id.desc()).limit(5)))
+    return counts, last, failing
