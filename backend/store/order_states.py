@@ -32,3 +32,17 @@ def names(db, shop: str, order_ids) -> dict[str, str]:
         found = s.exec(select(OrderState.order_id, OrderState.facts).where(
             OrderState.shop_domain == shop, OrderState.order_id.in_(list(order_ids))))
         return {oid: facts["name"] for oid, facts in found if (facts or {}).get("name")}
+
+
+def recent(db, shop: str, limit: int = 25) -> list[OrderState]:
+    """The shop's most recently stored orders, newest first."""
+    with db.session() as s:
+        return list(s.exec(select(OrderState).where(OrderState.shop_domain == shop)
+                           .order_by(OrderState.id.desc()).limit(limit)))
+
+
+def written(db, shop: str) -> list[tuple[dict, list, object]]:
+    """(facts, tags written, deadline written) of every stored order of the shop (the dashboard's counts)."""
+    with db.session() as s:
+        return list(s.exec(select(OrderState.facts, OrderState.tags_written, OrderState.deadline_written)
+                           .where(OrderState.shop_domain == shop)))
