@@ -26,6 +26,10 @@ class Pipeline:
         self.db = app.extensions["fineprint.db"]
 
     # -- setup ---------------------------------------------------------------------
+    def configure(self, **settings) -> None:
+        """Change settings of the running app (typed: a name that is not a setting is an error)."""
+        self.app.config["FINEPRINT"] = self.app.config["FINEPRINT"].with_overrides(settings)
+
     def install(self, shop: str, policy: str | None, timezone_name: str = "America/New_York") -> None:
         if shop not in self.sim.shops:
             self.sim.add_shop(shop, timezone=timezone_name)

@@ -1,5 +1,5 @@
 /* Fineprint admin page. Works with App Bridge (shopify.idToken()) and Polaris web components,
-   and without them: plain HTML controls, the page's own session token, or the demo token endpoint. */
+   and without them: plain HTML controls, the page's own session token, or (demo) the simulated admin's. */
 (function () {
   "use strict";
   var body = document.body;
@@ -13,9 +13,8 @@
     return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; }); }
 
   async function sessionToken() {
-    if (DEMO) {
-      var r = await fetch("/app/demo/session-token");
-      return (await r.json()).token;
+    if (DEMO && body.dataset.idTokenUrl) {  // the simulated admin stands in for App Bridge (demo mode)
+      try { return (await (await fetch(body.dataset.idTokenUrl)).json()).id_token; } catch (e) { /* page's */ }
     }
     if (window.shopify && typeof window.shopify.idToken === "function") {
       try { return await window.shopify.idToken(); } catch (e) { /* fall back to the page's token */ }
