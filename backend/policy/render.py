@@ -18,7 +18,7 @@ def render(policy: Policy, now: datetime) -> str:
     """The page as of `now` (an aware datetime: its local date in the shop's zone decides what is current)."""
     today = now.astimezone(policy.tz).date()
     sections = [_windows(policy, today), _exclusions(policy, today), _condition(policy, today),
-                _fees(policy, today), _bonus(policy, today),
+                _fees(policy, today), _bonus(policy, today), _bundles(policy, today),
                 _protection(policy), _price_adjustments(policy, today),
                 _shipping(policy, today), _tax(policy, today)]
     body = "".join(s for s in sections if s)
@@ -137,6 +137,27 @@ def _bonus(policy: Policy, today) -> str:
         items.append(f"**{rule.info.title}.** {size}{cap} when you choose store credit"
                      + (f", for {scope}" if scope else "") + ".")
     return _section("Store credit bonus", items)
+
+
+def _bundles(policy: Policy, today) -> str:
+    items = []
+    for rule in _current(policy.bundles, today):
+        gift = d.conditions(rule.gift)
+        members = d.conditions(rule.members) if rule.members is not None else ""
+        if rule.threshold is not None:
+            trigger = (f"If your return leaves less than {d.money(rule.threshold, policy.currency)} of "
+                       f"{members or 'items'} on an order that earned a free gift ({gift}) at that amount")
+        else:
+            trigger = f"If you return {members or 'items'} from an order that came with a free gift ({gift})"
+        if rule.outcome == "deduct":
+            value = f" ({d.money(rule.gift_value, policy.currency)})" if rule.gift_value is not None else ""
+            outcome = f"its value{value} is deducted from what the return pays back"
+        else:
+            outcome = "the items you return are refunded as store credit"
+        scope = d.conditions(rule.cond)
+        text = f"{trigger}, send the gift back too; otherwise {outcome}"
+        items.append(_item(rule, today, f"For {scope}", text) if scope else f"**{rule.info.title}.** {text}.")
+    return _section("Free gifts and bundles", items)
 
 
 def _protection(policy: Policy) -> str:
