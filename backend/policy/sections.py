@@ -258,10 +258,10 @@ def bundle_rule(r, path, data):
     gift = r.cond(data, path, LINE + ("class",), "gift_")
     given = any(k.startswith("members_") for k in data)
     members = r.cond(data, path, LINE + ("class",), "members_") if given else None
+    if got is None or gift is None or (given and members is None):
+        return None
     if not data.get("gift_when") and not data.get("gift_when_any"):
         r.error(path, "[[bundles]] needs 'gift_when' or 'gift_when_any' (how the gift lines are recognised)")
-        return None
-    if got is None or gift is None or (given and members is None):
         return None
     info, cond, f = got
     if "gift_value" in f and f["outcome"] != "deduct":
