@@ -44,8 +44,9 @@ _PHRASES = {
     "discount_code_prefix": lambda v: f"discount codes starting with {_join(s.upper() for s in v)}",
     "sales_channel": lambda v: f"orders placed through {_join(s.title() for s in v)}",
     "payment_method": lambda v: f"orders paid with {_join(v)}",
-    "exchange_for": lambda v: _join("exchanges for another size or colour of the same style" if s == "same_style"
-                                    else "exchanges for a different item" for s in v),
+    "exchange_for": lambda v: "exchanges" if len(v) > 1 else _join(
+        "exchanges for another size or colour of the same style" if s == "same_style"
+        else "exchanges for a different item" for s in v),
     "return_channel": lambda v: f"returns made {_join('in store' if s == 'in_store' else 'by mail' for s in v)}",
     "ship_to_country": lambda v: f"orders shipped to {_join(_places(v))}",
     "ship_to_country_not": lambda v: f"orders shipped outside {_join(_places(v))}",
