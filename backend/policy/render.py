@@ -145,8 +145,9 @@ def _bundles(policy: Policy, today) -> str:
         gift = d.conditions(rule.gift)
         members = d.conditions(rule.members) if rule.members is not None else ""
         if rule.threshold is not None:
-            trigger = (f"If your return leaves less than {d.money(rule.threshold, policy.currency)} of "
-                       f"{members or 'items'} on an order that earned a free gift ({gift}) at that amount")
+            of = f" of {members}" if members else ""
+            trigger = (f"A free gift ({gift}) comes with orders of {d.money(rule.threshold, policy.currency)} "
+                       f"or more{of}: if your return leaves less than that")
         else:
             trigger = f"If you return {members or 'items'} from an order that came with a free gift ({gift})"
         if rule.outcome == "deduct":
@@ -156,7 +157,8 @@ def _bundles(policy: Policy, today) -> str:
             outcome = "the items you return are refunded as store credit"
         scope = d.conditions(rule.cond)
         text = f"{trigger}, send the gift back too; otherwise {outcome}"
-        items.append(_item(rule, today, f"For {scope}", text) if scope else f"**{rule.info.title}.** {text}.")
+        items.append(_item(rule, today, f"For {scope}", text[:1].lower() + text[1:]) if scope
+                     else f"**{rule.info.title}.** {text}.")
     return _section("Free gifts and bundles", items)
 
 
