@@ -305,3 +305,24 @@ def test_lint_reports_shapes_that_never_take_effect(text, expected):
 def test_lint_is_quiet_about_well_formed_bundles_and_exchange_tiers():
     text = BOGO + THRESHOLD + SET_CREDIT + SALE + SECOND_EXCHANGE_FEE
     assert warnings(text) == []
+
+
+# ---- the policy page ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name,phrase", [
+    ("aallyn", "A free gift (products tagged free-gift) comes with orders of $150.00 or more: if your return leaves "
+               "less than that, send the gift back too; otherwise its value is deducted from what the return pays back."),
+    ("ally", "Try-at-home items and exchanges and orders already exchanged once or more: not accepted"),
+])
+def test_the_presets_pages_state_the_new_clauses(name, phrase):
+    from backend.policy import load_policy, render_policy
+    assert phrase in render_policy(load_policy(name), NOW)
+
+
+def test_a_downgrade_and_a_bundle_for_some_orders_read_on_the_page():
+    from backend.policy import render_policy
+    text = HEAD + WINDOWS + SET_CREDIT + 'when = { ship_to_country = ["US"] }\n'
+    page = render_policy(load_policy_text(text), NOW)
+    assert ("**Gift sets: store credit when the gift is kept.** For orders shipped to US: if you return items from an "
+            "order that came with a free gift (products tagged set-gift), send the gift back too; otherwise the items "
+            "you return are refunded as store credit.") in page
