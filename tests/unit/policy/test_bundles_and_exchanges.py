@@ -326,3 +326,23 @@ def test_a_downgrade_and_a_bundle_for_some_orders_read_on_the_page():
     assert ("**Gift sets: store credit when the gift is kept.** For orders shipped to US: if you return items from an "
             "order that came with a free gift (products tagged set-gift), send the gift back too; otherwise the items "
             "you return are refunded as store credit.") in page
+
+
+BONUS = '''
+[[bonus_credit]]
+id = "first"
+title = "10% bonus before any exchange"
+text = "Choose store credit before exchanging and get 10% more."
+percent = "10"
+when = { exchanges_before_at_most = 1 }
+'''
+
+
+def test_lint_reports_bonus_tiers_that_overlap_or_start_after_every_store_credit_window():
+    text = BONUS + BONUS.replace('"first"', '"second"').replace("at_most = 1", "at_least = 1")
+    assert ("tiers 'first' and 'second' overlap: both bonuses are given where their days or exchange counts meet"
+            in warnings(text))
+    late = BONUS.replace("exchanges_before_at_most = 1", "days_elapsed_at_least = 31")
+    assert ("rule 'first' can never apply: it starts on day 31, but no window it covers lasts past day 30"
+            in warnings(late))
+    assert warnings(BONUS + BONUS.replace('"first"', '"second"').replace("at_most = 1", "at_least = 2")) == []
