@@ -96,8 +96,8 @@ def periodic_heartbeat() -> None:
 
 @huey.task(retries=5, retry_delay=10)
 def process_webhook(event_row_id: int) -> None:
-    """A recorded webhook event, dispatched through services.webhooks.TOPIC_HANDLERS."""
-    from backend.services import webhooks as svc
+    """A recorded webhook event, dispatched through services.webhooks.ingest.TOPIC_HANDLERS."""
+    from backend.services.webhooks import ingest as svc
 
     app = task_app()
     with app.app_context():

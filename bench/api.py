@@ -23,7 +23,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from backend.devshop.net import free_port
+from devshop.net import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP = "bench-shop.myshopify.com"
@@ -38,7 +38,7 @@ CART = {"order": {"currency": "USD", "shipping_address": {"country_code": "US", 
 
 def _seed(url: str) -> None:
     from backend import create_app
-    from backend.services import catalog
+    from backend.services.orders import catalog
     from backend.store import migrate
     from backend.store.models import Shop
 

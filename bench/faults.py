@@ -89,7 +89,7 @@ def _converged(app, sim, orders) -> bool:
 
 
 def run(n_orders: int = 300, kills: int = 4, timeout: float = 600.0) -> dict:
-    from backend.devshop import Simulator
+    from devshop import Simulator
 
     with tempfile.TemporaryDirectory() as d, Simulator(api_secret=SECRET) as sim:
         tmp = Path(d)

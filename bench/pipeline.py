@@ -27,7 +27,7 @@ import time
 import uuid
 from pathlib import Path
 
-from backend.devshop.net import free_port
+from devshop.net import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP = "bench-dev.myshopify.com"
@@ -89,7 +89,7 @@ def _product_payload(sim, product) -> dict:
 
 def calls_per_order_figures(orders: int = 60) -> dict:
     from backend import jobs
-    from backend.devshop import Simulator
+    from devshop import Simulator
 
     out = {}
     for label, warm in (("warm catalog", True), ("cold catalog", False)):
@@ -311,8 +311,8 @@ def _wait_for(port: int, seconds: float = 20) -> None:
 
 def backfill_figures(orders: int = 10_000, restore_rate: float = 1000.0, bucket: float = 2000.0) -> dict:
     from backend import jobs
-    from backend.devshop import Simulator
-    from backend.services import backfill
+    from devshop import Simulator
+    from backend.services.orders import backfill
 
     with tempfile.TemporaryDirectory() as d, Simulator(api_secret=SECRET) as sim:
         sim.add_shop(SHOP, bucket_size=bucket, restore_rate=restore_rate)

@@ -20,7 +20,7 @@ def _db():
 @click.argument("shop", type=ShopDomain())
 def list_requests(shop: str) -> None:
     """The shop's data requests, newest first."""
-    from backend.services import compliance_reports
+    from backend.services.compliance import reports as compliance_reports
 
     rows = compliance_reports.listing(_db(), shop)
     if not rows:
@@ -38,7 +38,7 @@ def list_requests(shop: str) -> None:
 def export(shop: str, record_id: int | None, out: str | None) -> None:
     """Write the shop's data-request reports (JSON) to stdout or a file."""
     from backend.errors import AppError
-    from backend.services import compliance_reports
+    from backend.services.compliance import reports as compliance_reports
 
     try:
         data = (compliance_reports.document(_db(), shop, record_id) if record_id is not None

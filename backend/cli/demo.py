@@ -26,8 +26,7 @@ def demo(preset: str, port: int | None, serve: bool, timeout: float) -> None:
     """Start the app with the Shopify simulator as a demo shop, install it through OAuth,
     load sample products and orders, let the worker tag them, print the admin page URL.
     The demo shop lives in the app's database (DATABASE_URL), so every command reaches it."""
-    from backend.services.demo_store import DemoStore
-
+    DemoStore = _demo_store_class()
     started = time.monotonic()
     config = current_app.config["FINEPRINT"]
     port = port or config.port
@@ -52,6 +51,25 @@ def demo(preset: str, port: int | None, serve: bool, timeout: float) -> None:
         store.stop()
         sys.exit(1)
     store.stop()
+
+
+def _demo_store_class():
+    """The demo runs on the Shopify simulator, `devshop/`: a development package beside `backend/` in a source
+    checkout, never shipped in the wheel. The console script does not put the checkout on sys.path, so the demo
+    adds it when (and only when) the checkout holds devshop/."""
+    from pathlib import Path
+
+    import backend
+
+    checkout = Path(backend.__file__).resolve().parents[1]
+    if (checkout / "devshop" / "__init__.py").is_file() and str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
+    try:
+        from devshop.demo_store import DemoStore
+    except ImportError:
+        raise click.ClickException("the demo needs the Shopify simulator (devshop/), which only a source checkout "
+                                   "has: run `make demo` in the Fineprint repository") from None
+    return DemoStore
 
 
 def _print_orders(store) -> None:

@@ -24,7 +24,7 @@ def _known_shop(shop: str) -> None:
 @click.argument("days", type=click.IntRange(0, 60))
 def set_reminder_days(shop, days):
     """How many days before a return or trial deadline the reminders fire (default 3)."""
-    from backend.services import flow_schedule
+    from backend.services.flow import schedule as flow_schedule
 
     _known_shop(shop)
     flow_schedule.set_reminder_days(current_app.extensions["fineprint.db"], shop, days)
@@ -35,7 +35,7 @@ def set_reminder_days(shop, days):
 @click.argument("shop")
 def list_triggers(shop):
     """The shop's Flow triggers: armed, sent, cancelled or failed, with their deadline and firing time."""
-    from backend.services import flow_schedule
+    from backend.services.flow import schedule as flow_schedule
 
     _known_shop(shop)
     for row in flow_schedule.rows_for(current_app.extensions["fineprint.db"], shop):

@@ -21,7 +21,8 @@ group = AppGroup("orders", help="Order pipeline commands.")
 def backfill_cmd(shop, since, restart):
     """Read every order with a bulk operation, decide it with the shop's active policy and write
     tags and deadline within the rate limit. Interrupted? Run it again: it resumes."""
-    from backend.services import backfill, demo
+    from backend.services.orders import backfill
+    from backend.services.admin import demo
 
     app = current_app._get_current_object()
     # The demo shop's Shopify is the simulator inside `make demo`; this process is one command long,
@@ -56,7 +57,7 @@ def backfill_cmd(shop, since, restart):
 
 def _how_far_back(scopes: str, since: date | None) -> list[str]:
     """Without read_all_orders Shopify hands out the last 60 days only: what to tell before a long run."""
-    from backend.services import order_access
+    from backend.services.install import order_access
 
     access = order_access.of_scopes(scopes, date.today())
     if access.all_orders:

@@ -21,7 +21,7 @@ def set_policy(shop, name_or_path):
     Same service as the admin page: a new policy version (kept, with who and when),
     activated, and the shop's stored orders re-decided."""
     from backend.errors import AppError
-    from backend.services import policies
+    from backend.services.decisions import policies
 
     require_utf8(name_or_path)
     try:
@@ -50,7 +50,7 @@ def migrate_tokens(shops):
     of public apps from 2027-01-01). Without SHOPS: every installed shop. Each shop is also migrated on
     its own at its next Admin API call; this does it now and says how each went. Exit 1 if any failed."""
     from backend.errors import AppError
-    from backend.services import tokens
+    from backend.services.install import tokens
     with current_app.extensions["fineprint.db"].session() as s:
         query = select(Shop.domain).where(Shop.uninstalled_at.is_(None), Shop.access_token_encrypted.is_not(None))
         domains = list(shops) or list(s.exec(query.order_by(Shop.domain)))

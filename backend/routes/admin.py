@@ -3,7 +3,7 @@
 Every call below the document carries a session token (`Authorization: Bearer`,
 from `shopify.idToken()`; in demo mode from `/app/demo/session-token`). Routes
 parse, call one service, serialize; the page's sections are the partials in
-templates/admin/, rendered by `services.admin_page`.
+templates/admin/, rendered by `services.admin.page`.
 """
 from __future__ import annotations
 
@@ -14,7 +14,12 @@ from flask import Blueprint, current_app, g, jsonify, make_response, request
 from backend.errors import NotFound, ValidationError
 from backend.routes import inputs
 from backend.routes.guards import embedded_admin_page, frame_ancestors, session_token_required
-from backend.services import admin_page, admin_views, backtest, demo, policies, settings
+from backend.services.admin import page as admin_page
+from backend.services.admin import views as admin_views
+from backend.services.decisions import backtest
+from backend.services.admin import demo
+from backend.services.decisions import policies
+from backend.services.admin import settings
 from backend.shopify.sessions import verify_session_token
 
 bp = Blueprint("admin", __name__)
@@ -135,7 +140,7 @@ def preview():
 @session_token_required
 def data_request_report(record_id):
     """A customer data request's report, as a JSON file the merchant downloads and hands to the customer."""
-    from backend.services import compliance_reports
+    from backend.services.compliance import reports as compliance_reports
 
     response = jsonify(compliance_reports.document(current_app.extensions["fineprint.db"], g.shop, record_id))
     response.headers["Content-Disposition"] = f'attachment; filename="data-request-{record_id}.json"'

@@ -18,7 +18,7 @@ from backend.errors import AppError
 from backend.routes import openapi
 from backend.routes.guards import extension_token_required, order_reader
 from backend.shopify.sessions import CHECKOUT, CUSTOMER_ACCOUNT
-from backend.services import decisions
+from backend.services.decisions import shopper as decisions
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PREFIX = "/api/v1/"

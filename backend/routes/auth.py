@@ -5,7 +5,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, redirect, render
 from shopify_app import app_home_patch_id_token
 
 from backend.routes.guards import frame_ancestors, session_token_required
-from backend.services import install
+from backend.services.install import lifecycle as install
 from backend.shopify.sessions import InvalidSessionToken, verify_session_token
 from backend.shopify.verify import app_config
 

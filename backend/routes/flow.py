@@ -1,7 +1,7 @@
 """POST /flow/actions/check-order: Shopify Flow runs the action "Check order against return policy".
 
 Verified with Shopify's `verify_flow_action_req` over the raw body before anything parses it; answered
-synchronously with the action's `return_value` (backend/services/flow_action.py).
+synchronously with the action's `return_value` (backend/services/flow/action.py).
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from flask import Blueprint, current_app, jsonify, request
 
 from backend.errors import AppError, Unauthorized
-from backend.services import flow_action
+from backend.services.flow import action as flow_action
 from backend.shopify.flow import flow_action_check
 
 bp = Blueprint("flow", __name__, url_prefix="/flow")

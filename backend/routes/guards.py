@@ -96,7 +96,7 @@ def _patch_id_token_redirect():
 def embedded_admin_page(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
-        from backend.services import install
+        from backend.services.install import lifecycle as install
 
         token = bearer_token(request.headers.get("Authorization")) or request.args.get("id_token")
         if not token:

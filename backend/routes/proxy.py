@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 from flask import Blueprint, g, jsonify, request
 
 from backend.routes.guards import app_proxy_required
-from backend.services import storefront
-from backend.services.decisions import invalid, normalize_ids
+from backend.services.decisions import storefront
+from backend.services.decisions.shopper import invalid, normalize_ids
 
 bp = Blueprint("proxy", __name__, url_prefix="/proxy")
 CACHE_OK = "public, max-age=60"

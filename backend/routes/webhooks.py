@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from backend import jobs
 from backend.errors import Unauthorized
-from backend.services import webhooks
+from backend.services.webhooks import ingest as webhooks
 from backend.shopify.verify import webhook_check
 
 bp = Blueprint("webhooks", __name__)

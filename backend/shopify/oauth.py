@@ -1,6 +1,6 @@
 """The authorization-code grant, as far as URLs and names go: shop domains, state nonces, scopes.
 
-Nothing here talks to the network or the database; `services/install.py` does.
+Nothing here talks to the network or the database; `services/install/lifecycle.py` does.
 """
 from __future__ import annotations
 

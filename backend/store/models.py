@@ -262,7 +262,7 @@ class ReturnRecord(SQLModel, table=True):
 
 
 class FlowTrigger(SQLModel, table=True):
-    """One Flow trigger to fire once for an order and a deadline (services/flow_schedule.py).
+    """One Flow trigger to fire once for an order and a deadline (services/flow/schedule.py).
 
     The unique key is what "once" means: a changed deadline is a new row (the old armed one is
     cancelled), the same deadline after a policy change or a restart is the same row."""

@@ -50,7 +50,7 @@ class _Busy(Exception):
 def run_apply(app, shop: str, order_id: str, trigger: str = "") -> str:
     """One attempt, with the job row and the lock around it, both leased and renewed while it runs.
     Raises on failure (row updated)."""
-    from backend.services.locks import renewing
+    from backend.services.orders.locks import renewing
 
     db = app.extensions["fineprint.db"]
     lease = _apply_lease(app)
@@ -68,8 +68,8 @@ def _apply_lease(app) -> timedelta:
 
 
 def _locked_apply(app, db, job, shop: str, order_id: str, trigger: str) -> str:
-    from backend.services.apply_decision import apply_order
-    from backend.services.locks import order_lock
+    from backend.services.orders.apply_decision import apply_order
+    from backend.services.orders.locks import order_lock
 
     with order_lock(app, shop, order_id) as held:
         if not held:  # another consumer is deciding this order: it must not end "done" before our news
@@ -98,7 +98,7 @@ def _permanent(exc: Exception) -> bool:
     another worker, an edge hiccup), and the client's one refresh may not have had a refresh token to
     use. It is retried with backoff like a 5xx and parked only when it outlasts every attempt; a shop
     that really lost its token fails `tokens_for` with ReauthorizationRequired, which parks at once."""
-    from backend.services.tokens import ReauthorizationRequired
+    from backend.services.install.tokens import ReauthorizationRequired
     from backend.shopify.errors import GraphQLError
     from backend.shopify.order_writes import WriteRejected
 
@@ -206,7 +206,7 @@ def sweep_task():
 
 @huey.task()
 def backfill_task(shop: str, since: str | None = None):
-    from backend.services import backfill
+    from backend.services.orders import backfill
 
     app = task_app()
     with app.app_context():

@@ -15,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import and_, or_, update
 from sqlmodel import select
 
-from backend.services.webhooks import LEASE, RECEIVED_GRACE
+from backend.services.webhooks.ingest import LEASE, RECEIVED_GRACE
 from backend.store.models import WebhookEvent, utcnow
 
 MAX_CLAIMS = 6

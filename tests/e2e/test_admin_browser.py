@@ -20,9 +20,9 @@ from sqlmodel import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from backend import create_app
-from backend.devshop.net import free_port
-from backend.devshop.sessiontokens import admin_host_param
-from backend.services import policies
+from devshop.net import free_port
+from devshop.sessiontokens import admin_host_param
+from backend.services.decisions import policies
 from backend.store.models import PipelineJob
 from tests.integration.edge_helpers import install_shop, post_webhook
 
@@ -277,7 +277,7 @@ def test_the_admin_page_speaks_the_stores_language(served, page, db_url):
     return outcome in Preview, and no "Roll back" until there is a version to go back to."""
     from zoneinfo import ZoneInfo
 
-    from backend.services import backtest
+    from backend.services.decisions import backtest
 
     backend = "postgres" if db_url.startswith("postgresql") else "sqlite"
     app, sim, plain = served["app"], served["sim"], str(served["orders"]["plain"])

@@ -15,9 +15,9 @@ from sqlmodel import select
 from werkzeug.serving import make_server
 
 from backend import create_app
-from backend.devshop.net import free_port
-from backend.devshop.sessiontokens import admin_host_param
-from backend.services import policies
+from devshop.net import free_port
+from devshop.sessiontokens import admin_host_param
+from backend.services.decisions import policies
 from backend.store.models import OrderState
 from tests.e2e.test_admin_browser import ARTIFACTS, ROOT, SHOP, US, _Quiet, iso, page  # noqa: F401  (page is a fixture)
 from tests.integration.edge_helpers import install_shop, post_webhook

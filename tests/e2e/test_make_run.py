@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from backend.devshop.net import free_port
+from devshop.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 FINEPRINT = [str(Path(sys.executable).with_name("fineprint"))]  # the console script `make run` calls

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from backend.config import DEV_API_KEY, DEV_API_SECRET
-from backend.devshop import Simulator
+from devshop import Simulator
 
 SHOP = "fineprint-dev.myshopify.com"
 OTHER_SHOP = "other-dev.myshopify.com"

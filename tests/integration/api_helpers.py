@@ -8,7 +8,7 @@ import time
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 
-from backend.services import catalog
+from backend.services.orders import catalog
 from backend.store.models import OrderState, Shop
 from tests import session_tokens
 

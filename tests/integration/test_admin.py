@@ -10,8 +10,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from backend.devshop import mint_session_token
-from backend.services import backtest, policies
+from devshop import mint_session_token
+from backend.services.decisions import backtest
+from backend.services.decisions import policies
 from backend.store.models import PipelineJob, PolicyVersion, Shop
 from tests.integration.edge_helpers import install_shop, post_webhook
 

@@ -99,7 +99,7 @@ def test_policy_text_is_escaped_in_the_html(app, client, shop, monkeypatch):
     from backend import policy
 
     monkeypatch.setattr(policy, "render_policy", lambda p, now: "# Returns\n\n<script>alert(1)</script> & [x](javascript:alert(1))\n")
-    from backend.services import policy_page
+    from backend.services.decisions import policy_page
     monkeypatch.setattr(policy_page, "_pages", {})
     html = get(client, app, "/proxy/policy").get_json()["html"]
     assert "<script>" not in html and "&lt;script&gt;" in html and "&amp;" in html

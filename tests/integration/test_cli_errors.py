@@ -10,7 +10,7 @@ from sqlmodel import select
 from backend import create_app
 from backend.cli import edge
 from backend.cli.main import AppHome, cli
-from backend.devshop.net import free_port
+from devshop.net import free_port
 from backend.policy import RULES_DIR
 from backend.store import migrate
 from backend.store.models import Shop
@@ -178,7 +178,7 @@ def test_every_command_answers_garbage_arguments_with_one_line_and_status_1(runn
 
 
 def test_the_policy_service_refuses_a_windows_1252_file_with_a_clear_error(app, windows_1252_policy):
-    from backend.services import policies
+    from backend.services.decisions import policies
 
     install_shop(app, SHOP)
     with pytest.raises(policies.InvalidPolicy, match="is not UTF-8 text"):

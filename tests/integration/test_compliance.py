@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from backend.services import compliance, install
+from backend.services.compliance import topics as compliance
+from backend.services.install import lifecycle as install
 from backend.store.models import ComplianceRecord, OAuthState, Shop
 from tests.integration.edge_helpers import SHOP, events, example, install_shop, post_webhook, shop_row
 

@@ -1,9 +1,9 @@
-"""The dashboard's figures (backend/services/dashboard.py) from stored order states, on SQLite and PostgreSQL."""
+"""The dashboard's figures (backend/services/admin/dashboard.py) from stored order states, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from backend.services import dashboard
+from backend.services.admin import dashboard
 from backend.store.models import OrderState
 
 SHOP = "dash.myshopify.com"

@@ -306,7 +306,7 @@ def test_a_raw_gid_in_the_path_is_understood_too(app, client, stored_order):
 
 
 def test_one_catalog_fill_serves_carts_and_orders_and_ingest_leaves_unknown_products_for_the_pipeline(app, shop):
-    from backend.services import cart_facts
+    from backend.services.decisions import cart_facts
 
     seed_product(app, 500, tags=["gift"], gift_card=True, variants=[(5001, "50.00", None, "GIFT")])
     lines = [{"variant_id": "1001", "product_id": "100"}, {"variant_id": "2001", "product_id": "200"},
@@ -328,7 +328,7 @@ def test_one_catalog_fill_serves_carts_and_orders_and_ingest_leaves_unknown_prod
 @pytest.mark.parametrize("order", [{"line_items": "not a list", "tags": "vip"}, {"line_items": ["x", 3]},
                                    {"line_items": [{"variant_id": "3001", "product_tags": "protection"}]}])
 def test_with_a_protection_variant_set_a_malformed_cart_is_422_never_500(app, client, shop, order):
-    from backend.services import settings
+    from backend.services.admin import settings
 
     settings.save(app.extensions["fineprint.db"], SHOP, {"protection_variant_id": "3001"}, None)
     response = post(client, {"order": {"created_at": "2024-11-20T09:30:00-08:00", **order}}, checkout_token(app))

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from backend.devshop.net import free_port
-from backend.services.demo import DEFAULT_SHOP as DEMO_SHOP
+from devshop.net import free_port
+from backend.services.admin.demo import DEFAULT_SHOP as DEMO_SHOP
 
 ROOT = Path(__file__).resolve().parents[2]
 FINEPRINT = str(Path(sys.executable).with_name("fineprint"))  # the console script `make demo` and the README use

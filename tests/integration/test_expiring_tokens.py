@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from backend import create_app
-from backend.services import tokens
+from backend.services.install import tokens
 from backend.store.models import Shop
 from tests.fakes.simulator import OTHER_SHOP, SHOP
 from tests.integration.edge_helpers import shop_row

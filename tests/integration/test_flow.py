@@ -17,7 +17,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from backend.policy import decide
-from backend.services import decision_context, decisions, flow_schedule, flow_triggers, orders
+from backend.services.decisions import context as decision_context
+from backend.services.decisions import shopper as decisions
+from backend.services.flow import schedule as flow_schedule
+from backend.services.flow import triggers as flow_triggers
+from backend.services.orders import state as orders
 from tests.integration.pipeline_helpers import delivered_event_payload, fulfillment_payload, order_payload
 
 SHOP = "flow-dev.myshopify.com"

@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from backend import create_app
 from backend.config import DEFAULT_SCOPES
-from backend.devshop.sessiontokens import admin_host_param, oauth_query_hmac
+from devshop.sessiontokens import admin_host_param, oauth_query_hmac
 from tests.fakes.simulator import SHOP
 from tests.integration.edge_helpers import shop_row
 
@@ -185,7 +185,7 @@ def test_the_write_scope_alone_covers_the_read_scope(app, simulator):
 @pytest.mark.parametrize("default_policy, expected", [("novus", "novus"), (None, None), ("no-such-policy", None)])
 def test_a_new_shop_starts_on_the_default_policy_when_one_is_configured(app_config, simulator, default_policy,
                                                                          expected):
-    from backend.services import policies
+    from backend.services.decisions import policies
 
     app = create_app({**app_config, **simulator.app_overrides, "app_url": "https://fineprint.test",
                       "default_policy": default_policy})

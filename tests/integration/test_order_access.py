@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import select
 
 from backend.config import DEFAULT_SCOPES
-from backend.services import backfill, order_access
+from backend.services.orders import backfill
+from backend.services.install import order_access
 from backend.store.models import Shop
 from tests.integration.edge_helpers import install_shop
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-from backend.services import orders
+from backend.services.orders import state as orders
 from backend.store.models import OrderState
 
 SHOP, OTHER = "lookup-dev.myshopify.com", "other-dev.myshopify.com"

@@ -302,7 +302,7 @@ class WorkerKilled(BaseException):
 
 @pytest.mark.parametrize("moment", ["before_write", "after_write"])
 def test_a_worker_killed_mid_task_reruns_and_the_result_is_written_once(pipeline, moment):
-    from backend.services import apply_decision
+    from backend.services.orders import apply_decision
     from backend.tasks.orders import run_apply, sweep
     from backend.store.models import PipelineJob
     from sqlalchemy import update
@@ -312,7 +312,7 @@ def test_a_worker_killed_mid_task_reruns_and_the_result_is_written_once(pipeline
     order = sim.add_order(SHOP, line_items=[_line(sim, SHOP, {"title": "Sample", "product_type": "Sample"})],
                           shipping_address=US_NY)
     pipeline.app.config["FINEPRINT"].extra["order_lock_ttl"] = 0.5
-    from backend.services import orders
+    from backend.services.orders import state as orders
     from backend.shopify import payloads
     orders.ingest_order(pipeline.db, SHOP, payloads.order_from_rest(order_payload(sim, SHOP, order)))
     from backend.tasks import jobs_table

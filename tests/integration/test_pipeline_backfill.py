@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.services import backfill
+from backend.services.orders import backfill
 from tests.integration.pipeline_helpers import start_pipeline, stop_pipeline
 
 SHOP = "backfill-dev.myshopify.com"

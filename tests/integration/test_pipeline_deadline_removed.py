@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from backend.services import policies
+from backend.services.decisions import policies
 from tests.integration.pipeline_helpers import order_payload
 
 SHOP = "deadline-dev.myshopify.com"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from backend.services import returns_store
+from backend.services.returns import store as returns_store
 from tests.integration.edge_helpers import SHOP, events, example, install_shop, post_webhook
 
 RETURN_ID = "123134564567890"  # the examples' return

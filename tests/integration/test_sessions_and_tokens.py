@@ -10,7 +10,7 @@ from flask import g, jsonify
 
 from backend import create_app
 from backend.routes.guards import app_proxy_required, embedded_admin_page, session_token_required
-from backend.services import tokens
+from backend.services.install import tokens
 from tests import session_tokens
 from tests.fakes.simulator import SHOP
 from tests.integration.test_install import admin_link, stored_token
@@ -75,7 +75,7 @@ def test_a_buyers_extension_token_is_not_a_staff_token(app, kind, customer_id):
 
 
 def test_a_token_signed_with_another_secret_is_refused(app):
-    from backend.devshop.sessiontokens import mint_session_token
+    from devshop.sessiontokens import mint_session_token
 
     forged = mint_session_token(SHOP, "dev-api-key", "not-our-secret-not-our-secret-not-our")
     assert app.test_client().get("/api/v1/whoami", headers=bearer(forged)).status_code == 401

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from backend.config import Config
-from backend.devshop import oauth_query_hmac
+from devshop import oauth_query_hmac
 from backend.shopify.errors import TokenRequestError
 from backend.shopify.tokens import exchange_code, exchange_session_token, refresh_token
 from tests.fakes.simulator import OTHER_SHOP, SHOP
@@ -101,7 +101,7 @@ def test_a_bad_session_token_is_refused(simulator, config, claims):
 
 
 def test_a_session_token_signed_with_another_secret_is_refused(simulator, config):
-    from backend.devshop import mint_session_token
+    from devshop import mint_session_token
 
     forged = mint_session_token(SHOP, simulator.api_key, "other-secret")
     with pytest.raises(TokenRequestError) as refused:

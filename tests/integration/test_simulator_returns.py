@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from backend.config import Config
-from backend.devshop.returns import ReturnError
+from devshop.returns import ReturnError
 from backend.shopify import returns as adapter
 from backend.shopify.admin import AdminClient, RetryPolicy
 from backend.shopify.errors import RetriesExhausted

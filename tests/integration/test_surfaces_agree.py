@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from backend.policy import RULES_DIR
-from backend.services import orders
+from backend.services.orders import state as orders
 from tests.integration.api_helpers import bearer, checkout_token, customer_account_token, proxy_url, token
 from tests.integration.pipeline_helpers import (OUR_TAGS, delivered_event_payload, fulfillment_payload,
                                                 order_payload, product_payload)

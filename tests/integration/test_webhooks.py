@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from backend.services import webhooks
+from backend.services.webhooks import ingest as webhooks
 from tests.integration.edge_helpers import (SHOP, events, example, install_shop, post_webhook, signature,
                                             webhook_headers)
 from tests.unit.test_app_toml import _subscribed
@@ -158,7 +158,7 @@ def test_the_old_secret_is_accepted_during_a_rotation(db_url, tmp_path):
 
 def test_unknown_topics_are_acknowledged_logged_and_ignored(app, client, caplog):
     install_shop(app)
-    with caplog.at_level(logging.INFO, logger="backend.services.webhooks"):
+    with caplog.at_level(logging.INFO, logger="backend.services.webhooks.ingest"):
         res = post_webhook(client, app, "collections/create", {"id": 1})
     assert res.status_code == 200
     assert events(app)[0].status == "ignored"

@@ -11,7 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from backend.services import apply_decision, locks
+from backend.services.orders import apply_decision
+from backend.services.orders import locks
 from backend.store.models import PipelineJob, utcnow
 from backend.tasks import jobs_table
 from backend.tasks.orders import run_apply, sweep
@@ -50,7 +51,7 @@ def shop(pipeline):
 
 
 def _ingest(pipeline, order):
-    from backend.services import orders
+    from backend.services.orders import state as orders
     from backend.shopify import payloads
 
     orders.ingest_order(pipeline.db, SHOP, payloads.order_from_rest(order_payload(pipeline.sim, SHOP, order)))
@@ -58,7 +59,7 @@ def _ingest(pipeline, order):
 
 
 def test_the_default_leases_let_a_dead_workers_job_run_again_within_a_minute():
-    from backend.services import webhooks
+    from backend.services.webhooks import ingest as webhooks
     from backend.tasks.orders import SWEEP_EVERY
 
     assert jobs_table.APPLY_LEASE.total_seconds() + SWEEP_EVERY < 60

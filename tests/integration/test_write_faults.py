@@ -2,7 +2,7 @@
 of a decision, on an order that gets tags and on one that gets none (no tag, no deadline: only the decision
 metafield says it was written). Each order must end with exactly what its decision means, written once.
 
-Faults come from the simulator (`backend/devshop`, answers as Shopify documents them: 429 with Retry-After,
+Faults come from the simulator (`devshop`, answers as Shopify documents them: 429 with Retry-After,
 THROTTLED, 5xx, a 401 with Shopify's invalid-token body, an answer slower than the client's timeout).
 """
 from __future__ import annotations
@@ -82,7 +82,8 @@ class WorkerKilled(BaseException):
 
 @pytest.mark.parametrize("name", list(ORDERS))
 def test_a_kill_between_announcing_and_sending_the_write_still_writes_once(pipeline, name):
-    from backend.services import apply_decision, orders
+    from backend.services.orders import apply_decision
+    from backend.services.orders import state as orders
     from backend.shopify import payloads
     from backend.store.models import PipelineJob
     from backend.tasks import jobs_table

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from backend.config import Config
-from backend.services import demo
-from backend.services.admin_format import Store, line_titles
+from backend.services.admin import demo
+from backend.services.admin.format import Store, line_titles
 
 
 def test_times_carry_the_year_and_the_shops_zone_even_when_the_database_returns_naive_utc():
@@ -46,7 +46,7 @@ def test_the_lease_names_the_running_demos_shopify_and_expires_with_its_process(
 
 
 def test_the_demo_refuses_production():
-    from backend.services.demo_store import DemoStore
+    from devshop.demo_store import DemoStore
 
     with pytest.raises(RuntimeError, match="APP_ENV=production"):
         DemoStore(Config(env="production"))

@@ -4,7 +4,7 @@ import tomllib
 from pathlib import Path
 
 from backend.config import DEFAULT_API_VERSION, DEFAULT_SCOPES
-from backend.services.webhooks import ALWAYS_PROCESSED, TOPIC_HANDLERS
+from backend.services.webhooks.ingest import ALWAYS_PROCESSED, TOPIC_HANDLERS
 
 ROOT = Path(__file__).resolve().parents[2]
 TOML = ROOT / "shopify.app.toml"

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from graphql import build_schema
 
-from backend.devshop.flow import declared_triggers, problems
+from devshop.flow import declared_triggers, problems
 from backend.policy import decide, load_policy
-from backend.services import flow_action, flow_payloads, flow_plan
+from backend.services.flow import action as flow_action
+from backend.services.flow import payloads as flow_payloads
+from backend.services.flow import plan as flow_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSIONS = ROOT / "extensions"

@@ -1,12 +1,12 @@
-"""Which Flow triggers a decision arms, and when (services/flow_plan.py), from the ally preset's decisions."""
+"""Which Flow triggers a decision arms, and when (services/flow/plan.py), from the ally preset's decisions."""
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from backend.policy import decide, load_policy
-from backend.services import flow_plan
-from backend.services.flow_plan import TRIAL_ENDED, TRIAL_ENDING, WINDOW_CLOSING
+from backend.services.flow import plan as flow_plan
+from backend.services.flow.plan import TRIAL_ENDED, TRIAL_ENDING, WINDOW_CLOSING
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 12, 3, 15, 0, tzinfo=timezone.utc)  # 10:00 in New York

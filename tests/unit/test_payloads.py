@@ -92,7 +92,7 @@ def test_bulk_jsonl_lines_are_reassembled_into_orders():
 def test_the_bulk_and_product_queries_are_valid_against_the_admin_schema():
     import graphql
 
-    from backend.devshop.schema import admin_schema
+    from devshop.schema import admin_schema
     schema = admin_schema()
     from backend.shopify import bulk, order_writes
     documents = [payloads.bulk_orders_query("2026-01-01"), payloads.PRODUCTS_BY_ID_QUERY, bulk.RUN_QUERY,

@@ -10,8 +10,8 @@ import graphql
 import pytest
 
 import backend.shopify
-from backend.devshop.cost import MAX_QUERY_COST, query_cost
-from backend.devshop.schema import admin_schema
+from devshop.cost import MAX_QUERY_COST, query_cost
+from devshop.schema import admin_schema
 from backend.shopify import bulk, cost, flow, order_writes, payloads
 from backend.shopify import returns as shopify_returns
 

@@ -3,7 +3,7 @@
 Shopify refuses to deploy a subscription whose topic needs a scope the app does not request; the Admin
 schema says which: each `WebhookSubscriptionTopic` value's description ends "Requires the `read_x` scope."
 or "Requires at least one of the following scopes: read_a, read_b." The schema read here is
-`backend/devshop/schema/admin-2026-10.introspection.json.gz`, copied unchanged from
+`devshop/schema/admin-2026-10.introspection.json.gz`, copied unchanged from
 `shared/shopify/admin-schema/` (npm `@shopify/dev-mcp` 1.16.0 `dist/data/admin_2026-10.json.gz`, ISC, Shopify).
 """
 from __future__ import annotations

@@ -129,7 +129,7 @@ def test_no_token_at_all_is_refused():
 def test_the_simulators_staff_token_has_the_documented_app_bridge_shape():
     import jwt
 
-    from backend.devshop.sessiontokens import mint_session_token
+    from devshop.sessiontokens import mint_session_token
 
     minted = jwt.decode(mint_session_token(SHOP, "key", ROTATING.api_secret), options={"verify_signature": False})
     documented = session_tokens.claims("admin", SHOP, "key")

@@ -1,5 +1,5 @@
 // The dashboard's charts, drawn with Chart.js from the JSON the server embeds
-// (#dashboard-data, built by backend/services/dashboard.py). Bundled by esbuild
+// (#dashboard-data, built by backend/services/admin/dashboard.py). Bundled by esbuild
 // (`npm run build:admin`) into ../build/charts.js; only the parts used are imported.
 import {BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip} from 'chart.js';
 import {chartConfigs} from './chart-config.mjs';

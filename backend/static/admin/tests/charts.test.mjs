@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {chartConfigs} from '../src/chart-config.mjs';
 
-// The shape backend/services/dashboard.py::data produces (tests/integration/test_dashboard.py checks that side).
+// The shape backend/services/admin/dashboard.py::data produces (tests/integration/test_dashboard.py checks that side).
 const DATA = {
   today: '2026-12-03',
   orders: {days: ['2026-12-01', '2026-12-02', '2026-12-03'], total: [1, 0, 2],

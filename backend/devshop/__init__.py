@@ -1,5 +1,0 @@
-"""devshop: a Shopify simulator (OAuth, token endpoint, Admin GraphQL) for tests and demos."""
-from backend.devshop.sessiontokens import mint_session_token, oauth_query_hmac
-from backend.devshop.simulator import Simulator
-
-__all__ = ["Simulator", "mint_session_token", "oauth_query_hmac"]

@@ -1,0 +1,114 @@
+"""The one recipe for a decision's input. Every surface asks it (the order pipeline, the admin preview and
+backtest, the Decision API for carts and for stored orders, the storefront proxy), so that the same order
+or cart gets the same tags, classes, deadlines and fees wherever it is asked about.
+
+    context_for_order(conn, shop, state, policy=None) -> DecisionContext      (a stored order)
+    context_for_cart(conn, shop, request, may_fetch=False, policy=None) -> DecisionContext
+    ctx.decide(now) -> decision           engine.RequestError for an invalid request
+    ctx.tags(decision) -> the names the shop writes on the order
+
+The input is always, in this order: the order snapshot (the stored facts, or the cart as asked), catalog
+facts for lines lacking them (`cart_facts.fill_from_catalog`, the one fill), the shop's settings overlay
+(`settings.overlay`: the protection variant, the only place it is configured; the P.O.-box toggle, applied
+to the decision), and the shop's active policy version, compiled once (`policy` overrides it: a draft).
+`conn` is a Session or a Connection.
+"""
+from __future__ import annotations
+
+import copy
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam
+from sqlmodel import select
+
+from backend import policy as engine
+from backend.errors import AppError
+from backend.policy.compiled import compiled
+from backend.services.orders import state as orders
+from backend.services.admin import settings
+from backend.services.decisions.cart_facts import fill_from_catalog
+from backend.store.models import Shop
+
+log = logging.getLogger(__name__)
+
+
+class NoActivePolicy(AppError):
+    """The shop has not chosen a policy yet (or its policy file is gone): nothing to decide with."""
+
+    status = 409
+    code = "no_active_policy"
+
+
+@dataclass(frozen=True)
+class DecisionContext:
+    shop: str
+    policy: engine.Policy
+    request: dict
+    config: settings.ShopConfig
+
+    @property
+    def compiled(self) -> engine.CompiledPolicy:
+        return compiled(self.policy)  # the policy's own compiled form and memos, built once
+
+    def decide(self, now: datetime) -> dict:
+        decision = engine.decide(self.compiled, self.request, now)
+        return decision if self.config.block_po_boxes else without_po_box_blocks(decision, self.policy)
+
+    def tags(self, decision: dict) -> list[str]:
+        return sorted({self.config.tag(t) for t in decision.get("tags") or [] if t in orders.OUR_TAGS})
+
+
+def context_for_order(conn, shop: str, state, policy=None) -> DecisionContext:
+    """The input for a stored order (its facts must be known: `orders.decision_request` is not None)."""
+    request = copy.deepcopy(orders.decision_request(state))
+    return _context(conn, shop, request, False, policy)
+
+
+def context_for_cart(conn, shop: str, request: dict, may_fetch: bool = False, policy=None) -> DecisionContext:
+    """The input for a request that is not stored (a cart, a product badge's one-line cart, a pasted sample);
+    `request` is the caller's own copy and is filled in place."""
+    return _context(conn, shop, request, may_fetch, policy)
+
+
+def _context(conn, shop: str, request: dict, may_fetch: bool, policy) -> DecisionContext:
+    if policy is None:
+        policy, fetchable = shop_policy(conn, shop)
+        may_fetch = may_fetch and fetchable
+    order = request.get("order")
+    items = order.get("line_items") if isinstance(order, dict) else None
+    lines = [ln for ln in items if isinstance(ln, dict)] if isinstance(items, list) else []
+    fill_from_catalog(conn, shop, lines, may_fetch)  # before the overlay: catalog tags first, then ours
+    config = settings.for_connection(conn, shop)
+    return DecisionContext(shop, policy, settings.overlay(request, config), config)
+
+
+# Read on the checkout's latency budget: built once, executed with parameters (a Session or a Connection).
+_SHOP = select(Shop.active_policy, Shop.access_token_encrypted.is_not(None), Shop.uninstalled_at.is_(None)) \
+    .where(Shop.domain == bindparam("shop"))
+
+
+def shop_policy(conn, shop: str) -> tuple:
+    """(the shop's active policy, whether it may be asked for unknown products); NoActivePolicy."""
+    row = conn.execute(_SHOP, {"shop": shop}).first()
+    if row is None or not row[0]:
+        raise NoActivePolicy(f"{shop} has no active return policy yet; the merchant chooses one in the app")
+    from backend.services.orders.apply_decision import policy_for  # the policy cache lives with the pipeline
+
+    try:
+        return policy_for(row[0]), bool(row[1] and row[2])
+    except (engine.PolicyError, OSError, LookupError, ValueError) as exc:
+        log.error("active policy %r of %s cannot be loaded: %s", row[0], shop, type(exc).__name__)
+        raise NoActivePolicy(f"the active policy of {shop} cannot be loaded") from None
+
+
+def without_po_box_blocks(decision: dict, policy) -> dict:
+    """The merchant let checkout through to P.O. boxes (admin Settings): drop the policy's P.O.-box blocks."""
+    po_box_rules = {b.info.id for b in policy.blocks if _turns_on(b.cond, "po_box")}
+    decision["blocked"] = [b for b in decision["blocked"] if b["rule"] not in po_box_rules]
+    return decision
+
+
+def _turns_on(cond, key: str) -> bool:
+    return key in cond.when or any(key in table for table in cond.when_any)

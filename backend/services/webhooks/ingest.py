@@ -1,0 +1,275 @@
+"""Webhooks after verification: record each delivery once, then process it in the worker.
+
+`record()` inserts the event; the UNIQUE event id (`X-Shopify-Event-Id`, the same in
+every delivery of one event; the delivery's `X-Shopify-Webhook-Id` is kept beside it)
+makes a second delivery of the same event fail to insert (no read-then-write race), and that is answered
+"duplicate" and never processed. `process()` (the huey task `process_webhook`)
+claims the row with one conditional UPDATE, dispatches on the topic through
+`TOPIC_HANDLERS`, and leaves the row `done`, `ignored`, `dropped` or `failed`
+(with `attempts` and `last_error`). A claimed row carries a lease: the
+pipeline's sweeper (`backend/tasks/webhook_events.py`) requeues rows a dead
+worker left `processing`, and `fineprint jobs retry --webhooks` failed ones.
+
+Adding a topic is one line in `TOPIC_HANDLERS` (and its subscription in
+`shopify.app.toml`; a test checks the two agree). A handler is
+`handler(session, event) -> str | None`: it runs in the worker's app context,
+inside the transaction that marks the event done, so its writes and the status
+commit together; it returns None ("done") or a status such as "ignored".
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable, Mapping, Optional
+
+from sqlalchemy import JSON, Text, bindparam, case, cast, delete, exists, insert, literal, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from backend.errors import AppError, ServiceUnavailable
+from backend.services.compliance import topics as compliance
+from backend.services.install import lifecycle as install
+from backend.services.webhooks import order_events
+from backend.services.returns import store as returns_store
+from backend.services.orders.locks import renewing
+from backend.shopify.oauth import normalize_shop
+from backend.shopify.verify import first_header
+from backend.store.models import Shop, WebhookEvent, utcnow
+
+log = logging.getLogger(__name__)
+
+# A handler runs in seconds and renews its claim while it runs (services.orders.locks.renewing): past LEASE
+# without renewal its worker is taken for dead. A `received` row waits RECEIVED_GRACE for a consumer
+# before the sweeper enqueues it again (its queue message may have died with a consumer).
+LEASE = timedelta(seconds=30)
+RECEIVED_GRACE = timedelta(seconds=45)
+
+Handler = Callable[[Session, WebhookEvent], Optional[str]]
+
+TOPIC_HANDLERS: dict[str, Handler] = {
+    "app/uninstalled": install.handle_app_uninstalled,
+    "customers/data_request": compliance.handle_data_request,
+    "customers/redact": compliance.handle_customer_redact,
+    "shop/redact": compliance.handle_shop_redact,
+    # order pipeline (issue 5): ingest facts, then one apply_order_task per change
+    "orders/create": order_events.handle_order,
+    "orders/updated": order_events.handle_order,
+    "orders/cancelled": order_events.handle_order,
+    "fulfillments/create": order_events.handle_fulfillment,
+    "fulfillments/update": order_events.handle_fulfillment,
+    "fulfillment_events/create": order_events.handle_fulfillment_event,
+    "products/create": order_events.handle_product,
+    "products/update": order_events.handle_product,
+    "products/delete": order_events.handle_product_delete,
+    # Shopify's native returns (issue 15): recorded for the deciding layer
+    "returns/request": returns_store.handle_return_request,
+    "returns/approve": returns_store.handle_return_status,
+    "returns/decline": returns_store.handle_return_status,
+    "returns/cancel": returns_store.handle_return_status,
+    "returns/close": returns_store.handle_return_status,
+    "returns/reopen": returns_store.handle_return_status,
+}
+
+# Processed even when the shop is unknown or uninstalled (shop/redact comes 48 h after uninstall).
+COMPLIANCE_TOPICS = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
+ALWAYS_PROCESSED = COMPLIANCE_TOPICS | {"app/uninstalled"}
+
+
+class MalformedWebhook(AppError):
+    status = 400
+    code = "malformed_webhook"
+
+
+class ShopMismatch(AppError):
+    """The signed body names a shop and the (unsigned) shop header says another: a rewritten replay."""
+
+    status = 401
+    code = "webhook_shop_mismatch"
+
+
+# Where a topic's signed body names its shop (Shopify's documented payloads, ../shared/shopify/webhooks/
+# shopify-docs-examples/2026-01: compliance topics carry `shop_domain`, app/uninstalled the shop object with
+# `myshopify_domain`; order and fulfillment bodies name no shop). The body wins; a disagreeing header is refused.
+BODY_SHOP_FIELDS = ("shop_domain", "myshopify_domain")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    event_id: str     # X-Shopify-Event-Id: the event, the same in every delivery of it (the dedupe key)
+    topic: str
+    shop: str
+    triggered_at: datetime | None  # unsigned: kept for the record, never used to order or accept events
+    api_version: str
+    webhook_id: str = ""  # X-Shopify-Webhook-Id: this delivery
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> "Delivery":
+        topic = first_header(headers, ("X-Shopify-Topic", "shopify-topic")).lower()
+        raw_shop = first_header(headers, ("X-Shopify-Shop-Domain", "shopify-shop-domain"))
+        webhook_id = first_header(headers, ("X-Shopify-Webhook-Id", "shopify-webhook-id"))
+        # Shopify's guidance (shopify.dev/docs/apps/build/webhooks/ignore-duplicates): the same
+        # X-Shopify-Event-Id on more than one webhook marks a duplicate; the webhook id differs per delivery.
+        event_id = first_header(headers, ("X-Shopify-Event-Id", "shopify-event-id")) or webhook_id
+        shop = normalize_shop(raw_shop)
+        missing = [name for name, value in (("X-Shopify-Topic", topic), ("X-Shopify-Shop-Domain", shop),
+                                            ("X-Shopify-Webhook-Id", event_id)) if not value]
+        if missing:
+            raise MalformedWebhook("required webhook headers are missing or invalid", details={"headers": missing})
+        return cls(event_id=event_id[:255], topic=topic[:128], shop=shop, webhook_id=webhook_id[:255],
+                   api_version=first_header(headers, ("X-Shopify-API-Version", "shopify-api-version")),
+                   triggered_at=_parse_time(first_header(headers, ("X-Shopify-Triggered-At", "shopify-triggered-at"))))
+
+    def signed(self, payload: dict) -> "Delivery":
+        """This delivery with its shop taken from the signed body where the body names one.
+
+        A header that disagrees is refused; a compliance body that names no shop is malformed (those
+        topics delete data, so they act only on a shop that Shopify signed). app/uninstalled names it in
+        `myshopify_domain` (null in Shopify's docs example, a hostname in real traffic); when it does not,
+        its handler asks Shopify whether the shop's token still works before acting."""
+        named = next((payload[f] for f in BODY_SHOP_FIELDS if isinstance(payload.get(f), str)), None)
+        if named is None:
+            if self.topic in COMPLIANCE_TOPICS:
+                raise MalformedWebhook("the webhook body does not name its shop",
+                                       details={"fields": list(BODY_SHOP_FIELDS)})
+            return self
+        shop = normalize_shop(named)
+        if not shop:
+            raise MalformedWebhook("the webhook body names an invalid shop domain")
+        if shop != self.shop:
+            raise ShopMismatch("the shop header does not match the shop the signed body names")
+        return self
+
+
+def _parse_time(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+    except ValueError:
+        return None
+
+
+def _shop_gone(s: Session, domain: str) -> bool:
+    shop = s.exec(select(Shop).where(Shop.domain == domain)).first()
+    return shop is None or shop.uninstalled_at is not None
+
+
+# The ingest hot path (issue 5 figures) is ONE Core statement in one short transaction instead of an ORM
+# session doing SELECT shop + INSERT + flush: the "is the shop installed?" test is an EXISTS inside the
+# INSERT ... SELECT, RETURNING gives the row id and status back, and the payload is bound as the signed
+# body's own JSON text (no json.dumps of the parsed dict). The UNIQUE event id still refuses a second
+# delivery, and the transaction has committed before `record` returns (so before the 200).
+_INSERTS: dict[tuple[str, bool], object] = {}
+
+
+def _insert_statement(dialect: str, checked: bool):
+    key = (dialect, checked)
+    if key not in _INSERTS:
+        t, shops = WebhookEvent.__table__, Shop.__table__
+        raw = bindparam("payload", type_=Text)
+        payload = cast(raw, JSON) if dialect == "postgresql" else raw  # the text is stored as it came
+        installed = exists().where(shops.c.domain == bindparam("shop"), shops.c.uninstalled_at.is_(None))
+        columns = [bindparam("event_id", type_=t.c.event_id.type), bindparam("topic", type_=t.c.topic.type),
+                   bindparam("shop", type_=t.c.shop_domain.type),
+                   bindparam("triggered_at", type_=t.c.triggered_at.type),
+                   bindparam("received_at", type_=t.c.received_at.type), literal(0),
+                   bindparam("webhook_id", type_=t.c.webhook_id.type)]
+        if checked:  # dropped events keep no payload (the shop's data is not ours to hold)
+            columns += [case((installed, payload)), case((installed, literal("received")), else_=literal("dropped"))]
+        else:
+            columns += [payload, literal("received")]
+        names = ["event_id", "topic", "shop_domain", "triggered_at", "received_at", "attempts", "webhook_id",
+                 "payload", "status"]
+        _INSERTS[key] = insert(t).from_select(names, sa_select(*columns)).returning(t.c.id, t.c.status)
+    return _INSERTS[key]
+
+
+# SQLite has one writer per file, and a writer that finds it busy sleeps in SQLite's busy handler (1, 2, 5,
+# 10 ... 100 ms) while others take their turn: with a gunicorn worker's threads all inserting, that made
+# the acknowledgement tail hundreds of ms. Threads of one process take turns on a mutex instead (woken at
+# once); only the few processes still meet in the busy handler. Not needed for PostgreSQL.
+_SQLITE_WRITER = threading.Lock()
+
+
+def _write_turn(db):
+    return _SQLITE_WRITER if db.engine.dialect.name == "sqlite" else nullcontext()
+
+
+def record(db, delivery: Delivery, payload: dict | str, enqueue: Callable[[int], object]) -> str:
+    """Store the delivery; enqueue it. Returns "accepted", "duplicate" or "dropped".
+
+    `payload` is the body's JSON text (already checked to be an object) or the parsed dict."""
+    text = payload if isinstance(payload, str) else json.dumps(payload)
+    statement = _insert_statement(db.engine.dialect.name, delivery.topic not in ALWAYS_PROCESSED)
+    try:
+        # one statement in autocommit: it has committed when execute() returns (no BEGIN/COMMIT round trips)
+        with _write_turn(db), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            row_id, status = conn.execute(statement, {
+                "event_id": delivery.event_id, "topic": delivery.topic, "shop": delivery.shop,
+                "triggered_at": delivery.triggered_at, "received_at": utcnow(), "payload": text,
+                "webhook_id": delivery.webhook_id or None}).one()
+    except IntegrityError:
+        log.info("duplicate webhook %s (%s, %s) acknowledged, not processed", delivery.event_id, delivery.topic,
+                 delivery.shop)
+        return "duplicate"
+    if status == "dropped":
+        log.info("webhook %s for %s dropped: the shop is not installed", delivery.topic, delivery.shop)
+        return "dropped"
+    try:
+        enqueue(row_id)
+    except Exception as exc:  # the queue is down: forget the row so Shopify's retry is not a "duplicate"
+        log.error("could not enqueue webhook %s: %s", delivery.event_id, type(exc).__name__)
+        with db.session() as s:
+            s.exec(delete(WebhookEvent).where(WebhookEvent.id == row_id))
+        raise ServiceUnavailable("the job queue is unavailable; Shopify will retry") from exc
+    return "accepted"
+
+
+def _claim(db, row_id: int) -> bool:
+    """received/failed → processing with a lease; what a dead worker leaves behind the sweeper requeues."""
+    with db.session() as s:
+        claimed = s.exec(update(WebhookEvent)
+                         .where(WebhookEvent.id == row_id, WebhookEvent.status.in_(("received", "failed")))
+                         .values(status="processing", attempts=WebhookEvent.attempts + 1,
+                                 lease_until=utcnow() + LEASE)).rowcount
+    return claimed == 1
+
+
+def _renew(db, row_id: int) -> None:
+    with db.session() as s:
+        s.exec(update(WebhookEvent).where(WebhookEvent.id == row_id, WebhookEvent.status == "processing")
+               .values(lease_until=utcnow() + LEASE))
+
+
+def process(db, row_id: int) -> str | None:
+    """Run the event's handler once. Re-raises a handler's error so huey retries."""
+    if not _claim(db, row_id):
+        return None  # done, dropped, or being processed by another worker
+    try:
+        with renewing(LEASE.total_seconds() / 3, lambda: _renew(db, row_id)), db.session() as s:
+            event = s.get(WebhookEvent, row_id)
+            status = dispatch(s, event)
+            event.status, event.processed_at, event.last_error, event.lease_until = status, utcnow(), None, None
+            s.add(event)
+        return status
+    except Exception as exc:
+        with db.session() as s:
+            s.exec(update(WebhookEvent).where(WebhookEvent.id == row_id).values(
+                status="failed", last_error=f"{type(exc).__name__}: {exc}"[:2000], lease_until=None))
+        log.exception("webhook event %s failed", row_id)
+        raise
+
+
+def dispatch(s: Session, event: WebhookEvent) -> str:
+    handler = TOPIC_HANDLERS.get(event.topic)
+    if handler is None:
+        log.info("no handler for webhook topic %s (event %s): acknowledged and ignored", event.topic, event.event_id)
+        return "ignored"
+    if event.topic not in ALWAYS_PROCESSED and _shop_gone(s, event.shop_domain):
+        event.payload = None
+        log.info("webhook %s for %s dropped: the shop is not installed", event.topic, event.shop_domain)
+        return "dropped"
+    return handler(s, event) or "done"
