@@ -346,3 +346,39 @@ def test_lint_reports_bonus_tiers_that_overlap_or_start_after_every_store_credit
     assert ("rule 'first' can never apply: it starts on day 31, but no window it covers lasts past day 30"
             in warnings(late))
     assert warnings(BONUS + BONUS.replace('"first"', '"second"').replace("at_most = 1", "at_least = 2")) == []
+
+
+# ---- invariants over seeded random requests -------------------------------------------------------
+
+def _total(values) -> float:
+    from decimal import Decimal
+    return sum((Decimal(v) for v in values), Decimal("0"))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_bundles_only_ever_take_off_the_total_and_change_nothing_else(seed):
+    import random
+
+    from backend.policy import RequestError
+    from tests.unit.policy import requests as gen
+    rnd = random.Random(seed)
+    text = HEAD + WINDOWS + BOGO + THRESHOLD + SET_CREDIT.replace('["set-gift"]', '["gift"]')
+    with_bundles, without = load_policy_text(text), load_policy_text(HEAD + WINDOWS)
+    decided = 0
+    for _ in range(150):
+        req = gen.well_formed(rnd)
+        for line in req["order"]["line_items"]:
+            line["product_tags"] = rnd.sample(["bogo-buy", "bogo-free", "gift", "x"], rnd.randint(0, 2))
+        req.setdefault("return_request", gen.return_request(rnd, [ln["id"] for ln in req["order"]["line_items"]]))
+        try:
+            got, plain = (decide(p, req, NOW)["return"] for p in (with_bundles, without))
+        except RequestError:
+            continue
+        decided += 1
+        assert [ln["allowed"] for ln in got["lines"]] == [ln["allowed"] for ln in plain["lines"]]
+        assert got["fees"] == plain["fees"] and plain["deductions"] == []
+        assert all(_total([d["amount"]]) > 0 for d in got["deductions"])
+        paid = _total([got["refund_total"]]) + (_total([got["credit_total"]]) - _total([got["bonus_credit"]])
+                                                if got["resolution"] != "store_credit" else 0)
+        assert 0 <= paid <= _total([plain["refund_total"]]) or got["resolution"] == "exchange"
+    assert decided > 50
