@@ -84,7 +84,8 @@ class _Only:
 def _exclusions(policy: Policy, today: date) -> str:
     items = [_item(r, today, _scope(r.cond, "Every item"), d.CLASS_NAMES[r.cls])
              for r in _current(policy.rules, today) if r.cls and r.cls != "standard"]
-    return _section("What can't be returned (or only for store credit)", items)
+    limited = " or exchange" if any(r.cls == "exchange_or_credit" for r in policy.rules) else ""
+    return _section(f"What can't be returned (or only for store credit{limited})", items)
 
 
 def _condition(policy: Policy, today: date) -> str:
