@@ -29,7 +29,7 @@ def lint(policy: Policy) -> list[Problem]:
             warn(rule.info, f"rule '{rule.info.id}' can never fire: {why}")
     _line_rules(policy, warn, _acknowledged(policy))
     _tiers(policy, warn)
-    bundles(policy, warn)
+    bundles(policy, warn, impossible)
     for rule in policy.bonus_credit:
         if rule.cap is not None and rule.amount is not None and rule.amount > rule.cap:
             warn(rule.info, f"bonus '{rule.info.id}' of {rule.amount} always exceeds its cap {rule.cap}: "

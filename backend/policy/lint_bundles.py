@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 
-def bundles(policy, warn) -> None:
-    from backend.policy.lint import impossible  # lint imports this module; the check is lint's own
-
+def bundles(policy, warn, impossible) -> None:
+    """`impossible(when)`: lint's own check of a condition table that can never match."""
     for rule in policy.bundles:
         why = _never(rule, impossible)
         if why:
