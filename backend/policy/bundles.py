@@ -66,7 +66,11 @@ def _split(rule, order, outcomes: dict, undetermined: list) -> tuple[list, dict]
 
 
 def _broken(rule, members: dict, returned: list) -> bool:
-    """A member comes back; with a threshold, the members kept fall below it (from at least it)."""
+    """A member comes back; with a threshold (money, or member units), the members kept fall below it
+    (from at least it)."""
+    if rule.threshold_items is not None:
+        units = sum(ln.quantity for ln in members.values())
+        return units >= rule.threshold_items > units - sum(ctx.ret.quantity for ctx, _ in returned)
     if rule.threshold is None:
         return True
     before = sum((ln.price * ln.quantity - ln.discount for ln in members.values()), ZERO)

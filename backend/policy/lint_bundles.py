@@ -23,6 +23,8 @@ def _never(rule, impossible) -> str | None:
             return f"its {part} conditions never match ({why})"
     if rule.members is not None and _same(rule.gift, rule.members):
         return "its members are its gift lines, and a gift is never a member"
+    if rule.threshold_items == 0:
+        return "the member units kept can never be fewer than a threshold of 0 items"
     if rule.threshold is not None:
         if rule.threshold == 0:
             return "the members kept can never be worth less than a threshold of 0"

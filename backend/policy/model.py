@@ -138,6 +138,7 @@ class BundleRule:
     threshold: Decimal | None = None
     gift_value: Decimal | None = None
     resolutions: frozenset = frozenset({"refund", "store_credit"})
+    threshold_items: int | None = None  # the gift was earned by this many member units ("2+1")
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,10 @@ def _bundles(policy: Policy, today) -> str:
     for rule in _current(policy.bundles, today):
         gift = d.conditions(rule.gift)
         members = d.conditions(rule.members) if rule.members is not None else ""
-        if rule.threshold is not None:
+        if rule.threshold_items is not None:
+            trigger = (f"A free gift ({gift}) comes with {rule.threshold_items} or more "
+                       f"{members or 'items'}: if your return leaves fewer than that")
+        elif rule.threshold is not None:
             of = f" of {members}" if members else ""
             trigger = (f"A free gift ({gift}) comes with orders of {d.money(rule.threshold, policy.currency)} "
                        f"or more{of}: if your return leaves less than that")

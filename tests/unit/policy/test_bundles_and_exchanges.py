@@ -382,3 +382,27 @@ def test_bundles_only_ever_take_off_the_total_and_change_nothing_else(seed):
                                                 if got["resolution"] != "store_credit" else 0)
         assert 0 <= paid <= _total([plain["refund_total"]]) or got["resolution"] == "exchange"
     assert decided > 50
+
+
+ITEMS = THRESHOLD.replace('threshold = "100.00"', "threshold_items = 2").replace("gift_when", 'members_when = { product_tag = ["buy"] }\ngift_when')
+
+
+@pytest.mark.parametrize("quantities,back,deducted", [
+    ((1, 1), [("1", 1)], ["10.00"]),        # 2 units → 1: below 2
+    ((3, 0), [("1", 1)], []),               # 3 → 2: still earned
+    ((3, 0), [("1", 2)], ["10.00"]),        # 3 → 1
+    ((1, 0), [("1", 1)], []),               # 1 unit: never earned
+])
+def test_an_item_count_threshold_breaks_when_fewer_member_units_are_kept(quantities, back, deducted):
+    lines = [item("1", "30.00", ["buy"], quantity=quantities[0]), item("9", "10.00", ["gift"], discount="10.00")]
+    if quantities[1]:
+        lines.append(item("2", "30.00", ["buy"], quantity=quantities[1]))
+    got = returned(ITEMS, request(lines, back))
+    assert [d["amount"] for d in got["deductions"]] == deducted
+
+
+def test_a_bundle_takes_a_money_or_an_item_threshold_not_both():
+    assert problems_of(ITEMS.replace("threshold_items = 2", 'threshold = "5"\nthreshold_items = 2')) == [
+        "x.toml:14:1: [[bundles]] takes 'threshold' (money) or 'threshold_items' (units), not both"]
+    assert "bundle 'gift-over-100' can never trigger: the member units kept can never be fewer than a threshold " \
+           "of 0 items" in warnings(ITEMS.replace("threshold_items = 2", "threshold_items = 0"))
