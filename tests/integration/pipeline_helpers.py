@@ -14,7 +14,7 @@ from backend import create_app, jobs
 from backend.store.models import DecisionLogEntry, OrderState, PipelineJob, Shop
 from tests.integration.edge_helpers import example, post_webhook
 
-OUR_TAGS = {"final-sale", "sale-credit-only", "return-protection", "signature-required"}
+OUR_TAGS = {"final-sale", "sale-credit-only", "exchange-or-credit", "return-protection", "signature-required"}
 
 
 class Pipeline:

@@ -191,6 +191,17 @@ def test_renamed_tags_are_what_the_pipeline_writes(app, client, simulator, shop,
     assert exposed.headers["Access-Control-Allow-Origin"] == "*"
 
 
+def test_the_exchange_or_credit_tag_is_written_by_the_pipeline_under_the_merchants_name(app, client, simulator,
+                                                                                       shop, auth):
+    saved = client.post("/app/api/settings", json={"tag_names": {"exchange-or-credit": "no-refund"}}, headers=auth())
+    assert saved.status_code == 200 and saved.json["tag_names"]["exchange-or-credit"] == "no-refund"
+    text = policies.file_source("aallyn").replace('when = { product_tag = ["final-sale"] }\nclass = "final_sale"',
+                                                  'when = { product_tag = ["final-sale"] }\nclass = "exchange_or_credit"')
+    policies.activate_text(app, SHOP, text, "7")
+    order_id = order_with(app, client, simulator)
+    assert "no-refund" in our_tags(simulator, order_id) and "exchange-or-credit" not in our_tags(simulator, order_id)
+
+
 def test_shop_settings_preflight_allows_the_extensions_bearer_token(client):
     preflight = client.options("/api/v1/shop-settings", headers={"Access-Control-Request-Method": "GET",
                                                                  "Access-Control-Request-Headers": "authorization"})
