@@ -208,6 +208,9 @@ def _return(r: _Reading, ret: schema.ReturnRequest | None, conditions: tuple) ->
         return None, None
     resolution, channel = ret.resolution, ret.channel or "mail"
     scope = (ret.exchange_for or "same_style") if resolution == "exchange" else None
+    before = ret.exchanges_before or 0
+    if before > MAX_COUNT:
+        before = r.count(before, "return_request.exchanges_before")
     lines = []
     for i, x in enumerate(ret.lines):
         condition = x.condition if x.condition is not None else "new"
@@ -217,5 +220,5 @@ def _return(r: _Reading, ret: schema.ReturnRequest | None, conditions: tuple) ->
         ident = x.line_item_id
         lines.append(ReturnLine(ident if type(ident) is str else str(ident),
                                 x.quantity if x.quantity <= MAX_COUNT else r.count(x.quantity, f"return_request.lines[{i}].quantity"), condition, reason,
-                                reason in MERCHANT_FAULT, channel, scope))
+                                reason in MERCHANT_FAULT, channel, scope, before))
     return resolution, lines

@@ -135,6 +135,7 @@ class ReturnRequest(msgspec.Struct):
     lines: list[ReturnLine]
     channel: _choice(("mail", "in_store")) = None  # how a return comes back; "mail" when not said
     exchange_for: _choice(("same_style", "other_item")) = None  # for an exchange; "same_style" when not said
+    exchanges_before: Optional[Count] = None  # exchanges already made on the order; 0 when not said
 
 
 class DecisionRequest(msgspec.Struct):

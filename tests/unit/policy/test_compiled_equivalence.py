@@ -38,7 +38,10 @@ def _requests(rnd: random.Random, stories: list) -> list:
     out = []
     for i in range(COUNT):
         now = datetime(2024, 12, 1, tzinfo=timezone.utc) + timedelta(days=rnd.randint(-400, 400))
-        out.append((well_formed(rnd) if i % 5 else odd(rnd)[0], now))
+        data = well_formed(rnd) if i % 5 else odd(rnd)[0]
+        if isinstance(data.get("return_request"), dict) and rnd.random() < 0.5:
+            data["return_request"]["exchanges_before"] = rnd.randint(0, 3)
+        out.append((data, now))
     for story in stories:
         for _ in range(3):
             out.append((copy.deepcopy(story), datetime(2024, 6, 1, tzinfo=timezone.utc)
@@ -69,7 +72,7 @@ SAMPLES = {
     "money": '"25.00"', "percent": '"10"', "date": '"2024-06-01"', "season": '{ from = "11-01", to = "02-15" }',
     "properties": '[{ name = "Left Size", op = "ne", other = "Right Size" }]', "classes": '["standard", "credit_only"]',
     "conditions": '["worn"]', "reasons": '["size", "defective"]', "return_channels": '["mail"]',
-    "exchange_scopes": '["same_style"]', "days": "10",
+    "exchange_scopes": '["same_style"]', "days": "10", "count": "1",
 }
 HEAD = """
 [policy]
