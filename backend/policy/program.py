@@ -103,20 +103,25 @@ class LineProgram:
         self.patterns = Memo(PATTERNS)
         self._probe = Ctx(_NoLine, None)
 
-    def order_values(self, order) -> list:
-        """Per rule, its order part's answer for this order (True when it has none)."""
-        ctx = Ctx(None, order)
-        return [True if pred is None else pred(ctx) for pred in self.order_parts]
+    def order_values(self, order) -> tuple:
+        """(the pattern as far as the order decides it, [(rule index, line part, order answer)] still to run
+        for each line): each rule's order part runs here, once per decision."""
+        ctx, base, todo = Ctx(None, order), [], []
+        for i, (order_part, line_part) in enumerate(zip(self.order_parts, self.line_parts)):
+            known = True if order_part is None else order_part(ctx)
+            known = None if known is None else (True if known else False)
+            base.append(known)
+            if known is not False and line_part is not None:
+                todo.append((i, line_part, known))
+        return base, tuple(todo)
 
-    def combine(self, ctx: Ctx, order_values: list, protected: bool) -> tuple:
+    def combine(self, ctx: Ctx, order_values: tuple, protected: bool) -> tuple:
         """((class, windows, shaping rules), ids of the rules left undetermined) for the line in `ctx`."""
-        pattern = []
-        for known, pred in zip(order_values, self.line_parts):
-            if known is False or pred is None:
-                pattern.append(known)
-                continue
-            found = pred(ctx)
-            pattern.append(found if known is True or found is False else None)  # Kleene's AND
+        base, todo = order_values
+        pattern = base.copy() if todo else base
+        for i, line_part, known in todo:  # Kleene's AND of the order's answer (True or None) and the line's
+            found = line_part(ctx)
+            pattern[i] = None if found is None else (known if found else False)
         key = (*pattern, protected)
         found = self.patterns.get(key)
         if found is None:
