@@ -10,13 +10,10 @@ group = AppGroup("flow", help="Shopify Flow triggers.")
 
 
 def _known_shop(shop: str) -> None:
-    from sqlmodel import select
+    from backend.store import shops
 
-    from backend.store.models import Shop
-
-    with current_app.extensions["fineprint.db"].session() as s:
-        if s.exec(select(Shop.id).where(Shop.domain == shop)).first() is None:
-            raise click.ClickException(f"unknown shop {shop!r} (see `shops list`)")
+    if shops.get(current_app.extensions["fineprint.db"], shop) is None:
+        raise click.ClickException(f"unknown shop {shop!r} (see `shops list`)")
 
 
 @group.command("set-reminder-days")

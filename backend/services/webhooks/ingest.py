@@ -7,7 +7,7 @@ makes a second delivery of the same event fail to insert (no read-then-write rac
 claims the row with one conditional UPDATE, dispatches on the topic through
 `TOPIC_HANDLERS`, and leaves the row `done`, `ignored`, `dropped` or `failed`
 (with `attempts` and `last_error`). A claimed row carries a lease: the
-pipeline's sweeper (`backend/tasks/webhook_events.py`) requeues rows a dead
+pipeline's sweeper (`services/webhooks/recovery.py`) requeues rows a dead
 worker left `processing`, and `fineprint jobs retry --webhooks` failed ones.
 
 Adding a topic is one line in `TOPIC_HANDLERS` (and its subscription in
