@@ -6,6 +6,8 @@ services/webhooks/ingest.py).
     claim(db, row_id, lease_until) -> bool   received/failed -> processing, attempts + 1
     renew(db, row_id, lease_until)
     mark_failed(db, row_id, error)
+    requeue_lapsed, retry_failed, not_done, health    rows no worker finished (services/webhooks/recovery.py
+                                                      says when a row counts as lost), the Activity section
 
 The ingest hot path (issue 19) is ONE Core statement on a pooled connection in autocommit: no ORM session, no
 SELECT before the INSERT, no BEGIN/COMMIT round trips, no pre-ping. "Is the shop installed?" is an EXISTS
@@ -17,11 +19,13 @@ from __future__ import annotations
 
 import threading
 from contextlib import nullcontext
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Callable
 
-from sqlalchemy import JSON, Text, bindparam, case, cast, delete, exists, insert, literal, update
+from sqlalchemy import JSON, Text, and_, bindparam, case, cast, delete, exists, func, insert, literal, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
 
 from backend.store.models import Shop, WebhookEvent, utcnow
 
@@ -99,3 +103,73 @@ def mark_failed(db, row_id: int, error: str) -> None:
     with db.session() as s:
         s.exec(update(WebhookEvent).where(WebhookEvent.id == row_id).values(
             status="failed", last_error=error[:2000], lease_until=None))
+
+
+# ------------------------------------------------------------------ recovery and the Activity section
+
+OPEN = ("received", "processing")
+
+
+def _lapsed(now, grace: timedelta):
+    return and_(WebhookEvent.status.in_(OPEN), or_(
+        WebhookEvent.lease_until < now,
+        and_(WebhookEvent.lease_until.is_(None), WebhookEvent.received_at < now - grace)))
+
+
+def requeue_lapsed(db, enqueue: Callable[[int], object], lease: timedelta, grace: timedelta,
+                   max_claims: int) -> dict:
+    """Requeue events whose lease ran out (or that waited `grace` unclaimed); fail the ones that used up
+    `max_claims` claims."""
+    now = utcnow()
+    with db.session() as s:
+        stuck = list(s.exec(select(WebhookEvent.id, WebhookEvent.status, WebhookEvent.attempts)
+                            .where(_lapsed(now, grace))))
+    requeued = abandoned = 0
+    for row_id, status, attempts in stuck:
+        if status == "processing" and attempts >= max_claims:
+            error = f"abandoned after {attempts} claims: its worker died each time (lease expired)"
+            abandoned += _move(db, row_id, now, grace, status="failed", last_error=error, lease_until=None)
+        elif _move(db, row_id, now, grace, status="received", lease_until=now + lease):
+            enqueue(row_id)
+            requeued += 1
+    return {"webhooks_requeued": requeued, "webhooks_failed": abandoned}
+
+
+def _move(db, row_id: int, now, grace: timedelta, **values) -> int:
+    """Update one row if it is still stuck (another sweeper may have moved it meanwhile)."""
+    with db.session() as s:
+        return s.exec(update(WebhookEvent).where(WebhookEvent.id == row_id, _lapsed(now, grace))
+                      .values(**values)).rowcount
+
+
+def retry_failed(db, enqueue: Callable[[int], object], lease: timedelta, ids: list[int] | None = None) -> list[int]:
+    """Failed events (all, or these ids) back to `received` with fresh claims, and enqueued."""
+    with db.session() as s:
+        query = select(WebhookEvent.id).where(WebhookEvent.status == "failed").order_by(WebhookEvent.id)
+        if ids is not None:
+            query = query.where(WebhookEvent.id.in_(ids))
+        found = list(s.exec(query))
+        s.exec(update(WebhookEvent).where(WebhookEvent.id.in_(found), WebhookEvent.status == "failed")
+               .values(status="received", attempts=0, lease_until=utcnow() + lease))
+    for row_id in found:
+        enqueue(row_id)
+    return found
+
+
+def not_done(db, limit: int = 50) -> list[WebhookEvent]:
+    """Events not done: failed, waiting or being processed, newest first."""
+    with db.session() as s:
+        return list(s.exec(select(WebhookEvent).where(WebhookEvent.status.in_(("failed", *OPEN)))
+                           .order_by(WebhookEvent.id.desc()).limit(limit)))
+
+
+def health(db, shop: str, since) -> tuple[dict[str, int], object, list[WebhookEvent]]:
+    """The shop's deliveries since `since`: counts by status, when the last one arrived, the latest failures."""
+    with db.session() as s:
+        counts = dict(s.exec(select(WebhookEvent.status, func.count()).where(
+            WebhookEvent.shop_domain == shop, WebhookEvent.received_at >= since).group_by(WebhookEvent.status)).all())
+        last = s.exec(select(func.max(WebhookEvent.received_at)).where(WebhookEvent.shop_domain == shop)).first()
+        failing = list(s.exec(select(WebhookEvent).where(
+            WebhookEvent.shop_domain == shop, WebhookEvent.status == "failed", WebhookEvent.received_at >= since)
+            .order_by(WebhookEvent.id.desc()).limit(5)))
+    return counts, last, failing
