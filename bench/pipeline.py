@@ -369,6 +369,11 @@ INGEST_P99_MS = 30.0
 
 
 def print_ingest() -> None:
+    import shutil
+
+    if not shutil.which("wrk"):  # the tests never need it; only this figure does
+        print("webhook ingest: wrk is not installed, so the slower Python client generates the load and takes CPU "
+              "from the server (Debian/Ubuntu: apt-get install wrk)")
     n = int(os.environ.get("BENCH_INGEST_REQUESTS", 3000))
     clients = int(os.environ.get("BENCH_INGEST_CLIENTS", 16))
     for label, ing in _ingest_variants(n, clients):
