@@ -263,8 +263,8 @@ def ingest_figures(requests: int = 3000, clients: int = 16, url: str | None = No
         port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "PORT": str(port), "SHOPIFY_API_SECRET": SECRET}
         env.pop("REDIS_URL", None)
-        if redis_url:
-            env["REDIS_URL"] = redis_url
+        if redis_url:  # a private queue name: the messages are never consumed, and flushed after
+            env["REDIS_URL"], env["QUEUE_NAME"] = redis_url, f"fineprint-bench-{uuid.uuid4().hex[:8]}"
         gunicorn = Path(sys.executable).with_name("gunicorn")
         args = shlex.split(os.environ.get("BENCH_GUNICORN_ARGS", "-c gunicorn.conf.py"))
         proc = subprocess.Popen([str(gunicorn), "--bind", f"127.0.0.1:{port}", *args, "app:app"],
@@ -292,6 +292,12 @@ def ingest_figures(requests: int = 3000, clients: int = 16, url: str | None = No
         with engine.begin() as conn:
             stored = conn.execute(sa.text("SELECT count(*) FROM webhook_events")).scalar() - WARM_UP
         engine.dispose()
+        if redis_url:
+            import redis
+
+            client = redis.Redis.from_url(redis_url)
+            for key in client.scan_iter(f"*{env['QUEUE_NAME']}*"):
+                client.delete(key)
     return {"requests": requests, "acks_per_s": requests / load["wall"], "stored": stored, "load": load_avg,
             "gunicorn": " ".join(args), "cpu_ms": cpu_ms, **load}
 
