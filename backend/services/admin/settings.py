@@ -53,6 +53,12 @@ def _config(row) -> ShopConfig:
     return ShopConfig(row.protection_variant_id, dict(row.tag_names or {}), bool(row.block_po_boxes))
 
 
+def from_columns(protection_variant_id, tag_names, block_po_boxes) -> ShopConfig:
+    """The settings from their columns read with the shop's row (all None: the shop has no settings row)."""
+    return ShopConfig(protection_variant_id, dict(tag_names or {}),
+                      True if block_po_boxes is None else bool(block_po_boxes))
+
+
 def for_connection(conn, shop: str) -> ShopConfig:
     """The shop's settings read on a plain connection or a Session (the decision API's latency path)."""
     return _config(shop_settings.read(conn, shop))
