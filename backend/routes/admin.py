@@ -161,7 +161,8 @@ def save_settings():
     body = _body()
     inputs.mapping_of_text(body, "tag_names"), inputs.flag(body, "block_po_boxes")
     inputs.identifier(body, "protection_variant_id")
-    return jsonify(settings.save(current_app.extensions["fineprint.db"], g.shop, body, _user()).as_json())
+    settings.save(current_app.extensions["fineprint.db"], g.shop, body, _user())
+    return jsonify(settings.view(current_app.extensions["fineprint.db"], g.shop))
 
 
 @bp.get("/api/v1/shop-settings")

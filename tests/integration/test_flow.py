@@ -126,6 +126,31 @@ def test_the_shops_reminder_days_setting_moves_the_reminder(pipeline):
     assert row.fire_at.astimezone(NY).date() == local_noon(1).date()
 
 
+def test_the_merchant_sets_reminder_days_in_settings_and_the_armed_reminder_moves(pipeline):
+    pipeline.install(SHOP, "ally")
+    order, _ = _order(pipeline, ["Oxford"], delivered=local_noon(-2))  # 14 days: the reminder in 9 days
+    deadline = local_noon(-2).date() + timedelta(days=14)
+    staff = {"Authorization": "Bearer " + pipeline.sim.session_token(SHOP, sub="42")}
+    form = {"tag_names": {}, "protection_variant_id": "", "block_po_boxes": True}
+
+    saved = pipeline.client.post("/app/api/settings", json={**form, "reminder_days": 5}, headers=staff)
+    assert saved.status_code == 200 and saved.get_json()["reminder_days"] == 5
+    [row] = flow_schedule.rows_for(pipeline.db, SHOP, order.id)
+    assert row.fire_at.astimezone(NY).date() == deadline - timedelta(days=5)  # moved, not waiting for news
+    section = pipeline.client.get("/app/api/sections/settings", headers=staff).get_data(as_text=True)
+    assert 'name="reminder_days" min="0" max="60" step="1" required value="5"' in section
+
+    for wrong in (61, -1, "soon", 2.5, True):
+        refused = pipeline.client.post("/app/api/settings", json={**form, "reminder_days": wrong}, headers=staff)
+        assert refused.status_code == 422, wrong
+        assert [d["field"] for d in refused.get_json()["error"]["details"]] == ["reminder_days"]
+    cli = pipeline.app.test_cli_runner().invoke(args=["flow", "set-reminder-days", SHOP, "1"])  # the same setting
+    assert cli.exit_code == 0 and "1 armed reminder(s) moved" in cli.output
+    assert 'required value="1"' in pipeline.client.get("/app/api/sections/settings", headers=staff).get_data(as_text=True)
+    [row] = flow_schedule.rows_for(pipeline.db, SHOP, order.id)
+    assert row.fire_at.astimezone(NY).date() == deadline - timedelta(days=1)
+
+
 # -- ALLY's At-Home Trial, end to end -------------------------------------------------------------------------
 
 def test_the_trial_box_reminds_then_lists_the_kept_pairs(pipeline):

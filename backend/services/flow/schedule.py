@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 
-from backend.services.flow.plan import DEFAULT_REMINDER_DAYS, SCHEDULED, Armed
+from backend.services.flow.plan import DEFAULT_REMINDER_DAYS, REMINDERS, SCHEDULED, Armed, reminder_at
 from backend.store.models import FlowSettings, FlowTrigger, utcnow
 
 LEASE = timedelta(minutes=5)
@@ -32,15 +32,36 @@ def reminder_days(session, shop: str) -> int:
     return row.reminder_days if row is not None else DEFAULT_REMINDER_DAYS
 
 
-def set_reminder_days(db, shop: str, days: int) -> None:
-    if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 60:
+MIN_REMINDER_DAYS, MAX_REMINDER_DAYS = 0, 60
+
+
+def reminder_days_errors(days) -> list[dict]:
+    """Per-field errors for a reminder-days value (the admin Settings and the CLI share the bounds)."""
+    if isinstance(days, int) and not isinstance(days, bool) and MIN_REMINDER_DAYS <= days <= MAX_REMINDER_DAYS:
+        return []
+    return [{"field": "reminder_days",
+             "message": f"a whole number of days from {MIN_REMINDER_DAYS} to {MAX_REMINDER_DAYS}"}]
+
+
+def set_reminder_days(db, shop: str, days: int, tz=None, now: datetime | None = None) -> int:
+    """Store the shop's reminder days; with the shop's time zone, move its armed reminders to the new day in the
+    same transaction (a reminder whose new day has passed fires at the next sweep). Returns how many moved."""
+    errors = reminder_days_errors(days)
+    if errors:
         from backend.errors import ValidationError
-        raise ValidationError("reminder days must be a whole number from 0 to 60",
-                              details=[{"field": "reminder_days", "message": "expected 0..60"}])
+        raise ValidationError("reminder days must be a whole number from 0 to 60", details=errors)
+    moved = 0
     with db.session() as s:
         row = s.get(FlowSettings, shop) or FlowSettings(shop_domain=shop)
         row.reminder_days, row.updated_at = days, utcnow()
         s.add(row)
+        if tz is None:
+            return 0
+        armed = s.exec(select(FlowTrigger.id, FlowTrigger.deadline).where(
+            FlowTrigger.shop_domain == shop, FlowTrigger.status == "armed", FlowTrigger.trigger.in_(REMINDERS)))
+        for row_id, deadline in list(armed):
+            moved += _set(s, row_id, "armed", fire_at=reminder_at(deadline, tz, days, now or utcnow()))
+    return moved
 
 
 def _insert(session):
