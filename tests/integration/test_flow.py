@@ -90,7 +90,7 @@ def test_the_return_window_reminder_is_fired_once(pipeline):
     assert run.payload["Open resolutions"] == "exchange, refund, store_credit"
     assert run.payload["Policy sentence"] == REGULAR
     assert run.payload["Return window"]["lines"][0]["title"] == "Loafer"
-    calls = [c for c in pipeline.sim.calls("graphql", shop=SHOP) if c.operation == "FineprintFlowTrigger"]
+    calls = [c for c in pipeline.sim.calls("graphql", shop=SHOP) if c.operation == "FineprintFlowScheduled"]
     assert len(calls) == 1 and calls[0].status == 200 and not calls[0].error
     [row] = flow_schedule.rows_for(pipeline.db, SHOP, order.id)
     assert (row.status, row.deadline, row.attempts) == ("sent", deadline, 1)
@@ -272,3 +272,82 @@ def test_two_workers_sweeping_at_once_send_a_due_reminder_once(pipeline):
     for t in threads:
         t.join()
     assert sorted(results) == [0, 1] and len(runs(pipeline)) == 1
+
+
+# -- at most once, none lost: a worker that dies mid-send ------------------------------------------------------
+
+def _claimed_by_a_worker_that_dies(pipeline, now: datetime, after_sending: bool):
+    """A worker claims the due reminder and dies (its process gone: only the database and Shopify remember),
+    either before its request left or right after Shopify ran it, before it could record the outcome."""
+    with pipeline.app.app_context():
+        [row] = flow_schedule.claim_due(pipeline.db, now)
+        if after_sending:
+            assert flow_triggers.fire(pipeline.app, row, now) == "sent"
+    return row
+
+
+def receipts_read(pipeline) -> int:
+    return len([c for c in pipeline.sim.calls("graphql", shop=SHOP) if c.operation == "FineprintFlowReceipt"])
+
+
+def test_a_worker_killed_after_shopify_ran_the_trigger_is_not_followed_by_a_second_send(pipeline):
+    pipeline.install(SHOP, "ally")
+    order, _ = _order(pipeline, ["Loafer"], delivered=local_noon(-12))
+    now = datetime.now(timezone.utc)
+    _claimed_by_a_worker_that_dies(pipeline, now, after_sending=True)
+    assert len(runs(pipeline)) == 1
+
+    assert sweep(pipeline, now + timedelta(minutes=1))["sent"] == 0  # its lease still holds
+    after_lease = now + flow_schedule.LEASE + timedelta(minutes=1)
+    assert sweep(pipeline, after_lease)["sent"] == 1  # the receipt on the order says it ran: recorded, not resent
+    assert len(runs(pipeline)) == 1 and receipts_read(pipeline) == 1
+    [row] = flow_schedule.rows_for(pipeline.db, SHOP, order.id)
+    assert (row.status, row.attempts) == ("sent", 2)
+    assert sweep(pipeline, after_lease + timedelta(days=1))["sent"] == 0
+
+
+def test_a_worker_killed_before_its_request_left_loses_nothing(pipeline):
+    pipeline.install(SHOP, "ally")
+    order, _ = _order(pipeline, ["Loafer"], delivered=local_noon(-12))
+    now = datetime.now(timezone.utc)
+    _claimed_by_a_worker_that_dies(pipeline, now, after_sending=False)
+
+    after_lease = now + flow_schedule.LEASE + timedelta(minutes=1)
+    assert sweep(pipeline, after_lease)["sent"] == 1  # no receipt: it never ran, so it is sent now
+    [run] = runs(pipeline)
+    assert run.handle == "return-window-closing" and receipts_read(pipeline) == 1
+    assert [(r.status, r.attempts) for r in flow_schedule.rows_for(pipeline.db, SHOP, order.id)] == [("sent", 2)]
+
+
+def test_a_worker_whose_lease_ran_out_neither_sends_nor_records(pipeline):
+    pipeline.install(SHOP, "ally")
+    order, _ = _order(pipeline, ["Loafer"], delivered=local_noon(-12))
+    now = datetime.now(timezone.utc)
+    stale = _claimed_by_a_worker_that_dies(pipeline, now, after_sending=False)  # say, paused, not dead
+    after_lease = now + flow_schedule.LEASE + timedelta(minutes=1)
+    assert sweep(pipeline, after_lease)["sent"] == 1  # another worker took the row over and sent it
+
+    with pipeline.app.app_context():  # the paused worker wakes up and carries on with its old claim
+        try:
+            flow_triggers.fire(pipeline.app, stale, after_lease)
+        except flow_triggers.LeaseLost:
+            pass
+        else:
+            raise AssertionError("a stale claim must not send")
+        flow_schedule.finish(pipeline.db, stale, "failed", error="too late")  # nor record anything
+    assert len(runs(pipeline)) == 1
+    assert [r.status for r in flow_schedule.rows_for(pipeline.db, SHOP, order.id)] == ["sent"]
+
+
+def test_an_unanswered_send_is_not_resent_blindly_and_its_retry_sends_it_once(pipeline):
+    pipeline.install(SHOP, "ally")
+    order, _ = _order(pipeline, ["Loafer"], delivered=local_noon(-12))
+    now = datetime.now(timezone.utc)
+    pipeline.sim.inject(SHOP, "503")  # the send's answer: Shopify may or may not have run it
+    assert sweep(pipeline, now)["retrying"] == 1
+    [row] = flow_schedule.rows_for(pipeline.db, SHOP, order.id)
+    assert row.status == "armed" and "WriteOutcomeUnknown" in row.last_error
+    assert not runs(pipeline)  # one request, not a resend loop
+
+    assert sweep(pipeline, now + timedelta(minutes=2))["sent"] == 1  # reads the receipt (none), then sends
+    assert len(runs(pipeline)) == 1 and receipts_read(pipeline) == 1

@@ -77,8 +77,12 @@ def test_the_order_metafield_definitions_are_exactly_what_the_writer_writes():
     _, variables = order_writes.apply_decision_request("gid://shopify/Order/1", [], [], "2026-12-24",
                                                        {"tags": []})
     written = {(m["namespace"], m["key"], m["type"]) for m in variables["metafields"]}
-    _, trial = flow_wire.trial_ended_request("gid://shopify/Order/1", True, {"kept": []}, "trial-period-ended", {})
-    written |= {(m["namespace"], m["key"], m["type"]) for m in trial["metafields"]}
+    receipt = flow_wire.sent_marker("gid://shopify/Order/1", "trial-period-ended", "2026-12-10", "2026-12-11T05:00:00")
+    _, trial = flow_wire.trial_ended_request("gid://shopify/Order/1", True, {"kept": []}, "trial-period-ended", {},
+                                             receipt)
+    bookkeeping = {m["namespace"] for m in trial["metafields"] if m["namespace"] != "$app:returns"}
+    assert bookkeeping == {"$app:flow"}  # Flow receipts: the app's bookkeeping, no definition
+    written |= {(m["namespace"], m["key"], m["type"]) for m in trial["metafields"] if m["namespace"] == "$app:returns"}
     assert written == _declared_metafields() == {("$app:returns", "deadline", "date"),
                                                  ("$app:returns", "decision", "json"),
                                                  ("$app:returns", "trial_kept", "json")}
