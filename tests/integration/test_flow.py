@@ -22,7 +22,8 @@ from backend.services.decisions import shopper as decisions
 from backend.services.flow import schedule as flow_schedule
 from backend.services.flow import triggers as flow_triggers
 from backend.services.orders import state as orders
-from tests.integration.pipeline_helpers import delivered_event_payload, fulfillment_payload, order_payload
+from tests.integration.pipeline_helpers import (delivered_event_payload, fulfillment_payload, order_payload,
+                                                start_pipeline, stop_pipeline)
 
 SHOP = "flow-dev.myshopify.com"
 NY = ZoneInfo("America/New_York")
@@ -94,6 +95,26 @@ def test_the_return_window_reminder_is_fired_once(pipeline):
     assert len(calls) == 1 and calls[0].status == 200 and not calls[0].error
     [row] = flow_schedule.rows_for(pipeline.db, SHOP, order.id)
     assert (row.status, row.deadline, row.attempts) == ("sent", deadline, 1)
+
+
+def test_a_reminder_sent_before_a_restart_is_not_sent_again_after_it(pipeline, db_url, tmp_path, request):
+    pipeline.install(SHOP, "ally")
+    order, _ = _order(pipeline, ["Loafer"], delivered=local_noon(-12))
+    assert sweep(pipeline)["sent"] == 1
+
+    stop_pipeline(pipeline)  # the web app and its workers stop; a new release starts on the same database
+    redis = request.getfixturevalue("redis_url") if db_url.startswith("postgresql") else None
+    restarted = start_pipeline(db_url, tmp_path, pipeline.sim, redis=redis, consumers=2 if redis else 1)
+    try:
+        restarted.sim.update_order(SHOP, order.id, note="call before delivery")  # news: decided again
+        restarted.send("orders/updated", order_payload(restarted.sim, SHOP, restarted.sim.order(SHOP, order.id)),
+                       shop=SHOP)
+        restarted.settle()
+        assert sweep(restarted)["sent"] == 0
+        assert sweep(restarted, datetime.now(timezone.utc) + timedelta(hours=1))["sent"] == 0
+    finally:
+        stop_pipeline(restarted)
+    assert len(runs(pipeline)) == 1
 
 
 # -- a changed delivery date re-arms the reminder ----------------------------------------------------------------
