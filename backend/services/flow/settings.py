@@ -12,8 +12,7 @@ from backend.services.flow import schedule
 
 
 def reminder_days(db, shop: str) -> int:
-    with db.session() as s:
-        return schedule.reminder_days(s, shop)
+    return schedule.reminder_days(db, shop)
 
 
 def _shop_tz(db, shop: str):
