@@ -207,6 +207,39 @@ def test_the_trial_box_reminds_then_lists_the_kept_pairs(pipeline):
     assert kept["deadline"] == last_day.isoformat() and [k["title"] for k in kept["kept"]] == ["Heel A"]
 
 
+def test_the_trial_box_includes_one_free_exchange_and_flow_hears_each_verdict(pipeline):
+    """"Your trial box includes one free exchange": within the 7 days the first exchange is allowed, a second one
+    refused with that sentence, a refund after an exchange still allowed; each decided request fires "Return
+    request decided" with its verdict and reasons (what the native-returns feature does with a request)."""
+    pipeline.install(SHOP, "ally")
+    order, _ = _order(pipeline, ["Heel A"], tags=["trial-box"], delivered=local_noon(-3))
+    with pipeline.app.app_context(), pipeline.db.session() as s:
+        stored = orders.decision_request(orders.load(s, SHOP, str(order.id)))
+        policy = decision_context.shop_policy(s, SHOP)[0]
+    now = datetime.now(timezone.utc)
+
+    def ask(resolution: str, exchanges_before: int) -> dict:
+        request = copy.deepcopy(stored)
+        line = request["order"]["line_items"][0]
+        request["return_request"] = {"resolution": resolution, "exchanges_before": exchanges_before, "lines": [
+            {"line_item_id": line["id"], "quantity": 1, "condition": "new", "reason": "size"}]}
+        decision = decide(policy, request, now)
+        flow_triggers.return_decided(pipeline.app, SHOP, decision)
+        return decision
+
+    assert ask("exchange", 0)["return"]["allowed"] is True  # the free exchange
+    second = ask("exchange", 1)
+    assert second["return"]["allowed"] is False
+    assert [r["rule"] for r in second["return"]["lines"][0]["reasons"]] == ["trial-one-exchange"]
+    assert ask("refund", 1)["return"]["allowed"] is True  # the exchange used, the pair may still go back
+
+    verdicts = runs(pipeline, "return-request-decided")
+    assert [(r.payload["Resolution"], r.payload["Verdict"]) for r in verdicts] == [
+        ("exchange", "allowed"), ("exchange", "refused"), ("refund", "allowed")]
+    assert "Your trial box includes one free exchange." in verdicts[1].payload["Reasons"]
+    assert verdicts[1].payload["order_id"] == order.id
+
+
 # -- the Flow action ------------------------------------------------------------------------------------------
 
 def _action(pipeline, order_id, secret=None, **changes):
