@@ -82,6 +82,9 @@ def _recipes(app):
         (order, "get", "404"): ("GET", "/api/v1/orders/1002/decision", good, None),
         (order, "get", "409"): ("GET", "/api/v1/orders/1003/decision", no_policy, None),
         (order, "options", "204"): ("OPTIONS", "/api/v1/orders/1001/decision", {}, None),
+        ("/api/v1/shop-settings", "get", "200"): ("GET", "/api/v1/shop-settings", good, None),
+        ("/api/v1/shop-settings", "get", "401"): ("GET", "/api/v1/shop-settings", expired, None),
+        ("/api/v1/shop-settings", "options", "204"): ("OPTIONS", "/api/v1/shop-settings", {}, None),
         ("/api/v1/openapi.json", "get", "200"): ("GET", "/api/v1/openapi.json", {}, None),
     }
 

@@ -86,6 +86,9 @@ WORST_CASES = {  # operation name → (document, worst-case variables)
         "gid://shopify/Return/1", [(f"gid://shopify/ReturnLineItem/{i}", 1) for i in range(50)], "USD",
         to_payment="10.00", payment_gid="gid://shopify/OrderTransaction/1", to_store_credit="5.00"),
     "FineprintFlowTrigger": lambda: (flow.TRIGGER_MUTATION, {}),
+    "FineprintFlowScheduled": lambda: (flow.SCHEDULED_MUTATION, {}),
+    "FineprintFlowReceipt": lambda: (flow.RECEIPT_QUERY, {"id": "gid://shopify/Order/1", "namespace": "$app:flow",
+                                                          "key": "return-window-closing-2026-12-10"}),
     "FineprintTrialEnded": lambda: (flow.TRIAL_ENDED_MUTATION, {}),
     "FineprintTrialLines": lambda: (flow.ORDER_LINES_QUERY, {"id": "gid://shopify/Order/1"}),
 }

@@ -89,7 +89,7 @@ def _dashboard_ctx(app, shop: str) -> dict:
 
 
 def _settings_ctx(app, shop: str) -> dict:
-    return {"settings": settings.get(_db(app), shop).as_json(), "contract_tags": settings.CONTRACT_TAGS,
+    return {"settings": settings.view(_db(app), shop), "contract_tags": settings.CONTRACT_TAGS,
             "order_access": order_access.for_shop(_db(app), shop, datetime.now(timezone.utc).date())}
 
 

@@ -282,7 +282,8 @@
   // ------------------------------------------------------------ settings
   async function saveSettings(form) {
     var data = { tag_names: {}, protection_variant_id: form.protection_variant_id.value,
-                 block_po_boxes: form.block_po_boxes.checked };
+                 block_po_boxes: form.block_po_boxes.checked,
+                 reminder_days: /^\d+$/.test(form.reminder_days.value.trim()) ? Number(form.reminder_days.value) : form.reminder_days.value };
     form.querySelectorAll("input[name^='tag_names.']").forEach(function (i) { data.tag_names[i.name.slice(10)] = i.value; });
     try {
       await api("POST", "/app/api/settings", data);
