@@ -22,7 +22,7 @@ from tomlkit.items import AoT, Comment, Date, DateTime, InlineTable, Table, Time
 # Sections holding one rule per entry ([[name]]) and single rule tables ([name]); dotted names are nested.
 ARRAYS = ("rules", "return_rules", "fees", "bonus_credit", "price_adjustments", "signature", "shipping.rates",
           "shipping.ship_by.seasons", "blocks", "contradictions")
-SINGLES = ("policy.delivery_fallback", "protection", "shipping", "shipping.ship_by", "sales_tax")
+SINGLES = ("policy", "policy.delivery_fallback", "protection", "shipping", "shipping.ship_by", "sales_tax")
 
 
 def parse(text: str):
@@ -70,7 +70,7 @@ def tables(doc) -> list[tuple[dict, object]]:
         entries = _get(doc, name)
         if isinstance(entries, (AoT, list)):
             for i, table in enumerate(entries):
-                out.append((_ref(name, i, table), table))
+                out.append(({**_ref(name, i, table), "_index": i}, table))
     return out
 
 
@@ -135,13 +135,22 @@ def _tail(table) -> list:
     return tail
 
 
-def set_key(table, key: str, value) -> None:
+def set_key(table, key: str, value, after: str | None = None) -> None:
+    """`key = value` in place; a new key goes right after `after` when the table has it, else after the last key."""
     if key in table:
         table[key] = _item(value)
+        return
+    if after and after in table and _last_key(table) != after:
+        table.value._insert_after(after, key, _item(value))  # tomlkit has no public insert-after
         return
     tail = _tail(table)
     table.append(key, _item(value))
     table.value.body.extend(tail)
+
+
+def _last_key(table):
+    keys = [k.key for k, _ in table.value.body if k is not None]
+    return keys[-1] if keys else None
 
 
 def remove_key(table, key: str) -> None:

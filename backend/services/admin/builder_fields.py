@@ -1,0 +1,306 @@
+"""What the builder shows of each kind of rule: sections, fields, and how a typed value becomes TOML data.
+
+    section_of(table_name, data)      -> the builder section a rule belongs to
+    fields_for(table_name, section, data, words) -> [Field] shown for that rule
+    convert(field_kind, raw, ...)     -> the Python value to write, or REMOVE (the key goes away)
+
+A field's `path` is a key path inside its rule table: ("amount",), ("when", "product_tag"),
+("windows", "refund", "days"). A field is shown when the rule has it or the section always offers it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from backend.policy.model import ANCHORS, CLASSES, CONDITIONS, FEE_KINDS, RESOLUTIONS
+
+REMOVE = object()
+
+SECTIONS = (
+    ("store", "Store", "Your store's name, time zone and currency."),
+    ("windows", "Return windows", "How long shoppers have, per resolution, region and season."),
+    ("final_sale", "What cannot be returned", "Final-sale items: tags, product types, gift cards, discounts."),
+    ("credit_only", "Store credit only", "Items that can only be returned for store credit."),
+    ("conditions", "Condition rules", "What happens to items that come back worn, opened or damaged."),
+    ("fees", "Fees", "Restocking, handling and label fees, waivers and lateness tiers."),
+    ("bonus", "Bonus credit", "Extra store credit for shoppers who choose it."),
+    ("protection", "Return protection", "What shoppers pay at checkout and what it waives."),
+    ("shipping", "Signature and shipping", "Signatures on delivery, shipping rates, when orders ship."),
+    ("regions", "Regions", "Where you ship and where you collect sales tax."),
+    ("other", "Other rules", "Price adjustments, the delivery fallback, recorded contradictions."),
+)
+TITLES = {key: title for key, title, _ in SECTIONS}
+CLASS_SECTION = {"final_sale": "final_sale", "credit_only": "credit_only"}
+TABLE_SECTION = {
+    "policy": "store", "return_rules": "conditions", "fees": "fees", "bonus_credit": "bonus",
+    "protection": "protection", "signature": "shipping", "shipping": "shipping", "shipping.rates": "shipping",
+    "shipping.ship_by": "shipping", "shipping.ship_by.seasons": "shipping", "blocks": "regions",
+    "sales_tax": "regions", "price_adjustments": "other", "policy.delivery_fallback": "other",
+    "contradictions": "other",
+}
+RESOLUTION_LABELS = {"refund": "Refund", "store_credit": "Store credit", "exchange": "Exchange"}
+CLASS_LABELS = {"": "(not set by this rule)", "standard": "returnable as usual", "credit_only": "store credit only",
+                "final_sale": "final sale", "trial": "try-at-home box", "external": "sold through another channel",
+                "protection": "the return-protection item"}
+
+
+@dataclass(frozen=True)
+class Field:
+    path: tuple
+    label: str
+    kind: str  # text, days, money, percent, choice, list, countries, multi, flag, date, monthday, until, window
+    choices: tuple = ()
+    default: object = None
+    always: frozenset = field(default_factory=frozenset)  # sections that offer it even when absent
+    hint: str = ""
+
+
+def _when(key, label, kind, *sections, **kw):
+    return Field(("when", key), label, kind, always=frozenset(sections), **kw)
+
+
+def _f(path, label, kind, *sections, **kw):
+    return Field(tuple(path.split(".")), label, kind, always=frozenset(sections), **kw)
+
+
+_ITEMS = ("final_sale", "credit_only")
+_WINDOW_FIELDS = tuple(
+    f for res in RESOLUTIONS for f in (
+        Field(("windows", res), RESOLUTION_LABELS[res], "window", always=frozenset({"windows"})),
+        Field(("windows", res, "days"), "days", "days"),
+        Field(("windows", res, "from"), "from", "choice", ANCHORS),
+        Field(("windows", res, "until"), "or until", "until", hint="YYYY-MM-DD, or MM-DD every year"),
+    ))
+_REGION = (_when("ship_to_country", "Only orders shipped to", "countries", "windows"),
+           _when("ship_to_country_not", "Only orders shipped outside", "countries"))
+
+FIELDS = {
+    "policy": (_f("title", "Store name", "text", "store"), _f("timezone", "Time zone", "text", "store"),
+               _f("currency", "Currency", "code", "store")),
+    "rules": (
+        _f("class", "Items are", "choice", *_ITEMS, "windows", choices=tuple(CLASSES)),
+        _when("product_tag", "Products tagged", "list", *_ITEMS),
+        _when("product_type", "Product types", "list", *_ITEMS),
+        _when("gift_card", "Gift cards", "flag", *_ITEMS),
+        _when("discount_percent_at_least", "Discounted by at least (%)", "percent", *_ITEMS),
+        _when("marked_down", "Marked down (compare-at price above the price)", "flag"),
+        _when("discounted", "Bought at a discount", "flag"),
+        _when("sku", "SKUs", "list"), _when("order_tag", "Orders tagged", "list"),
+        _when("discount_code_prefix", "Discount codes starting with", "list"),
+        _when("sales_channel", "Sales channels", "list"),
+        *_REGION,
+        _when("order_date_from", "Orders placed from", "date", "windows"),
+        _when("order_date_to", "Orders placed through", "date", "windows"),
+        Field(("when", "order_season", "from"), "Every year from (MM-DD)", "monthday"),
+        Field(("when", "order_season", "to"), "to (MM-DD)", "monthday"),
+        *_WINDOW_FIELDS,
+    ),
+    "return_rules": (
+        _when("item_condition", "Items returned", "multi", "conditions"),
+        _f("refuse", "Refuse the return", "flag", "conditions", default=False),
+        _f("allow_only", "Allow only", "multi", "conditions", choices=RESOLUTIONS),
+        _f("lifted_by_merchant_fault", "Not when it is our mistake", "flag", "conditions", default=True),
+        _when("days_elapsed_at_least", "From day", "days"), _when("days_elapsed_at_most", "To day", "days"),
+        *_REGION,
+    ),
+    "fees": (
+        _f("kind", "Kind", "choice", "fees", choices=FEE_KINDS),
+        _f("amount", "Amount", "money", "fees"), _f("percent", "or percentage of the item", "percent", "fees"),
+        _f("per", "Charged", "choice", "fees", choices=("request", "item"), default="request"),
+        _f("resolutions", "On", "multi", "fees", choices=RESOLUTIONS, default=RESOLUTIONS),
+        _f("waived_for_merchant_fault", "Waived when it is our mistake", "flag", "fees", default=True),
+        _f("waived_by_protection", "Waived with return protection", "flag", "fees", default=False),
+        _when("days_elapsed_at_least", "Lateness tier: from day", "days", "fees"),
+        _when("days_elapsed_at_most", "to day", "days", "fees"),
+        _when("item_condition", "Items returned", "multi"),
+        *_REGION,
+    ),
+    "bonus_credit": (_f("percent", "Extra credit (%)", "percent", "bonus"),
+                     _f("amount", "or a flat amount", "money", "bonus"), _f("cap", "At most", "money", "bonus")),
+    "protection": (_f("price", "Price", "money", "protection"),
+                   Field(("offered_when", "ship_to_country"), "Offered on orders shipped to", "countries",
+                         always=frozenset({"protection"}))),
+    "signature": (_when("merchandise_value_above", "Orders worth more than", "money", "shipping"),
+                  _when("carrier", "Shipped with", "list", "shipping")),
+    "shipping": (_f("currency", "Rates in", "code", "shipping"),),
+    "shipping.rates": (_f("rate", "Rate", "money", "shipping"),
+                       _when("ship_to_country", "Orders shipped to", "countries", "shipping"),
+                       _when("merchandise_value_at_least", "Orders worth at least", "money", "shipping"),
+                       _when("currency", "Paid in", "list")),
+    "shipping.ship_by": (_f("business_days", "Ships within (business days)", "days", "shipping"),
+                         _f("weekend", "Days off", "list", "shipping"), _f("holidays", "Holidays", "list", "shipping"),
+                         _f("country", "Holidays of", "code")),
+    "shipping.ship_by.seasons": (_f("from", "From", "text", "shipping"), _f("to", "To", "text", "shipping"),
+                                 _f("business_days", "Business days", "days", "shipping")),
+    "blocks": (_f("message", "Message at checkout", "text", "regions"),
+               _when("ship_to_country_not", "Block orders shipped outside", "countries", "regions"),
+               _when("ship_to_country", "Block orders shipped to", "countries"),
+               _when("po_box", "Block P.O. box addresses", "flag")),
+    "sales_tax": (_f("country", "Country", "code", "regions"),),
+    "price_adjustments": (_f("resolution", "Adjusted as", "choice", "other", choices=("refund", "store_credit", "none")),
+                          _f("days", "Within (days)", "days", "other"),
+                          _f("from", "from", "choice", "other", choices=ANCHORS, default="order")),
+    "policy.delivery_fallback": (_f("days", "Delivery taken as shipment + (days)", "days", "other"),),
+    "contradictions": (_f("conflicts_with", "Conflicts with", "text", "other"), _f("note", "Note", "text", "other")),
+}
+INFO_KEYS = ("id", "title", "text")
+TITLED = frozenset(FIELDS) - {"policy"}
+
+
+def section_of(name: str, data: dict) -> str:
+    if name == "rules":
+        return CLASS_SECTION.get(data.get("class"), "windows")
+    return TABLE_SECTION[name]
+
+
+def fields_for(name: str, section: str, data: dict, words: tuple) -> list[Field]:
+    """The fields of one rule, in order: those the rule has and those its section always offers."""
+    out = []
+    for f in FIELDS.get(name, ()):
+        if f.path[0] == "windows" and len(f.path) == 3:
+            continue  # drawn with its resolution's window field
+        if section in f.always or _has(data, f.path):
+            out.append(_with_choices(f, words))
+    return out
+
+
+def _with_choices(f: Field, words: tuple) -> Field:
+    if f.path[-1] == "item_condition":
+        return Field(f.path, f.label, f.kind, tuple(words), f.default, f.always, f.hint)
+    return f
+
+
+def _has(data, path) -> bool:
+    for part in path:
+        if not isinstance(data, dict) or part not in data:
+            return False
+        data = data[part]
+    return True
+
+
+def covered(name: str, data: dict) -> set[tuple]:
+    """Key paths (top key, or ("when", key)) the builder's fields show for this rule."""
+    paths = set()
+    for f in FIELDS.get(name, ()):
+        paths.add(f.path[:2] if f.path[0] in ("when", "offered_when") else f.path[:1])
+    if name == "rules":
+        paths.add(("windows",))
+    return paths
+
+
+# ------------------------------------------------------------------ values
+
+class FieldError(ValueError):
+    """A value the merchant typed that the field cannot take; the message is for the merchant."""
+
+
+def display(kind: str, value):
+    if value is None:
+        return ""
+    if kind in ("list", "countries", "multi") and isinstance(value, list):
+        return ", ".join(str(v) for v in value) if kind != "multi" else value
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def convert(f: Field, raw, current=None):
+    """The merchant's input for field `f` as TOML data, or REMOVE."""
+    kind = f.kind
+    if kind == "flag":
+        value = bool(raw)
+        return REMOVE if value == f.default or (f.default is None and not value) else value
+    if kind == "multi":
+        items = [str(v) for v in (raw or [])]
+        bad = [v for v in items if f.choices and v not in f.choices]
+        if bad:
+            raise FieldError(f"'{bad[0]}' is not one of {', '.join(f.choices)}")
+        if not items or (f.default and tuple(sorted(items)) == tuple(sorted(f.default))):
+            return REMOVE
+        return [c for c in (f.choices or items) if c in items]
+    if kind == "window":
+        return _window(raw, current)
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        if kind == "text" and f.always:
+            raise FieldError("cannot be empty")
+        return REMOVE
+    return _CONVERT[kind](text, f)
+
+
+def _window(raw, current):
+    if raw == "inherit":
+        return REMOVE
+    if raw == "no":
+        return False
+    if raw == "allowed":
+        return current if isinstance(current, dict) else {"days": 30, "from": "delivery"}
+    raise FieldError("choose allowed, not allowed, or not set here")
+
+
+def _days(text, f):
+    if not re.fullmatch(r"\d{1,5}", text):
+        raise FieldError(f"'{text}' is not a whole number of days")
+    return int(text)
+
+
+def _decimal(text):
+    try:
+        found = Decimal(text.replace(",", "").lstrip("$"))
+    except InvalidOperation:
+        raise FieldError(f"'{text}' is not an amount") from None
+    if not found.is_finite() or found < 0:
+        raise FieldError("must be 0 or more")
+    return found
+
+
+def _money(text, f):
+    return f"{_decimal(text).quantize(Decimal('0.01'))}"
+
+
+def _percent(text, f):
+    found = _decimal(text.rstrip("%"))
+    if found > 100:
+        raise FieldError("must be a percentage from 0 to 100")
+    return f"{found.normalize():f}"
+
+
+def _choice(text, f):
+    if text not in f.choices:
+        raise FieldError(f"'{text}' is not one of {', '.join(f.choices)}")
+    return REMOVE if text == f.default else text
+
+
+def _list(text, f):
+    return [part.strip() for part in text.split(",") if part.strip()] or REMOVE
+
+
+def _countries(text, f):
+    return [part.strip().upper() for part in text.split(",") if part.strip()] or REMOVE
+
+
+def _date(text, f):
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise FieldError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def _monthday(text, f):
+    if not re.fullmatch(r"\d\d-\d\d", text):
+        raise FieldError(f"'{text}' is not a month-day (MM-DD)")
+    return text
+
+
+def _until(text, f):
+    return _monthday(text, f) if len(text) == 5 else _date(text, f)
+
+
+_CONVERT = {"text": lambda t, f: t, "code": lambda t, f: t.upper(), "days": _days, "money": _money,
+            "percent": _percent, "choice": _choice, "list": _list, "countries": _countries, "date": _date,
+            "monthday": _monthday, "until": _until}
+
+__all__ = ["CONDITIONS", "FIELDS", "Field", "FieldError", "REMOVE", "SECTIONS", "TITLES", "convert", "covered",
+           "display", "fields_for", "section_of"]
