@@ -26,8 +26,8 @@ def _body() -> dict:
     return body
 
 
-def _answer(text: str, **extra):
-    form = builder.open_form(text)
+def _answer(source: str, **extra):
+    form = builder.open_form(source)
     html = render_template("admin/_builder.html", form=form, class_labels=CLASS_LABELS)
     return jsonify(html=html, ok=form["ok"], check=form["check"], **extra)
 
