@@ -212,6 +212,9 @@ def _set(document, edit) -> None:
     f = _field_for(ref, table, edit.get("path"))
     current = _current(table, f.path)
     value = bf.convert(f, edit.get("value"), current)
+    if value == current or (value is bf.REMOVE and (current is None or current == f.default
+                                                           or isinstance(f.default, tuple) and current == list(f.default))):
+        return  # an unchanged field leaves its line as written
     _write(table, f.path, value)
 
 

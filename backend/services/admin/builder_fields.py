@@ -257,14 +257,14 @@ def _decimal(text):
 
 
 def _money(text, f):
-    return f"{_decimal(text).quantize(Decimal('0.01'))}"
+    return f"{_decimal(text)}"  # as the merchant typed it ("7", "7.00"): the engine reads both
 
 
 def _percent(text, f):
     found = _decimal(text.rstrip("%"))
     if found > 100:
         raise FieldError("must be a percentage from 0 to 100")
-    return f"{found.normalize():f}"
+    return f"{found}"
 
 
 def _choice(text, f):
