@@ -60,7 +60,10 @@
   async function refresh(name) {
     var html = await api("GET", "/app/api/sections/" + name);
     $(name).innerHTML = html;
-    if (name === "policy") { initEditor(); scheduleCheck(0); }
+    if (name === "policy") {
+      initEditor(); scheduleCheck(0);
+      document.dispatchEvent(new CustomEvent("fineprint:policy-loaded"));  // builder.js redraws its form
+    }
   }
 
   // -------------------------------------------------------------- editor
