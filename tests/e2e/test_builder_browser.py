@@ -77,6 +77,12 @@ def test_merchant_changes_a_window_adds_a_final_sale_tag_and_a_late_fee_then_bac
     page.wait_for_selector(rule("late-label-fee"))
     assert page.input_value("#policy-text") == EXPECTED  # the editor holds the file the builder wrote
 
+    if backend == "sqlite":  # each section as the merchant sees it after the three edits
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for key in ("store", "windows", "final_sale", "credit_only", "conditions", "fees", "bonus", "protection",
+                    "shipping", "regions", "other"):
+            page.locator(f"#b-{key}").screenshot(path=str(SCREENSHOTS / f"builder-{key.replace('_', '-')}.png"))
+
     # 4. Backtest and activate from the builder, as from the editor.
     page.wait_for_selector("#check-status.ok")
     page.click("#run-backtest")
@@ -88,12 +94,6 @@ def test_merchant_changes_a_window_adds_a_final_sale_tag_and_a_late_fee_then_bac
     assert text == EXPECTED
     page.wait_for_function("document.querySelectorAll('#versions tbody tr').length === 2")
     page.wait_for_selector(rule("late-label-fee"))  # the section was redrawn from the active policy
-
-    if backend == "sqlite":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        for key in ("windows", "final_sale", "credit_only", "conditions", "fees", "bonus", "protection",
-                    "shipping", "regions", "other"):
-            page.locator(f"#b-{key}").screenshot(path=str(SCREENSHOTS / f"builder-{key.replace('_', '-')}.png"))
     assert page.errors == []
 
 
@@ -118,5 +118,5 @@ def test_merchant_pastes_the_written_policy_and_links_a_sentence_to_a_rule(serve
     assert 'text = "Sale items are final."' in page.input_value("#policy-text")
     assert page.input_value(f'{rule("final-sale")} textarea{field("text")}') == "Sale items are final."
     if backend == "sqlite":
-        page.locator("#builder-view").screenshot(path=str(SCREENSHOTS / "builder-written-policy.png"))
+        page.locator("#builder-written").screenshot(path=str(SCREENSHOTS / "builder-written-policy.png"))
     assert page.errors == []

@@ -24,6 +24,7 @@ _ABBREVIATIONS = {"u.s", "p.o", "e.g", "i.e", "etc", "jr", "sr", "st", "mr", "mr
                   "approx", "inc", "ltd", "co", "u.k", "a.m", "p.m"}
 _END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9$])")
 MAX_CHARS = 50_000
+_NAMES = {"policy.delivery_fallback": "Delivery never confirmed (fallback)"}
 
 
 def split(text: str) -> list[str]:
@@ -58,7 +59,7 @@ def rules_of(policy_text: str) -> list[dict]:
         if isinstance(text, str):
             public = {k: v for k, v in ref.items() if not k.startswith("_")}
             out.append({"ref": public, "id": public.get("id") or ref["table"],
-                        "title": str(table.get("title") or ref["table"]), "text": str(text)})
+                        "title": str(table.get("title") or _NAMES.get(ref["table"], ref["table"])), "text": str(text)})
     return out
 
 

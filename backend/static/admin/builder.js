@@ -109,7 +109,7 @@
       var r = await admin.api("POST", "/app/api/policy/builder/sentences", { text: source(), written: written });
       sentencesShown = true;
       $("builder-view").classList.add("with-written");
-      var options = r.rules.map(function (x, i) { return '<option value="' + i + '">' + esc(x.title) + "</option>"; }).join("");
+      var options = '<option value="">Choose a rule…</option>' + r.rules.map(function (x, i) { return '<option value="' + i + '">' + esc(x.title) + "</option>"; }).join("");
       var html = '<p id="b-sentences-summary">' + r.implemented + " of " + r.total + " sentences have a rule.</p><ol class=\"b-sentences\">";
       r.sentences.forEach(function (s) {
         html += '<li class="' + (s.rules.length ? "implemented" : "missing") + '" data-index="' + s.index + '"><span class="b-s-text">' +
@@ -127,7 +127,9 @@
 
   function link(button) {
     var li = button.closest("li"), box = $("b-sentences");
-    var rule = box.rules[Number(li.querySelector("select").value)];
+    var choice = li.querySelector("select").value;
+    if (choice === "") { admin.toast("Choose the rule this sentence belongs to"); return; }
+    var rule = box.rules[Number(choice)];
     var sentence = box.sentences[Number(li.dataset.index)].text;
     edit([{ op: "link", ref: rule.ref, sentence: sentence,
             mode: li.querySelector(".b-s-append").checked ? "append" : "replace" }], button);
