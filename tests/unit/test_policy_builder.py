@@ -214,3 +214,27 @@ def test_the_written_policy_is_split_into_sentences_without_breaking_abbreviatio
 
     assert split("We ship to the U.S. only. No P.O. boxes, please! Returns:\n- 30 days\n- Jr. sizes excluded.") == [
         "We ship to the U.S. only.", "No P.O. boxes, please!", "Returns:", "30 days", "Jr. sizes excluded."]
+
+
+def test_return_protection_says_which_fees_it_waives():
+    form = builder.open_form(AALLYN)
+    protection = next(r for r in rows(form) if r["table"] == "protection")
+    assert protection["info"] == ["Waives: $15 restocking fee (waived with return protection) (tick “Waived with "
+                                  "return protection” on a fee to change this)."]
+
+
+def test_a_seasonal_window_every_holiday_season_is_written_as_an_order_season():
+    after = edit(AALLYN, op="add", section="windows", title="Holiday orders: until January 15",
+                 text="Orders placed from November 1 can be returned until January 15.",
+                 values=[{"path": ["when", "order_season", "from"], "value": "11-01"},
+                         {"path": ["when", "order_season", "to"], "value": "12-31"},
+                         {"path": ["windows", "refund"], "value": "allowed"},
+                         {"path": ["windows", "refund", "days"], "value": "30"},
+                         {"path": ["windows", "refund", "from"], "value": "order"},
+                         {"path": ["windows", "refund", "until"], "value": "01-15"}])
+    added = after[after.index('id = "holiday-orders-until-january-15"'):].split("\n\n")[0]
+    assert added.splitlines()[3:] == [
+        'when = { order_season = { from = "11-01", to = "12-31" } }',
+        'windows = { refund = { days = 30, from = "order", until = "01-15" } }']
+    window = load_policy_text(after, "x.toml").rules[-1].windows["refund"]
+    assert (window.days, window.anchor, window.until) == (30, "order", (1, 15))

@@ -51,12 +51,23 @@ def open_form(text: str) -> dict:
     for index_ref, (ref, table) in enumerate(doc_.tables(document)):
         rows.append(_row(ref, table, condition_words, notes))
     readonly.extend(_unknown_tables(document))
+    _protection_waives(rows)
     sections = []
     for key, title, description in bf.SECTIONS:
         sections.append({"key": key, "title": title, "description": description,
                          "rows": [r for r in rows if r["section"] == key], "add": _add_form(key, condition_words)})
     return {"ok": True, "error": None, "sections": sections, "readonly": readonly, "check": check,
             "file_notes": notes.get((None, None), [])}
+
+
+def _protection_waives(rows: list) -> None:
+    """Return protection's row says which fees it waives (each fee's own "Waived with return protection")."""
+    waived = [r["title"] or r["id"] for r in rows if r["table"] == "fees"
+              and any(f["path"] == ["waived_by_protection"] and f["raw"] is True for f in r["fields"])]
+    for row in rows:
+        if row["table"] == "protection":
+            row["info"].append("Waives: " + (", ".join(waived) if waived else "no fee yet") +
+                               " (tick “Waived with return protection” on a fee to change this).")
 
 
 def _policy(text: str):
@@ -95,7 +106,7 @@ def _row(ref: dict, table, condition_words: tuple, notes: dict) -> dict:
             "id": data.get("id"), "title": data.get("title", ""), "text": data.get("text", ""),
             "has_info": name in bf.TITLED, "fields": fields, "extras": extras,
             "notes": [n for n in row_notes if not n.get("placed")], "readonly": False, "reason": None,
-            "summary": _summary(name, data)}
+            "summary": _summary(name, data), "info": []}
 
 
 def _listed_apart(table, key: str) -> bool:

@@ -93,8 +93,9 @@ FIELDS = {
         *_REGION,
         _when("order_date_from", "Orders placed from", "date", "windows"),
         _when("order_date_to", "Orders placed through", "date", "windows"),
-        Field(("when", "order_season", "from"), "Every year from (MM-DD)", "monthday"),
-        Field(("when", "order_season", "to"), "to (MM-DD)", "monthday"),
+        Field(("when", "order_season", "from"), "Orders placed every year from", "monthday",
+              always=frozenset({"windows"}), hint="MM-DD"),
+        Field(("when", "order_season", "to"), "through", "monthday", always=frozenset({"windows"}), hint="MM-DD"),
         *_WINDOW_FIELDS,
     ),
     "return_rules": (
