@@ -11,29 +11,19 @@ is listed read-only with the reason, to be edited in the advanced view.
 from __future__ import annotations
 
 import json
-import re
 
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Table
 
-from backend.errors import ValidationError
 from backend.policy import PolicyError, load_policy_text
 from backend.policy.model import CONDITIONS
 from backend.services.admin import builder_doc as doc_
 from backend.services.admin import builder_fields as bf
+from backend.services.admin import builder_values as bv
 from backend.services.admin import builder_words as words
-from backend.services.admin.builder_sentences import sentences  # noqa: F401  (part of this service)
+from backend.services.admin.builder_edits import ADD_TABLES, ADVANCED, BuilderError, apply  # noqa: F401
+from backend.services.admin.builder_sentences import sentences  # noqa: F401  (the service's three calls)
 from backend.services.decisions import policies
-
-ADD_TABLES = {"windows": ("rules", {}), "final_sale": ("rules", {"class": "final_sale"}),
-              "credit_only": ("rules", {"class": "credit_only"}), "conditions": ("return_rules", {}),
-              "fees": ("fees", {}), "bonus": ("bonus_credit", {}), "regions": ("blocks", {})}
-ADVANCED = "edit in advanced view"
-
-
-class BuilderError(ValidationError):
-    code = "invalid_edit"
-
 
 # ------------------------------------------------------------------ reading
 
@@ -46,9 +36,9 @@ def open_form(text: str) -> dict:
                 "sections": [], "readonly": [], "check": check}
     policy = _policy(text)
     notes = words.place(text, check["problems"], policy)
-    condition_words = tuple(policy.conditions) if policy is not None and hasattr(policy, "conditions") else _words(document)
+    condition_words = tuple(policy.conditions) if policy is not None else _words(document)
     rows, readonly = [], []
-    for index_ref, (ref, table) in enumerate(doc_.tables(document)):
+    for ref, table in doc_.tables(document):
         rows.append(_row(ref, table, condition_words, notes))
     readonly.extend(_unknown_tables(document))
     _protection_waives(rows)
@@ -105,8 +95,7 @@ def _row(ref: dict, table, condition_words: tuple, notes: dict) -> dict:
     return {"ref": _public(ref), "ref_json": json.dumps(_public(ref)), "table": name, "section": section,
             "id": data.get("id"), "title": data.get("title", ""), "text": data.get("text", ""),
             "has_info": name in bf.TITLED, "fields": fields, "extras": extras,
-            "notes": [n for n in row_notes if not n.get("placed")], "readonly": False, "reason": None,
-            "summary": _summary(name, data), "info": []}
+            "notes": [n for n in row_notes if not n.get("placed")], "readonly": False, "reason": None, "info": []}
 
 
 def _listed_apart(table, key: str) -> bool:
@@ -128,7 +117,7 @@ def _field_view(f: bf.Field, data: dict, row_notes: list) -> dict:
         n["placed"] = True
     return {"path": list(f.path), "path_json": json.dumps(list(f.path)), "label": f.label, "kind": f.kind,
             "choices": list(f.choices), "default": f.default, "hint": f.hint, "notes": mine,
-            "value": bf.display(f.kind, value), "raw": value}
+            "value": bv.display(f.kind, value), "raw": value}
 
 
 def _attach_window_parts(fields: list, data: dict) -> None:
@@ -144,11 +133,7 @@ def _attach_window_parts(fields: list, data: dict) -> None:
         view["parts"] = [_field_view(f, data, []) for f in bf.FIELDS["rules"]
                          if f.path[:2] == ("windows", res) and len(f.path) == 3]
         for part in view["parts"]:
-            part["value"] = bf.display(part["kind"], spec.get(part["path"][2]))
-
-
-def _summary(name: str, data: dict) -> str:
-    return {"rules": "line rule", "fees": "fee"}.get(name, name.replace("_", " "))
+            part["value"] = bv.display(part["kind"], spec.get(part["path"][2]))
 
 
 def _unknown_tables(document) -> list[dict]:
@@ -177,159 +162,3 @@ def _add_form(section: str, condition_words: tuple) -> dict | None:
     if name == "rules":
         _attach_window_parts(fields, preset)
     return {"section": section, "fields": fields}
-
-
-# ------------------------------------------------------------------ writing
-
-def apply(text: str, edits: list) -> str:
-    try:
-        document = doc_.parse(text)
-    except TOMLKitError as exc:
-        raise BuilderError(f"the policy is not valid TOML ({exc}); fix it in the advanced view") from None
-    if not isinstance(edits, list) or not edits:
-        raise BuilderError("expected a list of edits", details=[{"field": "edits", "message": "a non-empty list"}])
-    for i, edit in enumerate(edits):
-        if not isinstance(edit, dict) or edit.get("op") not in _OPS:
-            raise BuilderError("unknown edit", details=[{"field": f"edits[{i}].op",
-                                                         "message": f"one of {', '.join(_OPS)}"}])
-        try:
-            _OPS[edit["op"]](document, edit)
-        except bf.FieldError as exc:
-            raise BuilderError(str(exc), details=[{"field": f"edits[{i}]." + ".".join(map(str, edit.get("path") or [])),
-                                                   "message": str(exc)}]) from None
-    return document.as_string()
-
-
-def _table(document, edit):
-    ref = edit.get("ref")
-    table = doc_.find(document, ref) if isinstance(ref, dict) else None
-    if table is None:
-        raise bf.FieldError(f"no rule {json.dumps(ref)} in this policy (reload the builder)")
-    return ref, table
-
-
-def _field_for(ref: dict, table, path: list) -> bf.Field:
-    path = tuple(path or ())
-    if path in (("title",), ("text",), ("message",)) and ref["table"] != "policy":
-        return bf.Field(path, path[0], "text", always=frozenset({"*"}))
-    for f in bf.FIELDS.get(ref["table"], ()):
-        if f.path == path:
-            return f
-    raise bf.FieldError(f"the builder cannot change {'.'.join(path) or 'that'} here: {ADVANCED}")
-
-
-def _set(document, edit) -> None:
-    ref, table = _table(document, edit)
-    f = _field_for(ref, table, edit.get("path"))
-    current = _current(table, f.path)
-    value = bf.convert(f, edit.get("value"), current)
-    if value == current or (value is bf.REMOVE and (current is None or current == f.default
-                                                           or isinstance(f.default, tuple) and current == list(f.default))):
-        return  # an unchanged field leaves its line as written
-    _write(table, f.path, value)
-
-
-def _current(table, path):
-    node = doc_.plain(table)
-    for part in path:
-        node = node.get(part) if isinstance(node, dict) else None
-    return node
-
-
-def _write(table, path: tuple, value) -> None:
-    top = path[0]
-    if len(path) == 1:
-        doc_.remove_key(table, top) if value is bf.REMOVE else doc_.set_key(table, top, value)
-        return
-    data = doc_.plain(table[top]) if top in table else {}
-    if not isinstance(data, dict):
-        raise bf.FieldError(f"{top} is not a table here: {ADVANCED}")
-    node = data
-    for part in path[1:-1]:
-        if not isinstance(node.get(part), dict):
-            node[part] = {}
-        node = node[part]
-    if value is bf.REMOVE:
-        node.pop(path[-1], None)
-    else:
-        node[path[-1]] = value
-    if path[0] == "windows" and len(path) == 3 and "days" in node and "from" not in node:
-        node["from"] = "delivery"  # a window counts from an anchor; delivery is what the presets use
-    _prune(data)
-    if not data:
-        doc_.remove_key(table, top)
-    else:
-        doc_.set_key(table, top, data, after="text")
-
-
-def _prune(data: dict) -> None:
-    for key in list(data):
-        if isinstance(data[key], dict):
-            _prune(data[key])
-            if not data[key]:
-                del data[key]
-
-
-def _add(document, edit) -> None:
-    section = edit.get("section")
-    if section not in ADD_TABLES:
-        raise bf.FieldError(f"the builder cannot add rules to '{section}'")
-    name, preset = ADD_TABLES[section]
-    title, sentence = (str(edit.get(k) or "").strip() for k in ("title", "text"))
-    if not title or not sentence:
-        raise bf.FieldError("a new rule needs a title and the sentence of your policy it implements")
-    values = {"id": _new_id(document, title), "title": title, "text": sentence}
-    body: dict = {}
-    ref = {"table": name}
-    for item in edit.get("values") or []:
-        f = _field_for(ref, None, item.get("path"))
-        value = bf.convert(f, item.get("value"), None)
-        if value is not bf.REMOVE:
-            _put(body, f.path, value)
-    if "when" in body:
-        values["when"] = body.pop("when")
-    values.update(preset)
-    values.update(body)
-    doc_.append_rule(document, name, values)
-
-
-def _put(data: dict, path: tuple, value) -> None:
-    for part in path[:-1]:
-        data = data.setdefault(part, {})
-    data[path[-1]] = value
-
-
-def _new_id(document, title: str) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40].strip("-") or "rule"
-    taken = {str(t.get("id")) for _, t in doc_.tables(document) if hasattr(t, "get")}
-    found, n = base, 2
-    while found in taken:
-        found, n = f"{base}-{n}", n + 1
-    return found
-
-
-def _remove(document, edit) -> None:
-    if not doc_.remove_rule(document, edit.get("ref") or {}):
-        raise bf.FieldError("only a rule of a [[...]] list can be removed here")
-
-
-def _link(document, edit) -> None:
-    ref, table = _table(document, edit)
-    sentence = " ".join(str(edit.get("sentence") or "").split())
-    if not sentence:
-        raise bf.FieldError("choose a sentence to link")
-    current = str(table.get("text") or "")
-    if edit.get("mode") == "append" and current:
-        sentence = current if sentence in current else f"{current} {sentence}"
-    doc_.set_key(table, "text", sentence)
-
-
-def _override(document, edit) -> None:
-    ref, table = _table(document, edit)
-    earlier = str(edit.get("rule") or "")
-    current = list(doc_.plain(table["overrides"])) if "overrides" in table else []
-    if earlier and earlier not in current:
-        doc_.set_key(table, "overrides", [*current, earlier])
-
-
-_OPS = {"set": _set, "add": _add, "remove": _remove, "link": _link, "override": _override}

@@ -1,0 +1,123 @@
+"""What the merchant types into a builder field, as the TOML data to write (and back, for display).
+
+    convert(field, raw, current) -> the value to write, or REMOVE (the key goes away)
+    display(kind, value)         -> what the field shows
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+REMOVE = object()
+
+
+class FieldError(ValueError):
+    """A value the merchant typed that the field cannot take; the message is for the merchant."""
+
+
+def display(kind: str, value):
+    if value is None:
+        return ""
+    if kind in ("list", "countries", "multi") and isinstance(value, list):
+        return ", ".join(str(v) for v in value) if kind != "multi" else value
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def convert(f, raw, current=None):
+    """The merchant's input for field `f` as TOML data, or REMOVE."""
+    kind = f.kind
+    if kind == "flag":
+        value = bool(raw)
+        return REMOVE if value == f.default or (f.default is None and not value) else value
+    if kind == "multi":
+        items = [str(v) for v in (raw or [])]
+        bad = [v for v in items if f.choices and v not in f.choices]
+        if bad:
+            raise FieldError(f"'{bad[0]}' is not one of {', '.join(f.choices)}")
+        if not items or (f.default and tuple(sorted(items)) == tuple(sorted(f.default))):
+            return REMOVE
+        return [c for c in (f.choices or items) if c in items]
+    if kind == "window":
+        return _window(raw, current)
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        if kind == "text" and f.always:
+            raise FieldError("cannot be empty")
+        return REMOVE
+    return _CONVERT[kind](text, f)
+
+
+def _window(raw, current):
+    if raw == "inherit":
+        return REMOVE
+    if raw == "no":
+        return False
+    if raw == "allowed":
+        return current if isinstance(current, dict) else {"days": 30, "from": "delivery"}
+    raise FieldError("choose allowed, not allowed, or not set here")
+
+
+def _days(text, f):
+    if not re.fullmatch(r"\d{1,5}", text):
+        raise FieldError(f"'{text}' is not a whole number of days")
+    return int(text)
+
+
+def _decimal(text):
+    try:
+        found = Decimal(text.replace(",", "").lstrip("$"))
+    except InvalidOperation:
+        raise FieldError(f"'{text}' is not an amount") from None
+    if not found.is_finite() or found < 0:
+        raise FieldError("must be 0 or more")
+    return found
+
+
+def _money(text, f):
+    return f"{_decimal(text)}"  # as the merchant typed it ("7", "7.00"): the engine reads both
+
+
+def _percent(text, f):
+    found = _decimal(text.rstrip("%"))
+    if found > 100:
+        raise FieldError("must be a percentage from 0 to 100")
+    return f"{found}"
+
+
+def _choice(text, f):
+    if text not in f.choices:
+        raise FieldError(f"'{text}' is not one of {', '.join(f.choices)}")
+    return REMOVE if text == f.default else text
+
+
+def _list(text, f):
+    return [part.strip() for part in text.split(",") if part.strip()] or REMOVE
+
+
+def _countries(text, f):
+    return [part.strip().upper() for part in text.split(",") if part.strip()] or REMOVE
+
+
+def _date(text, f):
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise FieldError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def _monthday(text, f):
+    if not re.fullmatch(r"\d\d-\d\d", text):
+        raise FieldError(f"'{text}' is not a month-day (MM-DD)")
+    return text
+
+
+def _until(text, f):
+    return _monthday(text, f) if len(text) == 5 else _date(text, f)
+
+
+_CONVERT = {"text": lambda t, f: t, "code": lambda t, f: t.upper(), "days": _days, "money": _money,
+            "percent": _percent, "choice": _choice, "list": _list, "countries": _countries, "date": _date,
+            "monthday": _monthday, "until": _until}
