@@ -95,7 +95,8 @@ def _row(ref: dict, table, condition_words: tuple, notes: dict) -> dict:
     return {"ref": _public(ref), "ref_json": json.dumps(_public(ref)), "table": name, "section": section,
             "id": data.get("id"), "title": data.get("title", ""), "text": data.get("text", ""),
             "has_info": name in bf.TITLED, "fields": fields, "extras": extras,
-            "notes": [n for n in row_notes if not n.get("placed")], "readonly": False, "reason": None, "info": []}
+            "notes": [n for n in row_notes if not n.get("placed")], "readonly": False, "reason": None, "info": [],
+            "text_rows": min(6, max(2, len(str(data.get("text", ""))) // 100 + 1))}
 
 
 def _listed_apart(table, key: str) -> bool:

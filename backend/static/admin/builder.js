@@ -18,7 +18,24 @@
     ta.dispatchEvent(new Event("input"));  // admin.js: gutter, backtest reset, check
   }
 
+  // The control the merchant is on (Tab moved there as the change was sent), to be found again after a redraw.
+  function focused() {
+    var el = document.activeElement, rule = el && el.closest && el.closest("#builder .b-rule");
+    if (!rule || !el.dataset.path) return null;
+    return { rule: rule.dataset.ruleId, path: el.dataset.path, value: el.value, dirty: el.value !== el.defaultValue };
+  }
+
+  function refocus(was) {
+    if (!was) return;
+    var el = document.querySelector('#builder .b-rule[data-rule-id="' + CSS.escape(was.rule) + '"] [data-path="' +
+                                    CSS.escape(was.path) + '"]');
+    if (!el) return;
+    if (was.dirty) el.value = was.value;  // typed while the last change was being saved
+    el.focus();
+  }
+
   function draw(html) {
+    var was = focused();
     var open = Array.prototype.map.call(document.querySelectorAll("#builder details.b-add[open]"),
                                         function (d) { return d.dataset.section; });
     $("builder").innerHTML = html;
@@ -26,6 +43,7 @@
       var d = document.querySelector('#builder details.b-add[data-section="' + s + '"]');
       if (d) d.open = true;
     });
+    refocus(was);
     document.body.dataset.builder = "ready";
   }
 
