@@ -73,7 +73,8 @@ _REGION = (_when("ship_to_country", "Only orders shipped to", "countries", "wind
 
 FIELDS = {
     "policy": (_f("title", "Store name", "text", "store"), _f("timezone", "Time zone", "text", "store"),
-               _f("currency", "Currency", "code", "store")),
+               _f("currency", "Currency", "code", "store"),
+               _f("conditions", "Your own words for an item's condition", "list")),
     "rules": (
         _f("class", "Items are", "choice", *_ITEMS, "windows", choices=tuple(CLASSES)),
         _when("product_tag", "Products tagged", "list", *_ITEMS),

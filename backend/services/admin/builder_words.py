@@ -44,6 +44,9 @@ def place(text: str, problems: list[dict], policy) -> dict:
             note["action"] = _action(problem["message"])
         if owner is not None:
             note["field"] = _field(positions, owner[0], problem["line"], problem["col"])
+            if note["field"] and note["severity"] == "error":  # shown under the field: no need to name it
+                note["text"] = re.sub(r"^(field|condition) '[^']+': ", "", note["text"])
+                note["text"] = note["text"][:1].upper() + note["text"][1:]
             out.setdefault(owner[1], []).append(note)
         else:
             out.setdefault((None, None), []).append(note)
