@@ -94,9 +94,13 @@ def _row(ref: dict, table, condition_words: tuple, notes: dict) -> dict:
             extras.append({"key": key, "toml": f"{key} = {table[key].as_string().strip()}", "reason": ADVANCED})
     return {"ref": _public(ref), "ref_json": json.dumps(_public(ref)), "table": name, "section": section,
             "id": data.get("id"), "title": data.get("title", ""), "text": data.get("text", ""),
-            "has_info": name in bf.TITLED, "fields": fields, "extras": extras,
+            "has_info": name in bf.TITLED, "title_editable": name != "policy.delivery_fallback" or "title" in data,
+            "heading": _HEADINGS.get(name, ""), "fields": fields, "extras": extras,
             "notes": [n for n in row_notes if not n.get("placed")], "readonly": False, "reason": None, "info": [],
             "text_rows": min(6, max(2, len(str(data.get("text", ""))) // 100 + 1))}
+
+
+_HEADINGS = {"policy.delivery_fallback": "Delivery never confirmed (fallback)", "policy": "Store"}
 
 
 def _listed_apart(table, key: str) -> bool:

@@ -45,7 +45,8 @@ CLASS_LABELS = {"": "(not set by this rule)", "standard": "returnable as usual",
 class Field:
     path: tuple
     label: str
-    kind: str  # text, days, money, percent, choice, list, countries, multi, flag, date, monthday, until, window
+    kind: str  # text, days, money, percent, choice, list, countries, multi, flag,
+    # tristate (yes / no / not a condition), date, monthday, until, window
     choices: tuple = ()
     default: object = None
     always: frozenset = field(default_factory=frozenset)  # sections that offer it even when absent
@@ -81,8 +82,8 @@ FIELDS = {
         _when("product_type", "Product types", "list", *_ITEMS),
         _when("gift_card", "Gift cards", "flag", *_ITEMS),
         _when("discount_percent_at_least", "Discounted by at least (%)", "percent", *_ITEMS),
-        _when("marked_down", "Marked down (compare-at price above the price)", "flag"),
-        _when("discounted", "Bought at a discount", "flag"),
+        _when("marked_down", "Marked down (compare-at price above the price)", "tristate"),
+        _when("discounted", "Bought at a discount", "tristate"),
         _when("sku", "SKUs", "list"), _when("order_tag", "Orders tagged", "list"),
         _when("discount_code_prefix", "Discount codes starting with", "list"),
         _when("sales_channel", "Sales channels", "list"),
@@ -138,7 +139,8 @@ FIELDS = {
     "sales_tax": (_f("country", "Country", "code", "regions"),),
     "price_adjustments": (_f("resolution", "Adjusted as", "choice", "other", choices=("refund", "store_credit", "none")),
                           _f("days", "Within (days)", "days", "other"),
-                          _f("from", "from", "choice", "other", choices=ANCHORS, default="order")),
+                          _f("from", "from", "choice", "other", choices=ANCHORS, default="order"),
+                          _when("discounted", "Bought at a discount", "tristate")),
     "policy.delivery_fallback": (_f("days", "Delivery taken as shipment + (days)", "days", "other"),),
     "contradictions": (_f("conflicts_with", "Conflicts with", "text", "other"), _f("note", "Note", "text", "other")),
 }

@@ -19,6 +19,8 @@ class FieldError(ValueError):
 def display(kind: str, value):
     if value is None:
         return ""
+    if kind == "tristate":
+        return "yes" if value is True else "no" if value is False else ""
     if kind in ("list", "countries", "multi") and isinstance(value, list):
         return ", ".join(str(v) for v in value) if kind != "multi" else value
     if isinstance(value, date):
@@ -31,7 +33,9 @@ def convert(f, raw, current=None):
     kind = f.kind
     if kind == "flag":
         value = bool(raw)
-        return REMOVE if value == f.default or (f.default is None and not value) else value
+        if f.default is None and not value:  # a condition: unticked is "not a condition" (a written false stays)
+            return False if current is False else REMOVE
+        return REMOVE if value == f.default else value
     if kind == "multi":
         items = [str(v) for v in (raw or [])]
         bad = [v for v in items if f.choices and v not in f.choices]
@@ -40,6 +44,8 @@ def convert(f, raw, current=None):
         if not items or (f.default and tuple(sorted(items)) == tuple(sorted(f.default))):
             return REMOVE
         return [c for c in (f.choices or items) if c in items]
+    if kind == "tristate":
+        return _TRISTATE[raw] if raw in _TRISTATE else _refuse_tristate(raw)
     if kind == "window":
         return _window(raw, current)
     text = "" if raw is None else str(raw).strip()
@@ -48,6 +54,13 @@ def convert(f, raw, current=None):
             raise FieldError("cannot be empty")
         return REMOVE
     return _CONVERT[kind](text, f)
+
+
+_TRISTATE = {"": REMOVE, None: REMOVE, "yes": True, "no": False}
+
+
+def _refuse_tristate(raw):
+    raise FieldError(f"'{raw}' is not yes, no or empty")
 
 
 def _window(raw, current):
