@@ -238,3 +238,12 @@ def test_a_seasonal_window_every_holiday_season_is_written_as_an_order_season():
         'windows = { refund = { days = 30, from = "order", until = "01-15" } }']
     window = load_policy_text(after, "x.toml").rules[-1].windows["refund"]
     assert (window.days, window.anchor, window.until) == (30, "order", (1, 15))
+
+
+def test_a_yes_no_condition_keeps_no_and_either_drops_the_condition():
+    ref = {"table": "price_adjustments", "id": "price-adjustment-full-price"}
+    assert edit(AALLYN, op="set", ref=ref, path=["when", "discounted"], value="no") == AALLYN
+    either = edit(AALLYN, op="set", ref=ref, path=["when", "discounted"], value="")
+    assert changed_lines(AALLYN, either) == ["-when = { discounted = false }"]
+    with pytest.raises(builder.BuilderError, match="not yes, no or empty"):
+        edit(AALLYN, op="set", ref=ref, path=["when", "discounted"], value="maybe")
