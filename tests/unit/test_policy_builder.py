@@ -247,3 +247,12 @@ def test_a_yes_no_condition_keeps_no_and_either_drops_the_condition():
     assert changed_lines(AALLYN, either) == ["-when = { discounted = false }"]
     with pytest.raises(builder.BuilderError, match="not yes, no or empty"):
         edit(AALLYN, op="set", ref=ref, path=["when", "discounted"], value="maybe")
+
+
+def test_a_value_the_builder_does_not_offer_yet_stays_offered_and_untouched():
+    newer = AALLYN.replace('kind = "restocking"\namount = "15.00"\nunless', 'kind = "restocking"\namount = "15.00"\nper = "order"\nunless', 1)
+    fee = next(r for r in rows(builder.open_form(newer)) if r["id"] == "us-restocking-fee")
+    per = next(f for f in fee["fields"] if f["path"] == ["per"])
+    assert per["choices"] == ["request", "item", "order"] and per["value"] == "order"
+    assert edit(newer, op="set", ref=fee["ref"], path=["per"], value="order") == newer
+    assert '+per = "item"' in changed_lines(newer, edit(newer, op="set", ref=fee["ref"], path=["per"], value="item"))

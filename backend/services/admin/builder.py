@@ -120,8 +120,11 @@ def _field_view(f: bf.Field, data: dict, row_notes: list) -> dict:
             and n["field"][0] == f.path[0] and len(f.path) <= 2]
     for n in mine:
         n["placed"] = True
+    choices = list(f.choices)  # a value the file has that the builder does not know (a newer word) stays offered
+    choices += [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str) and choices
+                and v not in choices]
     return {"path": list(f.path), "path_json": json.dumps(list(f.path)), "label": f.label, "kind": f.kind,
-            "choices": list(f.choices), "default": f.default, "hint": f.hint, "notes": mine,
+            "choices": choices, "default": f.default, "hint": f.hint, "notes": mine,
             "value": bv.display(f.kind, value), "raw": value}
 
 

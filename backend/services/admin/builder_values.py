@@ -38,12 +38,13 @@ def convert(f, raw, current=None):
         return REMOVE if value == f.default else value
     if kind == "multi":
         items = [str(v) for v in (raw or [])]
-        bad = [v for v in items if f.choices and v not in f.choices]
+        known = (*f.choices, *(current if isinstance(current, list) else ()))
+        bad = [v for v in items if f.choices and v not in known]
         if bad:
             raise FieldError(f"'{bad[0]}' is not one of {', '.join(f.choices)}")
         if not items or (f.default and tuple(sorted(items)) == tuple(sorted(f.default))):
             return REMOVE
-        return [c for c in (f.choices or items) if c in items]
+        return [c for c in dict.fromkeys((*f.choices, *items)) if c in items] if f.choices else items
     if kind == "tristate":
         return _TRISTATE[raw] if raw in _TRISTATE else _refuse_tristate(raw)
     if kind == "window":
@@ -53,6 +54,8 @@ def convert(f, raw, current=None):
         if kind == "text" and f.always:
             raise FieldError("cannot be empty")
         return REMOVE
+    if kind == "choice" and text == current:
+        return text  # a value the builder does not offer (a newer word) stays as written
     return _CONVERT[kind](text, f)
 
 
