@@ -93,3 +93,23 @@ def test_the_admin_page_offers_the_builder_and_the_advanced_editor(client, auth,
     html = page.get_data(as_text=True)
     assert 'id="view-builder"' in html and 'id="view-advanced"' in html and 'id="policy-text"' in html
     assert "admin/builder.js" in html and "Paste your policy text" in html
+
+
+@pytest.mark.parametrize("body", [
+    {"text": "a = " + "[" * 5000 + "]" * 5000, "edits": [{"op": "remove", "ref": {"table": "fees"}}]},
+    {"text": "x", "edits": "all of them"},
+    {"text": "x", "edits": [{"op": "set", "ref": "us-returns", "path": ["title"], "value": "x"}]},
+    {"text": "x", "edits": [{"op": "set", "ref": {"table": "rules", "id": "us-returns"}, "path": "title"}]},
+    {"text": "x", "edits": [{"op": "set", "ref": {"table": "rules", "id": "a"}, "path": ["title"], "value": {"a": 1}}]},
+    {"text": "x", "edits": [{"op": "add", "section": ["fees"], "title": "a", "text": "b"}]},
+    {"text": "x", "edits": [{"op": "add", "section": "fees", "title": "a", "text": "b", "values": [1]}]},
+    {"text": 5, "edits": []},
+])
+def test_hostile_edits_are_refused_with_the_error_envelope(client, auth, body):
+    answer = client.post("/app/api/policy/builder/edit", json=body, headers=auth)
+    assert answer.status_code == 422 and set(answer.json["error"]) == {"code", "message", "details"}
+
+
+def test_a_policy_nested_deeper_than_any_reader_goes_is_shown_as_unreadable(client, auth):
+    answer = client.post("/app/api/policy/builder", json={"text": "a = " + "[" * 5000 + "]" * 5000}, headers=auth)
+    assert answer.status_code == 200 and not answer.json["ok"] and "not valid TOML" in answer.json["html"]

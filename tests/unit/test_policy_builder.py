@@ -66,7 +66,9 @@ def test_a_round_trip_through_the_builder_is_byte_identical(path):
         for field in row["fields"]:
             value = field["state"] if field["kind"] == "window" else field["value"]
             if field["kind"] in ("flag", "multi") and field["raw"] is None:
-                value = field["default"] if field["kind"] == "multi" else bool(field["default"])
+                value = list(field["default"] or []) if field["kind"] == "multi" else bool(field["default"])
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = str(value)  # what an input's value is in the browser
             after = edit(text, op="set", ref=row["ref"], path=field["path"], value=value)
             assert after == text, (row["id"], field["path"], changed_lines(text, after))
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 
-from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Table
 
 from backend.policy import PolicyError, load_policy_text
@@ -28,13 +27,18 @@ from backend.services.decisions import policies
 # ------------------------------------------------------------------ reading
 
 def open_form(text: str) -> dict:
-    check = policies.check_text(text)
+    try:
+        check = policies.check_text(text)
+    except RecursionError:  # the engine's TOML reader (tomllib) recurses once per nesting level
+        check = {"ok": False, "name": None, "version": None, "problems": []}
     try:
         document = doc_.parse(text)
-    except TOMLKitError as exc:
+        if not check["ok"] and not check["problems"]:
+            raise doc_.Unreadable("arrays or tables nested too deeply")
+    except doc_.Unreadable as exc:
         return {"ok": False, "error": f"The file is not valid TOML ({exc}): fix it in the advanced view.",
-                "sections": [], "readonly": [], "check": check}
-    policy = _policy(text)
+                "sections": [], "readonly": [], "check": check, "file_notes": []}
+    policy = _policy(text) if check["ok"] else None
     notes = words.place(text, check["problems"], policy)
     condition_words = tuple(policy.conditions) if policy is not None else _words(document)
     rows, readonly = [], []

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date
 
 import tomlkit
+from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Comment, Date, DateTime, InlineTable, Table, Time, Whitespace
 
 # Sections holding one rule per entry ([[name]]) and single rule tables ([name]); dotted names are nested.
@@ -25,8 +26,17 @@ ARRAYS = ("rules", "return_rules", "fees", "bonus_credit", "price_adjustments", 
 SINGLES = ("policy", "policy.delivery_fallback", "protection", "shipping", "shipping.ship_by", "sales_tax")
 
 
+class Unreadable(ValueError):
+    """The text is not TOML tomlkit can read (a syntax error, or nesting deeper than the reader goes)."""
+
+
 def parse(text: str):
-    doc = tomlkit.parse(text)
+    try:
+        doc = tomlkit.parse(text)
+    except TOMLKitError as exc:
+        raise Unreadable(str(exc)) from None
+    except RecursionError:
+        raise Unreadable("arrays or tables nested too deeply") from None
     _keep_date_spacing(doc)
     return doc
 

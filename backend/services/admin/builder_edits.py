@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 
-from tomlkit.exceptions import TOMLKitError
 
 from backend.errors import ValidationError
 from backend.services.admin import builder_doc as doc_
@@ -32,20 +31,57 @@ class BuilderError(ValidationError):
 def apply(text: str, edits: list) -> str:
     try:
         document = doc_.parse(text)
-    except TOMLKitError as exc:
+    except doc_.Unreadable as exc:
         raise BuilderError(f"the policy is not valid TOML ({exc}); fix it in the advanced view") from None
-    if not isinstance(edits, list) or not edits:
-        raise BuilderError("expected a list of edits", details=[{"field": "edits", "message": "a non-empty list"}])
+    if not isinstance(edits, list) or not edits or len(edits) > MAX_EDITS:
+        raise BuilderError("expected a list of edits", details=[{"field": "edits",
+                                                                 "message": f"a list of 1 to {MAX_EDITS} edits"}])
     for i, edit in enumerate(edits):
         if not isinstance(edit, dict) or edit.get("op") not in _OPS:
             raise BuilderError("unknown edit", details=[{"field": f"edits[{i}].op",
                                                          "message": f"one of {', '.join(_OPS)}"}])
+        _check_shape(edit, f"edits[{i}]")
         try:
             _OPS[edit["op"]](document, edit)
         except bv.FieldError as exc:
             raise BuilderError(str(exc), details=[{"field": f"edits[{i}]." + ".".join(map(str, edit.get("path") or [])),
                                                    "message": str(exc)}]) from None
     return document.as_string()
+
+
+MAX_EDITS = 50
+_TEXT_KEYS = ("section", "title", "text", "sentence", "rule", "mode")
+
+
+def _check_shape(edit: dict, where: str) -> None:
+    """Each edit's fields have the types the builder sends; anything else is a 422 naming the field."""
+    def refuse(key: str, message: str):
+        raise BuilderError(f"{where}.{key} {message}", details=[{"field": f"{where}.{key}", "message": message}])
+
+    ref = edit.get("ref")
+    if ref is not None and not (isinstance(ref, dict) and all(isinstance(v, (str, int)) and not isinstance(v, bool)
+                                                               for v in ref.values())):
+        refuse("ref", "must be an object of table and id")
+    for key in _TEXT_KEYS:
+        if edit.get(key) is not None and not isinstance(edit[key], str):
+            refuse(key, "must be a string")
+    if edit.get("path") is not None and not _is_path(edit["path"]):
+        refuse("path", "must be a list of field names")
+    if not _is_value(edit.get("value")):
+        refuse("value", "must be text, true or false, or a list of texts")
+    values = edit.get("values")
+    if values is not None and not (isinstance(values, list) and all(
+            isinstance(v, dict) and _is_path(v.get("path")) and _is_value(v.get("value")) for v in values)):
+        refuse("values", "must be a list of {path, value}")
+
+
+def _is_path(path) -> bool:
+    return isinstance(path, list) and 0 < len(path) <= 4 and all(isinstance(p, str) for p in path)
+
+
+def _is_value(value) -> bool:
+    return value is None or isinstance(value, (str, bool)) or (
+        isinstance(value, list) and all(isinstance(v, str) for v in value))
 
 
 def _table(document, edit):

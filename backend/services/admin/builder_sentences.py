@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 
-from tomlkit.exceptions import TOMLKitError
 
 from backend.services.admin import builder_doc as doc_
 
@@ -51,7 +50,7 @@ def _norm(text: str) -> str:
 def rules_of(policy_text: str) -> list[dict]:
     try:
         document = doc_.parse(policy_text)
-    except TOMLKitError:
+    except doc_.Unreadable:
         return []
     out = []
     for ref, table in doc_.tables(document):

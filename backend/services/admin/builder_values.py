@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 REMOVE = object()
 
@@ -82,12 +82,15 @@ def _days(text, f):
     return int(text)
 
 
+_AMOUNT = re.compile(r"-?\d{1,12}(\.\d{1,4})?")
+
+
 def _decimal(text):
-    try:
-        found = Decimal(text.replace(",", "").lstrip("$"))
-    except InvalidOperation:
-        raise FieldError(f"'{text}' is not an amount") from None
-    if not found.is_finite() or found < 0:
+    plain = text.replace(",", "").lstrip("$").strip()
+    if not _AMOUNT.fullmatch(plain):
+        raise FieldError(f"'{text}' is not an amount")
+    found = Decimal(plain)
+    if found < 0:
         raise FieldError("must be 0 or more")
     return found
 
@@ -125,8 +128,12 @@ def _date(text, f):
 
 
 def _monthday(text, f):
-    if not re.fullmatch(r"\d\d-\d\d", text):
-        raise FieldError(f"'{text}' is not a month-day (MM-DD)")
+    try:
+        if not re.fullmatch(r"\d\d-\d\d", text):
+            raise ValueError
+        date(2000, int(text[:2]), int(text[3:]))  # a leap year: 02-29 is a month-day
+    except ValueError:
+        raise FieldError(f"'{text}' is not a month-day (MM-DD)") from None
     return text
 
 
