@@ -27,10 +27,10 @@ EXPECTED = AALLYN.replace(
     'exchange = { days = 21, from = "delivery" } }\ncontradicts',
     'windows = { refund = { days = 30, from = "delivery" }, store_credit = { days = 21, from = "delivery" }, '
     'exchange = { days = 21, from = "delivery" } }\ncontradicts', 1).replace(
-    'when = { ship_to_country_not = ["US"] }\n\n# ---- price adjustments',
+    'when = { ship_to_country_not = ["US"] }\n\n# ---- free gift with purchase',
     'when = { ship_to_country_not = ["US"] }\n\n[[fees]]\nid = "late-label-fee"\ntitle = "Late label fee"\n'
     f'text = "{LATE_FEE}"\nwhen = {{ days_elapsed_at_least = 16, days_elapsed_at_most = 30 }}\n'
-    'kind = "label"\namount = "7.00"\n\n# ---- price adjustments', 1)
+    'kind = "label"\namount = "7.00"\n\n# ---- free gift with purchase', 1)
 
 
 def rule(rule_id: str) -> str:
@@ -79,8 +79,8 @@ def test_merchant_changes_a_window_adds_a_final_sale_tag_and_a_late_fee_then_bac
 
     if backend == "sqlite":  # each section as the merchant sees it after the three edits
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        for key in ("store", "windows", "final_sale", "credit_only", "conditions", "fees", "bonus", "protection",
-                    "shipping", "regions", "other"):
+        for key in ("store", "windows", "final_sale", "credit_only", "conditions", "fees", "bonus", "bundles",
+                    "protection", "shipping", "regions", "other"):
             page.locator(f"#b-{key}").screenshot(path=str(SCREENSHOTS / f"builder-{key.replace('_', '-')}.png"))
 
     # 4. Backtest and activate from the builder, as from the editor.

@@ -135,12 +135,12 @@ def test_a_lateness_fee_tier_is_added_after_the_last_fee_with_the_comments_kept_
                          {"path": ["when", "days_elapsed_at_least"], "value": "16"},
                          {"path": ["when", "days_elapsed_at_most"], "value": "30"}])
     expected = AALLYN.replace(
-        'when = { ship_to_country_not = ["US"] }\n\n# ---- price adjustments',
+        'when = { ship_to_country_not = ["US"] }\n\n# ---- free gift with purchase',
         'when = { ship_to_country_not = ["US"] }\n\n[[fees]]\nid = "7-label-fee-days-16-to-30"\n'
         'title = "$7 label fee, days 16 to 30"\n'
         'text = "A $7 label fee for returns started 16 to 30 days after delivery."\n'
         'when = { days_elapsed_at_least = 16, days_elapsed_at_most = 30 }\nkind = "label"\namount = "7.00"\n\n'
-        '# ---- price adjustments', 1)
+        '# ---- free gift with purchase', 1)
     assert after == expected
     assert load_policy_text(after, "x.toml").fees[-1].info.id == "7-label-fee-days-16-to-30"
 
@@ -258,3 +258,19 @@ def test_a_value_the_builder_does_not_offer_yet_stays_offered_and_untouched():
     assert per["choices"] == ["request", "item", "order"] and per["value"] == "order"
     assert edit(newer, op="set", ref=fee["ref"], path=["per"], value="order") == newer
     assert '+per = "item"' in changed_lines(newer, edit(newer, op="set", ref=fee["ref"], path=["per"], value="item"))
+
+
+def test_the_newer_clauses_have_their_place_gifts_bundles_exchange_or_credit_and_exchange_counts():
+    gobi = builder.open_form((ROOT / "examples" / "gobi-cashmere.toml").read_text(encoding="utf-8"))
+    bundles = next(s for s in gobi["sections"] if s["key"] == "bundles")["rows"]
+    two_plus_one = next(r for r in bundles if r["id"] == "two-plus-one")
+    shown = {tuple(f["path"]): f["value"] for f in two_plus_one["fields"]}
+    assert (shown[("gift_when", "product_tag")], shown[("members_when", "product_tag")], shown[("threshold_items",)],
+            shown[("outcome",)]) == ("2-plus-1-free", "2-plus-1", 2, "deduct")
+    assert two_plus_one["extras"] == []
+    echt_text = (ROOT / "examples" / "echt.toml").read_text(encoding="utf-8")
+    echt = builder.open_form(echt_text)
+    credit = next(s for s in echt["sections"] if s["key"] == "credit_only")["rows"]
+    assert [r["fields"][0]["value"] for r in credit] == ["exchange_or_credit"]
+    raised = edit(AALLYN, op="set", ref={"table": "bundles", "id": "free-gift-threshold"}, path=["threshold"], value="200.00")
+    assert changed_lines(AALLYN, raised) == ['-threshold = "150.00"', '+threshold = "200.00"']

@@ -91,7 +91,7 @@ def _row(ref: dict, table, condition_words: tuple, notes: dict) -> dict:
     for key, value in data.items():
         if key in bf.INFO_KEYS or _listed_apart(table, key) or name == "policy" and key in ("name", "seed"):
             continue
-        if isinstance(value, dict) and key in ("when", "offered_when"):
+        if isinstance(value, dict) and key.endswith("when"):  # when, offered_when, gift_when, members_when
             extras.extend({"key": f"{key}.{k}", "toml": f"{key}.{k} = {doc_.render(v)}", "reason": ADVANCED}
                           for k, v in value.items() if (key, k) not in covered)
         elif (key,) not in covered:

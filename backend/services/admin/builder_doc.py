@@ -21,7 +21,7 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Comment, Date, DateTime, InlineTable, Table, Time, Whitespace
 
 # Sections holding one rule per entry ([[name]]) and single rule tables ([name]); dotted names are nested.
-ARRAYS = ("rules", "return_rules", "fees", "bonus_credit", "price_adjustments", "signature", "shipping.rates",
+ARRAYS = ("rules", "return_rules", "fees", "bonus_credit", "bundles", "price_adjustments", "signature", "shipping.rates",
           "shipping.ship_by.seasons", "blocks", "contradictions")
 SINGLES = ("policy", "policy.delivery_fallback", "protection", "shipping", "shipping.ship_by", "sales_tax")
 

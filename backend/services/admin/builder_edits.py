@@ -20,7 +20,8 @@ from backend.services.admin import builder_values as bv
 
 ADD_TABLES = {"windows": ("rules", {}), "final_sale": ("rules", {"class": "final_sale"}),
               "credit_only": ("rules", {"class": "credit_only"}), "conditions": ("return_rules", {}),
-              "fees": ("fees", {}), "bonus": ("bonus_credit", {}), "regions": ("blocks", {})}
+              "fees": ("fees", {}), "bonus": ("bonus_credit", {}), "bundles": ("bundles", {}),
+              "regions": ("blocks", {})}
 ADVANCED = "edit in advanced view"
 
 

@@ -11,33 +11,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from backend.policy.model import ANCHORS, CLASSES, FEE_KINDS, RESOLUTIONS
+from backend.policy.model import ANCHORS, BUNDLE_OUTCOMES, CLASSES, FEE_KINDS, RESOLUTIONS
 
 SECTIONS = (
     ("store", "Store", "Your store's name, time zone and currency."),
     ("windows", "Return windows", "How long shoppers have, per resolution, region and season."),
     ("final_sale", "What cannot be returned", "Final-sale items: tags, product types, gift cards, discounts."),
-    ("credit_only", "Store credit only", "Items that can only be returned for store credit."),
+    ("credit_only", "Store credit only", "Items that can only come back for store credit (or store credit or an "
+                                         "exchange, never a refund)."),
     ("conditions", "Condition rules", "What happens to items that come back worn, opened or damaged."),
     ("fees", "Fees", "Restocking, handling and label fees, waivers and lateness tiers."),
     ("bonus", "Bonus credit", "Extra store credit for shoppers who choose it."),
+    ("bundles", "Free gifts and bundles", "Gifts with purchase, BOGO and bundles: what a return must bring back."),
     ("protection", "Return protection", "What shoppers pay at checkout and what it waives."),
     ("shipping", "Signature and shipping", "Signatures on delivery, shipping rates, when orders ship."),
     ("regions", "Regions", "Where you ship and where you collect sales tax."),
     ("other", "Other rules", "Price adjustments, the delivery fallback, recorded contradictions."),
 )
 TITLES = {key: title for key, title, _ in SECTIONS}
-CLASS_SECTION = {"final_sale": "final_sale", "credit_only": "credit_only"}
+CLASS_SECTION = {"final_sale": "final_sale", "credit_only": "credit_only", "exchange_or_credit": "credit_only"}
 TABLE_SECTION = {
     "policy": "store", "return_rules": "conditions", "fees": "fees", "bonus_credit": "bonus",
-    "protection": "protection", "signature": "shipping", "shipping": "shipping", "shipping.rates": "shipping",
+    "bundles": "bundles", "protection": "protection", "signature": "shipping", "shipping": "shipping", "shipping.rates": "shipping",
     "shipping.ship_by": "shipping", "shipping.ship_by.seasons": "shipping", "blocks": "regions",
     "sales_tax": "regions", "price_adjustments": "other", "policy.delivery_fallback": "other",
     "contradictions": "other",
 }
 RESOLUTION_LABELS = {"refund": "Refund", "store_credit": "Store credit", "exchange": "Exchange"}
 CLASS_LABELS = {"": "(not set by this rule)", "standard": "returnable as usual", "credit_only": "store credit only",
-                "final_sale": "final sale", "trial": "try-at-home box", "external": "sold through another channel",
+                "final_sale": "final sale", "exchange_or_credit": "exchange or store credit only",
+                "trial": "try-at-home box", "external": "sold through another channel",
                 "protection": "the return-protection item"}
 
 
@@ -101,6 +104,8 @@ FIELDS = {
         _f("allow_only", "Allow only", "multi", "conditions", choices=RESOLUTIONS),
         _f("lifted_by_merchant_fault", "Not when it is our mistake", "flag", "conditions", default=True),
         _when("days_elapsed_at_least", "From day", "days"), _when("days_elapsed_at_most", "To day", "days"),
+        _when("exchanges_before_at_least", "After exchanges already made: at least", "days"),
+        _when("exchanges_before_at_most", "at most", "days"),
         *_REGION,
     ),
     "fees": (
@@ -112,11 +117,24 @@ FIELDS = {
         _f("waived_by_protection", "Waived with return protection", "flag", "fees", default=False),
         _when("days_elapsed_at_least", "Lateness tier: from day", "days", "fees"),
         _when("days_elapsed_at_most", "to day", "days", "fees"),
+        _when("exchanges_before_at_least", "After exchanges already made: at least", "days", "fees"),
+        _when("exchanges_before_at_most", "at most", "days", "fees"),
         _when("item_condition", "Items returned", "multi"),
         *_REGION,
     ),
     "bonus_credit": (_f("percent", "Extra credit (%)", "percent", "bonus"),
-                     _f("amount", "or a flat amount", "money", "bonus"), _f("cap", "At most", "money", "bonus")),
+                     _f("amount", "or a flat amount", "money", "bonus"), _f("cap", "At most", "money", "bonus"),
+                     _when("days_elapsed_at_least", "From day", "days"), _when("days_elapsed_at_most", "To day", "days"),
+                     _when("exchanges_before_at_least", "After exchanges already made: at least", "days"),
+                     _when("exchanges_before_at_most", "at most", "days")),
+    "bundles": (_f("outcome", "When the gift is kept", "choice", "bundles", choices=BUNDLE_OUTCOMES),
+                Field(("gift_when", "product_tag"), "Gift products tagged", "list", always=frozenset({"bundles"})),
+                Field(("members_when", "product_tag"), "Earned by products tagged", "list",
+                      always=frozenset({"bundles"}), hint="empty: every other item"),
+                _f("threshold", "Earned from an order worth", "money", "bundles"),
+                _f("threshold_items", "or from items bought", "days", "bundles"),
+                _f("gift_value", "Gift value deducted", "money", "bundles", hint="empty: its price"),
+                _f("resolutions", "On", "multi", "bundles", choices=RESOLUTIONS, default=("refund", "store_credit"))),
     "protection": (_f("price", "Price", "money", "protection"),
                    Field(("offered_when", "ship_to_country"), "Offered on orders shipped to", "countries",
                          always=frozenset({"protection"}))),
@@ -183,7 +201,7 @@ def covered(name: str, data: dict) -> set[tuple]:
     """Key paths (top key, or ("when", key)) the builder's fields show for this rule."""
     paths = set()
     for f in FIELDS.get(name, ()):
-        paths.add(f.path[:2] if f.path[0] in ("when", "offered_when") else f.path[:1])
+        paths.add(f.path[:2] if f.path[0].endswith("when") and len(f.path) > 1 else f.path[:1])
     if name == "rules":
         paths.add(("windows",))
     return paths

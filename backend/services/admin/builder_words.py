@@ -138,9 +138,16 @@ _REWRITES = (
     (r"never sets the class: '[^']+' gives every line the higher class (\w+)",
      lambda m, ids, r: f"{_title(r, ids[1])} already makes every item {CLASS_NAMES[m.group(1)]}, so this rule "
                        f"never changes what an item is."),
-    (r"lateness tiers .* overlap: both (\w+) fees",
-     lambda m, ids, r: f"This tier and {_title(r, ids[0])} share some days: on those days both "
-                       f"{m.group(1).replace('_', ' ')} fees are charged."),
+    (r"tiers '[^']+' and '[^']+' overlap: both (\w+) fees",
+     lambda m, ids, r: f"This tier and {_title(r, ids[0])} overlap: where their days or exchange counts meet, "
+                       f"both {m.group(1).replace('_', ' ')} fees are charged."),
+    (r"tiers '[^']+' and '[^']+' overlap: both bonuses",
+     lambda m, ids, r: f"This bonus and {_title(r, ids[0])} overlap: where their days or exchange counts meet, "
+                       f"both are given."),
+    (r"sets a (.+) window that its class (\w+) never permits",
+     lambda m, ids, r: f"This rule gives a {m.group(1)} window, but {CLASS_NAMES.get(m.group(2), m.group(2))} "
+                       f"items never get {m.group(1)}: that window never counts."),
+    (r"bundle '[^']+' can never trigger: (.*)$", lambda m, ids, r: f"This bundle can never apply: {m.group(1)}."),
     (r"it starts on day (\d+), but no window it covers lasts past day (\d+)",
      lambda m, ids, r: f"This starts on day {m.group(1)}, but returns close after day {m.group(2)}: it never "
                        f"applies."),
