@@ -14,7 +14,7 @@ from backend.errors import ValidationError
 from backend.routes import inputs
 from backend.routes.guards import session_token_required
 from backend.services.admin import builder
-from backend.services.admin.builder_fields import CLASS_LABELS
+from backend.services.admin.builder_fields import CHOICE_LABELS, CLASS_LABELS
 
 bp = Blueprint("admin_builder", __name__)
 
@@ -28,7 +28,8 @@ def _body() -> dict:
 
 def _answer(source: str, **extra):
     form = builder.open_form(source)
-    html = render_template("admin/_builder.html", form=form, class_labels=CLASS_LABELS)
+    html = render_template("admin/_builder.html", form=form, class_labels=CLASS_LABELS,
+                           choice_labels=CHOICE_LABELS)
     return jsonify(html=html, ok=form["ok"], check=form["check"], **extra)
 
 

@@ -37,6 +37,8 @@ TABLE_SECTION = {
     "sales_tax": "regions", "price_adjustments": "other", "policy.delivery_fallback": "other",
     "contradictions": "other",
 }
+CHOICE_LABELS = {"deduct": "deduct its value", "store_credit": "store credit", "request": "once per request",
+                 "item": "per item returned", "return_shipping": "return shipping"}
 RESOLUTION_LABELS = {"refund": "Refund", "store_credit": "Store credit", "exchange": "Exchange"}
 CLASS_LABELS = {"": "(not set by this rule)", "standard": "returnable as usual", "credit_only": "store credit only",
                 "final_sale": "final sale", "exchange_or_credit": "exchange or store credit only",
