@@ -64,6 +64,7 @@
       setSource(r.text);
       if (mine === seq) draw(r.html);
       if (sentencesShown) showSentences();
+      return true;
     } catch (e) {
       document.body.dataset.builder = "ready";
       var where = el && el.closest(".b-field, .b-window, .b-sentence, .b-head, .b-add") || $("builder");
@@ -115,8 +116,13 @@
       if (el.dataset.kind === "window" && el.value === "inherit") return;
       values.push({ path: JSON.parse(el.dataset.path), value: valueOf(el) });
     });
-    edit([{ op: "add", section: box.dataset.section, title: box.querySelector(".b-add-title").value,
-            text: box.querySelector(".b-add-text").value, values: values }], box.querySelector(".b-add-submit"));
+    var section = box.dataset.section;
+    edit([{ op: "add", section: section, title: box.querySelector(".b-add-title").value,
+            text: box.querySelector(".b-add-text").value, values: values }], box.querySelector(".b-add-submit"))
+      .then(function (added) {  // the new rule is in the list now: the blank form closes
+        var form = document.querySelector('#builder details.b-add[data-section="' + section + '"]');
+        if (added && form) form.open = false;
+      });
   }
 
   // ----------------------------------------------------------- the written policy, sentence by sentence
