@@ -274,3 +274,9 @@ def test_the_newer_clauses_have_their_place_gifts_bundles_exchange_or_credit_and
     assert [r["fields"][0]["value"] for r in credit] == ["exchange_or_credit"]
     raised = edit(AALLYN, op="set", ref={"table": "bundles", "id": "free-gift-threshold"}, path=["threshold"], value="200.00")
     assert changed_lines(AALLYN, raised) == ['-threshold = "150.00"', '+threshold = "200.00"']
+
+
+def test_a_sub_table_the_builder_does_not_know_stays_listed_under_its_parent():
+    text = AALLYN.replace("[shipping.ship_by]\n", '[shipping.zones]\nlocal = ["CA"]\n\n[shipping.ship_by]\n', 1)
+    shipping = next(r for r in rows(builder.open_form(text)) if r["table"] == "shipping")
+    assert [(e["key"], e["reason"]) for e in shipping["extras"]] == [("zones", "edit in advanced view")]

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 
-from tomlkit.items import AoT, Table
-
 from backend.policy import PolicyError, load_policy_text
 from backend.policy.model import CONDITIONS
 from backend.services.admin import builder_doc as doc_
@@ -89,7 +87,7 @@ def _row(ref: dict, table, condition_words: tuple, notes: dict) -> dict:
     covered = bf.covered(name, data)
     extras = []
     for key, value in data.items():
-        if key in bf.INFO_KEYS or _listed_apart(table, key) or name == "policy" and key in ("name", "seed"):
+        if key in bf.INFO_KEYS or _listed_apart(name, key) or name == "policy" and key in ("name", "seed"):
             continue
         if isinstance(value, dict) and key.endswith("when"):  # when, offered_when, gift_when, members_when
             extras.extend({"key": f"{key}.{k}", "toml": f"{key}.{k} = {doc_.render(v)}", "reason": ADVANCED}
@@ -107,9 +105,10 @@ def _row(ref: dict, table, condition_words: tuple, notes: dict) -> dict:
 _HEADINGS = {"policy.delivery_fallback": "Delivery never confirmed (fallback)", "policy": "Store"}
 
 
-def _listed_apart(table, key: str) -> bool:
-    """A sub-table or list of tables ([shipping.rates], [policy.delivery_fallback]) is a row of its own."""
-    return isinstance(table.get(key), (Table, AoT))
+def _listed_apart(name: str, key: str) -> bool:
+    """A sub-table the builder knows ([shipping.rates], [policy.delivery_fallback]) is a row of its own; an
+    unknown one ([shipping.zones]) stays listed under its parent, to be edited in the advanced view."""
+    return f"{name}.{key}" in doc_.SINGLES + doc_.ARRAYS
 
 
 def _public(ref: dict) -> dict:
