@@ -180,7 +180,9 @@ def _add(document, edit) -> None:
 
 def _put(data: dict, path: tuple, value) -> None:
     for part in path[:-1]:
-        data = data.setdefault(part, {})
+        if not isinstance(data.get(part), dict):
+            data[part] = {}  # a window's days after "not allowed": the days win, as in `_write`
+        data = data[part]
     data[path[-1]] = value
 
 
