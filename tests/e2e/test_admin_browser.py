@@ -144,6 +144,8 @@ def open_tab(page, name: str) -> None:
 
 
 def replace_editor(page, text: str) -> None:
+    if not page.is_visible("#policy-text"):  # the Builder view is the default; the TOML is "Advanced"
+        page.click("#view-advanced")
     page.fill("#policy-text", text)
 
 

@@ -59,7 +59,10 @@
   async function refresh(name) {
     var html = await api("GET", "/app/api/sections/" + name);
     $(name).innerHTML = html;
-    if (name === "policy") { initEditor(); scheduleCheck(0); }
+    if (name === "policy") {
+      initEditor(); scheduleCheck(0);
+      document.dispatchEvent(new CustomEvent("fineprint:policy-loaded"));  // builder.js redraws its form
+    }
   }
 
   // -------------------------------------------------------------- editor
@@ -149,6 +152,7 @@
       $("policy-text").dataset.basedOn = source.based_on || "";
       $("backtest-result").hidden = true;
       renderGutter({}); resetBacktest(); scheduleCheck(0);
+      document.dispatchEvent(new CustomEvent("fineprint:policy-loaded"));
       toast("Loaded " + (source.based_on || "policy") + " into the editor");
     } catch (e) { toast(e.message); }
   }
@@ -339,6 +343,7 @@
     if (ev.target.id === "settings-form") { ev.preventDefault(); saveSettings(ev.target); }
   });
 
+  window.fineprintAdmin = { api: api, toast: toast };  // shared with builder.js (the policy builder)
   showTab();
   initEditor();
   if ($("policy-text") && !$("policy-text").value.trim() && $("policy-choice")) loadPolicy();
