@@ -107,3 +107,4 @@ def process_webhook(event_row_id: int) -> None:
 # The order pipeline's tasks (apply_order_task, pipeline_sweep, backfill_task) register on `huey` here.
 from backend.tasks import orders as _order_tasks  # noqa: E402,F401
 from backend.tasks import flow as _flow_tasks  # noqa: E402,F401  (Shopify Flow: flow_sweep)
+from backend.tasks import returns as _return_tasks  # noqa: E402,F401  (Shopify returns: decide_return_task)

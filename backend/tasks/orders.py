@@ -174,6 +174,10 @@ def sweep(app) -> dict:
             jobs_table.finish(db, job.id, "pending")
             backfill_task(job.shop_domain)
             requeued += 1
+        elif job.kind == "decide_return":
+            from backend.tasks import returns as return_tasks
+            return_tasks.requeue(app, job)
+            requeued += 1
     with db.session() as s:
         due = list(s.exec(select(OrderState.shop_domain, OrderState.order_id)
                           .where(OrderState.recheck_at.is_not(None), OrderState.recheck_at <= utcnow())))
@@ -222,3 +226,6 @@ def requeue(app, job) -> None:
         enqueue_apply(app, shop, order_id, "retry")
     elif job.kind == KIND_BACKFILL:
         backfill_task(job.shop_domain, (job.progress or {}).get("since"))
+    elif job.kind == "decide_return":
+        from backend.tasks import returns as return_tasks
+        return_tasks.requeue(app, job)

@@ -4,6 +4,7 @@ or cart gets the same tags, classes, deadlines and fees wherever it is asked abo
 
     context_for_order(conn, shop, state, policy=None) -> DecisionContext      (a stored order)
     context_for_cart(conn, shop, request, may_fetch=False, policy=None) -> DecisionContext
+    context_for_return(conn, shop, state, return_request, policy=None) -> DecisionContext  (a Shopify return)
     ctx.decide(now) -> decision           engine.RequestError for an invalid request
     ctx.tags(decision) -> the names the shop writes on the order
 
@@ -63,6 +64,14 @@ class DecisionContext:
 def context_for_order(conn, shop: str, state, policy=None) -> DecisionContext:
     """The input for a stored order (its facts must be known: `orders.decision_request` is not None)."""
     request = copy.deepcopy(orders.decision_request(state))
+    return _context(conn, shop, request, False, policy)
+
+
+def context_for_return(conn, shop: str, state, return_request: dict, policy=None) -> DecisionContext:
+    """The input for a Shopify return of a stored order: the order's own input (as `context_for_order`) with
+    the return asked about (`return_request`: resolution, lines with reasons and quantities)."""
+    request = copy.deepcopy(orders.decision_request(state))
+    request["return_request"] = copy.deepcopy(return_request)
     return _context(conn, shop, request, False, policy)
 
 

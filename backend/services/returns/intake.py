@@ -1,0 +1,52 @@
+"""The returns/* webhooks that start a decision: `returns/request` (a new request) and `returns/update` (its
+lines or fees changed: decided again). Each records the return (services.returns.store), commits, and only
+then enqueues one decide job, so the worker always sees the row.
+
+The queue is reached through `enqueue`, a port the worker side binds (backend/tasks/returns.py sets it when
+the task module is imported, as backend.jobs does in every process): services never import the tasks.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable, Optional
+
+from flask import current_app
+
+from backend.services.returns import store as returns_store
+from backend.shopify.payloads.returns import NotAReturn, return_from_webhook
+
+log = logging.getLogger(__name__)
+
+enqueue: Optional[Callable] = None  # enqueue(app, shop, return_id, trigger), bound by backend.tasks.returns
+
+
+def _enqueue(shop: str, return_id: str, trigger: str) -> None:
+    if enqueue is None:
+        raise RuntimeError("the returns queue is not bound (backend.tasks.returns was not imported)")
+    enqueue(current_app._get_current_object(), shop, return_id, trigger)
+
+
+def handle_request(s, event) -> str:
+    status = returns_store.handle_return_request(s, event)
+    if status == "done":
+        _decide_later(s, event)
+    return status
+
+
+def handle_update(s, event) -> str:
+    try:
+        facts = return_from_webhook(event.payload, event.topic)
+    except NotAReturn as exc:
+        log.warning("%s from %s ignored: %s", event.topic, event.shop_domain, exc)
+        return "ignored"
+    row = returns_store.find(s, event.shop_domain, facts["id"])
+    if row is None or row.status != "requested":
+        return "ignored"  # an update of a return we never heard requested, or one already decided by Shopify
+    _decide_later(s, event, facts["id"])
+    return "done"
+
+
+def _decide_later(s, event, return_id: str | None = None) -> None:
+    return_id = return_id or return_from_webhook(event.payload, event.topic)["id"]
+    s.commit()  # the row is visible before the job that reads it is queued
+    _enqueue(event.shop_domain, return_id, event.topic)
