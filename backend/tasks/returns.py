@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 
 from huey.exceptions import RetryTask
 
@@ -40,7 +41,6 @@ class _Busy(Exception):
 
 
 def run_decide(app, shop: str, return_id: str, trigger: str = "") -> str:
-    from backend.services.orders.locks import order_lock
     from backend.services.returns.apply import apply_return
 
     db = app.extensions["fineprint.db"]
@@ -49,7 +49,7 @@ def run_decide(app, shop: str, return_id: str, trigger: str = "") -> str:
     if job is None:
         jobs_table.upsert_pending(db, KIND_DECIDE_RETURN, key, shop, trigger)
         job = jobs_table.start(db, KIND_DECIDE_RETURN, key)
-    with order_lock(app, shop, f"return-{return_id}") as held:
+    with _order_lock(app, shop, return_id) as held:
         if not held:
             jobs_table.request_rerun(db, job.id)
             raise _Busy()
@@ -67,6 +67,26 @@ def run_decide(app, shop: str, return_id: str, trigger: str = "") -> str:
             raise
     jobs_table.finish(db, job.id, "done", attempts=0)
     return result
+
+
+@contextmanager
+def _order_lock(app, shop: str, return_id: str):
+    """The return's order lock (the pipeline's per-order lease): a return is decided while nothing else
+    decides its order or another of its returns. A return whose order is not recorded yet takes none: its
+    decision fails with OrderNotRecorded and is retried."""
+    from backend.services.orders import state as orders
+    from backend.services.orders.locks import order_lock
+    from backend.store import returns as repo
+
+    with app.extensions["fineprint.db"].session() as s:
+        row = repo.get(s, shop, return_id)
+        order_id = row.order_id if row is not None else None
+        known = order_id is not None and orders.load(s, shop, order_id) is not None
+    if not known:
+        yield True
+        return
+    with order_lock(app, shop, order_id) as held:
+        yield held
 
 
 def _permanent(exc: Exception) -> bool:
