@@ -332,6 +332,8 @@
     if (ev.target.id === "settings-form") { ev.preventDefault(); saveSettings(ev.target); }
   });
 
+  window.Fineprint = { api: api, refresh: refresh, toast: toast, esc: esc };  // for the Returns section (returns.js)
+
   showTab();
   initEditor();
   if ($("policy-text") && !$("policy-text").value.trim() && $("policy-choice")) loadPolicy();
