@@ -52,6 +52,11 @@ DECLINE_MUTATION = ("mutation FineprintReturnDecline($input: ReturnDeclineReques
                     "{ returnDeclineRequest(input: $input) { %s } }" % _RESULT)
 PROCESS_MUTATION = ("mutation FineprintReturnProcess($input: ReturnProcessInput!) "
                     "{ returnProcess(input: $input) { %s } }" % _RESULT)
+# A return Fineprint opens itself (a merchant-side return, or the shopper preview's) carries the policy's fees
+# in Shopify's model: per-line restocking percentages and a return shipping fee (services/returns/money.py).
+CREATE_MUTATION = ("mutation FineprintReturnCreate($input: ReturnInput!) "
+                   "{ returnCreate(returnInput: $input) { %s } }" % _RESULT)
+
 # The refused lines of a partly allowed request leave it before it is approved (Shopify approves or declines
 # a request as a whole). `removeFromReturn`: `returnLineItemRemoveFromReturn` is deprecated in 2026-10.
 REMOVE_MUTATION = ("mutation FineprintReturnRemoveLines($returnId: ID!, $lines: [ReturnLineItemRemoveFromReturnInput!]) "
@@ -205,3 +210,21 @@ def refund_policy(data: dict | None) -> dict | None:
         if policy.get("type") == "REFUND_POLICY":
             return {"title": policy.get("title"), "body": policy.get("body") or "", "url": policy.get("url")}
     return None
+
+
+def create_return(order_gid: str, lines: list[dict], currency: str, *, restocking: dict | None = None,
+                  shipping_fee: str | None = None, notify_customer: bool = False) -> tuple[str, dict]:
+    """`lines`: {"fulfillment_line_item_id" (gid), "quantity", "key"}; `restocking`: key → percentage (a
+    float, Shopify's RestockingFeeInput); `shipping_fee`: the return shipping fee, a decimal string."""
+    items = []
+    for line in lines:
+        item = {"fulfillmentLineItemId": line["fulfillment_line_item_id"], "quantity": line["quantity"],
+                "returnReason": "UNKNOWN"}
+        pct = (restocking or {}).get(line.get("key"))
+        if pct:
+            item["restockingFee"] = {"percentage": pct}
+        items.append(item)
+    spec: dict = {"orderId": order_gid, "returnLineItems": items, "notifyCustomer": notify_customer}
+    if shipping_fee and Decimal(shipping_fee) > 0:
+        spec["returnShippingFee"] = {"amount": _money_input(Decimal(shipping_fee), currency)}
+    return CREATE_MUTATION, {"input": spec}

@@ -88,6 +88,10 @@ WORST_CASES = {  # operation name → (document, worst-case variables)
         allow_over_refunding=True),
     "FineprintReturnRemoveLines": lambda: shopify_returns.remove_lines(
         "gid://shopify/Return/1", [(f"gid://shopify/ReturnLineItem/{i}", 1) for i in range(50)]),
+    "FineprintReturnCreate": lambda: shopify_returns.create_return(
+        "gid://shopify/Order/1", [{"fulfillment_line_item_id": f"gid://shopify/FulfillmentLineItem/{i}",
+                                   "quantity": 1, "key": i} for i in range(50)], "USD",
+        restocking={i: 12.5 for i in range(50)}, shipping_fee="7.50"),
     "FineprintOrderNote": lambda: (shopify_returns.ORDER_NOTE_QUERY, {"id": "gid://shopify/Order/1"}),
     "FineprintReturnRecommend": lambda: shopify_returns.recommend_request("gid://shopify/Order/1", "return-decline",
                                                                           "x" * 5000),
