@@ -57,6 +57,11 @@ class DecisionContext:
         decision = engine.decide(self.compiled, self.request, now)
         return decision if self.config.block_po_boxes else without_po_box_blocks(decision, self.policy)
 
+    def with_return(self, return_request: dict) -> "DecisionContext":
+        """The same input asking about another return of the same order (catalog and settings not read again)."""
+        return DecisionContext(self.shop, self.policy, {**self.request, "return_request": copy.deepcopy(return_request)},
+                               self.config)
+
     def tags(self, decision: dict) -> list[str]:
         return sorted({self.config.tag(t) for t in decision.get("tags") or [] if t in orders.OUR_TAGS})
 

@@ -44,9 +44,8 @@ def decide(conn, shop: str, state, ret: dict, now: datetime, policy=None, exchan
                                                                                     "store_credit")]
     second = None
     if credit_idx:
-        ctx = context_for_return(conn, shop, state, {"resolution": "store_credit",
-                                                     "lines": [asked[i] for i in credit_idx], **extra}, policy)
-        second = ctx.decide(now)
+        second = first_ctx.with_return({"resolution": "store_credit", "lines": [asked[i] for i in credit_idx],
+                                        **extra}).decide(now)
     second_out = dict(zip(credit_idx, second["return"]["lines"])) if second else {}
 
     lines = []
