@@ -256,6 +256,7 @@ class ReturnRecord(SQLModel, table=True):
     requested_at: Optional[datetime] = _opt_ts()
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
+    exchange_line_count: Optional[int] = Field(default=None)  # exchange lines of the return (returns/request)
     # the decision (migration 0009; services/returns/decide.py): approve|decline|partial, with its policy version
     verdict: Optional[str] = Field(default=None, max_length=16)
     decision: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))

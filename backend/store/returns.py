@@ -80,11 +80,18 @@ def listing(s: Session, shop: str, *, status: str | None = None, verdict: str | 
 
 def exchanges_before(s: Session, shop: str, order_id: str, return_id: str) -> int:
     """Earlier returns of the order that were exchanges and were not declined or cancelled (the request fact
-    `exchanges_before`): a stored return counts when its decision's resolution was an exchange."""
-    rows = s.exec(select(ReturnRecord.decision, ReturnRecord.status).where(
+    `exchanges_before`): a stored return counts when its returns/request carried exchange lines."""
+    return s.exec(select(func.count()).select_from(ReturnRecord).where(
         ReturnRecord.shop_domain == shop, ReturnRecord.order_id == str(order_id),
-        ReturnRecord.return_id != str(return_id), ReturnRecord.status.not_in(("declined", "canceled")))).all()
-    return sum(1 for decision, _ in rows if (decision or {}).get("exchange_count"))
+        ReturnRecord.return_id != str(return_id), ReturnRecord.status.not_in(("declined", "canceled")),
+        ReturnRecord.exchange_line_count > 0)).one()
+
+
+def set_exchange_lines(s: Session, shop: str, return_id: str, count: int | None) -> None:
+    if count is not None:
+        s.execute(update(ReturnRecord).where(ReturnRecord.shop_domain == shop,
+                                             ReturnRecord.return_id == str(return_id))
+                  .values(exchange_line_count=count))
 
 
 def count_by_verdict(s: Session, shop: str) -> dict:

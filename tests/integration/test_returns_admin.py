@@ -124,3 +124,18 @@ def test_shopifys_refund_policy_is_compared_with_the_written_policy(app, client,
     simulator.shop(SHOP).policies = {"REFUND_POLICY": "Returns within 21 days of delivery (45 days for holiday orders); a $15 restocking fee. "
                                                       "Final sale items cannot be returned."}
     assert client.post("/app/api/returns/drift", json={}, headers=auth()).get_json()["findings"] == []
+
+
+def test_earlier_exchanges_on_the_order_are_counted_for_the_request(app):
+    """The request fact `exchanges_before`: earlier returns of the order with exchange lines, unless declined
+    or cancelled (the returns/request body's total_exchange_line_items, kept on each return)."""
+    from backend.store.models import ReturnRecord
+
+    with app.extensions["fineprint.db"].session() as s:
+        for rid, status, exchanges in (("1", "closed", 1), ("2", "declined", 2), ("3", "open", 0), ("4", "open", 1)):
+            s.add(ReturnRecord(shop_domain=SHOP, return_id=rid, order_id="77", status=status,
+                               exchange_line_count=exchanges))
+        s.add(ReturnRecord(shop_domain=SHOP, return_id="5", order_id="78", status="open", exchange_line_count=1))
+        s.flush()
+        assert repo.exchanges_before(s, SHOP, "77", "4") == 1
+        assert repo.exchanges_before(s, SHOP, "77", "9") == 2

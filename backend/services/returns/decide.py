@@ -12,8 +12,9 @@ returns") is charged once, on the refund part when there is one.
 The verdict: `approve` (every line allowed), `decline` (none), `partial` (some). A decline carries
 Shopify's `ReturnDeclineReason` (FINAL_SALE when a line is final sale, RETURN_PERIOD_ENDED when a window
 has ended, else OTHER) and a note quoting the policy's sentences (at most 500 characters, Shopify's limit).
-Money: `refund_total` goes back to the original payment, `credit_total` (credit lines less their fees, plus
-bonus credit) is issued as store credit; each fee says which part it was charged on.
+Money: `refund_total` goes back to the original payment, `credit_total` (credit lines less their fees and
+deductions, plus bonus credit, plus refund lines the policy pays as store credit) is issued as store credit;
+each fee and deduction (a kept gift's value, the policy's [[bundles]]) says which part it was charged on.
 
 The line's condition is not known when a request arrives (nobody has seen the item yet): it is decided as
 `new`, and condition rules apply again when the merchant processes the return.
@@ -57,19 +58,25 @@ def decide(conn, shop: str, state, ret: dict, now: datetime, policy=None, exchan
         lines.append({"return_line_id": ln["id"], "return_line_gid": ln["gid"],
                       "line_item_id": str(ln["line_item_id"]), "quantity": int(ln["quantity"] or 0),
                       "class": item.get("class"), "allowed": bool(out["allowed"]), "resolution": resolution,
+                      "paid_as": out.get("paid_as"),
                       "amount": out["amount"], "reasons": _reasons(out, item),
                       "shopper_reason": m, "customer_note": ln.get("customer_note"),
                       "shopify_restocking_fee": ln.get("restocking_fee")})
     refund_part = first["return"] if any(ln["resolution"] == "refund" for ln in lines) else None
     credit_part = second["return"] if second and any(ln["resolution"] == "store_credit" for ln in lines) else None
     fees, credit_fees = _fees(first_ctx.policy, refund_part, credit_part)
+    deductions = [{**d, "resolution": part} for part, found in (("refund", refund_part), ("store_credit", credit_part))
+                  for d in (found or {}).get("deductions") or []]
     credit_value = sum((Decimal(ln["amount"]) for ln in lines if ln["resolution"] == "store_credit"), Decimal(0))
+    credit_deducted = sum((Decimal(d["amount"]) for d in deductions if d["resolution"] == "store_credit"), Decimal(0))
     credit_total = Decimal(0)
     bonus = Decimal(0)
     if credit_part:
         bonus = Decimal(credit_part.get("bonus_credit") or "0")
-        credit_total = max(Decimal(0), credit_value - credit_fees) + bonus
+        credit_total = max(Decimal(0), credit_value - credit_fees - credit_deducted) + bonus
     refund_total = Decimal(refund_part["refund_total"]) if refund_part else Decimal(0)
+    if refund_part:  # lines of a refund the policy pays as store credit (e.g. a bundle's), after the charges
+        credit_total += Decimal(refund_part.get("credit_total") or "0")
     allowed = [ln for ln in lines if ln["allowed"]]
     verdict = APPROVE if len(allowed) == len(lines) else DECLINE if not allowed else PARTIAL
     refused = [ln for ln in lines if not ln["allowed"]]
@@ -77,7 +84,7 @@ def decide(conn, shop: str, state, ret: dict, now: datetime, policy=None, exchan
         "return_id": ret["id"], "return_gid": ret["gid"], "name": ret.get("name"), "order_id": ret["order_id"],
         "currency": ret.get("currency"), "policy": getattr(first_ctx.policy, "name", None),
         "policy_version": getattr(first_ctx.policy, "version", None), "as_of": now.isoformat(),
-        "verdict": verdict, "lines": lines, "fees": fees,
+        "verdict": verdict, "lines": lines, "fees": fees, "deductions": deductions,
         "refund_total": f"{refund_total:.2f}", "bonus_credit": f"{bonus:.2f}", "credit_total": f"{credit_total:.2f}",
         "decline_reason": _decline_reason(refused, by_item) if refused else None,
         "decline_note": _note(refused) if refused else None,

@@ -2,28 +2,23 @@
 lines or fees changed: decided again). Each records the return (services.returns.store), commits, and only
 then enqueues one decide job, so the worker always sees the row.
 
-The queue is reached through `enqueue`, a port the worker side binds (backend/tasks/returns.py sets it when
-the task module is imported, as backend.jobs does in every process): services never import the tasks.
+The decision job is queued through the queue port (services/queue.py).
 """
 from __future__ import annotations
 
 import logging
-from typing import Callable, Optional
 
 from flask import current_app
 
+from backend.services import queue
 from backend.services.returns import store as returns_store
 from backend.shopify.payloads.returns import NotAReturn, return_from_webhook
 
 log = logging.getLogger(__name__)
 
-enqueue: Optional[Callable] = None  # enqueue(app, shop, return_id, trigger), bound by backend.tasks.returns
-
 
 def _enqueue(shop: str, return_id: str, trigger: str) -> None:
-    if enqueue is None:
-        raise RuntimeError("the returns queue is not bound (backend.tasks.returns was not imported)")
-    enqueue(current_app._get_current_object(), shop, return_id, trigger)
+    queue.enqueue_decide_return(current_app._get_current_object(), shop, return_id, trigger)
 
 
 def handle_request(s, event) -> str:
@@ -47,6 +42,11 @@ def handle_update(s, event) -> str:
 
 
 def _decide_later(s, event, return_id: str | None = None) -> None:
-    return_id = return_id or return_from_webhook(event.payload, event.topic)["id"]
+    from backend.store import returns as repo
+
+    facts = return_from_webhook(event.payload, event.topic)
+    return_id = return_id or facts["id"]
+    s.flush()
+    repo.set_exchange_lines(s, event.shop_domain, return_id, facts["exchange_count"])
     s.commit()  # the row is visible before the job that reads it is queued
     _enqueue(event.shop_domain, return_id, event.topic)

@@ -12,7 +12,9 @@ V·p/100 is within V·5·10⁻⁹ of F; for any line under $1,000,000 that is un
 half-up rounding lands exactly on F (F is a whole number of cents). A fee larger than every line is spread
 over the lines, largest first, each line taking at most 100 % of its value (the engine never refunds below
 zero either). Percentage fees of the policy keep their percentage. `return_shipping` and `label` fees are
-the policy's return-shipping charge and go in `returnShippingFee` as the amount itself.
+the policy's return-shipping charge and go in `returnShippingFee` as the amount itself. A deduction (the
+value of a gift the shopper keeps though the return broke the bundle that earned it) has no Shopify model:
+it is withheld the way a fixed fee is.
 
 The refund, when the return is processed, is not left to Shopify's computation: `returnProcess` is given
 the decision's own amounts — `refund_total` to the original payment, `credit_total` (credit-only lines and
@@ -40,6 +42,9 @@ def fee_plan(decision: dict) -> dict:
         fee = sum((Decimal(f["amount"]) for f in decision["fees"]
                    if f.get("resolution", "refund") == part and f["kind"] not in FEE_KINDS_SHOPIFY_SHIPPING),
                   Decimal(0))
+        # a deduction (a kept gift's value) has no Shopify model of its own: it is withheld like a fee
+        fee += sum((Decimal(d["amount"]) for d in decision.get("deductions") or []
+                    if d.get("resolution", "refund") == part), Decimal(0))
         for ln in lines:
             if fee <= 0:
                 break

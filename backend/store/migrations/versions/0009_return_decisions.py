@@ -13,12 +13,13 @@ branch_labels = None
 depends_on = None
 
 TS = sa.DateTime(timezone=True)
-DECISION_COLUMNS = ("verdict", "decision", "policy_name", "policy_version", "decided_at", "action", "action_at",
+DECISION_COLUMNS = ("exchange_line_count", "verdict", "decision", "policy_name", "policy_version", "decided_at", "action", "action_at",
                     "action_error")
 
 
 def upgrade() -> None:
     with op.batch_alter_table("returns") as batch:
+        batch.add_column(sa.Column("exchange_line_count", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("verdict", sa.String(16), nullable=True))
         batch.add_column(sa.Column("decision", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("policy_name", sa.String(255), nullable=True))
