@@ -276,7 +276,6 @@ class ReturnsSettings(SQLModel, table=True):
 
     shop_domain: str = Field(primary_key=True, max_length=255)
     mode: str = Field(default="recommend", max_length=16)
-    process_on_receipt: bool = Field(default=False)
     updated_by: Optional[str] = Field(default=None, max_length=255)
     updated_at: datetime = _ts()
 

@@ -96,7 +96,7 @@ def test_the_returns_mode_is_set_from_the_admin_page_and_checked(app, client, sh
     bad = client.post("/app/api/returns/mode", json={"mode": "strict"}, headers=auth())
     assert bad.status_code == 422 and bad.get_json()["error"]["details"][0]["field"] == "mode"
     assert client.post("/app/api/returns/mode", json={"mode": "enforce"}, headers=auth()).get_json() == \
-        {"mode": "enforce", "process_on_receipt": False}
+        {"mode": "enforce"}
     assert client.post("/app/api/returns/mode", json={"mode": "enforce"}).status_code == 401
 
 

@@ -15,7 +15,7 @@ MODES = repo.MODES
 def get(db, shop: str) -> dict:
     with db.session() as s:
         row = repo.settings(s, shop)
-        return {"mode": row.mode, "process_on_receipt": bool(row.process_on_receipt)}
+        return {"mode": row.mode}
 
 
 def set_mode(db, shop: str, mode: str, user: str | None = None) -> dict:

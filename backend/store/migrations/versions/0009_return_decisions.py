@@ -32,7 +32,6 @@ def upgrade() -> None:
         "returns_settings",
         sa.Column("shop_domain", sa.String(255), primary_key=True),
         sa.Column("mode", sa.String(16), nullable=False, server_default="recommend"),
-        sa.Column("process_on_receipt", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("updated_by", sa.String(255), nullable=True),
         sa.Column("updated_at", TS, nullable=False),
     )
