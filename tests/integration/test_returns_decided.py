@@ -229,3 +229,13 @@ def test_a_request_cancelled_before_the_decision_is_left_alone(pipeline):
     assert shop.calls(*WRITES, "FineprintReturnRecommend") == []
     assert shop.sim.get_return(SHOP, ret.id).status == "CANCELED"
     assert shop.row(ret).action == "left_alone" and shop.row(ret).verdict is None
+
+
+def test_a_decline_note_quotes_only_the_sentences_about_returning_the_item(pipeline):
+    """A final-sale line's own reasons also name rules about price adjustments; the shopper's decline note
+    quotes only why the item cannot come back."""
+    shop = Shop(pipeline)
+    order = shop.order([{"title": "Mini bag", "price": "80.00", "tags": ["final-sale"]}])
+    ret = shop.ask(order, 0)
+    note = shop.sim.get_return(SHOP, ret.id).decline["note"]
+    assert FINAL_SALE_TEXT in note and "price adjustment" not in note

@@ -49,6 +49,7 @@ def decide(conn, shop: str, state, ret: dict, now: datetime, policy=None, exchan
                                         **extra}).decide(now)
     second_out = dict(zip(credit_idx, second["return"]["lines"])) if second else {}
 
+    unrelated = _not_about_returns(first_ctx.policy)
     lines = []
     for i, (ln, m) in enumerate(zip(ret["lines"], mapped)):
         out = second_out.get(i) if i in second_out and second_out[i]["allowed"] else outs[i]
@@ -59,7 +60,7 @@ def decide(conn, shop: str, state, ret: dict, now: datetime, policy=None, exchan
                       "line_item_id": str(ln["line_item_id"]), "quantity": int(ln["quantity"] or 0),
                       "class": item.get("class"), "allowed": bool(out["allowed"]), "resolution": resolution,
                       "paid_as": out.get("paid_as"),
-                      "amount": out["amount"], "reasons": _reasons(out, item),
+                      "amount": out["amount"], "reasons": _reasons(out, item, unrelated),
                       "shopper_reason": m, "customer_note": ln.get("customer_note"),
                       "shopify_restocking_fee": ln.get("restocking_fee")})
     refund_part = first["return"] if any(ln["resolution"] == "refund" for ln in lines) else None
@@ -101,10 +102,19 @@ def _allows(line: dict | None, resolution: str) -> bool:
     return bool(line and ((line.get("resolutions") or {}).get(resolution) or {}).get("allowed"))
 
 
-def _reasons(out: dict, item: dict) -> list[dict]:
-    """The return line's own reasons, else the line's (why it is final sale, which window applies)."""
+def _reasons(out: dict, item: dict, unrelated: frozenset) -> list[dict]:
+    """The return line's own reasons, else the line's (why it is final sale, which window applies) without
+    the rules that say nothing about returning it (price adjustments, signature, shipping)."""
     found = list(out.get("reasons") or []) or list(item.get("reasons") or [])
-    return [{"rule": r.get("rule"), "text": r.get("text")} for r in found]
+    return [{"rule": r.get("rule"), "text": r.get("text")} for r in found if r.get("rule") not in unrelated]
+
+
+def _not_about_returns(policy) -> frozenset:
+    shipping = getattr(policy, "shipping", None)
+    rules = [*getattr(policy, "price_adjustments", ()), *getattr(policy, "signature", ()),
+             *getattr(policy, "blocks", ()), *(getattr(shipping, "rates", None) or ()),
+             *[x for x in (shipping, getattr(policy, "sales_tax", None)) if x is not None]]
+    return frozenset(getattr(getattr(r, "info", None), "id", None) for r in rules) - {None}
 
 
 def _fees(policy, refund_part: dict | None, credit_part: dict | None) -> tuple[list[dict], Decimal]:
