@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from backend.services.returns import apply as return_apply
 from backend.store import returns as repo
-from tests.integration.pipeline_helpers import delivered_event_payload, fulfillment_payload, order_payload
+from tests.integration.pipeline_helpers import (delivered_event_payload, fulfillment_payload, order_payload,
+                                                start_pipeline, stop_pipeline)
 
 SHOP = "returns-dev.myshopify.com"
 US_CA = {"country_code": "US", "province_code": "CA", "address1": "1 Main St", "city": "Los Angeles", "zip": "90012"}
@@ -100,6 +103,8 @@ def test_a_request_within_the_policy_is_approved_with_the_restocking_fee(pipelin
                                                       "name": "Unwanted", "known": True, "merchant_fault": False}
     assert [e.action for e in shop.audit(ret)] == ["decided", "approved"]
     assert "approved" in shop.sim.get_return(SHOP, ret.id).notified  # notifyCustomer
+    (run,) = [r for r in shop.sim.shop(SHOP).flow_runs if r.handle == "return-request-decided"]
+    assert run.payload["Verdict"] == "allowed" and run.payload["Refund total"] == 280.0
 
 
 def test_a_final_sale_line_is_declined_with_final_sale_and_the_policy_sentence(pipeline):
@@ -212,6 +217,7 @@ def test_the_same_request_delivered_twice_is_approved_once(pipeline):
     shop.deliver()  # and the approve webhook Shopify then sends changes nothing
     assert len(shop.calls("FineprintReturnApprove")) == 1
     assert shop.sim.get_return(SHOP, ret.id).notified == ["approved"]
+    assert len([r for r in shop.sim.shop(SHOP).flow_runs if r.handle == "return-request-decided"]) == 1
     assert [e.action for e in shop.audit(ret)].count("approved") == 1
 
 
@@ -239,3 +245,36 @@ def test_a_decline_note_quotes_only_the_sentences_about_returning_the_item(pipel
     ret = shop.ask(order, 0)
     note = shop.sim.get_return(SHOP, ret.id).decline["note"]
     assert FINAL_SALE_TEXT in note and "price adjustment" not in note
+
+
+def test_shopify_throttling_is_waited_out_and_the_request_approved_once(pipeline):
+    shop = Shop(pipeline)
+    order = shop.order([{"title": "Tote", "price": "295.00"}])
+    shop.sim.inject(SHOP, "throttled", times=2)
+    shop.sim.inject(SHOP, "429", times=1, retry_after=0.1)
+    ret = shop.ask(order, 0)
+    assert shop.sim.get_return(SHOP, ret.id).status == "OPEN" and len(shop.calls("FineprintReturnApprove")) == 1
+    assert shop.row(ret).action == "approved"
+
+
+@pytest.fixture
+def impatient(db_url, tmp_path, simulator, request):
+    """The pipeline with two attempts per job before it is parked."""
+    redis = request.getfixturevalue("redis_url") if db_url.startswith("postgresql") else None
+    p = start_pipeline(db_url, tmp_path, simulator, redis=redis, pipeline_max_attempts=2)
+    yield p
+    stop_pipeline(p)
+
+
+def test_a_return_whose_order_never_arrived_is_retried_then_parked_visibly(impatient):
+    shop = Shop(impatient)
+    product = shop.sim.add_product(SHOP, "Tote", price="295.00")
+    order = shop.sim.add_order(SHOP, line_items=[{"variant": product.variants[0]}], shipping_address=US_CA)
+    shop.sim.fulfill(SHOP, order.id, delivered_at=iso(days_ago(2)))  # its orders/create is lost
+    ret = shop.ask(order, 0)
+    (job,) = impatient.jobs(kind="decide_return")
+    assert (job.status, job.attempts) == ("parked", 2) and "OrderNotRecorded" in job.last_error
+    row = shop.row(ret)
+    assert row.action == "failed" and "not recorded" in row.action_error
+    assert shop.audit(ret)[-1].action == "failed"
+    assert shop.sim.get_return(SHOP, ret.id).status == "REQUESTED"  # nothing written
