@@ -36,7 +36,7 @@ def handle_update(s, event) -> str:
         return "ignored"
     row = returns_store.find(s, event.shop_domain, facts["id"])
     if row is None or row.status != "requested":
-        return "ignored"  # an update of a return we never heard requested, or one already decided by Shopify
+        return "done"  # an update of a return we never heard requested, or one no longer a request: nothing to decide
     _decide_later(s, event, facts["id"])
     return "done"
 
