@@ -278,3 +278,14 @@ def test_a_return_whose_order_never_arrived_is_retried_then_parked_visibly(impat
     assert row.action == "failed" and "not recorded" in row.action_error
     assert shop.audit(ret)[-1].action == "failed"
     assert shop.sim.get_return(SHOP, ret.id).status == "REQUESTED"  # nothing written
+    # the order arrives after all; the merchant retries the parked job (jobs retry, or the admin page)
+    ful = shop.sim.order(SHOP, order.id).fulfillments[0]
+    impatient.send("orders/create", order_payload(shop.sim, SHOP, order), shop=SHOP)
+    impatient.send("fulfillments/create", fulfillment_payload(shop.sim, SHOP, order, ful), shop=SHOP)
+    impatient.send("fulfillment_events/create", delivered_event_payload(order, ful, ful.delivered_at), shop=SHOP)
+    impatient.settle()
+    from backend.services import queue
+    with impatient.app.app_context():
+        queue.requeue(impatient.app, job)
+    impatient.settle()
+    assert shop.sim.get_return(SHOP, ret.id).status == "OPEN" and shop.row(ret).action == "approved"
