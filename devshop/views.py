@@ -95,6 +95,10 @@ class ShopView(View):
     ianaTimezone = property(lambda self: self.obj.timezone)
     currencyCode = property(lambda self: self.obj.currency)
     myshopifyDomain = property(lambda self: self.obj.domain)
+
+    def shopPolicies(self, info):
+        from devshop.returns_graphql import shop_policies
+        return shop_policies(self.obj)
     email = property(lambda self: f"owner@{self.obj.domain}")
     contactEmail = email
 

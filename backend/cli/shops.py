@@ -60,3 +60,20 @@ def migrate_tokens(shops):
             click.echo(f"{domain}\tfailed: {exc.message}", err=True)
     if failed:
         raise click.ClickException(f"{failed} of {len(domains)} shops not migrated")
+
+
+@group.command("set-returns-mode")
+@click.argument("shop", type=ShopDomain())
+@click.argument("mode", type=click.Choice(["enforce", "recommend", "off"], case_sensitive=False))
+def set_returns_mode(shop, mode):
+    """How the shop's Shopify returns are handled: enforce (approve or decline each request by the policy),
+    recommend (the verdict as an order tag and note; a new shop's default) or off. The admin page's Returns
+    section does the same."""
+    from backend.errors import AppError
+    from backend.services.returns import mode as returns_mode
+
+    try:
+        saved = returns_mode.set_mode(current_app.extensions["fineprint.db"], shop, mode, "cli")
+    except AppError as exc:
+        raise click.ClickException(f"{shop}: {exc.message}") from None
+    click.echo(f"{shop}: returns mode {saved['mode']}")

@@ -343,7 +343,8 @@
     if (ev.target.id === "settings-form") { ev.preventDefault(); saveSettings(ev.target); }
   });
 
-  window.fineprintAdmin = { api: api, toast: toast };  // shared with builder.js (the policy builder)
+  window.Fineprint = { api: api, refresh: refresh, toast: toast, esc: esc };  // shared with builder.js and returns.js
+
   showTab();
   initEditor();
   if ($("policy-text") && !$("policy-text").value.trim() && $("policy-choice")) loadPolicy();

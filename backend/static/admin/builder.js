@@ -3,7 +3,7 @@
    editor (so check, backtest and activate work on it as before), and the form drawn from it. */
 (function () {
   "use strict";
-  var admin = window.fineprintAdmin;
+  var admin = window.Fineprint;
   if (!admin || !document.getElementById("builder")) return;
   var seq = 0, sentencesShown = false;
 
