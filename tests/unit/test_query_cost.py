@@ -14,6 +14,7 @@ from devshop.cost import MAX_QUERY_COST, query_cost
 from devshop.schema import admin_schema
 from backend.shopify import bulk, cost, flow, order_writes, payloads
 from backend.shopify import returns as shopify_returns
+from backend.shopify import shopper_returns
 
 
 def _cost(document: str, variables: dict | None = None) -> int:
@@ -85,6 +86,12 @@ WORST_CASES = {  # operation name → (document, worst-case variables)
     "FineprintReturnProcess": lambda: shopify_returns.process_request(
         "gid://shopify/Return/1", [(f"gid://shopify/ReturnLineItem/{i}", 1) for i in range(50)], "USD",
         to_payment="10.00", payment_gid="gid://shopify/OrderTransaction/1", to_store_credit="5.00"),
+    "FineprintShopperReturnSetup": lambda: (shopper_returns.SETUP_QUERY, {"orderId": "gid://shopify/Order/1"}),
+    "FineprintShopperReturnable": lambda: (shopper_returns.RETURNABLE_QUERY, {"orderId": "gid://shopify/Order/1"}),
+    "FineprintShopperExchangeVariants": lambda: (shopper_returns.VARIANTS_QUERY, {
+        "ids": [f"gid://shopify/Product/{i}" for i in range(shopper_returns.MAX_PRODUCTS)]}),
+    "FineprintShopperReturnRequest": lambda: (shopper_returns.REQUEST_MUTATION, {}),
+    "FineprintShopperReturnCreate": lambda: (shopper_returns.CREATE_MUTATION, {}),
     "FineprintFlowTrigger": lambda: (flow.TRIGGER_MUTATION, {}),
     "FineprintTrialEnded": lambda: (flow.TRIAL_ENDED_MUTATION, {}),
     "FineprintTrialLines": lambda: (flow.ORDER_LINES_QUERY, {"id": "gid://shopify/Order/1"}),

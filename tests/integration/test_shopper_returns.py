@@ -1,0 +1,138 @@
+"""A shopper starts a return or an exchange from their order page (issue 16), through the endpoints the
+customer-account extension calls, against the simulator (every Admin document validated against 2026-10).
+
+Stories: the options list each line with its deadline and resolutions, a final-sale line with the policy's
+sentence; the preview is the one decision's; submitting makes exactly one `returnRequest` (store credit) and
+one `returnCreate` with `exchangeLineItems` (another size); exchanges the policy does not offer, lines it
+refuses, guests, other customers and other shops are refused and nothing reaches Shopify.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.api_helpers import bearer, customer_account_token, token
+from tests.integration.shopper_returns_helpers import CUSTOMER, shopper_order
+
+pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+
+
+@pytest.fixture
+def app_config(app_config, simulator):
+    app_config.update(simulator.app_overrides)
+    return app_config
+
+
+@pytest.fixture
+def bought(app, simulator):
+    return shopper_order(app, simulator)
+
+
+def _auth(app, customer=CUSTOMER):
+    return bearer(customer_account_token(app, customer))
+
+
+def _reason(client, app, order, handle):
+    options = client.get(f"/api/v1/orders/{order.id}/return-options", headers=_auth(app)).get_json()
+    return next(r["id"] for r in options["reasons"] if r["handle"] == handle)
+
+
+def _writes(simulator):
+    return [c for c in simulator.calls("graphql") if c.operation in ("FineprintShopperReturnRequest",
+                                                                     "FineprintShopperReturnCreate")]
+
+
+def test_the_options_list_each_line_with_its_deadline_and_a_final_sale_line_says_why(app, client, bought):
+    answer = client.get(f"/api/v1/orders/{bought.order.id}/return-options", headers=_auth(app))
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    body = answer.get_json()
+    lines = {ln["line_item_id"]: ln for ln in body["lines"]}
+    sneaker, sample = lines[str(bought.sneaker.id)], lines[str(bought.sample.id)]
+    assert sneaker["returnable"] and sneaker["quantity"] == 2 and sneaker["title"] == "Court Sneaker"
+    assert set(sneaker["resolutions"]) == {"refund", "store_credit", "exchange"} and sneaker["deadline"]
+    assert [v["title"] for v in sneaker["exchange_variants"]] == ["Size 9", "Size 10"]  # same price only
+    assert not sample["returnable"] and sample["resolutions"] == {}
+    assert any("final sale" in w["text"] for w in sample["why_not"])
+    assert {"size-too-small", "defective"} <= {r["handle"] for r in body["reasons"]}
+    assert body["conditions"][:3] == ["new", "worn", "damaged"] and body["currency"] == "USD"
+
+
+def test_the_preview_sums_the_decisions_of_each_resolution(app, client, bought):
+    reason = _reason(client, app, bought.order, "size-too-small")
+    picks = {"lines": [
+        {"line_item_id": str(bought.tote.id), "quantity": 1, "resolution": "store_credit", "condition": "new",
+         "reason_definition_id": reason},
+        {"line_item_id": str(bought.sneaker.id), "quantity": 1, "resolution": "exchange", "condition": "new",
+         "reason_definition_id": reason, "exchange_variant_id": bought.size_9}]}
+    answer = client.post(f"/api/v1/orders/{bought.order.id}/return-preview", json=picks, headers=_auth(app))
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    preview = answer.get_json()
+    assert preview["allowed"] and set(preview["groups"]) == {"store_credit", "exchange"}
+    assert preview["credit_total"] == preview["groups"]["store_credit"]["credit_total"] == "80.00"
+    assert preview["fees"] == [] and preview["bonus_credit"] == "0.00"  # ALLY charges no fee on new items
+    assert [ln["amount"] for ln in preview["lines"]] == ["80.00", "150.00"]
+    assert preview["refund_total"] == "0.00"
+
+
+def test_store_credit_and_an_exchange_become_exactly_a_return_request_and_a_return_with_exchange_lines(
+        app, client, simulator, bought):
+    reason = _reason(client, app, bought.order, "size-too-small")
+    simulator.clear_calls()
+    picks = {"lines": [
+        {"line_item_id": str(bought.tote.id), "quantity": 1, "resolution": "store_credit", "condition": "new",
+         "reason_definition_id": reason},
+        {"line_item_id": str(bought.sneaker.id), "quantity": 1, "resolution": "exchange", "condition": "new",
+         "reason_definition_id": reason, "exchange_variant_id": bought.size_10}]}
+    answer = client.post(f"/api/v1/orders/{bought.order.id}/returns", json=picks, headers=_auth(app))
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    created = answer.get_json()["returns"]
+    assert [(r["resolution"], r["status"]) for r in created] == [("store_credit", "REQUESTED"), ("exchange", "OPEN")]
+    request, create = _writes(simulator)
+    assert request.operation == "FineprintShopperReturnRequest" and create.operation == "FineprintShopperReturnCreate"
+    (line,) = request.variables["input"]["returnLineItems"]
+    assert line["quantity"] == 1 and line["returnReasonDefinitionId"] == reason
+    assert "store credit" in line["customerNote"]
+    assert create.variables["returnInput"]["exchangeLineItems"] == [{"variantId": bought.size_10, "quantity": 1}]
+    exchange = simulator.get_return(SHOP_OF(simulator), created[1]["id"].rsplit("/", 1)[1])
+    assert [(x.variant_title, x.quantity) for x in exchange.exchanges] == [("Size 10", 1)]
+    assert [(ln.line_item_id, ln.quantity) for ln in exchange.lines] == [(bought.sneaker.id, 1)]
+
+
+def SHOP_OF(simulator):  # noqa: N802 - the one shop the fixture knows
+    return next(iter(simulator.shops))
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"line": "sample", "resolution": "refund"}, "lines[0]"),
+    ({"line": "sneaker", "resolution": "exchange", "variant": "size_11"}, "lines[0].exchange_variant_id"),
+])
+def test_what_the_policy_does_not_offer_is_refused_and_nothing_reaches_shopify(app, client, simulator, bought,
+                                                                               change, field):
+    pick = {"line_item_id": str(getattr(bought, change["line"]).id), "quantity": 1,
+            "resolution": change["resolution"], "condition": "new"}
+    if "variant" in change:
+        pick["exchange_variant_id"] = getattr(bought, change["variant"])
+    answer = client.post(f"/api/v1/orders/{bought.order.id}/returns", json={"lines": [pick]}, headers=_auth(app))
+    assert answer.status_code == 422, answer.get_data(as_text=True)
+    assert answer.get_json()["error"]["details"][0]["field"] == field
+    assert _writes(simulator) == []
+
+
+def test_a_guest_is_asked_to_sign_in_and_another_customer_sees_nothing(app, client, simulator, bought):
+    path = f"/api/v1/orders/{bought.order.id}"
+    guest = client.get(f"{path}/return-options", headers=bearer(customer_account_token(app)))
+    assert guest.status_code == 403 and guest.get_json()["error"]["code"] == "customer_login_required"
+    other = client.get(f"{path}/return-options", headers=_auth(app, 78))
+    assert other.status_code == 404
+    pick = {"lines": [{"line_item_id": str(bought.tote.id), "resolution": "refund"}]}
+    assert client.post(f"{path}/returns", json=pick, headers=_auth(app, 78)).status_code == 404
+    staff = client.post(f"{path}/returns", json=pick, headers=bearer(token(app)))
+    assert staff.status_code == 403 and staff.get_json()["error"]["code"] == "customer_only"
+    assert _writes(simulator) == []
+
+
+def test_bad_picks_are_field_errors(app, client, bought):
+    body = {"lines": [{"line_item_id": "999", "quantity": 0, "resolution": "swap"}]}
+    answer = client.post(f"/api/v1/orders/{bought.order.id}/return-preview", json=body, headers=_auth(app))
+    assert answer.status_code == 422
+    fields = {d["field"] for d in answer.get_json()["error"]["details"]}
+    assert fields == {"lines[0].line_item_id", "lines[0].quantity", "lines[0].resolution"}
