@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.api_helpers import bearer, customer_account_token, token
+from backend.routes.openapi_returns import PATHS
+from tests.integration.api_helpers import bearer, customer_account_token, seed_order, seed_shop, token
 from tests.integration.shopper_returns_helpers import CUSTOMER, shopper_order
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
@@ -136,3 +137,42 @@ def test_bad_picks_are_field_errors(app, client, bought):
     assert answer.status_code == 422
     fields = {d["field"] for d in answer.get_json()["error"]["details"]}
     assert fields == {"lines[0].line_item_id", "lines[0].quantity", "lines[0].resolution"}
+
+
+def test_every_documented_status_of_the_return_paths_is_reached(app, client, bought):
+    """Each status routes/openapi_returns.py documents, by a request that must produce it."""
+    line = {"id": "1", "quantity": 1, "price": "10.00", "product_tags": []}
+    for order_id, shop, policy in ((4001, "no-policy.myshopify.com", None), (4002, "no-token.myshopify.com", "ally")):
+        seed_shop(app, shop, policy=policy)
+        seed_order(app, order_id, [dict(line)], shop=shop, customer_id=str(CUSTOMER))
+    me, guest, staff = _auth(app), bearer(customer_account_token(app)), bearer(token(app))
+    no_policy = bearer(customer_account_token(app, CUSTOMER, shop="no-policy.myshopify.com"))
+    no_token = bearer(customer_account_token(app, CUSTOMER, shop="no-token.myshopify.com"))
+    mine, unpolicied, unreachable = (f"/api/v1/orders/{n}" for n in (bought.order.id, 4001, 4002))
+    tote = {"lines": [{"line_item_id": str(bought.tote.id), "resolution": "refund", "condition": "new"}]}
+    sample = {"lines": [{"line_item_id": str(bought.sample.id), "resolution": "refund"}]}
+    big = {"lines": [], "pad": "x" * 1_100_000}
+    recipes = {}
+    for path, verb, ok, body in (("return-options", "get", "200", None), ("return-preview", "post", "200", tote),
+                                 ("returns", "post", "201", tote)):
+        key = f"/api/v1/orders/{{order_id}}/{path}"
+        recipes.update({
+            (key, verb, ok): (verb, f"{mine}/{path}", me, body), (key, verb, "401"): (verb, f"{mine}/{path}", {}, body),
+            (key, verb, "403"): (verb, f"{mine}/{path}", guest, body),
+            (key, verb, "404"): (verb, f"/api/v1/orders/1/{path}", me, body),
+            (key, verb, "409"): (verb, f"{unpolicied}/{path}", no_policy, body),
+            (key, verb, "503"): (verb, f"{unreachable}/{path}", no_token, body),
+            (key, "options", "204"): ("options", f"{mine}/{path}", {}, None)})
+        if verb == "post":
+            recipes[(key, verb, "413")] = (verb, f"{mine}/{path}", me, big)
+            recipes[(key, verb, "422")] = (verb, f"{mine}/{path}", me, sample if path == "returns" else {"lines": []})
+    documented = {(p, m, s) for p, item in PATHS.items() for m, op in item.items() if m != "parameters"
+                  for s in op["responses"]}
+    assert set(recipes) == documented
+    ordered = sorted(recipes.items(), key=lambda kv: kv[0][2] in ("200", "201"))  # the return last: it is created
+    for (path, method, status), (verb, url, headers, body) in ordered:
+        response = client.open(url, method=verb.upper(), headers=headers, json=body)
+        assert response.status_code == int(status), (path, method, status, response.get_data(as_text=True))
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+    staff_start = client.post(f"{mine}/returns", json=tote, headers=staff)
+    assert staff_start.status_code == 403 and staff_start.get_json()["error"]["code"] == "customer_only"

@@ -19,10 +19,12 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from backend.errors import AppError, ValidationError
+from backend.errors import AppError, ServiceUnavailable, ValidationError
+from backend.services.install.tokens import ReauthorizationRequired
 from backend.services.orders.admin_port import AdminPort
 from backend.services.returns import shopper
 from backend.shopify import shopper_returns as gql
+from backend.shopify.errors import AdminApiError
 
 FEE_AS_SHIPPING = ("handling", "label", "return_shipping")  # flat fees: one returnShippingFee per return
 
@@ -34,13 +36,23 @@ class ShopifyRefused(AppError):
     code = "return_refused"
 
 
+def _graphql(app, shop: str, document: str, variables: dict, resend: bool = True) -> dict:
+    """One Admin call; a shop Fineprint cannot reach (no token, Shopify down after the client's retries, a write
+    whose outcome is unknown) is a 503 for the shopper: nothing they can fix, try again later. A write that did
+    land is then refused by Shopify on the retry (its units are no longer returnable): a 409, never a double."""
+    try:
+        return AdminPort(app, shop).graphql(document, variables, resend=resend)
+    except (ReauthorizationRequired, AdminApiError) as exc:
+        raise ServiceUnavailable("the store cannot take returns online right now; try again later",
+                                 code="shopify_unavailable", details={"reason": type(exc).__name__}) from None
+
+
 def _setup(app, shop: str, order_id: str) -> dict:
-    return gql.setup_from(AdminPort(app, shop).graphql(gql.SETUP_QUERY, {"orderId": gql.order_gid(order_id)}))
+    return gql.setup_from(_graphql(app, shop, gql.SETUP_QUERY, {"orderId": gql.order_gid(order_id)}))
 
 
 def _returnable(app, shop: str, order_id: str) -> dict:
-    data = AdminPort(app, shop).graphql(gql.RETURNABLE_QUERY, {"orderId": gql.order_gid(order_id)})
-    return gql.returnable_from(data)
+    return gql.returnable_from(_graphql(app, shop, gql.RETURNABLE_QUERY, {"orderId": gql.order_gid(order_id)}))
 
 
 def _sizes(app, shop: str, setup: dict) -> dict[str, list[dict]]:
@@ -48,7 +60,7 @@ def _sizes(app, shop: str, setup: dict) -> dict[str, list[dict]]:
     products = sorted({ln["product_id"] for ln in setup["lines"].values() if ln["product_id"]})[:gql.MAX_PRODUCTS]
     if not products:
         return {}
-    variants = gql.variants_from(AdminPort(app, shop).graphql(gql.VARIANTS_QUERY, {"ids": products}))
+    variants = gql.variants_from(_graphql(app, shop, gql.VARIANTS_QUERY, {"ids": products}))
     return {line_id: [v for v in variants.get(ln["product_id"], []) if v["id"] != ln["variant_id"]
                       and ln["price"] is not None and Decimal(v["price"]) == Decimal(ln["price"])]
             for line_id, ln in setup["lines"].items()}
@@ -135,11 +147,9 @@ def _send(app, shop, order_id, resolution, lines, group, returnable, currency) -
         spec["exchangeLineItems"] = [{"variantId": ln["exchange_variant_id"], "quantity": ln["quantity"]}
                                      for ln in lines]
         spec["notifyCustomer"] = True
-        data, field = AdminPort(app, shop).graphql(gql.CREATE_MUTATION, {"returnInput": spec}, resend=False), \
-            "returnCreate"
+        data, field = _graphql(app, shop, gql.CREATE_MUTATION, {"returnInput": spec}, resend=False), "returnCreate"
     else:
-        data, field = AdminPort(app, shop).graphql(gql.REQUEST_MUTATION, {"input": spec}, resend=False), \
-            "returnRequest"
+        data, field = _graphql(app, shop, gql.REQUEST_MUTATION, {"input": spec}, resend=False), "returnRequest"
     ret, errors = gql.return_from(data, field)
     if errors or not ret:
         raise ShopifyRefused("Shopify did not accept the return: " + "; ".join(e["message"] for e in errors),
