@@ -176,3 +176,21 @@ def test_every_documented_status_of_the_return_paths_is_reached(app, client, bou
         assert response.headers["Access-Control-Allow-Origin"] == "*"
     staff_start = client.post(f"{mine}/returns", json=tote, headers=staff)
     assert staff_start.status_code == 403 and staff_start.get_json()["error"]["code"] == "customer_only"
+
+
+def test_the_policys_fees_reach_shopify_so_that_shopify_computes_the_same_money(app, client, simulator, bought):
+    """ALLY: a refund pays the $12.99 handling fee (a return shipping fee on Shopify's return); a worn pair sent
+    back for store credit pays 30% restocking (a per-line restocking percentage)."""
+    picks = {"lines": [
+        {"line_item_id": str(bought.tote.id), "quantity": 1, "resolution": "refund", "condition": "new"},
+        {"line_item_id": str(bought.sneaker.id), "quantity": 1, "resolution": "store_credit", "condition": "worn"}]}
+    preview = client.post(f"/api/v1/orders/{bought.order.id}/return-preview", json=picks, headers=_auth(app))
+    outcome = preview.get_json()
+    assert (outcome["refund_total"], outcome["credit_total"]) == ("67.01", "105.00")
+    assert sorted((f["kind"], f["amount"]) for f in outcome["fees"]) == [("handling", "12.99"), ("restocking", "45.00")]
+    answer = client.post(f"/api/v1/orders/{bought.order.id}/returns", json=picks, headers=_auth(app))
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    refund, credit = (simulator.get_return(SHOP_OF(simulator), r["id"].rsplit("/", 1)[1])
+                      for r in answer.get_json()["returns"])
+    assert str(refund.shipping_fee) == "12.99" and refund.lines[0].restocking_fee() == 0
+    assert credit.shipping_fee is None and str(credit.lines[0].restocking_fee()) == "45.00"
