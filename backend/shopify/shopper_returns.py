@@ -30,6 +30,12 @@ query FineprintShopperReturnSetup($orderId: ID!) {
 }
 """
 
+REASONS_QUERY = """
+query FineprintShopperReturnReasons {
+  returnReasonDefinitions(first: 50) { nodes { id handle name deleted } }
+}
+"""
+
 RETURNABLE_QUERY = """
 query FineprintShopperReturnable($orderId: ID!) {
   returnableFulfillments(orderId: $orderId, first: 5) {
@@ -81,9 +87,14 @@ def setup_from(data: dict) -> dict:
             "title": node.get("title") or node.get("name"), "variant_title": node.get("variantTitle"),
             "variant_id": variant.get("id"), "product_id": (variant.get("product") or {}).get("id"),
             "price": variant.get("price")}
-    reasons = [{"id": r["id"], "handle": r["handle"], "name": r["name"]}
-               for r in ((data or {}).get("returnReasonDefinitions") or {}).get("nodes") or [] if not r.get("deleted")]
-    return {"currency": order.get("currencyCode"), "lines": lines, "reasons": reasons}
+    return {"currency": order.get("currencyCode"), "lines": lines, "reasons": reasons_from(data)}
+
+
+def reasons_from(data: dict) -> list[dict]:
+    """The shop's return reasons a shopper may pick: [{"id", "handle", "name"}], deleted ones left out (the
+    schema: "Only non-deleted reasons should be shown to customers when creating new returns")."""
+    return [{"id": r["id"], "handle": r["handle"], "name": r["name"]}
+            for r in ((data or {}).get("returnReasonDefinitions") or {}).get("nodes") or [] if not r.get("deleted")]
 
 
 def returnable_from(data: dict) -> dict[str, list[tuple[str, int]]]:

@@ -293,7 +293,9 @@ def test_the_order_decision_of_a_shop_without_a_policy_is_409(app, client):
 def test_the_openapi_document_describes_both_endpoints_and_the_bearer_scheme(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.1")
-    assert set(doc["paths"]) == {"/api/v1/decisions", "/api/v1/orders/{order_id}/decision", "/api/v1/openapi.json"}
+    assert set(doc["paths"]) == {"/api/v1/decisions", "/api/v1/orders/{order_id}/decision", "/api/v1/openapi.json",
+                                 "/api/v1/orders/{order_id}/return-options",  # self-serve returns (issue 16)
+                                 "/api/v1/orders/{order_id}/return-preview", "/api/v1/orders/{order_id}/returns"}
     assert doc["components"]["securitySchemes"]["sessionToken"]["scheme"] == "bearer"
     assert {"200", "401", "409", "422"} <= set(doc["paths"]["/api/v1/decisions"]["post"]["responses"])
     assert "404" in doc["paths"]["/api/v1/orders/{order_id}/decision"]["get"]["responses"]

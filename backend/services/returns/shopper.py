@@ -21,7 +21,7 @@ from flask import current_app
 from backend.errors import NotFound, ValidationError
 from backend.policy.model import CONDITIONS
 from backend.services.decisions.context import DecisionContext, context_for_order
-from backend.services.decisions.shopper import _customer_may_see, run_engine
+from backend.services.decisions.shopper import customer_may_see, run_engine
 from backend.services.orders import state as orders
 from backend.shopify.payloads import numeric_id
 
@@ -52,10 +52,16 @@ def load_order(shop: str, order_id: str, customer_gid: str | None) -> ShopperOrd
         raise NotFound("no such order")
     with current_app.extensions["fineprint.db"].session() as s:
         state = orders.load(s, shop, ident)
-        if state is None or orders.decision_request(state) is None or not _customer_may_see(state.facts,
+        if state is None or orders.decision_request(state) is None or not customer_may_see(state.facts,
                                                                                             customer_gid):
             raise NotFound("no such order")
         return ShopperOrder(ident, context_for_order(s, shop, state))
+
+
+def line_ids(order: ShopperOrder) -> set[str]:
+    """The ids of the order's lines, as the stored order (and so the decision) names them."""
+    items = (order.context.request.get("order") or {}).get("line_items") or []
+    return {str(item["id"]) for item in items if isinstance(item, dict) and item.get("id") is not None}
 
 
 def reason_of(handle: str | None) -> tuple[str, bool]:

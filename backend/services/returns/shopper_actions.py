@@ -86,11 +86,16 @@ def options(app, shop: str, order_id: str, now: datetime, customer: str | None) 
             "conditions": shopper.conditions(order.context), "resolutions": list(shopper.RESOLUTIONS)}
 
 
-def _decided(app, shop, order_id, body, now, customer):
+def _decided(app, shop, order_id, body, now, customer, setup_needed: bool):
+    """The order, Shopify's view of it (only when submitting: a preview reads just the reason library, one
+    cheap call per change of the picks), and the decided picks."""
     order = shopper.load_order(shop, order_id, customer)
-    setup = _setup(app, shop, order.order_id)
-    reasons = {r["id"]: r["handle"] for r in setup["reasons"]}
-    picks = shopper.parse_picks(body, set(setup["lines"]), reasons)
+    if setup_needed:
+        setup = _setup(app, shop, order.order_id)
+        reasons = setup["reasons"]
+    else:
+        setup, reasons = None, gql.reasons_from(_graphql(app, shop, gql.REASONS_QUERY, {}))
+    picks = shopper.parse_picks(body, shopper.line_ids(order), {r["id"]: r["handle"] for r in reasons})
     _check_conditions(picks, shopper.conditions(order.context))
     return order, setup, shopper.decide_picks(order, picks, now)
 
@@ -103,11 +108,11 @@ def _check_conditions(picks: list[dict], allowed: list[str]) -> None:
 
 
 def preview(app, shop: str, order_id: str, body, now: datetime, customer: str | None) -> dict:
-    return _decided(app, shop, order_id, body, now, customer)[2]
+    return _decided(app, shop, order_id, body, now, customer, setup_needed=False)[2]
 
 
 def submit(app, shop: str, order_id: str, body, now: datetime, customer: str | None) -> dict:
-    order, setup, outcome = _decided(app, shop, order_id, body, now, customer)
+    order, setup, outcome = _decided(app, shop, order_id, body, now, customer, setup_needed=True)
     refused = [ln for ln in outcome["lines"] if not ln["allowed"]]
     if refused:
         raise ValidationError("the policy does not allow part of this return", details=[
