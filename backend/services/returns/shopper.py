@@ -82,13 +82,14 @@ def line_options(decision: dict) -> list[dict]:
     for line in decision.get("lines") or []:
         if line.get("class") == "protection":
             continue
-        open_ = {k: v["deadline"] for k, v in line["resolutions"].items() if v.get("allowed")}
+        # allowed with no deadline yet: its window starts on delivery, which has not happened
+        open_ = {k: v["deadline"] for k, v in line["resolutions"].items() if v.get("allowed") and v.get("deadline")}
         why = [] if open_ else [{"rule": r["rule"], "text": r["text"]} for r in line.get("reasons") or []]
         if not open_ and not why:
             why = [{"rule": None, "text": _closed_text(line)}]
         out.append({"line_item_id": str(line["line_item_id"]), "class": line.get("class"),
                     "returnable": bool(open_), "resolutions": open_,
-                    "deadline": max(open_.values(), default=None, key=lambda d: d or ""), "why_not": why})
+                    "deadline": max(open_.values(), default=None), "why_not": why})
     return out
 
 
@@ -96,7 +97,7 @@ def _closed_text(line: dict) -> str:
     past = sorted(v["deadline"] for v in line["resolutions"].values() if v.get("deadline"))
     if past:
         return f"The return window ended on {past[-1]}."
-    if any(v.get("window") for v in line["resolutions"].values()):
+    if any(v.get("window") for v in line["resolutions"].values()):  # not delivered (or shipped) yet
         return "The return window starts once the item is delivered."
     return "This item cannot be returned."
 
