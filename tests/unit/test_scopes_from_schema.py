@@ -20,7 +20,7 @@ import pytest
 from backend.config import DEFAULT_SCOPES, OPTIONAL_SCOPES
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = ROOT / "backend" / "devshop" / "schema" / "admin-2026-10.introspection.json.gz"
+SCHEMA = ROOT / "devshop" / "schema" / "admin-2026-10.introspection.json.gz"
 SCOPE = re.compile(r"\b(?:read|write)_[a-z_]+\b")
 
 
