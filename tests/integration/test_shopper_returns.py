@@ -194,3 +194,17 @@ def test_the_policys_fees_reach_shopify_so_that_shopify_computes_the_same_money(
                       for r in answer.get_json()["returns"])
     assert str(refund.shipping_fee) == "12.99" and refund.lines[0].restocking_fee() == 0
     assert credit.shipping_fee is None and str(credit.lines[0].restocking_fee()) == "45.00"
+
+
+def test_units_already_in_a_return_are_not_asked_for_again_and_nothing_is_sent(app, client, simulator, bought):
+    """One of the two pairs is already on its way back (a return the shopper asked Shopify for earlier): the
+    two pairs picked under two resolutions are refused before any write, not half-created."""
+    simulator.request_return(SHOP_OF(simulator), bought.order.id, [{"line_item_id": bought.sneaker.id, "quantity": 1}])
+    options = client.get(f"/api/v1/orders/{bought.order.id}/return-options", headers=_auth(app)).get_json()
+    assert next(ln for ln in options["lines"] if ln["line_item_id"] == str(bought.sneaker.id))["quantity"] == 1
+    simulator.clear_calls()
+    picks = {"lines": [{"line_item_id": str(bought.sneaker.id), "resolution": r, "condition": "new"}
+                       for r in ("refund", "store_credit")]}
+    answer = client.post(f"/api/v1/orders/{bought.order.id}/returns", json=picks, headers=_auth(app))
+    assert answer.status_code == 422 and "more units than Shopify can still take back" in answer.get_json()["error"]["message"]
+    assert _writes(simulator) == []

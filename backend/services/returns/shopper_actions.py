@@ -118,12 +118,18 @@ def submit(app, shop: str, order_id: str, body, now: datetime, customer: str | N
         raise ValidationError("the policy does not allow part of this return", details=[
             {"field": f"lines[{outcome['lines'].index(ln)}]", "message": "; ".join(r["text"] for r in ln["reasons"])
              or "not returnable"} for ln in refused])
-    returnable = _returnable(app, shop, order.order_id)
     _check_exchanges(app, shop, setup, outcome["lines"])
-    created = []
-    for resolution, group in outcome["groups"].items():
-        lines = [ln for ln in outcome["lines"] if ln["resolution"] == resolution]
-        created.append(_send(app, shop, order.order_id, resolution, lines, group, returnable, setup["currency"]))
+    pool = {line: [[gid, qty] for gid, qty in units] for line, units in _returnable(app, shop, order.order_id).items()}
+    writes = [_write(order.order_id, resolution, [ln for ln in outcome["lines"] if ln["resolution"] == resolution],
+                     group, pool, setup["currency"]) for resolution, group in outcome["groups"].items()]
+    created = []  # every write is built (and its units found) before the first is sent
+    for resolution, write in writes:
+        try:
+            created.append(_send(app, shop, resolution, *write))
+        except AppError as exc:  # a later write failed: say which returns Shopify already has
+            if created:
+                exc.details = {"created": created, "error": exc.details}
+            raise
     return {"returns": created, "preview": outcome}
 
 
@@ -137,40 +143,42 @@ def _check_exchanges(app, shop: str, setup: dict, lines: list[dict]) -> None:
         raise ValidationError("invalid exchange", details=bad)
 
 
-def _send(app, shop, order_id, resolution, lines, group, returnable, currency) -> dict:
+def _write(order_id, resolution, lines, group, pool, currency) -> tuple[str, tuple]:
+    """(resolution, (document, variables, payload field)) of the one Shopify write for these lines."""
     restock = next((Decimal(f["amount"]) for f in group["fees"] if f["kind"] == "restocking"), Decimal(0))
     flat = sum((Decimal(f["amount"]) for f in group["fees"] if f["kind"] in FEE_AS_SHIPPING), Decimal(0))
     value = sum((Decimal(ln["amount"]) for ln in lines), Decimal(0))
     # Shopify takes a restocking fee as a percentage of each line's value: the policy's amount over the value.
     percentage = float(restock / value * 100) if restock and value else None
-    items = [_line_input(ln, fl, q, percentage, resolution) for ln in lines
-             for fl, q in _fulfillment_lines(returnable, ln)]
+    items = [_line_input(ln, fl, q, percentage, resolution) for ln in lines for fl, q in _fulfillment_lines(pool, ln)]
     spec = {"orderId": gql.order_gid(order_id), "returnLineItems": items}
     if flat:
         spec["returnShippingFee"] = {"amount": {"amount": f"{flat:.2f}", "currencyCode": currency}}
-    if resolution == "exchange":
-        spec["exchangeLineItems"] = [{"variantId": ln["exchange_variant_id"], "quantity": ln["quantity"]}
-                                     for ln in lines]
-        spec["notifyCustomer"] = True
-        data, field = _graphql(app, shop, gql.CREATE_MUTATION, {"returnInput": spec}, resend=False), "returnCreate"
-    else:
-        data, field = _graphql(app, shop, gql.REQUEST_MUTATION, {"input": spec}, resend=False), "returnRequest"
-    ret, errors = gql.return_from(data, field)
+    if resolution != "exchange":
+        return resolution, (gql.REQUEST_MUTATION, {"input": spec}, "returnRequest")
+    spec["exchangeLineItems"] = [{"variantId": ln["exchange_variant_id"], "quantity": ln["quantity"]} for ln in lines]
+    spec["notifyCustomer"] = True
+    return resolution, (gql.CREATE_MUTATION, {"returnInput": spec}, "returnCreate")
+
+
+def _send(app, shop, resolution, document, variables, field) -> dict:
+    ret, errors = gql.return_from(_graphql(app, shop, document, variables, resend=False), field)
     if errors or not ret:
         raise ShopifyRefused("Shopify did not accept the return: " + "; ".join(e["message"] for e in errors),
                              details=errors)
     return {**ret, "resolution": resolution}
 
 
-def _fulfillment_lines(returnable: dict, line: dict) -> list[tuple[str, int]]:
-    """The picked quantity spread over the line's returnable fulfillment lines, first first."""
+def _fulfillment_lines(pool: dict, line: dict) -> list[tuple[str, int]]:
+    """The picked quantity taken from the line's returnable fulfillment lines, first first; what is taken is
+    gone from `pool`, so one line picked under two resolutions cannot ask Shopify for more than it has."""
     left, out = line["quantity"], []
-    for gid, quantity in returnable.get(line["line_item_id"], []):
-        if left <= 0:
-            break
-        take = min(left, quantity)
-        out.append((gid, take))
-        left -= take
+    for unit in pool.get(line["line_item_id"], []):
+        take = min(left, unit[1])
+        if take:
+            out.append((unit[0], take))
+            unit[1] -= take
+            left -= take
     if left > 0:
         raise ValidationError("more units than Shopify can still take back", details=[
             {"field": "lines", "message": f"line {line['line_item_id']}: at most {line['quantity'] - left}"}])
