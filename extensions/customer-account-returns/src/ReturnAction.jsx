@@ -32,24 +32,25 @@ function ReturnAction() {
   const key = JSON.stringify(body);
   useEffect(() => {
     let live = true;
-    setPreview(null);
     if (body) {
       fetchPreview(shopify, orderId, body).then(
-        (answer) => live && setPreview(answer),
-        (error) => live && setPreview({allowed: false, error}),
+        (answer) => live && setPreview({...answer, forKey: key}),
+        (error) => live && setPreview({allowed: false, error, forKey: key}),
       );
     }
     return () => {
       live = false;
     };
   }, [key]);
+  // Only the outcome of the picks as they are now is shown, and only it lets the shopper submit.
+  const current = preview && preview.forKey === key ? preview : null;
 
   const submit = async () => {
     setSending(true);
     try {
       setDone(await submitReturn(shopify, orderId, body));
     } catch (error) {
-      setPreview({...preview, allowed: false, error});
+      setPreview({...current, allowed: false, error, forKey: key});
     } finally {
       setSending(false);
     }
@@ -61,8 +62,8 @@ function ReturnAction() {
   else if (state.login) content = <SignIn />;
   else if (state.error) content = <s-banner tone="critical">{t('error')}</s-banner>;
   else if (done) content = <Done answer={done} />;
-  else content = <Form options={state.options} picks={picks} setPicks={setPicks} preview={preview} />;
-  const ready = !done && !state.error && canSubmit(body, preview);
+  else content = <Form options={state.options} picks={picks} setPicks={setPicks} preview={current} />;
+  const ready = !done && !state.error && canSubmit(body, current);
   return (
     <s-customer-account-action heading={t('heading')}>
       {content}
