@@ -20,7 +20,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from backend.errors import AppError, ServiceUnavailable, ValidationError
-from backend.services.install.tokens import ReauthorizationRequired
 from backend.services.orders.admin_port import AdminPort
 from backend.services.returns import shopper
 from backend.shopify import shopper_returns as gql
@@ -42,7 +41,7 @@ def _graphql(app, shop: str, document: str, variables: dict, resend: bool = True
     land is then refused by Shopify on the retry (its units are no longer returnable): a 409, never a double."""
     try:
         return AdminPort(app, shop).graphql(document, variables, resend=resend)
-    except (ReauthorizationRequired, AdminApiError) as exc:
+    except (AppError, AdminApiError) as exc:  # AppError: the token door's (ReauthorizationRequired, 503)
         raise ServiceUnavailable("the store cannot take returns online right now; try again later",
                                  code="shopify_unavailable", details={"reason": type(exc).__name__}) from None
 
