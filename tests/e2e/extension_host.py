@@ -46,12 +46,16 @@ HOST = """<!doctype html>
     sessionToken: {get: function () { calls.push({type: 'sessionToken'}); return Promise.resolve(config.token); }},
     i18n: {
       translate: translate,
-      formatCurrency: function (n) { return new Intl.NumberFormat(config.lang, {style: 'currency', currency: 'USD'}).format(n); },
+      formatCurrency: function (n) {
+        return new Intl.NumberFormat(config.lang, {style: 'currency', currency: 'USD'}).format(n);
+      },
       formatDate: function (d, options) { return new Intl.DateTimeFormat(config.lang, options).format(d); }
     },
     close: function () { calls.push({type: 'close'}); },
     requireLogin: function () { calls.push({type: 'requireLogin'}); return Promise.resolve(); },
-    extend: function (target, render) { if (target === config.target) { calls.push({type: 'extend', target: target}); render(); } }
+    extend: function (target, render) {
+      if (target === config.target) { calls.push({type: 'extend', target: target}); render(); }
+    }
   };
 })();
 </script>

@@ -114,7 +114,7 @@ def test_a_shopper_returns_one_line_for_credit_and_exchanges_another_for_a_size(
     page.get_by_text("Store credit: $80.00").wait_for()
 
     submit = page.locator("s-button[slot='primary-action']")
-    page.wait_for_function("() => !document.querySelector(\"s-button[slot='primary-action']\").hasAttribute('disabled')")
+    page.wait_for_function("() => !document.querySelector(`s-button[slot='primary-action']`).hasAttribute('disabled')")
     simulator.clear_calls()
     submit.click()
     page.get_by_text("Store credit requested").wait_for()

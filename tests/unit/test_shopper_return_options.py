@@ -55,7 +55,8 @@ def test_every_problem_of_the_picks_is_a_field_error_at_once():
     with pytest.raises(ValidationError) as err:
         shopper.parse_picks({"lines": [
             {"line_item_id": "11", "quantity": 0, "resolution": "exchange"},
-            {"line_item_id": "99", "resolution": "refund", "reason_definition_id": "gid://shopify/ReturnReasonDefinition/2"},
+            {"line_item_id": "99", "resolution": "refund",
+             "reason_definition_id": "gid://shopify/ReturnReasonDefinition/2"},
             "not an object"]}, {"11"}, reasons)
     assert {d["field"] for d in err.value.details} == {
         "lines[0].quantity", "lines[0].exchange_variant_id", "lines[1].line_item_id",
