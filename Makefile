@@ -41,12 +41,14 @@ migrate: install-py
 run: migrate admin-assets
 	$(BIN)/fineprint serve
 
+# lint-imports checks the layering (pyproject.toml [tool.importlinter]) before any test runs.
 # The extensions must build with Shopify's own CLI, offline, as a deployable build: without
 # the shell's APP_URL (often a local one), so the URL baked in is shopify.app.toml's application_url.
 test: install
 	bash scripts/ensure-test-deps
 	env -u APP_URL npm run build --silent
 	npm test --silent
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
 # Deployable build: APP_URL (or shopify.app.toml's application_url), never a local URL.

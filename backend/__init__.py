@@ -38,6 +38,7 @@ def _init_extensions(app: Flask, config: Config) -> None:
     from backend import jobs
     from backend.store.db import Database
     from backend.store.secrets import TokenCipher
+    from backend.tasks.queue import HueyQueue
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -51,6 +52,7 @@ def _init_extensions(app: Flask, config: Config) -> None:
     app.extensions["fineprint.cipher"] = TokenCipher(config.token_key)
     jobs.configure(config)
     jobs.bind_app(app)
+    app.extensions["fineprint.queue"] = HueyQueue()  # the queue port services enqueue through
 
 
 def _register_blueprints(app: Flask) -> None:

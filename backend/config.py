@@ -9,7 +9,7 @@ variable to set.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,25 +42,56 @@ def _port(raw: str | None) -> int:
     return int(text)
 
 
+def _number(e, name: str, kind, default):
+    """A numeric setting: unset is `default`; anything that is not a positive number is one line naming it."""
+    raw = (e.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or value <= 0:
+        raise ConfigError(f"{name} must be a positive {'whole ' if kind is int else ''}number, not {raw!r}")
+    return value
+
+
+def _flag(e, name: str) -> bool:
+    return (e.get(name) or "").strip().lower() in ("1", "true", "yes")
+
+
 @dataclass(frozen=True)
 class Config:
-    env: str = "development"
-    api_key: str = DEV_API_KEY
-    api_secret: str = DEV_API_SECRET
-    old_api_secret: str | None = None
-    scopes: str = DEFAULT_SCOPES
-    port: int = 8000
-    app_url: str = ""
-    database_url: str = f"sqlite:///{INSTANCE / 'app.db'}"
-    redis_url: str | None = None
-    admin_origin: str = "https://{shop}"
-    api_version: str = DEFAULT_API_VERSION
-    default_policy: str | None = None
-    token_key: str = DEV_TOKEN_KEY
-    huey_immediate: bool = False
-    huey_path: str | None = None
-    testing: bool = False
-    extra: dict = field(default_factory=dict)
+    """Every setting, typed; `from_env` reads each from the variable named beside it (README, Configuration)."""
+
+    env: str = "development"  # APP_ENV (or FLASK_ENV)
+    api_key: str = DEV_API_KEY  # SHOPIFY_API_KEY
+    api_secret: str = DEV_API_SECRET  # SHOPIFY_API_SECRET
+    old_api_secret: str | None = None  # SHOPIFY_OLD_API_SECRET
+    scopes: str = DEFAULT_SCOPES  # SHOPIFY_SCOPES
+    port: int = 8000  # PORT
+    app_url: str = ""  # APP_URL (default http://127.0.0.1:$PORT)
+    database_url: str = f"sqlite:///{INSTANCE / 'app.db'}"  # DATABASE_URL
+    redis_url: str | None = None  # REDIS_URL
+    admin_origin: str = "https://{shop}"  # SHOPIFY_ADMIN_ORIGIN
+    api_version: str = DEFAULT_API_VERSION  # SHOPIFY_API_VERSION
+    admin_timeout: float | None = None  # SHOPIFY_ADMIN_TIMEOUT, seconds per Admin call (None: the client's 20)
+    default_policy: str | None = None  # DEFAULT_POLICY
+    token_key: str = DEV_TOKEN_KEY  # TOKEN_ENCRYPTION_KEY
+    huey_immediate: bool = False  # HUEY_IMMEDIATE: jobs run inline, in the process that queues them
+    huey_path: str | None = None  # HUEY_PATH: the SQLite queue file (None: huey.db beside the database)
+    huey_name: str = "fineprint"  # QUEUE_NAME: prefix of the queue, throttle and lock keys in Redis
+    order_lock_ttl: float | None = None  # ORDER_LOCK_TTL, seconds (None: services/orders/locks.DEFAULT_TTL)
+    apply_lease: float | None = None  # APPLY_LEASE, seconds a run owns its job (None: store/jobs.APPLY_LEASE)
+    pipeline_max_attempts: int = 6  # PIPELINE_MAX_ATTEMPTS before a job is parked
+    pipeline_retry_base: float = 2.0  # PIPELINE_RETRY_BASE, seconds: the backoff's first step
+    backfill_dir: str | None = None  # BACKFILL_DIR: downloaded bulk results (None: instance/backfill)
+    backfill_poll_interval: float = 1.0  # BACKFILL_POLL_INTERVAL, seconds between bulk operation polls
+    backfill_concurrency: int = 4  # BACKFILL_CONCURRENCY: orders written at once
+    max_body: int = 1024 * 1024  # MAX_BODY_BYTES: the largest request body (webhooks aside)
+    webhook_max_body: int = 1024 * 1024  # WEBHOOK_MAX_BODY_BYTES
+    demo_shop: str | None = None  # DEMO_SHOP: the demo store's domain (`fineprint demo`)
+    testing: bool = False  # tests only (Flask's TESTING)
 
     @property
     def production(self) -> bool:
@@ -74,11 +105,11 @@ class Config:
         return self.admin_origin.replace("{shop}", shop).rstrip("/")
 
     def with_overrides(self, overrides: dict) -> "Config":
-        known = {f.name for f in fields(self)}
-        unknown = set(overrides) - known
-        extra = {**self.extra, **{k: overrides[k] for k in unknown}}
-        cfg = replace(self, **{k: v for k, v in overrides.items() if k in known}, extra=extra)
-        return cfg.completed()
+        """These settings changed (tests, the demo); a name that is not a setting is an error, not ignored."""
+        unknown = set(overrides) - {f.name for f in fields(self)}
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        return replace(self, **overrides).completed()
 
     def completed(self) -> "Config":
         app_url = self.app_url or f"http://127.0.0.1:{self.port}"
@@ -101,9 +132,22 @@ class Config:
             redis_url=e.get("REDIS_URL") or None,
             admin_origin=e.get("SHOPIFY_ADMIN_ORIGIN") or "https://{shop}",
             api_version=e.get("SHOPIFY_API_VERSION") or DEFAULT_API_VERSION,
+            admin_timeout=_number(e, "SHOPIFY_ADMIN_TIMEOUT", float, None),
             default_policy=e.get("DEFAULT_POLICY") or None,
             token_key=e.get("TOKEN_ENCRYPTION_KEY") or DEV_TOKEN_KEY,
-            huey_immediate=(e.get("HUEY_IMMEDIATE") or "").lower() in ("1", "true", "yes"),
+            huey_immediate=_flag(e, "HUEY_IMMEDIATE"),
+            huey_path=e.get("HUEY_PATH") or None,
+            huey_name=e.get("QUEUE_NAME") or cls.huey_name,
+            order_lock_ttl=_number(e, "ORDER_LOCK_TTL", float, None),
+            apply_lease=_number(e, "APPLY_LEASE", float, None),
+            pipeline_max_attempts=_number(e, "PIPELINE_MAX_ATTEMPTS", int, cls.pipeline_max_attempts),
+            pipeline_retry_base=_number(e, "PIPELINE_RETRY_BASE", float, cls.pipeline_retry_base),
+            backfill_dir=e.get("BACKFILL_DIR") or None,
+            backfill_poll_interval=_number(e, "BACKFILL_POLL_INTERVAL", float, cls.backfill_poll_interval),
+            backfill_concurrency=_number(e, "BACKFILL_CONCURRENCY", int, cls.backfill_concurrency),
+            max_body=_number(e, "MAX_BODY_BYTES", int, cls.max_body),
+            webhook_max_body=_number(e, "WEBHOOK_MAX_BODY_BYTES", int, cls.webhook_max_body),
+            demo_shop=e.get("DEMO_SHOP") or None,
         ).completed()
 
     def check(self) -> "Config":

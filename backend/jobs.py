@@ -53,7 +53,7 @@ def configure(config: Config) -> Huey:
         return huey
     huey.immediate = False
     if config.redis_url:
-        huey.storage = RedisStorage(name=config.extra.get("huey_name", "fineprint"), url=config.redis_url)
+        huey.storage = RedisStorage(name=config.huey_name, url=config.redis_url)
     else:
         path = huey_sqlite_path(config)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -67,12 +67,10 @@ def bind_app(app) -> None:
 
 
 def task_app():
-    """The Flask app tasks run in (built from the environment in a worker)."""
-    global _bound_app
+    """The Flask app tasks run in: the one `create_app` bound (every process that runs tasks, the web
+    server's and `fineprint worker`'s, builds one first)."""
     if _bound_app is None:
-        from backend import create_app
-
-        _bound_app = create_app()
+        raise RuntimeError("no app is bound to the job queue: start workers with `fineprint worker`")
     return _bound_app
 
 
@@ -82,7 +80,7 @@ def worker_name() -> str:
 
 @huey.task(retries=3, retry_delay=2)
 def heartbeat(worker: str | None = None) -> None:
-    from backend.services import heartbeat as svc
+    from backend.store import heartbeats as svc
 
     app = task_app()
     with app.app_context():
@@ -104,6 +102,7 @@ def process_webhook(event_row_id: int) -> None:
         svc.process(app.extensions["fineprint.db"], event_row_id)
 
 
-# The order pipeline's tasks (apply_order_task, pipeline_sweep, backfill_task) register on `huey` here.
+# The order pipeline's tasks (apply_order_task, pipeline_sweep, backfill_task) register on `huey` here
+# (services queue them through services/queue.py; backend/tasks/queue.py is the adapter).
 from backend.tasks import orders as _order_tasks  # noqa: E402,F401
 from backend.tasks import flow as _flow_tasks  # noqa: E402,F401  (Shopify Flow: flow_sweep)

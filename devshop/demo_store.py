@@ -101,7 +101,8 @@ class DemoStore:
 
     @property
     def admin_url(self) -> str:
-        return f"{self.app_url}/app?shop={self.shop}"
+        """The app opened from the simulated admin: a redirect to the app's page with a session token."""
+        return self.sim.admin_app_url(self.shop)
 
     # ---------------------------------------------------------------- lifecycle
     def start(self) -> "DemoStore":
@@ -109,6 +110,7 @@ class DemoStore:
 
         policy = load_policy(self.preset)  # fails early on an unknown preset
         self.sim = Simulator(api_key=DEV_API_KEY, api_secret=DEV_API_SECRET).start()
+        self.sim.app_url = self.app_url
         self.sim.add_shop(self.shop, name="Fineprint Demo", timezone=policy.timezone, currency=policy.currency)
         self.app = self._create_app()
         self._forget_earlier_run()

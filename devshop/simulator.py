@@ -47,6 +47,7 @@ class Simulator(CatalogMixin, ReturnsMixin):
         self.buckets: dict[str, LeakyBucket] = {}
         self.log = CallLog()
         self.faults = FaultQueue()
+        self.app_url: str | None = None  # where the admin opens the embedded app (devshop/admin_embed.py)
         self._ids = 1000
         self._id_lock = threading.Lock()
         self._host, self._port = host, port
@@ -114,6 +115,10 @@ class Simulator(CatalogMixin, ReturnsMixin):
         """A token-endpoint answer as if `shop` had installed the app (skips the OAuth dance)."""
         return self.oauth.issue_token(shop, scope or self.shops[shop].granted_scopes or self.scopes,
                                       expiring=expiring)
+
+    def admin_app_url(self, shop: str) -> str:
+        """The app as a merchant opens it from the shop's admin: a redirect to `app_url` with a session token."""
+        return f"{self.origin(shop)}/admin/apps/{self.api_key}"
 
     def session_token(self, shop: str, **claims) -> str:
         return mint_session_token(shop, self.api_key, self.api_secret, **claims)

@@ -1,7 +1,7 @@
 """The simulator's HTTP surface: routes `/<shop>/admin/...` (or `/admin/...` for one shop).
 
-Endpoints: OAuth authorize, the token endpoint, Admin GraphQL and the bulk
-operation result files. Faults queued for a shop are applied here, before
+Endpoints: OAuth authorize, the token endpoint, Admin GraphQL, the bulk
+operation result files, and the admin opening the embedded app (admin_embed.py). Faults queued for a shop are applied here, before
 the endpoint runs, and every request lands in the call log.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
+from devshop import admin_embed
 from devshop.calls import Call
 from devshop.oauth import OAuthError
 
@@ -63,6 +64,8 @@ class SimulatorApp:
             if request.method != "POST":
                 return json_response({"errors": "Method Not Allowed"}, 405)
             return self.graphql(shop, rest[2], request)
+        if request.method == "GET" and admin_embed.is_embed_path(rest):
+            return admin_embed.answer(self.sim, shop, rest, request)
         if len(rest) == 2 and rest[0] == "bulk" and rest[1].endswith(".jsonl"):
             return self.bulk_file(shop, rest[1].removesuffix(".jsonl"), request)
         return json_response({"errors": "Not Found"}, 404)

@@ -8,9 +8,16 @@ import click
 from flask import current_app
 
 from backend.cli.appgroup import AppGroup
-from backend.tasks import jobs_table, webhook_events
+from backend.services import queue
+from backend.services.orders import pipeline
+from backend.services.webhooks import recovery
+from backend.store import jobs
 
 group = AppGroup("jobs", help="List and retry pipeline jobs (parked = failed after every retry).")
+
+
+def _app():
+    return current_app._get_current_object()
 
 
 def _db():
@@ -26,7 +33,7 @@ def list_jobs(status, limit, webhooks):
     """Jobs, newest first: id, kind, key, status, attempts, last error."""
     if webhooks:
         return _list_webhooks(limit)
-    rows = jobs_table.listing(_db(), status, limit)
+    rows = jobs.listing(_db(), status, limit)
     if not rows:
         click.echo("no jobs")
         return
@@ -36,10 +43,10 @@ def list_jobs(status, limit, webhooks):
 
 
 def _list_webhooks(limit):
-    rows = webhook_events.listing(_db(), limit)
+    rows = recovery.listing(_app(), limit)
     for row in rows:
         error = (row.last_error or "").replace("\n", " ")[:120]
-        click.echo(f"{webhook_events.PREFIX}{row.id}\t{row.topic}\t{row.shop_domain}\t{row.status}\t"
+        click.echo(f"{recovery.PREFIX}{row.id}\t{row.topic}\t{row.shop_domain}\t{row.status}\t"
                    f"attempts={row.attempts}\t{error}")
     if not rows:
         click.echo("no webhook events waiting or failed")
@@ -52,11 +59,9 @@ def _list_webhooks(limit):
 def retry(job_id, all_parked, webhooks):
     """Requeue a job (by ID, or wh:ID for a webhook event), every parked job or every failed webhook event;
     attempts start again from zero."""
-    from backend.tasks.orders import requeue
-
     if job_id is None and not all_parked and not webhooks:
         raise click.UsageError("give a job ID, wh:ID, --all or --webhooks")
-    if (job_id or "").startswith(webhook_events.PREFIX):
+    if (job_id or "").startswith(recovery.PREFIX):
         return _retry_webhooks(job_id)
     if webhooks:
         _retry_webhooks(None)
@@ -65,31 +70,29 @@ def retry(job_id, all_parked, webhooks):
     if job_id is not None and not job_id.isdigit():
         raise click.UsageError(f"not a job ID: {job_id!r} (a number, or wh:N for a webhook event)")
     job_id = int(job_id) if job_id else None
-    rows = jobs_table.listing(_db(), "parked", 100000) if all_parked else [jobs_table.get(_db(), job_id)]
+    rows = jobs.listing(_db(), "parked", 100000) if all_parked else [jobs.get(_db(), job_id)]
     if rows == [None]:
         raise click.ClickException(f"no job {job_id}")
     for row in rows:
-        requeue(current_app._get_current_object(), row)
+        queue.requeue(_app(), row)
         click.echo(f"requeued {row.id}\t{row.kind}\t{row.key}")
     if not rows:
         click.echo("no parked jobs")
 
 
 def _retry_webhooks(wanted):
-    from backend.jobs import process_webhook
-
     ids = None if wanted is None else [_webhook_id(wanted)]
-    requeued = webhook_events.retry_failed(_db(), process_webhook, ids)
+    requeued = recovery.retry_failed(_app(), ids)
     if ids and not requeued:
         raise click.ClickException(f"no failed webhook event {wanted}")
     for row_id in requeued:
-        click.echo(f"requeued {webhook_events.PREFIX}{row_id}")
+        click.echo(f"requeued {recovery.PREFIX}{row_id}")
     if not requeued:
         click.echo("no failed webhook events")
 
 
 def _webhook_id(text: str) -> int:
-    number = text.removeprefix(webhook_events.PREFIX)
+    number = text.removeprefix(recovery.PREFIX)
     if not number.isdigit():
         raise click.UsageError(f"not a webhook event ID: {text!r} (wh:N)")
     return int(number)
@@ -99,6 +102,4 @@ def _webhook_id(text: str) -> int:
 def sweep_cmd():
     """Requeue jobs and webhook events whose worker died or whose message was lost; re-decide orders whose
     fallback is due."""
-    from backend.tasks.orders import sweep
-
-    click.echo(sweep(current_app._get_current_object()))
+    click.echo(pipeline.sweep(_app()))

@@ -1,6 +1,7 @@
 """Fineprint's policy engine: rules as data, pure decisions with reasons.
 
-Imports nothing from Flask, the database or HTTP, and never reads the clock.
+May import: nothing else of the app, nothing from Flask, the database or HTTP; it never reads the clock
+(import-linter checks it).
 """
 from __future__ import annotations
 

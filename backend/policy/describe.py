@@ -10,6 +10,7 @@ from backend.policy.codes import REGION_NAMES, REGIONS
 RESOLUTION_NAMES = {"refund": "refund", "store_credit": "store credit", "exchange": "exchange"}
 ANCHOR_NAMES = {"delivery": "delivery", "shipment": "shipment", "order": "the order date"}
 CLASS_NAMES = {"final_sale": "final sale (no refund, credit or exchange)", "credit_only": "store credit only",
+               "exchange_or_credit": "exchange or store credit only (no refund)",
                "external": "returned through another channel", "trial": "try-at-home",
                "protection": "return protection", "standard": "standard"}
 
@@ -43,8 +44,9 @@ _PHRASES = {
     "discount_code_prefix": lambda v: f"discount codes starting with {_join(s.upper() for s in v)}",
     "sales_channel": lambda v: f"orders placed through {_join(s.title() for s in v)}",
     "payment_method": lambda v: f"orders paid with {_join(v)}",
-    "exchange_for": lambda v: _join("exchanges for another size or colour of the same style" if s == "same_style"
-                                    else "exchanges for a different item" for s in v),
+    "exchange_for": lambda v: "exchanges" if len(v) > 1 else _join(
+        "exchanges for another size or colour of the same style" if s == "same_style"
+        else "exchanges for a different item" for s in v),
     "return_channel": lambda v: f"returns made {_join('in store' if s == 'in_store' else 'by mail' for s in v)}",
     "ship_to_country": lambda v: f"orders shipped to {_join(_places(v))}",
     "ship_to_country_not": lambda v: f"orders shipped outside {_join(_places(v))}",
@@ -67,7 +69,14 @@ _PHRASES = {
     "merchant_fault": lambda v: "our mistakes" if v else "returns that are not our mistake",
     "days_elapsed_at_least": lambda v: f"returns made {v} days or more after the window opens",
     "days_elapsed_at_most": lambda v: f"returns made within {v} days of the window opening",
+    "exchanges_before_at_least": lambda v: f"orders already exchanged {_times(v)} or more",
+    "exchanges_before_at_most": lambda v: (f"orders exchanged {_times(v)} or fewer before" if v
+                                           else "orders not exchanged before"),
 }
+
+
+def _times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
 _DAYS = ("days_elapsed_at_least", "days_elapsed_at_most")
 
 

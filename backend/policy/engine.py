@@ -147,6 +147,8 @@ def _tags(classes: set, purchased: bool, signature: bool) -> list:
         tags.append("return-protection")
     if "credit_only" in classes:
         tags.append("sale-credit-only")
+    if "exchange_or_credit" in classes:
+        tags.append("exchange-or-credit")
     if signature:
         tags.append("signature-required")
     return sorted(tags)

@@ -90,6 +90,7 @@ class ReturnLine:
     merchant_fault: bool
     channel: str = "mail"  # how it comes back: "mail" or "in_store" (the return request's `channel`)
     exchange_for: str | None = None  # for an exchange: "same_style" (default) or "other_item"
+    exchanges_before: int = 0  # exchanges already made on the order (the return request's `exchanges_before`)
 
 
 @dataclass(slots=True)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from backend.policy.describe import window
 from backend.policy.errors import Problem
-from backend.policy.model import PRECEDENCE, Policy
+from backend.policy.lint_bundles import bundles
+from backend.policy.model import CLASS_PERMITS, PRECEDENCE, Policy
 
 _BOUNDS = (("unit_price", "line"), ("merchandise_value", "order"), ("discount_percent", "line"))
 
@@ -28,6 +29,7 @@ def lint(policy: Policy) -> list[Problem]:
             warn(rule.info, f"rule '{rule.info.id}' can never fire: {why}")
     _line_rules(policy, warn, _acknowledged(policy))
     _tiers(policy, warn)
+    bundles(policy, warn, impossible)
     for rule in policy.bonus_credit:
         if rule.cap is not None and rule.amount is not None and rule.amount > rule.cap:
             warn(rule.info, f"bonus '{rule.info.id}' of {rule.amount} always exceeds its cap {rule.cap}: "
@@ -49,8 +51,9 @@ def impossible(when: dict) -> str | None:
         high = [when[k] for k in (f"{prefix}_below", f"{prefix}_at_most") if k in when]
         if low and high and max(low) > min(high):
             return f"{prefix.replace('_', ' ')} bounds exclude each other"
-    if when.get("days_elapsed_at_least", 0) > when.get("days_elapsed_at_most", when.get("days_elapsed_at_least", 0)):
-        return "days_elapsed_at_least is more than days_elapsed_at_most"
+    for prefix in ("days_elapsed", "exchanges_before"):
+        if when.get(f"{prefix}_at_least", 0) > when.get(f"{prefix}_at_most", when.get(f"{prefix}_at_least", 0)):
+            return f"{prefix}_at_least is more than {prefix}_at_most"
     if "order_date_from" in when and "order_date_to" in when and when["order_date_from"] > when["order_date_to"]:
         return "order_date_from is after order_date_to"
     if "ship_to_country" in when and when["ship_to_country"] <= when.get("ship_to_country_not", frozenset()):
@@ -113,6 +116,11 @@ def _line_rules(policy: Policy, warn, acknowledged: set) -> None:
     for i, rule in enumerate(rules):
         if rule.cls is None and not rule.windows:
             warn(rule.info, f"rule '{rule.info.id}' has no effect (no class, no windows)")
+        masked = [res for res, win in rule.windows.items()
+                  if win is not None and CLASS_PERMITS.get(rule.cls) is not None and res not in CLASS_PERMITS[rule.cls]]
+        if masked:
+            warn(rule.info, f"rule '{rule.info.id}' sets a {masked[0].replace('_', ' ')} window that its class "
+                            f"{rule.cls} never permits")
         later = [r for r in rules[i + 1:] if _unconditional(r.cond)]
         if rule.windows and all(any(res in r.windows for r in later) for res in rule.windows) and later:
             warn(rule.info, f"rule '{rule.info.id}' never shapes a window: a later rule for every line overrides it")
@@ -127,25 +135,30 @@ def _line_rules(policy: Policy, warn, acknowledged: set) -> None:
 
 
 _DAY_KEYS = ("days_elapsed_at_least", "days_elapsed_at_most")
+_RANGES = ("days_elapsed", "exchanges_before")  # tier keys: {prefix}_at_least / {prefix}_at_most
+_TIER_KEYS = tuple(f"{p}_{end}" for p in _RANGES for end in ("at_least", "at_most"))
 
 
 def _tiers(policy: Policy, warn) -> None:
-    """Lateness tiers: a tier past every window can never apply; two fees of one kind whose day ranges
-    overlap (all else equal) both charge on the shared days."""
+    """Lateness tiers: a tier past every window can never apply; two fees of one kind (or two bonuses)
+    whose day or exchange-count ranges overlap (all else equal) both apply on what they share."""
     longest = _longest_windows(policy)
-    for rule in (*policy.fees, *policy.return_rules):
+    for rule in (*policy.fees, *policy.return_rules, *policy.bonus_credit):
         first = rule.cond.when.get("days_elapsed_at_least")
-        resolutions = getattr(rule, "resolutions", None) or frozenset(longest)
+        resolutions = getattr(rule, "resolutions", None) or (
+            frozenset({"store_credit"}) if rule in policy.bonus_credit else frozenset(longest))
         reach = max((longest.get(r, -1) for r in resolutions), default=-1)
         if first is not None and first > reach:
             warn(rule.info, f"rule '{rule.info.id}' can never apply: it starts on day {first}, "
                             f"but no window it covers lasts past day {max(reach, 0)}")
-    fees = [f for f in policy.fees if any(k in f.cond.when for k in _DAY_KEYS)]
-    for i, fee in enumerate(fees):
-        for other in fees[i + 1:]:
-            if _same_but_days(fee, other) and _days_overlap(fee.cond.when, other.cond.when):
-                warn(other.info, f"lateness tiers '{fee.info.id}' and '{other.info.id}' overlap: both "
-                                 f"{fee.kind} fees are charged on the days they share")
+    for group, what in ((policy.fees, "fees"), (policy.bonus_credit, "bonuses")):
+        tiers = [f for f in group if any(k in f.cond.when for k in _TIER_KEYS)]
+        for i, one in enumerate(tiers):
+            for other in tiers[i + 1:]:
+                if _same_but_tiers(one, other) and all(_overlap_in(one.cond.when, other.cond.when, p) for p in _RANGES):
+                    kind = f"{one.kind} fees are charged" if what == "fees" else "bonuses are given"
+                    warn(other.info, f"tiers '{one.info.id}' and '{other.info.id}' overlap: both {kind} "
+                                     f"where their days or exchange counts meet")
 
 
 def _longest_windows(policy: Policy) -> dict:
@@ -158,15 +171,17 @@ def _longest_windows(policy: Policy) -> dict:
     return out
 
 
-def _same_but_days(a, b) -> bool:
-    rest = ({k: v for k, v in x.cond.when.items() if k not in _DAY_KEYS} for x in (a, b))
-    return (a.kind == b.kind and next(rest) == next(rest) and a.cond.when_any == b.cond.when_any
-            and a.cond.unless == b.cond.unless and bool(a.resolutions & b.resolutions))
+def _same_but_tiers(a, b) -> bool:
+    rest = ({k: v for k, v in x.cond.when.items() if k not in _TIER_KEYS} for x in (a, b))
+    same_kind = getattr(a, "kind", None) == getattr(b, "kind", None)
+    shared = getattr(a, "resolutions", frozenset({"store_credit"})) & getattr(b, "resolutions", frozenset({"store_credit"}))
+    return (same_kind and next(rest) == next(rest) and a.cond.when_any == b.cond.when_any
+            and a.cond.unless == b.cond.unless and bool(shared))
 
 
-def _days_overlap(x: dict, y: dict) -> bool:
-    low = max(x.get("days_elapsed_at_least", 0), y.get("days_elapsed_at_least", 0))
-    high = min(x.get("days_elapsed_at_most", 10 ** 9), y.get("days_elapsed_at_most", 10 ** 9))
+def _overlap_in(x: dict, y: dict, prefix: str) -> bool:
+    low = max(x.get(f"{prefix}_at_least", 0), y.get(f"{prefix}_at_least", 0))
+    high = min(x.get(f"{prefix}_at_most", 10 ** 9), y.get(f"{prefix}_at_most", 10 ** 9))
     return low <= high
 
 

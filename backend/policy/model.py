@@ -8,18 +8,20 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 RESOLUTIONS = ("refund", "store_credit", "exchange")
-CLASSES = ("protection", "external", "trial", "final_sale", "credit_only", "standard")
+CLASSES = ("protection", "external", "trial", "final_sale", "credit_only", "exchange_or_credit", "standard")
 PRECEDENCE = {name: rank for rank, name in enumerate(reversed(CLASSES))}  # higher wins
 # What a class permits regardless of windows: None = whatever the windows say.
 CLASS_PERMITS = {
     "standard": None, "trial": None, "credit_only": frozenset({"store_credit"}),
     "final_sale": frozenset(), "external": frozenset(), "protection": frozenset(),
+    "exchange_or_credit": frozenset({"store_credit", "exchange"}),  # "exchange or store credit, no refund"
 }
 ANCHORS = ("delivery", "shipment", "order")
 CONDITIONS = ("new", "worn", "damaged")
 REASONS = ("changed_mind", "size", "defective", "wrong_item", "carrier_damage", "not_as_described", "extra_item")
 MERCHANT_FAULT = frozenset({"defective", "wrong_item", "carrier_damage", "not_as_described", "extra_item"})
 FEE_KINDS = ("restocking", "handling", "label", "return_shipping")
+BUNDLE_OUTCOMES = ("deduct", "store_credit")  # the kept gift's value is deducted / the refund becomes store credit
 
 Match = Callable[[object], bool]
 
@@ -120,6 +122,26 @@ class BonusRule:
 
 
 @dataclass(frozen=True)
+class BundleRule:
+    """A condition across the lines of an order and its return (bundles.py): lines that earn a gift
+    (`members`, None = every line that is neither a gift nor the protection line) and the gift lines.
+    The bundle breaks when the return takes back a member and, with a `threshold`, takes the members
+    kept below it; while a gift unit is kept, `outcome` applies: "deduct" (the gift's value, `gift_value`
+    or its own unit price, comes off the refund) or "store_credit" (the returned members are paid as
+    store credit instead of a refund)."""
+
+    info: Info
+    cond: Cond  # which orders (order-level conditions)
+    gift: Cond
+    members: Cond | None
+    outcome: str
+    threshold: Decimal | None = None
+    gift_value: Decimal | None = None
+    resolutions: frozenset = frozenset({"refund", "store_credit"})
+    threshold_items: int | None = None  # the gift was earned by this many member units ("2+1")
+
+
+@dataclass(frozen=True)
 class PriceAdjustmentRule:
     info: Info
     cond: Cond
@@ -211,6 +233,7 @@ class Policy:
     return_rules: tuple = ()
     fees: tuple = ()
     bonus_credit: tuple = ()
+    bundles: tuple = ()
     price_adjustments: tuple = ()
     protection: Protection | None = None
     signature: tuple = ()
@@ -230,6 +253,7 @@ class Policy:
         yield from self.return_rules
         yield from self.fees
         yield from self.bonus_credit
+        yield from self.bundles
         yield from self.price_adjustments
         if self.protection:
             yield self.protection

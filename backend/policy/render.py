@@ -18,7 +18,7 @@ def render(policy: Policy, now: datetime) -> str:
     """The page as of `now` (an aware datetime: its local date in the shop's zone decides what is current)."""
     today = now.astimezone(policy.tz).date()
     sections = [_windows(policy, today), _exclusions(policy, today), _condition(policy, today),
-                _fees(policy, today), _bonus(policy, today),
+                _fees(policy, today), _bonus(policy, today), _bundles(policy, today),
                 _protection(policy), _price_adjustments(policy, today),
                 _shipping(policy, today), _tax(policy, today)]
     body = "".join(s for s in sections if s)
@@ -84,7 +84,8 @@ class _Only:
 def _exclusions(policy: Policy, today: date) -> str:
     items = [_item(r, today, _scope(r.cond, "Every item"), d.CLASS_NAMES[r.cls])
              for r in _current(policy.rules, today) if r.cls and r.cls != "standard"]
-    return _section("What can't be returned (or only for store credit)", items)
+    limited = " or exchange" if any(r.cls == "exchange_or_credit" for r in policy.rules) else ""
+    return _section(f"What can't be returned (or only for store credit{limited})", items)
 
 
 def _condition(policy: Policy, today: date) -> str:
@@ -137,6 +138,32 @@ def _bonus(policy: Policy, today) -> str:
         items.append(f"**{rule.info.title}.** {size}{cap} when you choose store credit"
                      + (f", for {scope}" if scope else "") + ".")
     return _section("Store credit bonus", items)
+
+
+def _bundles(policy: Policy, today) -> str:
+    items = []
+    for rule in _current(policy.bundles, today):
+        gift = d.conditions(rule.gift)
+        members = d.conditions(rule.members) if rule.members is not None else ""
+        if rule.threshold_items is not None:
+            trigger = (f"A free gift ({gift}) comes with {rule.threshold_items} or more "
+                       f"{members or 'items'}: if your return leaves fewer than that")
+        elif rule.threshold is not None:
+            of = f" of {members}" if members else ""
+            trigger = (f"A free gift ({gift}) comes with orders of {d.money(rule.threshold, policy.currency)} "
+                       f"or more{of}: if your return leaves less than that")
+        else:
+            trigger = f"If you return {members or 'items'} from an order that came with a free gift ({gift})"
+        if rule.outcome == "deduct":
+            value = f" ({d.money(rule.gift_value, policy.currency)})" if rule.gift_value is not None else ""
+            outcome = f"its value{value} is deducted from what the return pays back"
+        else:
+            outcome = "the items you return are refunded as store credit"
+        scope = d.conditions(rule.cond)
+        text = f"{trigger}, send the gift back too; otherwise {outcome}"
+        items.append(_item(rule, today, f"For {scope}", text[:1].lower() + text[1:]) if scope
+                     else f"**{rule.info.title}.** {text}.")
+    return _section("Free gifts and bundles", items)
 
 
 def _protection(policy: Policy) -> str:

@@ -212,9 +212,14 @@ def _return(f: Fields, r, conditions: tuple) -> tuple:
         scope = r.get("exchange_for", "same_style")
         if scope not in EXCHANGE_SCOPES:
             scope = f.choice(r, "exchange_for", "return_request", EXCHANGE_SCOPES, default="same_style")
+    before = r.get("exchanges_before")
+    if before is None:
+        before = 0
+    elif type(before) is not int or not 0 <= before <= MAX_COUNT:
+        before = f.count(r, "exchanges_before", "return_request")
     lines = [_return_line(f, x, i, conditions) for i, x in _objects(f, r, "lines", "return_request")]
     for line in lines:
-        line.channel, line.exchange_for = channel, scope
+        line.channel, line.exchange_for, line.exchanges_before = channel, scope, before
     return resolution, lines
 
 

@@ -4,6 +4,9 @@ A condition or fee rule that depends on an unknown address fact is not applied a
 `undetermined` as ("return", rule id)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
+from backend.policy.bundles import bundle_outcomes
 from backend.policy.lines import Ctx, LineRules, elapsed_days
 from backend.policy.model import Policy
 from backend.policy.money import ZERO, cents, fmt, percent_of
@@ -31,7 +34,7 @@ def decide_return(policy: Policy, req, outcomes: dict, protected: bool, undeterm
     """`line_rules` and `as_of` give each return line its days elapsed (for lateness tiers)."""
     resolution = req.resolution
     used: dict[str, int] = {}
-    out_lines, accepted, total = [], [], ZERO
+    out_lines, accepted, by_id = [], [], {}
     for rl in req.return_lines:
         found = outcomes.get(rl.line_item_id)
         if found is None:
@@ -50,23 +53,51 @@ def decide_return(policy: Policy, req, outcomes: dict, protected: bool, undeterm
         if line_rules is not None:
             ctx.elapsed = elapsed_days(line_rules, ctx, as_of, windows, resolution)
         allowed, reasons = _judge(policy, resolution, line_json, windows, ctx, undetermined)
-        out_lines.append({"line_item_id": rl.line_item_id, "quantity": rl.quantity, "allowed": allowed,
-                          "amount": str(amount), "reasons": reasons})  # amount is already to the cent
+        out = {"line_item_id": rl.line_item_id, "quantity": rl.quantity, "allowed": allowed,
+               "amount": str(amount), "reasons": reasons}  # amount is already to the cent
+        out_lines.append(out)
         if allowed:
             accepted.append((ctx, amount))
-            total += amount
+            by_id.setdefault(line.id, []).append(out)
     fees = _fees(policy, resolution, accepted, protected, undetermined) if accepted and policy.fees else {}
-    if resolution != "exchange":
-        total = max(ZERO, total - sum((f[0] for f in fees.values()), ZERO))
-    else:
-        total = ZERO
+    deductions, credited = _bundles(policy, req, outcomes, accepted, by_id, undetermined)
+    charges = sum((f[0] for f in fees.values()), ZERO) + sum((Decimal(d["amount"]) for d in deductions), ZERO)
+    refund, credit = _totals(resolution, accepted, credited, charges)
     bonus = _bonus(policy, accepted, undetermined) \
         if resolution == "store_credit" and accepted and policy.bonus_credit else ZERO
     return {"resolution": resolution, "allowed": bool(accepted), "lines": out_lines,
             "fees": [{"kind": kind, "amount": fmt(amount), "name": "; ".join(names)}
                      for kind, (amount, names) in fees.items()],
-            "refund_total": fmt(total), "bonus_credit": fmt(bonus),
-            "credit_total": fmt(total + bonus) if resolution == "store_credit" else "0.00"}
+            "deductions": deductions,
+            "refund_total": fmt(refund), "bonus_credit": fmt(bonus),
+            "credit_total": fmt(refund + bonus) if resolution == "store_credit" else fmt(credit)}
+
+
+def _bundles(policy: Policy, req, outcomes: dict, accepted: list, by_id: dict, undetermined: list) -> tuple:
+    """[[bundles]] over the whole return: deductions, and the returned lines paid as store credit (marked
+    `paid_as` with the rule's reason)."""
+    if not policy.bundles or not accepted:
+        return [], set()
+    deductions, credited, reasons = bundle_outcomes(policy, req.resolution, req.order, outcomes, accepted,
+                                                    undetermined)
+    for line_id in credited:
+        for out in by_id[line_id]:
+            out["paid_as"] = "store_credit"
+            out["reasons"] = out["reasons"] + [reasons[line_id]]
+    return deductions, credited
+
+
+def _totals(resolution: str, accepted: list, credited: set, charges) -> tuple:
+    """(refund_total, credit_total of a refund): fees and deductions come off the refunded lines first,
+    then off those paid as store credit; neither goes below zero; an exchange pays nothing."""
+    if resolution == "exchange":
+        return ZERO, ZERO
+    paid = sum((amount for ctx, amount in accepted if ctx.line.id not in credited), ZERO)
+    as_credit = sum((amount for ctx, amount in accepted if ctx.line.id in credited), ZERO)
+    if resolution == "store_credit":
+        paid, as_credit = paid + as_credit, ZERO
+    left = max(ZERO, charges - paid)
+    return max(ZERO, paid - charges), max(ZERO, as_credit - left)
 
 
 def _judge(policy: Policy, resolution: str, line_json: dict, windows: dict, ctx: Ctx, undetermined: list):

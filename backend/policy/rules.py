@@ -15,6 +15,7 @@ from backend.policy.reader import Reader
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "policy_rules"
 _ARRAYS = {"rules": s.line_rule, "return_rules": s.return_rule, "fees": s.fee_rule, "bonus_credit": s.bonus_rule,
+           "bundles": s.bundle_rule,
            "price_adjustments": s.price_adjustment_rule, "signature": s.order_rule,
            "blocks": lambda r, p, d: s.order_rule(r, p, d, "[[blocks]]"), "contradictions": s.contradiction}
 _TABLES = {"protection": s.protection, "sales_tax": s.sales_tax}

@@ -246,6 +246,37 @@ def fee_rule(r, path, data):
                      f.get("per") == "item")
 
 
+_BUNDLE_CONDS = tuple(f"{part}_{key}" for part in ("gift", "members") for key in ("when", "when_any", "unless"))
+_BUNDLE_RESOLUTIONS = frozenset({"refund", "store_credit"})
+
+
+def bundle_rule(r, path, data):
+    """[[bundles]]: order-level `when`; `gift_when…` and `members_when…` pick lines (bundles.py decides)."""
+    spec = {**{k: (False, None) for k in _BUNDLE_CONDS}, "outcome": (True, _enum(*m.BUNDLE_OUTCOMES)),
+            "threshold": (False, _amount), "threshold_items": (False, _int), "gift_value": (False, _amount),
+            "resolutions": (False, _resolutions)}
+    got = _rule(r, path, data, "[[bundles]]", spec, ORDER)
+    gift = r.cond(data, path, LINE + ("class",), "gift_")
+    given = any(k.startswith("members_") for k in data)
+    members = r.cond(data, path, LINE + ("class",), "members_") if given else None
+    if got is None or gift is None or (given and members is None):
+        return None
+    if not data.get("gift_when") and not data.get("gift_when_any"):
+        r.error(path, "[[bundles]] needs 'gift_when' or 'gift_when_any' (how the gift lines are recognised)")
+        return None
+    info, cond, f = got
+    if "threshold" in f and "threshold_items" in f:
+        r.error(path + ("threshold_items",), "[[bundles]] takes 'threshold' (money) or 'threshold_items' (units), "
+                                             "not both")
+        return None
+    if "gift_value" in f and f["outcome"] != "deduct":
+        r.error(path + ("gift_value",), "[[bundles]] 'gift_value' is what 'outcome = \"deduct\"' deducts; "
+                                        f"outcome is '{f['outcome']}'")
+        return None
+    return m.BundleRule(info, cond, gift, members, f["outcome"], f.get("threshold"), f.get("gift_value"),
+                        f.get("resolutions", _BUNDLE_RESOLUTIONS), f.get("threshold_items"))
+
+
 def price_adjustment_rule(r, path, data):
     spec = {"resolution": (True, _enum("refund", "store_credit", "none")), "days": (True, _int),
             "from": (False, _enum(*m.ANCHORS))}

@@ -44,6 +44,9 @@ VOCABULARY = {
     # Days from the anchor of the window that permits the requested resolution to the return's date
     # (`as_of`); 0 before the anchor has happened. Lateness tiers for fees and outcomes.
     "days_elapsed_at_least": ("return", "days"), "days_elapsed_at_most": ("return", "days"),
+    # Exchanges already made on the order before this request (the request's `exchanges_before`, 0 when
+    # absent): "the first exchange is free" is a fee or refusal with exchanges_before_at_least = 1.
+    "exchanges_before_at_least": ("return", "count"), "exchanges_before_at_most": ("return", "count"),
 }
 PROPERTY_OPS = ("eq", "ne", "present", "absent")
 _CHOICES = {"classes": CLASSES, "conditions": CONDITIONS, "reasons": REASONS, "return_channels": ("mail", "in_store"),
@@ -66,9 +69,9 @@ def check_value(kind: str, value):
         if not 0 <= found <= 100:
             raise ValueError("must be a percentage from 0 to 100")
         return found
-    if kind == "days":
+    if kind in ("days", "count"):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueError("must be a whole number of days, 0 or more")
+            raise ValueError(f"must be a whole number{' of days' if kind == 'days' else ''}, 0 or more")
         return value
     if kind == "date":
         if isinstance(value, date):
@@ -207,6 +210,8 @@ _COMPILERS = {
     "merchant_fault": lambda v: lambda c: c.ret is not None and c.ret.merchant_fault is v,
     "days_elapsed_at_least": lambda n: lambda c: c.elapsed is not None and c.elapsed >= n,
     "days_elapsed_at_most": lambda n: lambda c: c.elapsed is not None and c.elapsed <= n,
+    "exchanges_before_at_least": lambda n: lambda c: c.ret is not None and c.ret.exchanges_before >= n,
+    "exchanges_before_at_most": lambda n: lambda c: c.ret is not None and c.ret.exchanges_before <= n,
 }
 
 

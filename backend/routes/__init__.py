@@ -1,4 +1,6 @@
-"""One blueprint per inbound channel. Add a channel by adding it here."""
+"""HTTP ends here, one blueprint per inbound channel (auth, webhooks, api, proxy, admin, flow, health): parse,
+authenticate, call one service, serialize. May import: services, config, errors (never the worker, the store or
+Shopify's wire formats directly). Add a channel by adding it here."""
 from flask import Flask
 
 

@@ -1,26 +1,22 @@
 """The embedded admin: `GET /app` (the document App Bridge loads) and the JSON/HTML calls its page makes.
 
 Every call below the document carries a session token (`Authorization: Bearer`,
-from `shopify.idToken()`; in demo mode from `/app/demo/session-token`). Routes
+from `shopify.idToken()`; in demo mode from the simulated admin, see services/admin/demo.py). Routes
 parse, call one service, serialize; the page's sections are the partials in
 templates/admin/, rendered by `services.admin.page`.
 """
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, current_app, g, jsonify, make_response, request
 
-from backend.errors import NotFound, ValidationError
+from backend.errors import ValidationError
 from backend.routes import inputs
-from backend.routes.guards import embedded_admin_page, frame_ancestors, session_token_required
+from backend.routes.guards import embedded_admin_page, session_token_required
 from backend.services.admin import page as admin_page
 from backend.services.admin import views as admin_views
 from backend.services.decisions import backtest
-from backend.services.admin import demo
 from backend.services.decisions import policies
 from backend.services.admin import settings
-from backend.shopify.sessions import verify_session_token
 
 bp = Blueprint("admin", __name__)
 BACKTEST_MAX = 1000  # orders replayed per backtest request
@@ -45,34 +41,10 @@ def _body() -> dict:
     return body
 
 
-def _admin_document(view):
-    """`@embedded_admin_page`, except that in demo mode a load without a token is the demo shop's."""
-    guarded = embedded_admin_page(view)
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        has_token = request.args.get("id_token") or request.headers.get("Authorization")
-        if not demo.enabled(_config()) or has_token:
-            return guarded(*args, **kwargs)
-        g.session = verify_session_token(demo.session_token(_config()), _config())
-        g.shop = g.session.shop
-        response = make_response(view(*args, **kwargs))
-        response.headers["Content-Security-Policy"] = frame_ancestors(g.shop)
-        return response
-    return wrapper
-
-
 @bp.get("/app")
-@_admin_document
+@embedded_admin_page
 def page():
     return admin_page.document(_app(), g.shop, g.session, request.args)
-
-
-@bp.get("/app/demo/session-token")
-def demo_session_token():
-    if not demo.enabled(_config()):
-        raise NotFound("not found")
-    return jsonify(token=demo.session_token(_config()), shop=demo.shop(_config()))
 
 
 @bp.get("/app/api/sections/<name>")

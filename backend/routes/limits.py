@@ -19,15 +19,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 bp = Blueprint("limits", __name__)
 
-WEBHOOK_MAX_BODY = 1024 * 1024
-MAX_BODY = 1024 * 1024
-
-
 def bound_for(path: str) -> int:
-    extra = current_app.config["FINEPRINT"].extra
-    if path.rstrip("/") == "/webhooks":
-        return int(extra.get("webhook_max_body") or WEBHOOK_MAX_BODY)
-    return int(extra.get("max_body") or MAX_BODY)
+    config = current_app.config["FINEPRINT"]
+    return config.webhook_max_body if path.rstrip("/") == "/webhooks" else config.max_body
 
 
 @bp.before_app_request

@@ -68,6 +68,9 @@ RETURN_REQUEST = {"type": "object", "required": ["resolution", "lines"], "proper
     "exchange_for": {"enum": ["same_style", "other_item"],
                      "description": "for an exchange: another size or colour of the same style (default) or a "
                                     "different item"},
+    "exchanges_before": {"type": "integer", "minimum": 0, "maximum": 1000000,
+                         "description": "exchanges already made on this order before this request (default 0); "
+                                        "read by `exchanges_before_*` conditions (\"the first exchange is free\")"},
     "lines": {"type": "array", "items": {"type": "object", "required": ["line_item_id", "quantity"], "properties": {
         "line_item_id": ID, "quantity": {"type": "integer", "minimum": 1, "maximum": 1000000},
         "condition": {"enum": ["new", "worn", "damaged"],
@@ -103,8 +106,10 @@ DECISION = {"type": "object", "description": "contract §6", "required": [
     "policy", "order_id", "tags", "signature_required", "return_protection", "shipping", "sales_tax", "blocked",
     "return_deadline", "lines", "unknown_facts", "undetermined"], "properties": {
     "policy": STR, "order_id": {"type": ["string", "null"]},
-    "tags": {"type": "array", "items": {"enum": ["final-sale", "return-protection", "sale-credit-only",
-                                                 "signature-required"]}},
+    "tags": {"type": "array", "items": {"enum": ["exchange-or-credit", "final-sale", "return-protection",
+                                                 "sale-credit-only", "signature-required"]},
+             "description": "contract names; the pipeline writes each under the shop's own name (settings "
+                            "`tag_names`). `exchange-or-credit`: a line's class is exchange_or_credit"},
     "signature_required": {"type": "boolean"},
     "return_protection": {"type": "object", "required": ["offered", "price", "purchased"], "properties": {
         "offered": {"type": "boolean"}, "price": {"type": ["string", "null"]}, "purchased": {"type": "boolean"}}},
@@ -116,22 +121,37 @@ DECISION = {"type": "object", "description": "contract §6", "required": [
     "lines": {"type": "array", "items": {"type": "object", "required": ["line_item_id", "class", "resolutions"],
                                          "properties": {
         "line_item_id": {"type": ["string", "null"]},
-        "class": {"enum": ["standard", "credit_only", "final_sale", "trial", "external", "protection"]},
+        "class": {"enum": ["standard", "credit_only", "exchange_or_credit", "final_sale", "trial", "external",
+                           "protection"],
+                  "description": "exchange_or_credit: exchange or store credit, no refund"},
         "resolutions": {"type": "object", "required": ["refund", "store_credit", "exchange"], "properties": {
             k: RESOLUTION for k in ("refund", "store_credit", "exchange")}},
         "price_adjustment": {"type": ["object", "null"]},
         "reasons": {"type": "array", "items": REASON}}}},
     "return": {"type": "object", "properties": {
-        "resolution": STR, "allowed": {"type": "boolean"}, "lines": {"type": "array"},
+        "resolution": STR, "allowed": {"type": "boolean"}, "lines": {"type": "array", "items": {
+            "type": "object", "properties": {
+                "line_item_id": STR, "quantity": {"type": "integer"}, "allowed": {"type": "boolean"},
+                "amount": STR, "reasons": {"type": "array", "items": REASON},
+                "paid_as": {"enum": ["store_credit"], "description": "present when a [[bundles]] rule with "
+                            "outcome store_credit pays this refunded line as store credit instead"}}}},
+        "deductions": {"type": "array", "description": "[[bundles]] with outcome deduct: the value of gift "
+                       "units the return keeps though the return broke their bundle; they come off the total",
+                       "items": {"type": "object", "required": ["rule", "line_item_id", "quantity", "amount"],
+                                 "properties": {"rule": STR, "line_item_id": STR, "quantity": {"type": "integer"},
+                                                "amount": STR, "text": STR}}},
         "fees": {"type": "array", "items": {"type": "object", "properties": {
             "kind": {"enum": ["restocking", "handling", "label", "return_shipping"]}, "amount": STR,
             "name": {**STR, "description": "the titles of the fee rules that charged it (`; `-joined)"}}}},
-        "refund_total": {**STR, "description": "what the accepted lines are worth after fees (money for a refund, "
-                                               "credit for store credit; 0.00 for an exchange)"},
+        "refund_total": {**STR, "description": "what the accepted lines are worth after fees and deductions "
+                                               "(money for a refund, credit for store credit; 0.00 for an "
+                                               "exchange); for a refund, lines `paid_as` store credit are "
+                                               "counted in credit_total instead"},
         "bonus_credit": {**STR, "description": "extra store credit from [[bonus_credit]] rules, caps applied; "
                                                "0.00 unless the resolution is store_credit"},
-        "credit_total": {**STR, "description": "store credit issued: refund_total + bonus_credit for store_credit, "
-                                               "else 0.00"}}},
+        "credit_total": {**STR, "description": "store credit issued: refund_total + bonus_credit for store_credit; "
+                                               "for a refund, the lines paid as store credit (after what fees and "
+                                               "deductions the refunded lines could not cover); else 0.00"}}},
     "unknown_facts": {"type": "array", "items": {"enum": ["shipping_address"]}, "description":
                       "facts the request did not give: `shipping_address` when the address is absent (a checkout "
                       "without protected-customer-data approval) or its country, province or street is "

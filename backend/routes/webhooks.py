@@ -7,8 +7,8 @@ import logging
 import orjson
 from flask import Blueprint, current_app, jsonify, request
 
-from backend import jobs
 from backend.errors import Unauthorized
+from backend.services import queue
 from backend.services.webhooks import ingest as webhooks
 from backend.shopify.verify import webhook_check
 
@@ -37,7 +37,7 @@ def receive():
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = json.dumps(payload)
-    outcome = webhooks.record(current_app.extensions["fineprint.db"], delivery, text, jobs.process_webhook)
+    outcome = webhooks.record(current_app.extensions["fineprint.db"], delivery, text, queue.of(current_app).process_webhook)
     return jsonify(status=outcome), 200
 
 

@@ -103,7 +103,7 @@ def store_for(config):
         return DEFAULT_STORE
     from backend.shopify.pacing_redis import RedisThrottleStore
 
-    prefix = f"{config.extra.get('huey_name', 'fineprint')}:throttle"
+    prefix = f"{config.huey_name}:throttle"
     with _STORES_LOCK:
         key = (config.redis_url, prefix)
         if key not in _REDIS_STORES:

@@ -14,7 +14,7 @@ from backend import create_app, jobs
 from backend.store.models import DecisionLogEntry, OrderState, PipelineJob, Shop
 from tests.integration.edge_helpers import example, post_webhook
 
-OUR_TAGS = {"final-sale", "sale-credit-only", "return-protection", "signature-required"}
+OUR_TAGS = {"final-sale", "sale-credit-only", "exchange-or-credit", "return-protection", "signature-required"}
 
 
 class Pipeline:
@@ -26,6 +26,10 @@ class Pipeline:
         self.db = app.extensions["fineprint.db"]
 
     # -- setup ---------------------------------------------------------------------
+    def configure(self, **settings) -> None:
+        """Change settings of the running app (typed: a name that is not a setting is an error)."""
+        self.app.config["FINEPRINT"] = self.app.config["FINEPRINT"].with_overrides(settings)
+
     def install(self, shop: str, policy: str | None, timezone_name: str = "America/New_York") -> None:
         if shop not in self.sim.shops:
             self.sim.add_shop(shop, timezone=timezone_name)

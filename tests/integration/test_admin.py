@@ -191,6 +191,17 @@ def test_renamed_tags_are_what_the_pipeline_writes(app, client, simulator, shop,
     assert exposed.headers["Access-Control-Allow-Origin"] == "*"
 
 
+def test_the_exchange_or_credit_tag_is_written_by_the_pipeline_under_the_merchants_name(app, client, simulator,
+                                                                                       shop, auth):
+    saved = client.post("/app/api/settings", json={"tag_names": {"exchange-or-credit": "no-refund"}}, headers=auth())
+    assert saved.status_code == 200 and saved.json["tag_names"]["exchange-or-credit"] == "no-refund"
+    text = policies.file_source("aallyn").replace('when = { product_tag = ["final-sale"] }\nclass = "final_sale"',
+                                                  'when = { product_tag = ["final-sale"] }\nclass = "exchange_or_credit"')
+    policies.activate_text(app, SHOP, text, "7")
+    order_id = order_with(app, client, simulator)
+    assert "no-refund" in our_tags(simulator, order_id) and "exchange-or-credit" not in our_tags(simulator, order_id)
+
+
 def test_shop_settings_preflight_allows_the_extensions_bearer_token(client):
     preflight = client.options("/api/v1/shop-settings", headers={"Access-Control-Request-Method": "GET",
                                                                  "Access-Control-Request-Headers": "authorization"})
@@ -248,10 +259,15 @@ def test_the_page_needs_a_session_token_and_sends_frame_ancestors(app, client, s
     assert client.get("/app/api/sections/policy").status_code == 401
     forged = mint_session_token(SHOP, "dev-api-key", "not-the-secret")
     assert client.get("/app/api/sections/policy", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
-    assert client.get("/app/demo/session-token").status_code == 404
+    assert client.get("/app/demo/session-token").status_code == 404  # no demo bypass, in any mode
 
 
-def test_demo_mode_opens_the_page_for_the_demo_shop_only_and_labels_it(db_url, simulator):
+def test_demo_mode_goes_through_the_same_session_token_verification_with_the_simulated_admins_tokens(
+        db_url, simulator):
+    """The demo page is opened the way Shopify's admin opens an embedded app (a signed launch URL carrying a
+    session token, here from the simulated admin) and gets fresh tokens from it; nothing skips verification."""
+    import requests
+
     from backend import create_app
 
     app = create_app({"database_url": db_url, "huey_immediate": True, "testing": True, "env": "demo",
@@ -259,11 +275,19 @@ def test_demo_mode_opens_the_page_for_the_demo_shop_only_and_labels_it(db_url, s
     try:
         install_shop(app, SHOP, token=simulator.install(SHOP)["access_token"])
         client = app.test_client()
-        page = client.get("/app")
-        assert page.status_code == 200 and "Demo store — simulated Shopify" in page.get_data(as_text=True)
-        token = client.get("/app/demo/session-token").json
-        assert token["shop"] == SHOP
-        assert client.get("/app/api/sections/settings",
-                          headers={"Authorization": f"Bearer {token['token']}"}).status_code == 200
+        assert client.get(f"/app?shop={SHOP}").status_code == 302  # no token, no page: as in production
+        assert client.get("/app/demo/session-token").status_code == 404
+        simulator.app_url = "http://app.invalid"
+        launch = requests.get(simulator.admin_app_url(SHOP), allow_redirects=False, timeout=10)
+        assert launch.status_code == 302 and launch.headers["Location"].startswith("http://app.invalid/app?")
+        page = client.get(launch.headers["Location"].removeprefix("http://app.invalid"))
+        body = page.get_data(as_text=True)
+        assert page.status_code == 200 and "Demo store — simulated Shopify" in body
+        token_url = f"{simulator.origin(SHOP)}/admin/apps/{simulator.api_key}/id-token"
+        assert f'data-id-token-url="{token_url}"' in body
+        fresh = requests.get(token_url, timeout=10).json()["id_token"]
+        assert client.get("/app/api/sections/settings", headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
+        forged = mint_session_token(SHOP, "dev-api-key", "not-the-secret")
+        assert client.get("/app/api/sections/settings", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
     finally:
         app.extensions["fineprint.db"].dispose()

@@ -11,7 +11,9 @@ import threading
 
 import pytest
 
-from backend.routes.limits import MAX_BODY, WEBHOOK_MAX_BODY
+from backend.config import Config
+
+MAX_BODY, WEBHOOK_MAX_BODY = Config.max_body, Config.webhook_max_body
 from tests.integration.api_helpers import bearer, checkout_token, seed_shop
 from tests.integration.edge_helpers import example, post_webhook
 

@@ -45,7 +45,7 @@ def test_demo_installs_through_oauth_and_tags_sample_orders(tmp_path):
     assert any("final-sale" in line for line in orders)
     assert any("signature-required" in line for line in orders)
     assert any("sale-credit-only" in line for line in orders)
-    assert f"http://127.0.0.1:{port}/app?shop=fineprint-demo.myshopify.com" in done.stdout
+    assert "/fineprint-demo.myshopify.com/admin/apps/dev-api-key" in done.stdout  # opened from the simulated admin
     listed = _fineprint("shops", "list", env=_env(tmp_path, port), timeout=60)
     assert "fineprint-demo.myshopify.com\tinstalled" in listed.stdout  # the app's own database
 

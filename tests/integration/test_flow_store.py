@@ -58,9 +58,9 @@ def test_the_cli_sets_reminder_days_and_lists_triggers(app, runner):
     install_shop(app, "cli-flow.myshopify.com")
     result = runner.invoke(args=["flow", "set-reminder-days", "cli-flow.myshopify.com", "5"])
     assert result.exit_code == 0, result.output
-    with app.extensions["fineprint.db"].session() as s:
-        from backend.services.flow.schedule import reminder_days
-        assert reminder_days(s, "cli-flow.myshopify.com") == 5 and reminder_days(s, "other.myshopify.com") == 3
+    from backend.services.flow.schedule import reminder_days
+    db = app.extensions["fineprint.db"]
+    assert reminder_days(db, "cli-flow.myshopify.com") == 5 and reminder_days(db, "other.myshopify.com") == 3
     assert runner.invoke(args=["flow", "list", "cli-flow.myshopify.com"]).exit_code == 0
     unknown = runner.invoke(args=["flow", "set-reminder-days", "nobody.myshopify.com", "5"])
     assert unknown.exit_code == 1 and "unknown shop" in unknown.output and "Traceback" not in unknown.output

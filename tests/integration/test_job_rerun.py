@@ -4,7 +4,7 @@ Found by the pipeline stories under load: `fulfillments/create` arrived while th
 writing, its run was queued, and the first run's "done" made the job look finished before the second run
 had decided the fulfillment (anyone waiting on the job table, the admin page included, saw a stale order)."""
 from backend.store.models import PipelineJob
-from backend.tasks import jobs_table
+from backend.store import jobs as jobs_table
 
 KEY = "fineprint-dev.myshopify.com:42"
 

@@ -7,7 +7,7 @@ from huey.storage import RedisStorage, SqliteStorage
 
 from backend import create_app, jobs
 from backend.config import Config
-from backend.services import heartbeat as heartbeats
+from backend.store import heartbeats
 
 
 def _wait_for_beat(db, worker, seconds=180):  # a safety net: the beat ends the wait

@@ -274,7 +274,7 @@ def test_throttling_and_a_5xx_outage_end_with_every_order_tagged_once(pipeline):
 
 def test_work_that_keeps_failing_is_parked_and_retried_from_the_cli(pipeline):
     sim = pipeline.sim
-    pipeline.app.config["FINEPRINT"].extra["pipeline_max_attempts"] = 2
+    pipeline.configure(pipeline_max_attempts=2)
     pipeline.install(SHOP, "ally")
     order = sim.add_order(SHOP, line_items=[_line(sim, SHOP, {"title": "Sample", "product_type": "Sample"})],
                           shipping_address=US_NY)
@@ -303,7 +303,7 @@ class WorkerKilled(BaseException):
 @pytest.mark.parametrize("moment", ["before_write", "after_write"])
 def test_a_worker_killed_mid_task_reruns_and_the_result_is_written_once(pipeline, moment):
     from backend.services.orders import apply_decision
-    from backend.tasks.orders import run_apply, sweep
+    from backend.services.orders.pipeline import run_apply, sweep
     from backend.store.models import PipelineJob
     from sqlalchemy import update
 
@@ -311,11 +311,11 @@ def test_a_worker_killed_mid_task_reruns_and_the_result_is_written_once(pipeline
     pipeline.install(SHOP, "ally")
     order = sim.add_order(SHOP, line_items=[_line(sim, SHOP, {"title": "Sample", "product_type": "Sample"})],
                           shipping_address=US_NY)
-    pipeline.app.config["FINEPRINT"].extra["order_lock_ttl"] = 0.5
+    pipeline.configure(order_lock_ttl=0.5)
     from backend.services.orders import state as orders
     from backend.shopify import payloads
     orders.ingest_order(pipeline.db, SHOP, payloads.order_from_rest(order_payload(sim, SHOP, order)))
-    from backend.tasks import jobs_table
+    from backend.store import jobs as jobs_table
     jobs_table.upsert_pending(pipeline.db, "apply_order", f"{SHOP}:{order.id}", SHOP, "orders/create")
 
     def die(*_):

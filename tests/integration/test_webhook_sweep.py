@@ -10,7 +10,7 @@ from sqlalchemy import update
 from backend import jobs
 from backend.services.webhooks import ingest as webhooks
 from backend.store.models import WebhookEvent, utcnow
-from backend.tasks.webhook_events import MAX_CLAIMS
+from backend.services.webhooks.recovery import MAX_CLAIMS
 from tests.integration.edge_helpers import events, example, install_shop, post_webhook
 
 

@@ -14,8 +14,8 @@ from sqlmodel import select
 from backend.services.orders import apply_decision
 from backend.services.orders import locks
 from backend.store.models import PipelineJob, utcnow
-from backend.tasks import jobs_table
-from backend.tasks.orders import run_apply, sweep
+from backend.store import jobs as jobs_table
+from backend.services.orders.pipeline import run_apply, sweep
 from tests.integration.pipeline_helpers import order_payload
 
 SHOP = "recovery-dev.myshopify.com"
@@ -44,7 +44,7 @@ def _until(condition, what: str, timeout: float = 30.0):
 
 @pytest.fixture
 def shop(pipeline):
-    pipeline.app.config["FINEPRINT"].extra.update(apply_lease=LEASE, order_lock_ttl=LEASE)
+    pipeline.configure(apply_lease=LEASE, order_lock_ttl=LEASE)
     pipeline.install(SHOP, "ally")
     product = pipeline.sim.add_product(SHOP, "Sample", product_type="Sample", price="90.00")
     return pipeline.sim.add_order(SHOP, line_items=[{"variant": product.variants[0]}], shipping_address=US_NY)

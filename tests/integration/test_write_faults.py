@@ -63,7 +63,7 @@ def _assert_written_once(pipeline, order, expected_tags):
 @pytest.mark.parametrize("fault", list(FAULTS))
 def test_each_fault_class_ends_with_every_order_written_exactly_once(pipeline, fault):
     variants = _shop_with_catalog(pipeline)
-    pipeline.app.config["FINEPRINT"].extra["admin_timeout"] = 0.5
+    pipeline.configure(admin_timeout=0.5)
     kind, times, options = FAULTS[fault]
     pipeline.sim.inject(SHOP, kind, times=times, **options)
     orders = {name: pipeline.sim.add_order(SHOP, line_items=[{"variant": variants[name]}], shipping_address=US_NY)
@@ -86,12 +86,12 @@ def test_a_kill_between_announcing_and_sending_the_write_still_writes_once(pipel
     from backend.services.orders import state as orders
     from backend.shopify import payloads
     from backend.store.models import PipelineJob
-    from backend.tasks import jobs_table
-    from backend.tasks.orders import run_apply, sweep
+    from backend.store import jobs as jobs_table
+    from backend.services.orders.pipeline import run_apply, sweep
 
     variants = _shop_with_catalog(pipeline)
     order = pipeline.sim.add_order(SHOP, line_items=[{"variant": variants[name]}], shipping_address=US_NY)
-    pipeline.app.config["FINEPRINT"].extra["order_lock_ttl"] = 0.3
+    pipeline.configure(order_lock_ttl=0.3)
     orders.ingest_order(pipeline.db, SHOP, payloads.order_from_rest(order_payload(pipeline.sim, SHOP, order)))
     jobs_table.upsert_pending(pipeline.db, "apply_order", f"{SHOP}:{order.id}", SHOP, "orders/create")
 

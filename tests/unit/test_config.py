@@ -94,3 +94,29 @@ def test_the_app_factory_takes_overrides_for_tests(tmp_path):
 def test_a_port_that_is_not_a_port_number_is_refused_by_name(port):
     with pytest.raises(ConfigError, match="PORT must be a TCP port number"):
         Config.from_env({"PORT": port})
+
+
+def test_every_setting_is_typed_and_read_from_its_own_variable():
+    cfg = Config.from_env({"QUEUE_NAME": "fp-blue", "HUEY_PATH": "/tmp/q.db", "SHOPIFY_ADMIN_TIMEOUT": "7.5",
+                           "ORDER_LOCK_TTL": "12", "APPLY_LEASE": "40", "PIPELINE_MAX_ATTEMPTS": "3",
+                           "PIPELINE_RETRY_BASE": "0.5", "BACKFILL_DIR": "/tmp/bf", "BACKFILL_CONCURRENCY": "2",
+                           "BACKFILL_POLL_INTERVAL": "0.2", "MAX_BODY_BYTES": "2048",
+                           "WEBHOOK_MAX_BODY_BYTES": "4096", "DEMO_SHOP": "demo.myshopify.com"})
+    assert (cfg.huey_name, cfg.huey_path, cfg.admin_timeout, cfg.order_lock_ttl, cfg.apply_lease) == \
+        ("fp-blue", "/tmp/q.db", 7.5, 12.0, 40.0)
+    assert (cfg.pipeline_max_attempts, cfg.pipeline_retry_base) == (3, 0.5)
+    assert (cfg.backfill_dir, cfg.backfill_concurrency, cfg.backfill_poll_interval) == ("/tmp/bf", 2, 0.2)
+    assert (cfg.max_body, cfg.webhook_max_body, cfg.demo_shop) == (2048, 4096, "demo.myshopify.com")
+    assert not hasattr(cfg, "extra")
+
+
+@pytest.mark.parametrize("variable,value", [("PIPELINE_MAX_ATTEMPTS", "2.5"), ("BACKFILL_CONCURRENCY", "0"),
+                                            ("SHOPIFY_ADMIN_TIMEOUT", "soon"), ("MAX_BODY_BYTES", "-1")])
+def test_a_number_that_is_not_one_is_refused_by_name(variable, value):
+    with pytest.raises(ConfigError, match=f"^{variable} must be a positive"):
+        Config.from_env({variable: value})
+
+
+def test_an_unknown_setting_is_an_error_not_silently_kept():
+    with pytest.raises(ConfigError, match="unknown setting.*pipline_max_attempts"):
+        Config().with_overrides({"pipline_max_attempts": 2})

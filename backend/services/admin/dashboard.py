@@ -10,17 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlmodel import select
-
-from backend.store.models import OrderState
+from backend.store import order_states
 
 DAYS = 30
 
 
 def data(db, shop: str, today: date) -> dict:
-    with db.session() as s:
-        rows = list(s.exec(select(OrderState.facts, OrderState.tags_written, OrderState.deadline_written)
-                           .where(OrderState.shop_domain == shop)))
+    rows = order_states.written(db, shop)
     order_days = [today - timedelta(days=DAYS - 1 - i) for i in range(DAYS)]
     deadline_days = [today + timedelta(days=i) for i in range(-DAYS, DAYS + 1)]
     orders, tagged, deadlines = Counter(), {}, Counter()

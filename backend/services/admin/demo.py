@@ -1,9 +1,10 @@
-"""Demo mode: the admin page reachable outside the Shopify iframe, for the demo shop only.
+"""Demo mode: the admin page outside the Shopify iframe, for the demo shop on the simulated Shopify.
 
 On when the app runs with `APP_ENV=demo` (`fineprint demo` sets it for the
 app it serves). Never in production: production is `APP_ENV=production`.
-The demo shop is `config.extra["demo_shop"]` or `$DEMO_SHOP` (default below);
-its session tokens are minted here, exactly as App Bridge would get them.
+The demo shop is `config.demo_shop` (`$DEMO_SHOP`, default below). Nothing is
+bypassed: the simulated admin (devshop) opens the page with a session token
+and issues fresh ones, and the app verifies them as it verifies Shopify's.
 
     Lease.write(config, shop, origin, url) / Lease.current(config) / lease.release()
     reach(config, shop) -> the config a CLI command uses to call SHOP's Admin API
@@ -21,7 +22,6 @@ from backend.config import INSTANCE
 from backend.errors import Conflict
 
 DEFAULT_SHOP = "fineprint-demo.myshopify.com"
-DEMO_USER = "demo-merchant"
 
 
 def enabled(config) -> bool:
@@ -31,17 +31,14 @@ def enabled(config) -> bool:
 def shop(config) -> str | None:
     if not enabled(config):
         return None
-    return config.extra.get("demo_shop") or os.environ.get("DEMO_SHOP") or DEFAULT_SHOP
+    return config.demo_shop or DEFAULT_SHOP
 
 
-def session_token(config, ttl: int = 300) -> str:
-    """A session token for the demo shop, signed with the app's secret (demo mode only)."""
+def id_token_url(config) -> str | None:
+    """Where the demo page gets fresh session tokens: the simulated Shopify admin (the demo has no App Bridge
+    frame to ask). The tokens are Shopify's kind, verified like any other; None outside demo mode."""
     domain = shop(config)
-    if domain is None:
-        raise RuntimeError("demo mode is off")
-    from devshop.sessiontokens import mint_session_token  # dev package: only a demo (source checkout) mints
-
-    return mint_session_token(domain, config.api_key, config.api_secret, sub=DEMO_USER, ttl=ttl)
+    return None if domain is None else f"{config.origin_for(domain)}/admin/apps/{config.api_key}/id-token"
 
 
 # --------------------------------------------------------------- the lease

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlmodel import select
-
-from backend.store.models import Shop
+from backend.store import shops
 
 
 @dataclass(frozen=True)
@@ -25,8 +23,7 @@ class Store:
 
     @classmethod
     def for_shop(cls, db, shop: str, policy=None) -> "Store":
-        with db.session() as s:
-            row = s.exec(select(Shop).where(Shop.domain == shop)).first()
+        row = shops.get(db, shop)
         for name in (row.timezone if row else None, getattr(policy, "timezone", None)):
             if not name:
                 continue

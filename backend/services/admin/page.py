@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import render_template
-from sqlmodel import select
 
 from backend.errors import AppError, Conflict, NotFound
 from backend.policy import PolicyError
@@ -21,7 +20,7 @@ from backend.services.decisions import policies
 from backend.services.decisions import policy_page
 from backend.services.admin import settings
 from backend.services.admin.format import Store, line_titles
-from backend.store.models import OrderState
+from backend.store import order_states
 
 SECTIONS = ("policy", "preview", "activity", "dashboard", "settings", "page", "compliance")
 TITLES = {"policy": "Policy", "preview": "Preview", "activity": "Activity", "dashboard": "Dashboard",
@@ -56,9 +55,7 @@ def _policy_ctx(app, shop: str) -> dict:
 
 def _preview_ctx(app, shop: str) -> dict:
     store = _store(app, shop)
-    with _db(app).session() as s:
-        states = list(s.exec(select(OrderState).where(OrderState.shop_domain == shop)
-                             .order_by(OrderState.id.desc()).limit(25)))
+    states = order_states.recent(_db(app), shop, 25)
     recent = [{"order_id": st.order_id, "name": store.order_name(st.facts, st.order_id),
                "created_at": store.day(st.facts["created_at"]),
                "label": ", ".join(line_titles(st.facts).values())[:80],
@@ -121,7 +118,7 @@ _CONTEXTS = {"policy": _policy_ctx, "preview": _preview_ctx, "activity": _activi
 def document(app, shop: str, session, args) -> str:
     config = app.config["FINEPRINT"]
     ctx = {"shop": shop, "sections": SECTIONS, "titles": TITLES, "api_key": config.api_key,
-           "demo": demo.enabled(config), "id_token": session.token, "user": session.user_id,
+           "demo": demo.enabled(config), "id_token_url": demo.id_token_url(config), "id_token": session.token, "user": session.user_id,
            "store": _store(app, shop)}
     for name in SECTIONS:
         ctx.update(_CONTEXTS[name](app, shop))

@@ -19,11 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlmodel import select
-
 from backend.errors import ValidationError
 from backend.services.orders.state import OUR_TAGS
-from backend.store.models import ShopSettings, utcnow
+from backend.store import shop_settings
 
 CONTRACT_TAGS = tuple(sorted(OUR_TAGS))
 PROTECTION_TAG = "return-protection"
@@ -55,22 +53,13 @@ def _config(row) -> ShopConfig:
     return ShopConfig(row.protection_variant_id, dict(row.tag_names or {}), bool(row.block_po_boxes))
 
 
-def for_shop(session, shop: str) -> ShopConfig:
-    return _config(session.get(ShopSettings, shop))
-
-
-_COLUMNS = select(ShopSettings.protection_variant_id, ShopSettings.tag_names, ShopSettings.block_po_boxes)
-
-
 def for_connection(conn, shop: str) -> ShopConfig:
-    """The same, read on a plain connection or a Session (the decision API's latency path): named columns,
-    so the row reads alike on both."""
-    return _config(conn.execute(_COLUMNS.where(ShopSettings.shop_domain == shop)).first())
+    """The shop's settings read on a plain connection or a Session (the decision API's latency path)."""
+    return _config(shop_settings.read(conn, shop))
 
 
 def get(db, shop: str) -> ShopConfig:
-    with db.session() as s:
-        return for_shop(s, shop)
+    return _config(shop_settings.get(db, shop))
 
 
 def save(db, shop: str, form: dict, user: str | None) -> ShopConfig:
@@ -89,13 +78,8 @@ def save(db, shop: str, form: dict, user: str | None) -> ShopConfig:
         errors.append({"field": "protection_variant_id", "message": "a variant id (digits or a ProductVariant GID)"})
     if errors:
         raise ValidationError("some settings are not valid", details=errors)
-    with db.session() as s:
-        row = s.get(ShopSettings, shop) or ShopSettings(shop_domain=shop)
-        row.protection_variant_id = variant
-        row.tag_names = {k: v for k, v in names.items() if v != k}
-        row.block_po_boxes = bool(form.get("block_po_boxes"))
-        row.updated_by, row.updated_at = user, utcnow()
-        s.add(row)
+    shop_settings.save(db, shop, variant, {k: v for k, v in names.items() if v != k},
+                       bool(form.get("block_po_boxes")), user)
     return get(db, shop)
 
 

@@ -13,11 +13,11 @@ stale); a bare preset name or a path (older rows, `DEFAULT_POLICY`) still works.
 """
 from __future__ import annotations
 
-from sqlmodel import select
-
 from backend.errors import NotFound, ValidationError
 from backend.policy import PolicyError, load_policy_text, preset_names, resolve_path
-from backend.store.models import OrderState, PolicyVersion, Shop, utcnow
+from backend.services import queue
+from backend.store import order_states, policy_versions, shops
+from backend.store.models import PolicyVersion
 
 PREFIX = "version:"
 
@@ -86,8 +86,7 @@ def version_id(ref_: str) -> int:
 
 
 def get_version(db, shop: str, vid: int) -> PolicyVersion:
-    with db.session() as s:
-        row = s.get(PolicyVersion, vid)
+    row = policy_versions.get(db, vid)
     if row is None or row.shop_domain != shop:
         raise NotFound("no such policy version", code="unknown_version")
     return row
@@ -99,8 +98,7 @@ def load_ref(db, ref_: str):
 
     if not is_version_ref(ref_):
         return load_policy(ref_)
-    with db.session() as s:
-        row = s.get(PolicyVersion, version_id(ref_))
+    row = policy_versions.get(db, version_id(ref_))
     if row is None:
         raise NotFound(f"policy {ref_} is gone", code="unknown_version")
     return load_policy_text(row.source, f"{row.name}@{row.version}")
@@ -108,11 +106,9 @@ def load_ref(db, ref_: str):
 
 def active(db, shop: str) -> tuple[PolicyVersion | None, str | None]:
     """(the active version row or None, the raw active_policy value)."""
-    with db.session() as s:
-        row = s.exec(select(Shop).where(Shop.domain == shop)).first()
-        current = row.active_policy if row else None
-        if is_version_ref(current):
-            return s.get(PolicyVersion, version_id(current)), current
+    current = policy_versions.active_pointer(db, shop)
+    if is_version_ref(current):
+        return policy_versions.get(db, version_id(current)), current
     return None, current
 
 
@@ -127,9 +123,7 @@ def active_source(db, shop: str) -> tuple[str | None, str | None]:
 
 
 def versions(db, shop: str, limit: int = 50) -> list[PolicyVersion]:
-    with db.session() as s:
-        return list(s.exec(select(PolicyVersion).where(PolicyVersion.shop_domain == shop)
-                           .order_by(PolicyVersion.id.desc()).limit(limit)))
+    return policy_versions.listing(db, shop, limit)
 
 
 # ------------------------------------------------------------------ changing
@@ -137,31 +131,16 @@ def versions(db, shop: str, limit: int = 50) -> list[PolicyVersion]:
 def create_version(db, shop: str, text: str, created_by: str | None, based_on: str | None = None,
                    source_name: str = "policy.toml") -> PolicyVersion:
     policy = parse(text, source_name)
-    with db.session() as s:
-        same = s.exec(select(PolicyVersion).where(PolicyVersion.shop_domain == shop,
-                                                  PolicyVersion.version == policy.version)).first()
-        if same is not None:
-            return same
-        row = PolicyVersion(shop_domain=shop, name=policy.name, based_on=based_on, version=policy.version,
-                            source=text, created_by=created_by)
-        s.add(row)
-        s.flush()
-        return row
+    return policy_versions.find_or_add(db, shop, policy.name, policy.version, text, based_on, created_by)
 
 
 def activate(app, shop: str, vid: int, user: str | None, redecide: bool = True) -> PolicyVersion:
     db = app.extensions["fineprint.db"]
-    with db.session() as s:
-        row = s.get(PolicyVersion, vid)
-        shop_row = s.exec(select(Shop).where(Shop.domain == shop)).first()
-        if row is None or row.shop_domain != shop:
-            raise NotFound("no such policy version", code="unknown_version")
-        if shop_row is None:
-            raise NotFound(f"unknown shop {shop} (install the app on it first)", code="unknown_shop")
-        row.activated_at, row.activated_by = utcnow(), user
-        shop_row.active_policy = ref(row)
-        s.add(row)
-        s.add(shop_row)
+    row, shop_known = policy_versions.mark_active(db, shop, vid, user, ref)
+    if row is None:
+        raise NotFound("no such policy version", code="unknown_version")
+    if not shop_known:
+        raise NotFound(f"unknown shop {shop} (install the app on it first)", code="unknown_shop")
     if redecide:
         redecide_orders(app, shop, "policy_change")
     return row
@@ -170,9 +149,8 @@ def activate(app, shop: str, vid: int, user: str | None, redecide: bool = True) 
 def set_policy(app, shop: str, name_or_path: str, user: str | None, redecide: bool = True) -> PolicyVersion:
     """A preset or a policy file becomes a new version of the shop's policy, and the active one."""
     db = app.extensions["fineprint.db"]
-    with db.session() as s:
-        if s.exec(select(Shop).where(Shop.domain == shop)).first() is None:
-            raise NotFound(f"unknown shop {shop} (install the app on it first)", code="unknown_shop")
+    if shops.get(db, shop) is None:
+        raise NotFound(f"unknown shop {shop} (install the app on it first)", code="unknown_shop")
     text = file_source(name_or_path)
     row = create_version(db, shop, text, user, based_on=name_or_path, source_name=name_or_path)
     return activate(app, shop, row.id, user, redecide=redecide)
@@ -201,12 +179,7 @@ def rollback(app, shop: str, user: str | None) -> PolicyVersion:
 
 def redecide_orders(app, shop: str, trigger: str) -> int:
     """Queue one apply per stored order of the shop (the pipeline writes only what changes)."""
-    from backend.tasks.orders import enqueue_apply
-
-    with app.extensions["fineprint.db"].session() as s:
-        ids = [oid for oid, facts in s.exec(select(OrderState.order_id, OrderState.facts)
-                                            .where(OrderState.shop_domain == shop))
-               if (facts or {}).get("created_at")]
+    ids = order_states.decided_order_ids(app.extensions["fineprint.db"], shop)
     for order_id in ids:
-        enqueue_apply(app, shop, order_id, trigger)
+        queue.enqueue_apply(app, shop, order_id, trigger)
     return len(ids)

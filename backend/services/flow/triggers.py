@@ -26,8 +26,7 @@ def after_apply(app, shop: str, order_id: str, policy, decision: dict | None, no
     """Arm (or re-arm) the order's triggers from the decision just applied. Never breaks the pipeline."""
     db = app.extensions["fineprint.db"]
     try:
-        with db.session() as s:
-            days = flow_schedule.reminder_days(s, shop)
+        days = flow_schedule.reminder_days(db, shop)
         armed = flow_plan.plan(decision or {}, policy.tz, days, now) if decision else []
         flow_schedule.arm(db, shop, str(order_id), armed, now)
     except Exception:  # a Flow problem must never stop tags and deadlines from being written

@@ -12,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlmodel import select
-
-from backend.store.models import Shop
+from backend.store import shops
 
 ALL_ORDERS = "read_all_orders"
 DEFAULT_WINDOW_DAYS = 60
@@ -42,6 +40,5 @@ def of_scopes(scopes: str | None, today: date) -> OrderAccess:
 
 
 def for_shop(db, shop: str, today: date) -> OrderAccess:
-    with db.session() as s:
-        row = s.exec(select(Shop).where(Shop.domain == shop)).first()
+    row = shops.get(db, shop)
     return of_scopes(row.scopes if row is not None else "", today)

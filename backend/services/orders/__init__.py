@@ -1,1 +1,1 @@
-"""The order pipeline: order state from webhooks, the catalog mirror, deciding a stored order and writing it to Shopify once, backfill, per-order locks. May import: store, shopify, policy, decisions."""
+"""The order pipeline: order state from webhooks, the catalog mirror, deciding a stored order and writing it to Shopify once, backfill, per-order locks. May import: store, shopify, policy, decisions, webhooks (recovery), the queue port."""

@@ -35,8 +35,8 @@ def _client(app, shop: str) -> AdminClient:
         client = clients.get(key)
         if client is None:
             kwargs = {}
-            if config.extra.get("admin_timeout"):  # e.g. the simulator runs a big bulk query inline
-                kwargs["retry"] = RetryPolicy(timeout=float(config.extra["admin_timeout"]))
+            if config.admin_timeout:  # e.g. the simulator runs a big bulk query inline
+                kwargs["retry"] = RetryPolicy(timeout=config.admin_timeout)
             client = clients[key] = AdminClient(shop, _TokenProvider(app), config, **kwargs)
         return client
 

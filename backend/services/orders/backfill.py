@@ -21,18 +21,17 @@ from typing import Callable
 import httpx
 
 from backend.config import INSTANCE
+from backend.services import queue
 from backend.services.orders import apply_decision
 from backend.services.orders import state as orders
 from backend.services.orders.locks import order_lock
 from backend.shopify import bulk, payloads
-from backend.tasks import jobs_table
+from backend.store import jobs
 
 log = logging.getLogger(__name__)
 
-KIND = "backfill"
+KIND = queue.KIND_BACKFILL
 SAVE_EVERY = 25
-CONCURRENCY = 4
-POLL_INTERVAL = 1.0
 
 
 class BackfillError(RuntimeError):
@@ -40,12 +39,12 @@ class BackfillError(RuntimeError):
 
 
 def _save(db, job_id: int, state: dict) -> None:
-    jobs_table.set_progress(db, job_id, dict(state))
+    jobs.set_progress(db, job_id, dict(state))
 
 
 def _download_dir(app) -> Path:
     config = app.config["FINEPRINT"]
-    path = Path(config.extra.get("backfill_dir") or INSTANCE / "backfill")
+    path = Path(config.backfill_dir or INSTANCE / "backfill")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -61,7 +60,7 @@ def _bulk_file(app, admin, db, job_id: int, shop: str, state: dict) -> Path:
             raise BackfillError(f"bulkOperationRunQuery refused: {errors}")
         state["bulk_id"] = op_id
         _save(db, job_id, state)
-    interval = float(app.config["FINEPRINT"].extra.get("backfill_poll_interval", POLL_INTERVAL))
+    interval = app.config["FINEPRINT"].backfill_poll_interval
     while True:
         op = bulk.polled(admin.graphql(bulk.POLL_QUERY, {"id": state["bulk_id"]}))
         if op.get("status") in bulk.FINISHED:
@@ -89,8 +88,8 @@ def _bulk_file(app, admin, db, job_id: int, shop: str, state: dict) -> Path:
 def run(app, shop: str, since: str | None = None, progress: Callable[[int, int], None] | None = None,
         restart: bool = False, admin=None) -> dict:
     db = app.extensions["fineprint.db"]
-    job_id = jobs_table.upsert_pending(db, KIND, shop, shop, "backfill", reset=False)
-    job = jobs_table.start(db, KIND, shop)
+    job_id = jobs.upsert_pending(db, KIND, shop, shop, "backfill", reset=False)
+    job = jobs.start(db, KIND, shop)
     state = dict(job.progress or {})
     if restart or state.get("finished") or state.get("since") != since:
         state = {"since": since, "done": 0}
@@ -102,7 +101,7 @@ def run(app, shop: str, since: str | None = None, progress: Callable[[int, int],
         total = int(state.get("total") or 0)
         if progress:
             progress(done, total)
-        workers = int(app.config["FINEPRINT"].extra.get("backfill_concurrency", CONCURRENCY))
+        workers = app.config["FINEPRINT"].backfill_concurrency
         with open(path) as fh, ThreadPoolExecutor(max_workers=workers) as pool:
             nodes = (n for i, n in enumerate(payloads.assemble_bulk_orders(bulk.jsonl_records(fh))) if i >= done)
             # a chunk runs concurrently (its writes overlap within the shop's bucket); the saved position is
@@ -118,10 +117,10 @@ def run(app, shop: str, since: str | None = None, progress: Callable[[int, int],
                     progress(done, total)
     except Exception as exc:
         state_copy = dict(state)
-        jobs_table.finish(db, job_id, "pending", error=f"{type(exc).__name__}: {exc}", progress=state_copy)
+        jobs.finish(db, job_id, "pending", error=f"{type(exc).__name__}: {exc}", progress=state_copy)
         raise
     state.update(done=done, finished=True)
-    jobs_table.finish(db, job_id, "done", progress=state)
+    jobs.finish(db, job_id, "done", progress=state)
     counts["total"] = total
     return counts
 
@@ -140,7 +139,6 @@ def _one(app, db, admin, shop: str, node: dict) -> str:
             return "skipped"  # already decided on these facts (webhooks got there first, or a resumed run)
     with order_lock(app, shop, order["id"]) as held:
         if not held:  # a live webhook is on it right now; let the queue finish the job
-            from backend.tasks.orders import enqueue_apply
-            enqueue_apply(app, shop, order["id"], "backfill")
+            queue.enqueue_apply(app, shop, order["id"], "backfill")
             return "deferred"
         return apply_decision.apply_order(app, shop, order["id"], "backfill")

@@ -70,7 +70,7 @@ def renewing(every: float, renew: Callable[[], object]) -> Iterator[None]:
 @contextmanager
 def order_lock(app, shop: str, order_id: str, ttl: float | None = None) -> Iterator[bool]:
     config = app.config["FINEPRINT"]
-    ttl = float(ttl or config.extra.get("order_lock_ttl") or DEFAULT_TTL)
+    ttl = float(ttl or config.order_lock_ttl or DEFAULT_TTL)
     if config.redis_url:
         with _redis_lock(config, shop, order_id, ttl) as held:
             yield held
@@ -81,7 +81,7 @@ def order_lock(app, shop: str, order_id: str, ttl: float | None = None) -> Itera
 
 @contextmanager
 def _redis_lock(config, shop: str, order_id: str, ttl: float) -> Iterator[bool]:
-    prefix = config.extra.get("huey_name", "fineprint")
+    prefix = config.huey_name
     lock = _redis(config.redis_url).lock(f"{prefix}:order-lock:{shop}:{order_id}", timeout=ttl, blocking=False)
     held = lock.acquire(blocking=False)
     try:

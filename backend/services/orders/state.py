@@ -19,7 +19,7 @@ from backend.services.orders.catalog import parse_ts
 from backend.store.fulfillments import order_id_holding
 from backend.store.models import OrderState, utcnow
 
-OUR_TAGS = frozenset({"final-sale", "sale-credit-only", "return-protection", "signature-required"})
+OUR_TAGS = frozenset({"final-sale", "sale-credit-only", "exchange-or-credit", "return-protection", "signature-required"})
 ATTEMPTS = 8
 
 

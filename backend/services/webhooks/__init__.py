@@ -1,1 +1,1 @@
-"""Webhooks after verification: record each delivery once, then hand it to its topic's handler. May import: store, shopify, policy, other services."""
+"""Webhooks after verification: record each delivery once, then hand it to its topic's handler. May import: store, shopify, policy, orders, the queue port."""

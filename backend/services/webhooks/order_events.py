@@ -11,6 +11,7 @@ import logging
 
 from flask import current_app
 
+from backend.services import queue
 from backend.services.orders import catalog
 from backend.services.orders import state as orders
 from backend.shopify import payloads
@@ -27,9 +28,7 @@ def _db():
 
 
 def _enqueue(shop: str, order_id: str, trigger: str) -> None:
-    from backend.tasks.orders import enqueue_apply
-
-    enqueue_apply(_app(), shop, order_id, trigger)
+    queue.enqueue_apply(_app(), shop, order_id, trigger)
 
 
 def handle_order(session, event) -> str:

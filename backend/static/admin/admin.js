@@ -1,5 +1,5 @@
 /* Fineprint admin page. Works with App Bridge (shopify.idToken()) and Polaris web components,
-   and without them: plain HTML controls, the page's own session token, or the demo token endpoint. */
+   and without them: plain HTML controls, the page's own session token, or (demo) the simulated admin's. */
 (function () {
   "use strict";
   var body = document.body;
@@ -13,9 +13,8 @@
     return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; }); }
 
   async function sessionToken() {
-    if (DEMO) {
-      var r = await fetch("/app/demo/session-token");
-      return (await r.json()).token;
+    if (DEMO && body.dataset.idTokenUrl) {  // the simulated admin stands in for App Bridge (demo mode)
+      try { return (await (await fetch(body.dataset.idTokenUrl)).json()).id_token; } catch (e) { /* page's */ }
     }
     if (window.shopify && typeof window.shopify.idToken === "function") {
       try { return await window.shopify.idToken(); } catch (e) { /* fall back to the page's token */ }
@@ -248,6 +247,7 @@
   }
 
   var CLASSES = { standard: "standard", credit_only: "store credit only", final_sale: "final sale",
+                  exchange_or_credit: "exchange or store credit",
                   trial: "try-at-home", external: "sold elsewhere", protection: "return protection" };
   var RESOLUTION = { refund: "Refund", store_credit: "Store credit", exchange: "Exchange" };
 
@@ -269,8 +269,14 @@
     });
     var fees = (ret.fees || []).map(function (f) { return esc(f.kind) + " fee " + money(f.amount, cur); });
     var total = ret.resolution === "store_credit" ? "Store credit" : ret.resolution === "exchange" ? "Refund (exchange)" : "Refund total";
+    // [[bundles]]: a kept gift's value deducted, or returned lines paid as store credit on a refund
+    var deducted = (ret.deductions || []).map(function (d) {
+      return esc(itemTitle(r, d.line_item_id)) + " kept: " + money(d.amount, cur); });
+    var credited = ret.resolution === "refund" && ret.credit_total && ret.credit_total !== "0.00"
+      ? '<p id="preview-credit-total">Paid as store credit: <strong>' + money(ret.credit_total, cur) + "</strong></p>" : "";
     return html + '</tbody></table><p id="preview-fees">Fees: ' + (fees.length ? fees.join(", ") : "none") + "</p>" +
-      '<p>' + total + ': <strong id="preview-refund-total">' + money(ret.refund_total, cur) + "</strong></p>";
+      (deducted.length ? '<p id="preview-deductions">Deducted: ' + deducted.join(", ") + "</p>" : "") +
+      '<p>' + total + ': <strong id="preview-refund-total">' + money(ret.refund_total, cur) + "</strong></p>" + credited;
   }
 
   // ------------------------------------------------------------ settings

@@ -98,7 +98,7 @@ def test_an_empty_title_is_reported_once_at_the_field():
     ('when = { product_tagz = ["x"] }', "unknown condition 'product_tagz'; did you mean 'product_tag'?"),
     ('clas = "final_sale"', "unknown field 'clas' in [[rules]]; did you mean 'class'?"),
     ('class = "final-sale"', "field 'class': 'final-sale' is not one of protection, external, trial, final_sale, "
-                             "credit_only, standard; did you mean 'final_sale'?"),
+                             "credit_only, exchange_or_credit, standard; did you mean 'final_sale'?"),
 ])
 def test_near_misses_get_a_did_you_mean(written, hint):
     (problem,) = problems_of(HEAD + RULE + written + "\n")

@@ -1,4 +1,4 @@
-"""Proof of life for the worker path: a task writes a row, /health can read it."""
+"""`worker_heartbeats`: proof of life for the worker path: a task writes a row, /health can read it."""
 from __future__ import annotations
 
 from sqlmodel import select

@@ -16,9 +16,8 @@ from sqlmodel import select
 
 from backend.store.models import PipelineJob, utcnow
 
-MAX_ATTEMPTS = 6
 LEASE = timedelta(minutes=5)  # backfill: renewed by its progress reports
-APPLY_LEASE = timedelta(seconds=30)  # one order: seconds of work, renewed while it runs (tasks.orders)
+APPLY_LEASE = timedelta(seconds=30)  # one order: seconds of work, renewed while it runs (services.orders.pipeline)
 STALE_PENDING = timedelta(minutes=10)
 RERUN = "rerun"  # running, and asked to run again for news that arrived meanwhile
 
@@ -119,6 +118,22 @@ def listing(db, status: str | None = None, limit: int = 100) -> list[PipelineJob
         if status:
             q = q.where(PipelineJob.status == status)
         return list(s.exec(q))
+
+
+def attempts(db, kind: str, key: str) -> int:
+    """Attempts recorded for the job (1 when there is no row)."""
+    with db.session() as s:
+        row = s.exec(select(PipelineJob).where(PipelineJob.kind == kind, PipelineJob.key == key)).first()
+        return row.attempts if row else 1
+
+
+def failed(db, shop: str, limit: int = 50) -> list[PipelineJob]:
+    """The shop's parked jobs, and pending ones that already failed, most recently updated first."""
+    with db.session() as s:
+        return list(s.exec(select(PipelineJob).where(
+            PipelineJob.shop_domain == shop,
+            (PipelineJob.status == "parked") | ((PipelineJob.status == "pending") & PipelineJob.last_error.is_not(None)))
+            .order_by(PipelineJob.updated_at.desc()).limit(limit)))
 
 
 def get(db, job_id: int) -> PipelineJob | None:
