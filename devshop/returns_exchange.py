@@ -89,6 +89,24 @@ def exchange_views(ret) -> list[ExchangeLineItemView]:
     return [ExchangeLineItemView(line) for line in getattr(ret, "exchanges", None) or []]
 
 
+def order_returns(ctx, order) -> list:
+    """`Order.returns`: the order's returns, oldest first (the `query` filter is not simulated)."""
+    from devshop.returns_views import ReturnView
+
+    returns = model.book(ctx.sim, ctx.state).returns.values()
+    return [_Identified(ReturnView(r, ctx), r.id) for r in returns if r.order_id == order.id]
+
+
+class _Identified:
+    """A view with the `id_num` connections page by, delegating every field to the view."""
+
+    def __init__(self, view, id_num: int):
+        self._view, self.id_num = view, id_num
+
+    def __getattr__(self, name):
+        return getattr(self._view, name)
+
+
 class _ReasonView:
     TYPENAME = "ReturnReasonDefinition"
 

@@ -25,14 +25,16 @@ query FineprintShopperReturnSetup($orderId: ID!) {
     lineItems(first: 50) {
       nodes { id name title variantTitle quantity variant { id title price product { id } } }
     }
+    returns(first: 10) { nodes { status exchangeLineItems(first: 1) { nodes { id } } } }
   }
   returnReasonDefinitions(first: 50) { nodes { id handle name deleted } }
 }
 """
 
 REASONS_QUERY = """
-query FineprintShopperReturnReasons {
+query FineprintShopperReturnReasons($orderId: ID!) {
   returnReasonDefinitions(first: 50) { nodes { id handle name deleted } }
+  order(id: $orderId) { returns(first: 10) { nodes { status exchangeLineItems(first: 1) { nodes { id } } } } }
 }
 """
 
@@ -87,7 +89,16 @@ def setup_from(data: dict) -> dict:
             "title": node.get("title") or node.get("name"), "variant_title": node.get("variantTitle"),
             "variant_id": variant.get("id"), "product_id": (variant.get("product") or {}).get("id"),
             "price": variant.get("price")}
-    return {"currency": order.get("currencyCode"), "lines": lines, "reasons": reasons_from(data)}
+    return {"currency": order.get("currencyCode"), "lines": lines, "reasons": reasons_from(data),
+            "exchanges_before": exchanges_before(data)}
+
+
+def exchanges_before(data: dict) -> int:
+    """How many of the order's returns carried an exchange (declined and cancelled ones did not happen): the
+    policy's `exchanges_before` (e.g. "one exchange per order")."""
+    returns = (((data or {}).get("order") or {}).get("returns") or {}).get("nodes") or []
+    return sum(1 for r in returns if r.get("status") not in ("DECLINED", "CANCELED")
+               and ((r.get("exchangeLineItems") or {}).get("nodes")))
 
 
 def reasons_from(data: dict) -> list[dict]:

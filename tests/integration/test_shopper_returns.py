@@ -8,12 +8,15 @@ refuses, guests, other customers and other shops are refused and nothing reaches
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from backend.routes.openapi_returns import PATHS
 from tests.integration.api_helpers import bearer, customer_account_token, seed_order, seed_shop, token
 from tests.integration.shopper_returns_helpers import CUSTOMER, shopper_order
 
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 
 
@@ -209,3 +212,25 @@ def test_units_already_in_a_return_are_not_asked_for_again_and_nothing_is_sent(a
     assert answer.status_code == 422
     assert "more units than Shopify can still take back" in answer.get_json()["error"]["message"]
     assert _writes(simulator) == []
+
+
+def test_a_policy_of_one_exchange_per_order_counts_the_exchanges_shopify_already_has(app, client, bought):
+    """ECHT (policy_rules/examples/echt.toml): "An order can be exchanged once; after that, anything sent back is
+    turned into store credit at 100%." The first exchange goes through; the second pair cannot be exchanged, and
+    its store credit comes without the 110% bonus."""
+    from sqlmodel import select
+    from backend.store.models import Shop
+
+    with app.extensions["fineprint.db"].session() as s:
+        s.exec(select(Shop)).first().active_policy = str(ROOT / "policy_rules" / "examples" / "echt.toml")
+    path, size = f"/api/v1/orders/{bought.order.id}", bought.size_9
+    exchange = {"lines": [{"line_item_id": str(bought.sneaker.id), "resolution": "exchange",
+                           "exchange_variant_id": size}]}
+    first = client.post(f"{path}/returns", json=exchange, headers=_auth(app))
+    assert first.status_code == 201, first.get_data(as_text=True)
+    again = client.post(f"{path}/return-preview", json=exchange, headers=_auth(app)).get_json()
+    assert not again["allowed"]
+    assert any("exchanged once" in r["text"] for r in again["lines"][0]["reasons"])
+    credit = {"lines": [{"line_item_id": str(bought.sneaker.id), "resolution": "store_credit"}]}
+    outcome = client.post(f"{path}/return-preview", json=credit, headers=_auth(app)).get_json()
+    assert outcome["allowed"] and (outcome["bonus_credit"], outcome["credit_total"]) == ("0.00", "150.00")

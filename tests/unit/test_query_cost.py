@@ -87,7 +87,7 @@ WORST_CASES = {  # operation name → (document, worst-case variables)
         "gid://shopify/Return/1", [(f"gid://shopify/ReturnLineItem/{i}", 1) for i in range(50)], "USD",
         to_payment="10.00", payment_gid="gid://shopify/OrderTransaction/1", to_store_credit="5.00"),
     "FineprintShopperReturnSetup": lambda: (shopper_returns.SETUP_QUERY, {"orderId": "gid://shopify/Order/1"}),
-    "FineprintShopperReturnReasons": lambda: (shopper_returns.REASONS_QUERY, {}),
+    "FineprintShopperReturnReasons": lambda: (shopper_returns.REASONS_QUERY, {"orderId": "gid://shopify/Order/1"}),
     "FineprintShopperReturnable": lambda: (shopper_returns.RETURNABLE_QUERY, {"orderId": "gid://shopify/Order/1"}),
     "FineprintShopperExchangeVariants": lambda: (shopper_returns.VARIANTS_QUERY, {
         "ids": [f"gid://shopify/Product/{i}" for i in range(shopper_returns.MAX_PRODUCTS)]}),

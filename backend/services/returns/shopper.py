@@ -145,8 +145,9 @@ def _pick(raw, path: str, known_lines: set[str], reasons: dict[str, str]) -> tup
             "exchange_variant_id": variant if resolution == "exchange" else None}, errors
 
 
-def decide_picks(order: ShopperOrder, picks: list[dict], now: datetime) -> dict:
-    """One decision per resolution picked; the lines, fees, bonus and totals the shopper would get."""
+def decide_picks(order: ShopperOrder, picks: list[dict], now: datetime, exchanges_before: int = 0) -> dict:
+    """One decision per resolution picked; the lines, fees, bonus and totals the shopper would get.
+    `exchanges_before`: the order's earlier exchanges on Shopify (a policy may allow one per order)."""
     groups, lines = {}, []
     for resolution in RESOLUTIONS:
         mine = [p for p in picks if p["resolution"] == resolution]
@@ -154,7 +155,7 @@ def decide_picks(order: ShopperOrder, picks: list[dict], now: datetime) -> dict:
             continue
         request = {"resolution": resolution, "lines": [
             {"line_item_id": p["line_item_id"], "quantity": p["quantity"], "condition": p["condition"],
-             "reason": p["reason"]} for p in mine]}
+             "reason": p["reason"]} for p in mine], "exchanges_before": exchanges_before}
         if resolution == "exchange":
             request["exchange_for"] = "same_style"  # the extension offers other sizes of the same product only
         context = dataclasses.replace(order.context, request={**order.context.request, "return_request": request})

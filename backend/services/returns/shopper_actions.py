@@ -91,12 +91,13 @@ def _decided(app, shop, order_id, body, now, customer, setup_needed: bool):
     order = shopper.load_order(shop, order_id, customer)
     if setup_needed:
         setup = _setup(app, shop, order.order_id)
-        reasons = setup["reasons"]
+        reasons, before = setup["reasons"], setup["exchanges_before"]
     else:
-        setup, reasons = None, gql.reasons_from(_graphql(app, shop, gql.REASONS_QUERY, {}))
+        data = _graphql(app, shop, gql.REASONS_QUERY, {"orderId": gql.order_gid(order.order_id)})
+        setup, reasons, before = None, gql.reasons_from(data), gql.exchanges_before(data)
     picks = shopper.parse_picks(body, shopper.line_ids(order), {r["id"]: r["handle"] for r in reasons})
     _check_conditions(picks, shopper.conditions(order.context))
-    return order, setup, shopper.decide_picks(order, picks, now)
+    return order, setup, shopper.decide_picks(order, picks, now, exchanges_before=before)
 
 
 def _check_conditions(picks: list[dict], allowed: list[str]) -> None:
