@@ -234,3 +234,12 @@ def test_a_policy_of_one_exchange_per_order_counts_the_exchanges_shopify_already
     credit = {"lines": [{"line_item_id": str(bought.sneaker.id), "resolution": "store_credit"}]}
     outcome = client.post(f"{path}/return-preview", json=credit, headers=_auth(app)).get_json()
     assert outcome["allowed"] and (outcome["bonus_credit"], outcome["credit_total"]) == ("0.00", "150.00")
+
+
+def test_a_line_whose_units_are_all_in_a_return_says_so_and_cannot_be_picked(app, client, simulator, bought):
+    simulator.request_return(SHOP_OF(simulator), bought.order.id, [{"line_item_id": bought.tote.id, "quantity": 1}])
+    options = client.get(f"/api/v1/orders/{bought.order.id}/return-options", headers=_auth(app)).get_json()
+    tote = next(ln for ln in options["lines"] if ln["line_item_id"] == str(bought.tote.id))
+    assert not tote["returnable"] and tote["quantity"] == 0
+    assert [w["text"] for w in tote["why_not"]] == ["Every unit of this item is already in a return, or has not "
+                                                    "shipped yet."]

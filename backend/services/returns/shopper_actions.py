@@ -26,6 +26,8 @@ from backend.shopify import shopper_returns as gql
 from backend.shopify.errors import AdminApiError
 
 FEE_AS_SHIPPING = ("handling", "label", "return_shipping")  # flat fees: one returnShippingFee per return
+NOTHING_LEFT = "Every unit of this item is already in a return, or has not shipped yet."
+NO_SIZE = "This item can only be exchanged, and no other size is available at the same price."
 
 
 class ShopifyRefused(AppError):
@@ -76,6 +78,10 @@ def options(app, shop: str, order_id: str, now: datetime, customer: str | None) 
         quantity = sum(q for _, q in returnable.get(line["line_item_id"], []))
         if "exchange" in line["resolutions"] and not sizes.get(line["line_item_id"]):
             line["resolutions"].pop("exchange")  # no other size at the same price to exchange for
+            if not line["resolutions"]:
+                line["why_not"] = [{"rule": None, "text": NO_SIZE}]
+        if line["returnable"] and not quantity:
+            line["why_not"] = [{"rule": None, "text": NOTHING_LEFT}]
         lines.append({**line, "title": info.get("title"), "variant_title": info.get("variant_title"),
                       "quantity": quantity, "returnable": line["returnable"] and quantity > 0 and
                       bool(line["resolutions"]), "exchange_variants": sizes.get(line["line_item_id"], [])})
