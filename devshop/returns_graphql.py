@@ -78,10 +78,11 @@ class ReturnMutations:
         return self._run(info, lambda: self._create(input, REQUESTED))
 
     def returnCreate(self, info, returnInput):
-        if returnInput.get("exchangeLineItems"):
-            from graphql import GraphQLError
-            raise GraphQLError("devshop does not simulate exchange line items yet",
-                               extensions={"code": "NOT_SIMULATED"})
+        if returnInput.get("exchangeLineItems"):  # exchanges: devshop/returns_exchange.py
+            from devshop.returns_exchange import create_with_exchanges
+            return self._run(info, lambda: create_with_exchanges(
+                self.ctx.sim, self.ctx.state, _order(self.ctx, returnInput["orderId"], ["returnInput", "orderId"]),
+                returnInput))
         return self._run(info, lambda: self._create(returnInput, OPEN))
 
     def returnApproveRequest(self, info, input):

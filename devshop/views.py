@@ -11,6 +11,7 @@ import zlib
 from devshop.connections import _when, connection, search, sort_items
 from devshop.ids import gid, parse_gid, require
 from devshop.models import Product, Variant
+from devshop.returns_exchange import ExchangeQueries
 from devshop.returns_graphql import ReturnQueries
 
 
@@ -103,7 +104,7 @@ class ShopView(View):
     contactEmail = email
 
 
-class QueryRoot(ReturnQueries):
+class QueryRoot(ReturnQueries, ExchangeQueries):
     def __init__(self, ctx):
         self.ctx = ctx
 

@@ -1,6 +1,8 @@
 """The OpenAPI 3.1 document of the Decision API, as data (served at GET /api/v1/openapi.json)."""
 from __future__ import annotations
 
+from backend.routes.openapi_returns import PATHS as SHOPPER_RETURN_PATHS
+
 REF = "#/components/schemas/"
 
 
@@ -238,6 +240,7 @@ DOCUMENT = {
             },
             "options": {**PREFLIGHT, "operationId": "shopSettingsPreflight"},
         },
+        **SHOPPER_RETURN_PATHS,
         "/api/v1/openapi.json": {"get": {"operationId": "openapi", "summary": "This document", "security": [],
                                          "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")}}},
     },

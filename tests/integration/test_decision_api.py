@@ -294,7 +294,9 @@ def test_the_openapi_document_describes_every_endpoint_and_the_bearer_scheme(cli
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.1")
     assert set(doc["paths"]) == {"/api/v1/decisions", "/api/v1/orders/{order_id}/decision", "/api/v1/shop-settings",
-                                 "/api/v1/openapi.json"}
+                                 "/api/v1/openapi.json",
+                                 "/api/v1/orders/{order_id}/return-options",  # self-serve returns (issue 16)
+                                 "/api/v1/orders/{order_id}/return-preview", "/api/v1/orders/{order_id}/returns"}
     assert doc["components"]["securitySchemes"]["sessionToken"]["scheme"] == "bearer"
     assert {"200", "401", "409", "422"} <= set(doc["paths"]["/api/v1/decisions"]["post"]["responses"])
     assert "404" in doc["paths"]["/api/v1/orders/{order_id}/decision"]["get"]["responses"]

@@ -14,6 +14,7 @@ from devshop.cost import MAX_QUERY_COST, query_cost
 from devshop.schema import admin_schema
 from backend.shopify import bulk, cost, flow, order_writes, payloads
 from backend.shopify import returns as shopify_returns
+from backend.shopify import shopper_returns
 
 
 def _cost(document: str, variables: dict | None = None) -> int:
@@ -96,6 +97,13 @@ WORST_CASES = {  # operation name → (document, worst-case variables)
     "FineprintReturnRecommend": lambda: shopify_returns.recommend_request("gid://shopify/Order/1", "return-decline",
                                                                           "x" * 5000),
     "FineprintShopPolicies": lambda: (shopify_returns.SHOP_POLICIES_QUERY, {}),
+    "FineprintShopperReturnSetup": lambda: (shopper_returns.SETUP_QUERY, {"orderId": "gid://shopify/Order/1"}),
+    "FineprintShopperReturnReasons": lambda: (shopper_returns.REASONS_QUERY, {"orderId": "gid://shopify/Order/1"}),
+    "FineprintShopperReturnable": lambda: (shopper_returns.RETURNABLE_QUERY, {"orderId": "gid://shopify/Order/1"}),
+    "FineprintShopperExchangeVariants": lambda: (shopper_returns.VARIANTS_QUERY, {
+        "ids": [f"gid://shopify/Product/{i}" for i in range(shopper_returns.MAX_PRODUCTS)]}),
+    "FineprintShopperReturnRequest": lambda: (shopper_returns.REQUEST_MUTATION, {}),
+    "FineprintShopperReturnCreate": lambda: (shopper_returns.CREATE_MUTATION, {}),
     "FineprintFlowTrigger": lambda: (flow.TRIGGER_MUTATION, {}),
     "FineprintFlowScheduled": lambda: (flow.SCHEDULED_MUTATION, {}),
     "FineprintFlowReceipt": lambda: (flow.RECEIPT_QUERY, {"id": "gid://shopify/Order/1", "namespace": "$app:flow",
