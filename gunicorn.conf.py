@@ -2,6 +2,11 @@
 
 Measured with webhook ingest (bench/pipeline.py --ingest, SQLite, wrk, load < 1) on the 2-core development
 machine: 2x8 gthread 348 acks/s p99 128 ms; sync x4 371, p99 143; 2x2 556, p99 48; 4x2 645, p99 54.
+Measured again for issue 19 (3 Dec 2026, load average 12-21 from other work, so by the server's CPU per
+acknowledged webhook, which load disturbs least): gthread 4x2 2.80 ms, gthread 2x2 2.72 ms, sync x2 3.09-3.35 ms,
+sync x3 3.42 ms; the Decision API, one keep-alive client: gthread 4x2 3.8 ms per request, sync x4 2.9 ms (a new
+connection each time). Nothing separates the worker types beyond that noise, so gthread stays: it keeps
+Shopify's and the extensions' connections alive, where a sync worker closes each one after its answer.
 """
 import os
 import queue

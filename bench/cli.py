@@ -51,6 +51,8 @@ def main() -> None:
     print(f"fineprint policy decide, 1 request, median of {RUNS}: {wall:.3f} s wall, {cpu:.3f} s CPU"
           f"   (target < {TARGET_SECONDS} s wall: {verdict}; 1-min load average {os.getloadavg()[0]:.1f}"
           f" on {os.cpu_count()} cores)")
+    print(f"  summary: fineprint policy decide starts and answers in {wall:.3f} s wall ({cpu:.3f} s CPU), "
+          f"target < {TARGET_SECONDS} s: {'met' if wall < TARGET_SECONDS else 'NOT met'}")
     alias_wall, alias_cpu = median_of([sys.executable, "-m", "flask", "--app", "app", *decide], request, ALIAS_RUNS)
     print(f"flask --app app policy decide (alias), median of {ALIAS_RUNS}: {alias_wall:.3f} s wall, "
           f"{alias_cpu:.3f} s CPU   ({alias_wall / wall:.1f}x the console script)")

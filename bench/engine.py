@@ -110,7 +110,7 @@ def main() -> None:
         print(f"engine, {size}-line order: never seen {rate:,.0f}/s ({slowest}, slowest preset), repeated "
               f"{again:,.0f}/s; target {_verdict(min(rate, again), target(size))}")
     worst = min(rows[n, 3][0] for n in PRESETS)
-    print(f"engine: {worst:,.0f} decisions/s for a 3-line order of never-seen lines (slowest preset), "
+    print(f"  summary: engine {worst:,.0f} decisions/s for a 3-line order of never-seen lines (slowest preset), "
           f"target ≥ {TARGET:,}/s: {'met' if worst >= TARGET else 'NOT met'} "
           f"(1-min load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 

@@ -8,7 +8,8 @@ gets the variant's product; absent `product_type`, `product_tags`, `compare_at_p
 `gift_card` is set for gift-card products, and what the mirror does not know gets empty facts. Products it
 has never seen, and the products of variants it has never seen (a line naming only its `variant_id`), are
 first read from the Admin API when `may_fetch` (the shop has a token) and mirrored, so the next cart reads
-nothing; a failed read is logged, and that shop is not asked again for a minute. Two prebuilt reads per cart.
+nothing; a failed read is logged, and that shop is not asked again for a minute. One prebuilt read per cart
+(`store.decision_inputs`).
 With `final=False` (order ingest, before the pipeline has read unknown products) a line whose product the
 mirror has never seen stays unfilled, so the pipeline still knows to read it.
 """
@@ -18,22 +19,14 @@ import logging
 import time
 
 from flask import current_app
-from sqlalchemy import bindparam
-from sqlmodel import select
 
 from backend.services.orders import catalog
-from backend.store.models import CatalogProduct, CatalogVariant
+from backend.store import decision_inputs
 
 log = logging.getLogger(__name__)
 
 FETCH_BACKOFF = 60.0  # seconds without Admin reads for a shop after one failed
 _fetch_failed: dict[str, float] = {}
-
-_VARIANTS = select(CatalogVariant.variant_id, CatalogVariant.product_id, CatalogVariant.compare_at_price).where(
-    CatalogVariant.shop_domain == bindparam("shop"), CatalogVariant.variant_id.in_(bindparam("ids", expanding=True)))
-_PRODUCTS = select(CatalogProduct.product_id, CatalogProduct.product_type, CatalogProduct.tags,
-                   CatalogProduct.gift_card).where(
-    CatalogProduct.shop_domain == bindparam("shop"), CatalogProduct.product_id.in_(bindparam("ids", expanding=True)))
 
 
 def fill_from_catalog(conn, shop: str, lines: list[dict], may_fetch: bool = False, final: bool = True) -> None:
@@ -60,14 +53,14 @@ def fill_from_catalog(conn, shop: str, lines: list[dict], may_fetch: bool = Fals
 
 
 def _facts(conn, shop: str, lines: list[dict]) -> tuple[dict, dict]:
-    """(variant rows, product rows) by id; a line naming only its variant gets the variant's product id."""
-    vids = sorted({ln["variant_id"] for ln in lines if ln.get("variant_id")})
-    variants = {r[0]: r for r in conn.execute(_VARIANTS, {"shop": shop, "ids": vids})} if vids else {}
+    """(variant rows, product rows) by id; a line naming only its variant gets the variant's product id.
+    A cart naming variants is one read (each variant with its product's facts)."""
+    vids = {ln["variant_id"] for ln in lines if ln.get("variant_id")}
+    pids = {ln["product_id"] for ln in lines if ln.get("product_id")}
+    variants, products = decision_inputs.catalog_facts(conn, shop, vids, pids)
     for ln in lines:
         if not ln.get("product_id") and (variants.get(ln.get("variant_id")) or (None, None))[1]:
             ln["product_id"] = variants[ln["variant_id"]][1]  # "": a variant Shopify does not have
-    pids = sorted({ln["product_id"] for ln in lines if ln.get("product_id")})
-    products = {r[0]: r for r in conn.execute(_PRODUCTS, {"shop": shop, "ids": pids})} if pids else {}
     return variants, products
 
 

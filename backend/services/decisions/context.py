@@ -4,6 +4,7 @@ or cart gets the same tags, classes, deadlines and fees wherever it is asked abo
 
     context_for_order(conn, shop, state, policy=None) -> DecisionContext      (a stored order)
     context_for_cart(conn, shop, request, may_fetch=False, policy=None) -> DecisionContext
+    context_for_return(conn, shop, state, return_request, policy=None) -> DecisionContext  (a Shopify return)
     ctx.decide(now) -> decision           engine.RequestError for an invalid request
     ctx.tags(decision) -> the names the shop writes on the order
 
@@ -20,16 +21,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam
-from sqlmodel import select
-
 from backend import policy as engine
 from backend.errors import AppError
 from backend.policy.compiled import compiled
 from backend.services.orders import state as orders
 from backend.services.admin import settings
 from backend.services.decisions.cart_facts import fill_from_catalog
-from backend.store.models import Shop
+from backend.store import decision_inputs
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +54,11 @@ class DecisionContext:
         decision = engine.decide(self.compiled, self.request, now)
         return decision if self.config.block_po_boxes else without_po_box_blocks(decision, self.policy)
 
+    def with_return(self, return_request: dict) -> "DecisionContext":
+        """The same input asking about another return of the same order (catalog and settings not read again)."""
+        return DecisionContext(self.shop, self.policy, {**self.request, "return_request": copy.deepcopy(return_request)},
+                               self.config)
+
     def tags(self, decision: dict) -> list[str]:
         return sorted({self.config.tag(t) for t in decision.get("tags") or [] if t in orders.OUR_TAGS})
 
@@ -66,6 +69,14 @@ def context_for_order(conn, shop: str, state, policy=None) -> DecisionContext:
     return _context(conn, shop, request, False, policy)
 
 
+def context_for_return(conn, shop: str, state, return_request: dict, policy=None) -> DecisionContext:
+    """The input for a Shopify return of a stored order: the order's own input (as `context_for_order`) with
+    the return asked about (`return_request`: resolution, lines with reasons and quantities)."""
+    request = copy.deepcopy(orders.decision_request(state))
+    request["return_request"] = copy.deepcopy(return_request)
+    return _context(conn, shop, request, False, policy)
+
+
 def context_for_cart(conn, shop: str, request: dict, may_fetch: bool = False, policy=None) -> DecisionContext:
     """The input for a request that is not stored (a cart, a product badge's one-line cart, a pasted sample);
     `request` is the caller's own copy and is filled in place."""
@@ -73,33 +84,34 @@ def context_for_cart(conn, shop: str, request: dict, may_fetch: bool = False, po
 
 
 def _context(conn, shop: str, request: dict, may_fetch: bool, policy) -> DecisionContext:
-    if policy is None:
-        policy, fetchable = shop_policy(conn, shop)
+    if policy is None:  # the shop row and its settings in one read, as they are now (nothing cached)
+        inputs = decision_inputs.shop_inputs(conn, shop)
+        policy, fetchable = _policy_of(shop, inputs)
         may_fetch = may_fetch and fetchable
+        config = settings.from_columns(inputs.protection_variant_id, inputs.tag_names, inputs.block_po_boxes)
+    else:
+        config = settings.for_connection(conn, shop)
     order = request.get("order")
     items = order.get("line_items") if isinstance(order, dict) else None
     lines = [ln for ln in items if isinstance(ln, dict)] if isinstance(items, list) else []
     fill_from_catalog(conn, shop, lines, may_fetch)  # before the overlay: catalog tags first, then ours
-    config = settings.for_connection(conn, shop)
     return DecisionContext(shop, policy, settings.overlay(request, config), config)
-
-
-# Read on the checkout's latency budget: built once, executed with parameters (a Session or a Connection).
-_SHOP = select(Shop.active_policy, Shop.access_token_encrypted.is_not(None), Shop.uninstalled_at.is_(None)) \
-    .where(Shop.domain == bindparam("shop"))
 
 
 def shop_policy(conn, shop: str) -> tuple:
     """(the shop's active policy, whether it may be asked for unknown products); NoActivePolicy."""
-    row = conn.execute(_SHOP, {"shop": shop}).first()
-    if row is None or not row[0]:
+    return _policy_of(shop, decision_inputs.shop_inputs(conn, shop))
+
+
+def _policy_of(shop: str, row) -> tuple:
+    if row is None or not row.active_policy:
         raise NoActivePolicy(f"{shop} has no active return policy yet; the merchant chooses one in the app")
     from backend.services.orders.apply_decision import policy_for  # the policy cache lives with the pipeline
 
     try:
-        return policy_for(row[0]), bool(row[1] and row[2])
+        return policy_for(row.active_policy), row.has_token and row.installed
     except (engine.PolicyError, OSError, LookupError, ValueError) as exc:
-        log.error("active policy %r of %s cannot be loaded: %s", row[0], shop, type(exc).__name__)
+        log.error("active policy %r of %s cannot be loaded: %s", row.active_policy, shop, type(exc).__name__)
         raise NoActivePolicy(f"the active policy of {shop} cannot be loaded") from None
 
 

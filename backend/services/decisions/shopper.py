@@ -2,7 +2,7 @@
 shop's active policy through the one recipe every surface uses (`decision_context`): the same catalog
 facts, settings overlay (protection variant, P.O. boxes) and policy version as the order pipeline.
 
-    decide_for_cart(shop, body, now) -> decision      422 ValidationError, 409 decision_context.NoActivePolicy
+    decide_for_cart(shop, body, now) -> decision      (body: parsed for this call, filled in place) 422 ValidationError, 409 decision_context.NoActivePolicy
     decide_for_order(shop, order_id, now, customer_gid) -> decision     + 404 NotFound
 
 Lines may carry only `variant_id`/`product_id` (GIDs or numbers), `quantity` and `price`: absent
@@ -13,7 +13,6 @@ otherwise decided with empty facts. A cart needs no `created_at` (it defaults to
 """
 from __future__ import annotations
 
-import copy
 import re
 from datetime import datetime
 
@@ -47,16 +46,16 @@ def decide_for_cart(shop: str, body, now: datetime) -> dict:
     if not isinstance(body, dict):
         raise invalid([{"field": "", "message": "a decision request must be a JSON object"}])
     request, errors = _cart_request(body, now)
-    with current_app.extensions["fineprint.db"].engine.connect() as conn:
-        if errors:
-            _raise_with_engine_errors(shop_policy(conn, shop)[0], request, now, errors)
-        context = context_for_cart(conn, shop, request, may_fetch=True)
-    return run_engine(context, now)
+    db = current_app.extensions["fineprint.db"]
+    if errors:
+        _raise_with_engine_errors(db.read(lambda conn: shop_policy(conn, shop)[0]), request, now, errors)
+    return run_engine(db.read(lambda conn: context_for_cart(conn, shop, request, may_fetch=True)), now)
 
 
 def _cart_request(body: dict, now: datetime) -> tuple[dict, list[dict]]:
-    """A copy of the body made ready for the engine (no `policy`, cart defaults, numeric ids), and id errors."""
-    request = copy.deepcopy(body)
+    """The body made ready for the engine, in place (no `policy`, cart defaults, numeric ids), and id errors.
+    The body is the request's own freshly parsed JSON: nobody else holds it, so it is not copied."""
+    request = body
     request.pop("policy", None)
     order, errors = request.get("order"), []
     if not isinstance(order, dict):
@@ -123,3 +122,6 @@ def _customer_may_see(facts: dict, customer_gid: str | None) -> bool:
     if owner is None and isinstance(facts.get("customer"), dict):
         owner = facts["customer"].get("id")
     return owner is not None and numeric_id(owner) == numeric_id(customer_gid)
+
+
+customer_may_see = _customer_may_see  # also the self-serve returns' scoping (services/returns/shopper.py)

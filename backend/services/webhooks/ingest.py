@@ -7,7 +7,7 @@ makes a second delivery of the same event fail to insert (no read-then-write rac
 claims the row with one conditional UPDATE, dispatches on the topic through
 `TOPIC_HANDLERS`, and leaves the row `done`, `ignored`, `dropped` or `failed`
 (with `attempts` and `last_error`). A claimed row carries a lease: the
-pipeline's sweeper (`backend/tasks/webhook_events.py`) requeues rows a dead
+pipeline's sweeper (`services/webhooks/recovery.py`) requeues rows a dead
 worker left `processing`, and `fineprint jobs retry --webhooks` failed ones.
 
 Adding a topic is one line in `TOPIC_HANDLERS` (and its subscription in
@@ -20,25 +20,22 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Mapping, Optional
 
-from sqlalchemy import JSON, Text, bindparam, case, cast, delete, exists, insert, literal, update
-from sqlalchemy import select as sa_select
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from backend.errors import AppError, ServiceUnavailable
 from backend.services.compliance import topics as compliance
 from backend.services.install import lifecycle as install
 from backend.services.webhooks import order_events
+from backend.services.returns import intake as returns_intake
 from backend.services.returns import store as returns_store
 from backend.services.orders.locks import renewing
 from backend.shopify.oauth import normalize_shop
 from backend.shopify.verify import first_header
+from backend.store import webhook_events as events
 from backend.store.models import Shop, WebhookEvent, utcnow
 
 log = logging.getLogger(__name__)
@@ -66,8 +63,9 @@ TOPIC_HANDLERS: dict[str, Handler] = {
     "products/create": order_events.handle_product,
     "products/update": order_events.handle_product,
     "products/delete": order_events.handle_product_delete,
-    # Shopify's native returns (issue 15): recorded for the deciding layer
-    "returns/request": returns_store.handle_return_request,
+    # Shopify's native returns (issue 15): recorded, then decided by the written policy (services.returns)
+    "returns/request": returns_intake.handle_request,
+    "returns/update": returns_intake.handle_update,
     "returns/approve": returns_store.handle_return_status,
     "returns/decline": returns_store.handle_return_status,
     "returns/cancel": returns_store.handle_return_status,
@@ -157,64 +155,20 @@ def _shop_gone(s: Session, domain: str) -> bool:
     return shop is None or shop.uninstalled_at is not None
 
 
-# The ingest hot path (issue 5 figures) is ONE Core statement in one short transaction instead of an ORM
-# session doing SELECT shop + INSERT + flush: the "is the shop installed?" test is an EXISTS inside the
-# INSERT ... SELECT, RETURNING gives the row id and status back, and the payload is bound as the signed
-# body's own JSON text (no json.dumps of the parsed dict). The UNIQUE event id still refuses a second
-# delivery, and the transaction has committed before `record` returns (so before the 200).
-_INSERTS: dict[tuple[str, bool], object] = {}
-
-
-def _insert_statement(dialect: str, checked: bool):
-    key = (dialect, checked)
-    if key not in _INSERTS:
-        t, shops = WebhookEvent.__table__, Shop.__table__
-        raw = bindparam("payload", type_=Text)
-        payload = cast(raw, JSON) if dialect == "postgresql" else raw  # the text is stored as it came
-        installed = exists().where(shops.c.domain == bindparam("shop"), shops.c.uninstalled_at.is_(None))
-        columns = [bindparam("event_id", type_=t.c.event_id.type), bindparam("topic", type_=t.c.topic.type),
-                   bindparam("shop", type_=t.c.shop_domain.type),
-                   bindparam("triggered_at", type_=t.c.triggered_at.type),
-                   bindparam("received_at", type_=t.c.received_at.type), literal(0),
-                   bindparam("webhook_id", type_=t.c.webhook_id.type)]
-        if checked:  # dropped events keep no payload (the shop's data is not ours to hold)
-            columns += [case((installed, payload)), case((installed, literal("received")), else_=literal("dropped"))]
-        else:
-            columns += [payload, literal("received")]
-        names = ["event_id", "topic", "shop_domain", "triggered_at", "received_at", "attempts", "webhook_id",
-                 "payload", "status"]
-        _INSERTS[key] = insert(t).from_select(names, sa_select(*columns)).returning(t.c.id, t.c.status)
-    return _INSERTS[key]
-
-
-# SQLite has one writer per file, and a writer that finds it busy sleeps in SQLite's busy handler (1, 2, 5,
-# 10 ... 100 ms) while others take their turn: with a gunicorn worker's threads all inserting, that made
-# the acknowledgement tail hundreds of ms. Threads of one process take turns on a mutex instead (woken at
-# once); only the few processes still meet in the busy handler. Not needed for PostgreSQL.
-_SQLITE_WRITER = threading.Lock()
-
-
-def _write_turn(db):
-    return _SQLITE_WRITER if db.engine.dialect.name == "sqlite" else nullcontext()
-
-
 def record(db, delivery: Delivery, payload: dict | str, enqueue: Callable[[int], object]) -> str:
-    """Store the delivery; enqueue it. Returns "accepted", "duplicate" or "dropped".
+    """Store the delivery (committed before this returns: one statement, `store.webhook_events.insert`);
+    enqueue it. Returns "accepted", "duplicate" or "dropped".
 
     `payload` is the body's JSON text (already checked to be an object) or the parsed dict."""
     text = payload if isinstance(payload, str) else json.dumps(payload)
-    statement = _insert_statement(db.engine.dialect.name, delivery.topic not in ALWAYS_PROCESSED)
-    try:
-        # one statement in autocommit: it has committed when execute() returns (no BEGIN/COMMIT round trips)
-        with _write_turn(db), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            row_id, status = conn.execute(statement, {
-                "event_id": delivery.event_id, "topic": delivery.topic, "shop": delivery.shop,
-                "triggered_at": delivery.triggered_at, "received_at": utcnow(), "payload": text,
-                "webhook_id": delivery.webhook_id or None}).one()
-    except IntegrityError:
+    row = events.insert(db, event_id=delivery.event_id, topic=delivery.topic, shop=delivery.shop,
+                        triggered_at=delivery.triggered_at, payload=text, webhook_id=delivery.webhook_id or None,
+                        checked=delivery.topic not in ALWAYS_PROCESSED)
+    if row is None:
         log.info("duplicate webhook %s (%s, %s) acknowledged, not processed", delivery.event_id, delivery.topic,
                  delivery.shop)
         return "duplicate"
+    row_id, status = row
     if status == "dropped":
         log.info("webhook %s for %s dropped: the shop is not installed", delivery.topic, delivery.shop)
         return "dropped"
@@ -222,26 +176,18 @@ def record(db, delivery: Delivery, payload: dict | str, enqueue: Callable[[int],
         enqueue(row_id)
     except Exception as exc:  # the queue is down: forget the row so Shopify's retry is not a "duplicate"
         log.error("could not enqueue webhook %s: %s", delivery.event_id, type(exc).__name__)
-        with db.session() as s:
-            s.exec(delete(WebhookEvent).where(WebhookEvent.id == row_id))
+        events.forget(db, row_id)
         raise ServiceUnavailable("the job queue is unavailable; Shopify will retry") from exc
     return "accepted"
 
 
 def _claim(db, row_id: int) -> bool:
     """received/failed → processing with a lease; what a dead worker leaves behind the sweeper requeues."""
-    with db.session() as s:
-        claimed = s.exec(update(WebhookEvent)
-                         .where(WebhookEvent.id == row_id, WebhookEvent.status.in_(("received", "failed")))
-                         .values(status="processing", attempts=WebhookEvent.attempts + 1,
-                                 lease_until=utcnow() + LEASE)).rowcount
-    return claimed == 1
+    return events.claim(db, row_id, utcnow() + LEASE)
 
 
 def _renew(db, row_id: int) -> None:
-    with db.session() as s:
-        s.exec(update(WebhookEvent).where(WebhookEvent.id == row_id, WebhookEvent.status == "processing")
-               .values(lease_until=utcnow() + LEASE))
+    events.renew(db, row_id, utcnow() + LEASE)
 
 
 def process(db, row_id: int) -> str | None:
@@ -256,9 +202,7 @@ def process(db, row_id: int) -> str | None:
             s.add(event)
         return status
     except Exception as exc:
-        with db.session() as s:
-            s.exec(update(WebhookEvent).where(WebhookEvent.id == row_id).values(
-                status="failed", last_error=f"{type(exc).__name__}: {exc}"[:2000], lease_until=None))
+        events.mark_failed(db, row_id, f"{type(exc).__name__}: {exc}")
         log.exception("webhook event %s failed", row_id)
         raise
 

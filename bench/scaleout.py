@@ -1,0 +1,180 @@
+"""The worker stage's throughput on PostgreSQL + Redis with 1 and 2 consumer processes (issue 19), printed.
+
+Real parts: a private PostgreSQL schema, a private Redis queue name, `fineprint worker` processes (the command
+production runs), and the Shopify simulator over HTTP with its rate limits lifted (so the figure is the
+worker's, not Shopify's pacing). Each run records N signed orders/create deliveries first (the queue messages
+held back), starts the consumers and waits until they are up, then releases the messages at once and waits
+until every order's decision has been written to the simulated shop. Printed per run:
+
+* orders applied per second (from the first to the last applied decision, as the decision log dates them);
+* the consumers' CPU per order (from /proc): what one worker core sustains, whatever else the machine runs.
+
+Knobs: BENCH_SCALE_ORDERS (400), BENCH_SCALE_THREADS (4 per consumer), BENCH_SCALE_CONSUMERS ("1,2").
+Skipped, with the reason, when PostgreSQL or Redis is not reachable.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._cpu import tree_cpu_seconds  # noqa: E402
+from bench.pipeline import SECRET, SHOP, US, _headers, _order_payload, _product_payload, _products  # noqa: E402
+
+TIMEOUT = 600.0
+
+
+def _consumer(url: str, redis_url: str, queue: str, sim, threads: int) -> subprocess.Popen:
+    env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": url, "REDIS_URL": redis_url,
+           "QUEUE_NAME": queue, "SHOPIFY_ADMIN_ORIGIN": sim.origin_template, "SHOPIFY_API_SECRET": SECRET}
+    fineprint = Path(sys.executable).with_name("fineprint")
+    return subprocess.Popen([str(fineprint), "worker", "--workers", str(threads)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def _count(app, sql: str) -> int:
+    import sqlalchemy as sa
+
+    with app.extensions["fineprint.db"].engine.connect() as conn:
+        return conn.execute(sa.text(sql)).scalar() or 0
+
+
+def _wait(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def run(url: str, redis_url: str, consumers: int, orders: int, threads: int) -> dict:
+    import sqlalchemy as sa
+
+    from backend import create_app, jobs
+    from backend.services import queue as queue_port
+    from backend.services.webhooks import ingest
+    from backend.store import migrate
+    from backend.store.models import Shop
+    from devshop import Simulator
+
+    queue = f"fineprint-bench-{uuid.uuid4().hex[:8]}"
+    migrate.upgrade(url)
+    with tempfile.TemporaryDirectory() as d, Simulator(api_secret=SECRET) as sim:
+        sim.add_shop(SHOP, bucket_size=10**9, restore_rate=10**9)  # rate limits lifted: the worker's own speed
+        base = {"database_url": url, "admin_origin": sim.origin_template, "backfill_dir": str(Path(d) / "bf")}
+        setup = create_app({**base, "huey_immediate": True})  # products mirrored inline, before the clock
+        token = sim.install(SHOP)["access_token"]
+        with setup.extensions["fineprint.db"].session() as s:
+            s.add(Shop(domain=SHOP, access_token_encrypted=setup.extensions["fineprint.cipher"].encrypt(token),
+                       active_policy="ally"))
+        client = setup.test_client()
+        products = _products(sim)
+        for p in products:
+            body = json.dumps(_product_payload(sim, p)).encode()
+            assert client.post("/webhooks", data=body, headers=_headers(body, "products/create")).status_code == 200
+        setup.extensions["fineprint.db"].dispose()
+
+        app = create_app({**base, "redis_url": redis_url, "huey_name": queue})  # the queue the consumers read
+        logging.getLogger().setLevel(logging.WARNING)  # the figures, not the app's log
+        db, held = app.extensions["fineprint.db"], []
+        for i in range(orders):
+            order = sim.add_order(SHOP, line_items=[{"variant": products[i % len(products)].variants[0]}],
+                                  shipping_address=US)
+            body = json.dumps(_order_payload(sim, order)).encode()
+            delivery = ingest.Delivery.from_headers({k.lower(): v for k, v in _headers(body, "orders/create").items()})
+            assert ingest.record(db, delivery, body.decode(), held.append) == "accepted"
+
+        procs = [_consumer(url, redis_url, queue, sim, threads) for _ in range(consumers)]
+        try:
+            _wait(lambda: _count(app, "SELECT count(DISTINCT worker) FROM worker_heartbeats") >= consumers, 120,
+                  "the consumers to start")
+            time.sleep(1.0)  # each consumer's threads are polling the queue
+            cpu_before = sum(tree_cpu_seconds(p.pid) or 0 for p in procs)
+            started = time.monotonic()
+            enqueue = queue_port.of(app).process_webhook
+            for row_id in held:
+                enqueue(row_id)
+            written = "SELECT count(*) FROM decision_log WHERE write_result = 'written'"
+            _wait(lambda: _count(app, written) >= orders, TIMEOUT, f"{orders} orders to be applied")
+            wall = time.monotonic() - started
+            cpu = sum(tree_cpu_seconds(p.pid) or 0 for p in procs) - cpu_before
+        finally:
+            for p in procs:
+                os.killpg(p.pid, signal.SIGTERM)
+            for p in procs:
+                try:
+                    p.wait(timeout=40)
+                except subprocess.TimeoutExpired:
+                    os.killpg(p.pid, signal.SIGKILL)
+                    p.wait()
+        with db.engine.connect() as conn:
+            first, last = conn.execute(sa.text("SELECT min(applied_at), max(applied_at) FROM decision_log "
+                                               "WHERE write_result = 'written'")).one()
+            doubled = conn.execute(sa.text("SELECT count(*) FROM (SELECT order_id FROM decision_log WHERE "
+                                           "write_result = 'written' GROUP BY order_id HAVING count(*) > 1) x")).scalar()
+        writes = len([c for c in sim.calls("graphql", shop=SHOP)
+                      if c.operation == "FineprintApplyDecision" and c.status == 200])
+        db.dispose()
+        jobs.huey.storage.flush_all()  # this run's private queue: nothing left behind in the shared Redis
+    span = max((last - first).total_seconds(), 1e-6)
+    return {"consumers": consumers, "threads": threads, "orders": orders, "per_s": (orders - 1) / span,
+            "wall_per_s": orders / wall, "cpu_ms": cpu / orders * 1000, "writes": writes, "doubled": doubled,
+            "load": os.getloadavg()[0]}
+
+
+def main() -> None:
+    try:
+        from tests import services
+
+        services.redis_client()
+        schema, url = services.create_postgres_schema()
+    except BaseException as exc:  # pytest.skip outside pytest raises Skipped (a BaseException)
+        print(f"worker scale-out (PostgreSQL + Redis): skipped ({str(exc).splitlines()[0][:120]})")
+        return
+    orders = int(os.environ.get("BENCH_SCALE_ORDERS", 400))
+    threads = int(os.environ.get("BENCH_SCALE_THREADS", 4))
+    results = []
+    try:
+        for n in [int(x) for x in os.environ.get("BENCH_SCALE_CONSUMERS", "1,2").split(",")]:
+            _empty(url)
+            r = run(url, services.TEST_REDIS_URL, n, orders, threads)
+            results.append(r)
+            print(f"worker stage, PostgreSQL + Redis, {n} consumer process(es) x {threads} threads, {orders} orders "
+                  f"(simulator rate limits lifted): {r['per_s']:.0f} orders applied/s ({r['wall_per_s']:.0f}/s from "
+                  f"release to last write), consumers' CPU {r['cpu_ms']:.1f} ms per order (one worker core ~"
+                  f"{1000 / r['cpu_ms']:.0f} orders/s), {r['writes']} Admin writes, {r['doubled']} orders written "
+                  f"twice (load average {r['load']:.1f} on {os.cpu_count()} CPUs)", flush=True)
+    finally:
+        services.drop_postgres_schema(schema)
+    if len(results) >= 2:
+        one, two = results[0], results[1]
+        print(f"  summary: worker stage {one['per_s']:.0f} orders/s with 1 consumer, {two['per_s']:.0f}/s with 2 "
+              f"(x{two['per_s'] / one['per_s']:.2f}; on 2 shared cores the second consumer competes for the same "
+              f"CPU), {one['cpu_ms']:.1f}-{two['cpu_ms']:.1f} ms of worker CPU per order (no target: a capacity input)")
+
+
+def _empty(url: str) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    with engine.begin() as conn:
+        for table in reversed(meta.sorted_tables):
+            if table.name != "alembic_version":
+                conn.execute(table.delete())
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

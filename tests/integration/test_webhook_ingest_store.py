@@ -1,0 +1,71 @@
+"""Ingest's record path after issue 19 (one Core INSERT ... SELECT in autocommit, `store/webhook_events.py`):
+still recorded before it is acknowledged, still once per event, on SQLite and on PostgreSQL."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from backend.services.webhooks import ingest as webhooks
+from tests.integration.edge_helpers import SHOP, example, install_shop, webhook_headers
+
+
+def rows(db_url) -> list[tuple]:
+    """The table as another connection sees it (what a worker, or a crash, would find)."""
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        found = [(r[0], r[1], r[2], bool(r[3])) for r in conn.execute(sa.text(
+            "SELECT event_id, webhook_id, status, payload IS NOT NULL FROM webhook_events ORDER BY id"))]
+    engine.dispose()
+    return found
+
+
+def delivery(app, event_id="ev-1", webhook_id="wh-1", topic="orders/create"):
+    body = json.dumps(example(topic)).encode()
+    headers = webhook_headers(app, body, topic, **{"X-Shopify-Webhook-Id": webhook_id, "X-Shopify-Event-Id": event_id})
+    return webhooks.Delivery.from_headers({k.lower(): v for k, v in headers.items()}), body.decode()
+
+
+def test_a_delivery_is_committed_before_it_is_enqueued_and_so_before_the_200(app, db_url):
+    install_shop(app)
+    seen_at_enqueue = []
+    d, text = delivery(app)
+    outcome = webhooks.record(app.extensions["fineprint.db"], d, text, lambda row_id: seen_at_enqueue.extend(
+        rows(db_url)))
+    assert outcome == "accepted"
+    assert seen_at_enqueue == [("ev-1", "wh-1", "received", True)]
+
+
+def test_another_delivery_of_the_same_event_is_a_duplicate_never_enqueued(app, db_url):
+    install_shop(app)
+    enqueued = []
+    db = app.extensions["fineprint.db"]
+    first, text = delivery(app, webhook_id="wh-1")
+    again, _ = delivery(app, webhook_id="wh-2")  # Shopify's retry: a new webhook id, the same event id
+    assert webhooks.record(db, first, text, enqueued.append) == "accepted"
+    assert webhooks.record(db, again, text, enqueued.append) == "duplicate"
+    assert len(enqueued) == 1
+    assert rows(db_url) == [("ev-1", "wh-1", "received", True)]  # the first delivery's webhook id is kept
+
+
+def test_an_event_for_a_shop_that_is_not_installed_is_kept_without_its_payload_and_not_enqueued(app, db_url):
+    enqueued = []
+    d, text = delivery(app)
+    assert d.shop == SHOP
+    assert webhooks.record(app.extensions["fineprint.db"], d, text, enqueued.append) == "dropped"
+    assert enqueued == [] and rows(db_url) == [("ev-1", "wh-1", "dropped", False)]
+
+
+def test_when_the_queue_refuses_the_row_is_forgotten_so_shopifys_retry_is_accepted(app, db_url):
+    install_shop(app)
+    d, text = delivery(app)
+
+    def queue_down(_row_id):
+        raise ConnectionError("redis is down")
+
+    with pytest.raises(Exception) as err:
+        webhooks.record(app.extensions["fineprint.db"], d, text, queue_down)
+    assert getattr(err.value, "status", None) == 503
+    assert rows(db_url) == []
+    assert webhooks.record(app.extensions["fineprint.db"], d, text, lambda _id: None) == "accepted"
