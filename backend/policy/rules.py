@@ -58,11 +58,42 @@ def load_policy_text(text: str, source_name: str = "<policy>") -> m.Policy:
     except tomllib.TOMLDecodeError as exc:
         line, col, message = syntax_error_at(text, str(exc))
         raise PolicyError([Problem(source_name, line, col, f"TOML syntax error: {message}")]) from None
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively; thousands of levels exhaust the stack.
+        # No policy nests more than a few levels, so this is a clear error, not a crash.
+        line, col = _deep_nesting_at(text)
+        raise PolicyError([Problem(source_name, line, col, "arrays or inline tables nested too deeply to be a "
+                                                           "policy (a policy needs a few levels)")]) from None
     reader = Reader(source_name, key_positions(text))
     policy = _build(reader, data, text, source_name)
     if reader.problems:
         raise PolicyError(sorted(reader.problems, key=lambda p: (p.line, p.col)))
     return policy
+
+
+def _deep_nesting_at(text: str, depth_limit: int = 50) -> tuple[int, int]:
+    """Line and column where brackets first nest `depth_limit` deep (strings and comments skipped roughly:
+    only to point at the place; tomllib has already refused the text)."""
+    depth, quote, comment, line, col = 0, "", False, 1, 0
+    for ch in text:
+        col += 1
+        if ch == "\n":
+            line, col, comment = line + 1, 0, False
+        elif comment:
+            continue
+        elif quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            comment = True
+        elif ch in "[{":
+            depth += 1
+            if depth >= depth_limit:
+                return line, col
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return 1, 1
 
 
 def _display(path: Path) -> str:

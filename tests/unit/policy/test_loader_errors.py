@@ -74,3 +74,11 @@ def test_check_files_reports_a_broken_file_by_path(tmp_path: Path):
 def test_presets_load_with_a_stable_version(name):
     first, second = load_policy(name), load_policy(name)
     assert first.name == name and first.version == second.version and len(first.version) == 12
+
+
+@pytest.mark.parametrize("nested", ["[" * 5000 + "]" * 5000, "{ b = " * 3000 + "1" + " }" * 3000])
+def test_absurdly_nested_toml_is_a_policy_error_not_a_crash(nested):
+    # tomllib recurses on nesting; the merchant's editor (and the builder) get an error naming where it starts.
+    problems = problems_of(GOOD_HEAD + "\n[[rules]]\nid = " + nested + "\n")
+    assert problems == ["policy_rules/x.toml:8:55: arrays or inline tables nested too deeply to be a policy "
+                        "(a policy needs a few levels)"] or problems[0].startswith("policy_rules/x.toml:8:")
