@@ -23,19 +23,10 @@ from backend.policy.model import CONDITIONS
 from backend.services.decisions.context import DecisionContext, context_for_order
 from backend.services.decisions.shopper import customer_may_see, run_engine
 from backend.services.orders import state as orders
+from backend.services.returns import reasons
 from backend.shopify.payloads import numeric_id
 
 RESOLUTIONS = ("refund", "store_credit", "exchange")
-# Shopify's return reason definitions name reasons by handle; the shop's own handles are opaque. These are the
-# handles of the definitions named after Shopify's `ReturnReason` values (the simulator's library, devshop/
-# returns.py), read as the policy's reasons. A handle not here decides as `changed_mind` (the shopper's own
-# choice: no merchant-fault waiver, the reading that never promises less than the policy charges) and is
-# reported with `"mapped": false`, so nothing is guessed silently.
-REASON_BY_HANDLE = {
-    "size-too-small": "size", "size-too-large": "size", "defective": "defective", "wrong-item": "wrong_item",
-    "not-as-described": "not_as_described", "unwanted": "changed_mind", "style": "changed_mind",
-    "color": "changed_mind", "other": "changed_mind",
-}
 MAX_PICKED = 50
 
 
@@ -65,9 +56,11 @@ def line_ids(order: ShopperOrder) -> set[str]:
 
 
 def reason_of(handle: str | None) -> tuple[str, bool]:
-    """(the policy's reason for a Shopify reason handle, whether the handle is a known one)."""
-    found = REASON_BY_HANDLE.get((handle or "").lower())
-    return (found, True) if found else ("changed_mind", False)
+    """(the policy's reason for a Shopify reason handle, whether the handle is a known one): the very reading
+    the native-returns enforcement gives the request (returns/reasons.py), so the preview cannot drift from it.
+    An unknown handle decides as `changed_mind` (no merchant-fault waiver) and is reported as not mapped."""
+    read = reasons.policy_reason({"handle": (handle or "").lower()} if handle else None)
+    return read["reason"], read["known"]
 
 
 def conditions(context: DecisionContext) -> list[str]:
