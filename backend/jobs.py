@@ -106,3 +106,4 @@ def process_webhook(event_row_id: int) -> None:
 # (services queue them through services/queue.py; backend/tasks/queue.py is the adapter).
 from backend.tasks import orders as _order_tasks  # noqa: E402,F401
 from backend.tasks import flow as _flow_tasks  # noqa: E402,F401  (Shopify Flow: flow_sweep)
+from backend.tasks import returns as _return_tasks  # noqa: E402,F401  (Shopify returns: decide_return_task)

@@ -1,6 +1,6 @@
 """Compressed size of each built UI extension (`shopify app build` output in extensions/*/dist/).
 
-Shopify's cap is 64 KB per UI extension; our target is 10 KB gzipped for checkout.
+Shopify's cap is 64 KB per UI extension; our targets: 10 KB gzipped for checkout, 12 KB for the customer-account returns modal.
 Runs `npm run build` first (offline), unless FINEPRINT_BENCH_NO_BUILD=1 asks to read dist/ as it is.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CAP = 64 * 1024
-TARGETS = {"checkout-returns": 10 * 1024}
+TARGETS = {"checkout-returns": 10 * 1024, "customer-account-returns": 12 * 1024}
 
 
 def build() -> bool:

@@ -128,4 +128,5 @@ class ShopState:
     bulk_operations: dict[int, object] = field(default_factory=dict)
     returns: object = None                # devshop.returns_models.ReturnsBook, made on first use
     flow_runs: list = field(default_factory=list)  # accepted flowTriggerReceive calls (devshop/flow.py)
+    policies: dict = field(default_factory=dict)   # Shop.shopPolicies: ShopPolicyType → body (returns drift)
     lock: threading.RLock = field(default_factory=threading.RLock)

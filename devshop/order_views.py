@@ -154,6 +154,10 @@ class OrderView(View):
     def lineItems(self, info, **args):
         return connection(info, [LineItemView(li, self.ctx) for li in self.obj.line_items], **args)
 
+    def returns(self, info, query=None, **args):  # devshop/returns_exchange.py
+        from devshop.returns_exchange import order_returns
+        return connection(info, order_returns(self.ctx, self.obj), **args)
+
     def shippingLines(self, info, includeRemovals=False, **args):
         return connection(info, [_ShippingLineView(s, self.ctx, i) for i, s in enumerate(self.obj.shipping_lines)],
                           **args)

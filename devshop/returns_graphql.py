@@ -78,10 +78,11 @@ class ReturnMutations:
         return self._run(info, lambda: self._create(input, REQUESTED))
 
     def returnCreate(self, info, returnInput):
-        if returnInput.get("exchangeLineItems"):
-            from graphql import GraphQLError
-            raise GraphQLError("devshop does not simulate exchange line items yet",
-                               extensions={"code": "NOT_SIMULATED"})
+        if returnInput.get("exchangeLineItems"):  # exchanges: devshop/returns_exchange.py
+            from devshop.returns_exchange import create_with_exchanges
+            return self._run(info, lambda: create_with_exchanges(
+                self.ctx.sim, self.ctx.state, _order(self.ctx, returnInput["orderId"], ["returnInput", "orderId"]),
+                returnInput))
         return self._run(info, lambda: self._create(returnInput, OPEN))
 
     def returnApproveRequest(self, info, input):
@@ -129,3 +130,62 @@ class ReturnMutations:
             returns_webhooks.send(self.ctx.sim, self.ctx.state, "returns/process", ret)
             return ret
         return self._run(info, act)
+
+    def removeFromReturn(self, info, returnId, returnLineItems=None, exchangeLineItems=None):
+        """Takes units off a return's lines (a line left with none goes). Shopify allows it before the
+        units are processed; exchange lines are not simulated."""
+        def act():
+            ret = _return(self.ctx, returnId, ["returnId"])
+            if ret.status not in (REQUESTED, OPEN):
+                raise model.ReturnError("INVALID_STATE", ["returnId"],
+                                        f"Lines can't be removed from a return in status {ret.status}.")
+            lines = {line.id: line for line in ret.lines}
+            plan = {}
+            for index, item in enumerate(returnLineItems or []):
+                field = ["returnLineItems", str(index)]
+                kind, num = parse_gid(item["returnLineItemId"])
+                line = lines.get(num) if kind == "ReturnLineItem" else None
+                if line is None:
+                    raise model.ReturnError("NOT_FOUND", field + ["returnLineItemId"],
+                                            "Return line item does not exist on this return.")
+                qty = plan.get(num, 0) + item["quantity"]
+                if item["quantity"] <= 0 or qty > line.quantity - line.processed_quantity:
+                    raise model.ReturnError("LESS_THAN_OR_EQUAL_TO", field + ["quantity"],
+                                            "Quantity must be greater than 0 and at most the unprocessed quantity.")
+                plan[num] = qty
+            if plan and sum(line.quantity for line in ret.lines) == sum(plan.values()):
+                raise model.ReturnError("INVALID", ["returnLineItems"],
+                                        "A return must keep at least one line; cancel or decline it instead.")
+            for num, qty in plan.items():
+                lines[num].quantity -= qty
+            ret.lines[:] = [line for line in ret.lines if line.quantity > 0]
+            return ret
+        return self._run(info, act)
+
+    def orderUpdate(self, info, input):
+        """The order's note (what the app writes); other OrderInput fields are not simulated."""
+        from graphql import GraphQLError
+
+        from devshop.models import now_iso
+        require(info, "write_orders")
+        unsupported = sorted(k for k in input if k not in ("id", "note"))
+        if unsupported:
+            raise GraphQLError(f"devshop simulates orderUpdate's note only, not {', '.join(unsupported)}",
+                               extensions={"code": "NOT_SIMULATED"})
+        kind, num = parse_gid(input["id"])
+        order = self.ctx.state.orders.get(num) if kind == "Order" else None
+        if order is None:
+            return {"order": None, "userErrors": [{"field": ["id"], "message": "Order does not exist"}]}
+        if "note" in input:
+            order.note = input["note"]
+            order.updated_at = now_iso()
+        return {"order": self.ctx.lookup(None, input["id"]), "userErrors": []}
+
+
+def shop_policies(state) -> list[dict]:
+    """Shop.shopPolicies: the legal pages a test or the demo set (`ShopState.policies`: type → body)."""
+    bodies = getattr(state, "policies", None) or {}
+    return [{"id": f"gid://shopify/ShopPolicy/{i + 1}", "type": kind, "title": kind.replace("_", " ").title(),
+             "body": body, "url": f"https://{state.domain}/policies/{kind.lower().replace('_', '-')}",
+             "updatedAt": "2026-01-01T00:00:00Z", "createdAt": "2026-01-01T00:00:00Z"}
+            for i, (kind, body) in enumerate(sorted(bodies.items()))]

@@ -34,7 +34,8 @@ class ReturnView(View):
         return connection(info, [ReturnLineItemView(line, self.ctx) for line in self.obj.lines], **args)
 
     def exchangeLineItems(self, info, includeRemovedItems=False, processingStatus=None, **args):
-        return connection(info, [], **args)  # devshop returns carry no exchanges yet
+        from devshop.returns_exchange import exchange_views
+        return connection(info, exchange_views(self.obj), **args)
 
     @property
     def returnShippingFees(self):

@@ -11,6 +11,7 @@ import zlib
 from devshop.connections import _when, connection, search, sort_items
 from devshop.ids import gid, parse_gid, require
 from devshop.models import Product, Variant
+from devshop.returns_exchange import ExchangeQueries
 from devshop.returns_graphql import ReturnQueries
 
 
@@ -95,11 +96,15 @@ class ShopView(View):
     ianaTimezone = property(lambda self: self.obj.timezone)
     currencyCode = property(lambda self: self.obj.currency)
     myshopifyDomain = property(lambda self: self.obj.domain)
+
+    def shopPolicies(self, info):
+        from devshop.returns_graphql import shop_policies
+        return shop_policies(self.obj)
     email = property(lambda self: f"owner@{self.obj.domain}")
     contactEmail = email
 
 
-class QueryRoot(ReturnQueries):
+class QueryRoot(ReturnQueries, ExchangeQueries):
     def __init__(self, ctx):
         self.ctx = ctx
 

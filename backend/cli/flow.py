@@ -1,4 +1,4 @@
-"""`fineprint flow ...`: Shopify Flow settings and the armed triggers (services/flow_*.py)."""
+"""`fineprint flow ...`: Shopify Flow settings and the armed triggers (backend/services/flow/)."""
 from __future__ import annotations
 
 import click
@@ -10,13 +10,10 @@ group = AppGroup("flow", help="Shopify Flow triggers.")
 
 
 def _known_shop(shop: str) -> None:
-    from sqlmodel import select
+    from backend.store import shops
 
-    from backend.store.models import Shop
-
-    with current_app.extensions["fineprint.db"].session() as s:
-        if s.exec(select(Shop.id).where(Shop.domain == shop)).first() is None:
-            raise click.ClickException(f"unknown shop {shop!r} (see `shops list`)")
+    if shops.get(current_app.extensions["fineprint.db"], shop) is None:
+        raise click.ClickException(f"unknown shop {shop!r} (see `shops list`)")
 
 
 @group.command("set-reminder-days")
@@ -24,11 +21,12 @@ def _known_shop(shop: str) -> None:
 @click.argument("days", type=click.IntRange(0, 60))
 def set_reminder_days(shop, days):
     """How many days before a return or trial deadline the reminders fire (default 3)."""
-    from backend.services.flow import schedule as flow_schedule
+    from backend.services.flow import settings as flow_settings
 
     _known_shop(shop)
-    flow_schedule.set_reminder_days(current_app.extensions["fineprint.db"], shop, days)
-    click.echo(f"{shop}: Flow reminders {days} day(s) before each deadline (armed from the next decision)")
+    moved = flow_settings.set_reminder_days(current_app.extensions["fineprint.db"], shop, days)
+    click.echo(f"{shop}: Flow reminders {days} day(s) before each deadline ({moved} armed reminder(s) moved; "
+               "the admin page's Settings show the same value)")
 
 
 @group.command("list")

@@ -5,11 +5,10 @@ from datetime import date
 
 import click
 from flask import current_app
-from sqlmodel import select
 
 from backend.cli.appgroup import AppGroup
 from backend.cli.inputs import IsoDate
-from backend.store.models import Shop
+from backend.store import shops
 
 group = AppGroup("orders", help="Order pipeline commands.")
 
@@ -28,8 +27,7 @@ def backfill_cmd(shop, since, restart):
     # The demo shop's Shopify is the simulator inside `make demo`; this process is one command long,
     # so pointing its config there (and nowhere else) is the whole change.
     app.config["FINEPRINT"] = demo.reach(app.config["FINEPRINT"], shop)
-    with app.extensions["fineprint.db"].session() as s:
-        row = s.exec(select(Shop).where(Shop.domain == shop)).first()
+    row = shops.get(app.extensions["fineprint.db"], shop)
     if row is None:
         raise click.ClickException(f"unknown shop {shop}")
     if not row.active_policy:

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from sqlmodel import select
 
 from backend.cli.appgroup import AppGroup
 from backend.cli.inputs import ShopDomain, require_utf8
-from backend.store.models import Shop
+from backend.store import shops as shops_table
 
 group = AppGroup("shops", help="Installed shops.")
 
@@ -36,11 +35,9 @@ def set_policy(shop, name_or_path):
 @group.command("list")
 def list_shops():
     """Every shop the app knows: domain, installed or not, active policy."""
-    """Every shop the app knows: domain, installed or not, active policy."""
-    with current_app.extensions["fineprint.db"].session() as s:
-        for row in s.exec(select(Shop).order_by(Shop.domain)):
-            state = "uninstalled" if row.uninstalled_at else "installed"
-            click.echo(f"{row.domain}\t{state}\tpolicy={row.active_policy or '-'}")
+    for row in shops_table.listing(current_app.extensions["fineprint.db"]):
+        state = "uninstalled" if row.uninstalled_at else "installed"
+        click.echo(f"{row.domain}\t{state}\tpolicy={row.active_policy or '-'}")
 
 
 @group.command("migrate-tokens")
@@ -51,9 +48,7 @@ def migrate_tokens(shops):
     its own at its next Admin API call; this does it now and says how each went. Exit 1 if any failed."""
     from backend.errors import AppError
     from backend.services.install import tokens
-    with current_app.extensions["fineprint.db"].session() as s:
-        query = select(Shop.domain).where(Shop.uninstalled_at.is_(None), Shop.access_token_encrypted.is_not(None))
-        domains = list(shops) or list(s.exec(query.order_by(Shop.domain)))
+    domains = list(shops) or shops_table.installed_domains(current_app.extensions["fineprint.db"])
     failed = 0
     for domain in domains:
         try:
@@ -65,3 +60,20 @@ def migrate_tokens(shops):
             click.echo(f"{domain}\tfailed: {exc.message}", err=True)
     if failed:
         raise click.ClickException(f"{failed} of {len(domains)} shops not migrated")
+
+
+@group.command("set-returns-mode")
+@click.argument("shop", type=ShopDomain())
+@click.argument("mode", type=click.Choice(["enforce", "recommend", "off"], case_sensitive=False))
+def set_returns_mode(shop, mode):
+    """How the shop's Shopify returns are handled: enforce (approve or decline each request by the policy),
+    recommend (the verdict as an order tag and note; a new shop's default) or off. The admin page's Returns
+    section does the same."""
+    from backend.errors import AppError
+    from backend.services.returns import mode as returns_mode
+
+    try:
+        saved = returns_mode.set_mode(current_app.extensions["fineprint.db"], shop, mode, "cli")
+    except AppError as exc:
+        raise click.ClickException(f"{shop}: {exc.message}") from None
+    click.echo(f"{shop}: returns mode {saved['mode']}")

@@ -1,7 +1,7 @@
 """Dates in the shop's zone and computed holidays (what a compiled ship-by calendar is built from)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import holidays as _holidays
@@ -80,7 +80,3 @@ def parse_timestamp(text: str, tz: ZoneInfo) -> datetime:
 
 def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def plus_days(day: date, days: int) -> date:
-    return day + timedelta(days=days)

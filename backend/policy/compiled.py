@@ -3,7 +3,7 @@
 `compile_policy(policy)` builds it; `compiled(policy)` gives the one a Policy keeps for itself (built on
 first use and stored on that Policy object, so it lives and dies with it: no module-global cache, nothing
 keyed by id()). The rules run as prebuilt closures and tuples (lines.LineRules, vocabulary); its bounded
-memos, all keyed by value, hold request texts already read (money, timestamps) and outcomes of lines whose
+memos, all keyed by value, hold timestamp texts already read and outcomes of lines whose
 facts were seen before and order-level parts (memos.py); its ship-by calendar holds a table of dates per year asked.
 """
 from __future__ import annotations
@@ -12,23 +12,26 @@ from backend.policy.memos import line_memo, order_memo
 from backend.policy.lines import LineRules
 from backend.policy.memo import Memo
 from backend.policy.model import Policy
+from backend.policy.program import LineProgram
 from backend.policy.shipping import ShipByCalendar
 
 MEMO_SIZE = 4096
 
 
 class CompiledPolicy:
-    __slots__ = ("policy", "tz", "currency", "conditions", "elapsed", "lines", "calendar", "amounts", "moments", "protection_line",
-                 "line_memo", "order_memo")
+    __slots__ = ("policy", "tz", "currency", "conditions", "elapsed", "lines", "calendar", "moments", "protection_line",
+                 "line_memo", "order_memo", "program")
 
-    def __init__(self, policy: Policy, memo_size: int = MEMO_SIZE):
+    def __init__(self, policy: Policy, memo_size: int = MEMO_SIZE, reference: bool = False):
         self.policy = policy
         self.tz, self.currency, self.conditions = policy.tz, policy.currency, policy.conditions
         self.lines = LineRules(policy)
+        # The line rules compiled (program.py); None: the reference semantics, every rule's Cond.match and
+        # lines.combine for every line (what the compiled program is proven against).
+        self.program = None if reference else LineProgram(policy, self.lines)
         self.elapsed = _reads_elapsed(policy)  # whether return lines need their days elapsed
         ship_by = policy.shipping.ship_by if policy.shipping is not None else None
         self.calendar = ShipByCalendar(ship_by) if ship_by is not None else None
-        self.amounts = Memo(memo_size)  # money text -> Decimal
         self.moments = Memo(memo_size)  # timestamp text -> (instant, local date in the policy's zone)
         self.protection_line = policy.protection.line.match if policy.protection is not None else None
         self.line_memo = line_memo(policy, memo_size)  # outcomes of lines with facts seen before (an extra)
@@ -46,9 +49,10 @@ def _reads_elapsed(policy: Policy) -> bool:
     return False
 
 
-def compile_policy(policy: Policy, memo_size: int = MEMO_SIZE) -> CompiledPolicy:
-    """A fresh compiled policy (memo_size=0: nothing memoised, as for lines and orders never seen)."""
-    return CompiledPolicy(policy, memo_size)
+def compile_policy(policy: Policy, memo_size: int = MEMO_SIZE, reference: bool = False) -> CompiledPolicy:
+    """A fresh compiled policy (memo_size=0: nothing memoised, as for lines and orders never seen;
+    reference=True: the line rules interpreted as written, for tests that prove the compiled form)."""
+    return CompiledPolicy(policy, memo_size, reference)
 
 
 def compiled(policy: Policy | CompiledPolicy) -> CompiledPolicy:

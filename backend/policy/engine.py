@@ -17,7 +17,7 @@ def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dic
     """Raises RequestError for an invalid request. `policy` may be a Policy or its compile_policy()."""
     c = compiled(policy)
     policy = c.policy
-    req = read_request(request, c.tz, c.currency, c.amounts, c.moments, c.conditions)
+    req = read_request(request, c.tz, c.currency, c.moments, c.conditions)
     order = req.order
     as_of = req.as_of_date or (req.as_of or aware(now)).astimezone(c.tz).date()
     undetermined: list = []
@@ -50,8 +50,9 @@ def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dic
 def _line_outcomes(c: CompiledPolicy, order, protected_ids: set, as_of, undetermined: list) -> tuple:
     """(line dicts, {line id: (line dict, line, windows, class)}, classes, latest deadline)."""
     shared = anchors(order, None) if all(f.line_ids is None for f in order.fulfillments) else None
-    memo = c.line_memo
+    memo, program = c.line_memo, c.program
     order_facts = memo.order_facts(order) if memo is not None else None
+    order_values = None  # the order parts of the line rules, run once, when a line is not in the memo
     outcomes, lines, classes, latest, deadlines = {}, [], set(), None, {}
     for line in order.lines:
         dates = shared if shared is not None else anchors(order, line.id)
@@ -59,8 +60,15 @@ def _line_outcomes(c: CompiledPolicy, order, protected_ids: set, as_of, undeterm
         key = memo.key(line, order_facts, protected, (order.local_date, dates), as_of) if memo is not None else None
         found = memo.get(key, line.id) if memo is not None else None
         if found is None:
-            ctx, unknown = Ctx(line, order), []
-            line_json, windows, last = line_outcome(c.lines, ctx, protected, as_of, dates, unknown, deadlines)
+            ctx, unknown, combined = Ctx(line, order), [], None
+            if program is not None:
+                if order_values is None:
+                    order_values = program.order_values(order)
+                combined, undecided = program.combine(ctx, order_values, protected)
+                if undecided:
+                    unknown += [("lines", rule, line.id) for rule in undecided]
+            line_json, windows, last = line_outcome(c.lines, ctx, protected, as_of, dates, unknown, deadlines,
+                                                    combined)
             cls = ctx.cls
             if memo is not None:
                 memo.put(key, line_json, windows, cls, last, tuple(u[1] for u in unknown))

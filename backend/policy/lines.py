@@ -88,11 +88,12 @@ def anchors(order, line_id: str | None) -> tuple:
 
 
 def line_outcome(rules: LineRules, ctx: Ctx, protected: bool, as_of: date, shared, undetermined: list,
-                 deadlines: dict) -> tuple:
+                 deadlines: dict, combined: tuple | None = None) -> tuple:
     """(the §6 line dict, the windows (the return computation needs them), the latest deadline text); sets
     ctx.cls. `shared`: the line's (shipped, delivered) dates when known already (else found here);
-    `deadlines`: this decision's (anchor date, days) -> (deadline, its text), shared by its lines."""
-    cls, windows, shaped = combine(rules, ctx, protected, undetermined)
+    `deadlines`: this decision's (anchor date, days) -> (deadline, its text), shared by its lines;
+    `combined`: what `combine` answers for this line, when the compiled policy knows it already (program.py)."""
+    cls, windows, shaped = combined if combined is not None else combine(rules, ctx, protected, undetermined)
     ctx.cls = cls
     dates, fallback = _anchor_dates(rules, ctx, as_of, windows, shared)
     resolutions, latest = {}, None

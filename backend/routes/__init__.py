@@ -5,7 +5,9 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from backend.routes import admin, api, auth, flow, health, limits, proxy, webhooks
+    from backend.routes import (admin, admin_builder, admin_returns, api, auth, flow, health, limits, proxy,
+                                shopper_returns, webhooks)
 
-    for module in (limits, health, auth, webhooks, api, proxy, admin, flow):  # limits first: before any body is read
+    for module in (limits, health, auth, webhooks, api, shopper_returns, proxy, admin, admin_builder, admin_returns,
+                   flow):  # limits first: before any body is read
         app.register_blueprint(module.bp)

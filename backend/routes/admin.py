@@ -11,12 +11,13 @@ from flask import Blueprint, current_app, g, jsonify, make_response, request
 
 from backend.errors import ValidationError
 from backend.routes import inputs
-from backend.routes.guards import embedded_admin_page, session_token_required
+from backend.routes.guards import embedded_admin_page, extension_token_required, session_token_required
 from backend.services.admin import page as admin_page
 from backend.services.admin import views as admin_views
 from backend.services.decisions import backtest
 from backend.services.decisions import policies
 from backend.services.admin import settings
+from backend.shopify.sessions import CHECKOUT
 
 bp = Blueprint("admin", __name__)
 BACKTEST_MAX = 1000  # orders replayed per backtest request
@@ -133,17 +134,19 @@ def save_settings():
     body = _body()
     inputs.mapping_of_text(body, "tag_names"), inputs.flag(body, "block_po_boxes")
     inputs.identifier(body, "protection_variant_id")
-    return jsonify(settings.save(current_app.extensions["fineprint.db"], g.shop, body, _user()).as_json())
+    settings.save(current_app.extensions["fineprint.db"], g.shop, body, _user())
+    return jsonify(settings.view(current_app.extensions["fineprint.db"], g.shop))
 
 
 @bp.get("/api/v1/shop-settings")
 def shop_settings():
-    """What extensions need of the settings (checkout: may it block P.O. boxes). CORS open: the API
+    """What extensions need of the settings (the checkout's protection toggle: the variant; may it block P.O.
+    boxes). A checkout extension's token (no `iss`) or staff's App Bridge token. CORS open: the API
     blueprint answers every preflight under /api/v1/ and adds the CORS headers (routes/api.py)."""
     return _shop_settings()
 
 
-@session_token_required
+@extension_token_required(CHECKOUT)
 def _shop_settings():
     config = settings.get(current_app.extensions["fineprint.db"], g.shop).as_json()
     return make_response(jsonify(checkout={"block_po_boxes": config["block_po_boxes"]},

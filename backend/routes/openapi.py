@@ -1,6 +1,8 @@
 """The OpenAPI 3.1 document of the Decision API, as data (served at GET /api/v1/openapi.json)."""
 from __future__ import annotations
 
+from backend.routes.openapi_returns import PATHS as SHOPPER_RETURN_PATHS
+
 REF = "#/components/schemas/"
 
 
@@ -160,6 +162,15 @@ DECISION = {"type": "object", "description": "contract §6", "required": [
                      "known facts decide: show it as provisional, not as final"},
 }}
 
+SHOP_SETTINGS = {"type": "object", "required": ["checkout", "protection_variant_id", "tag_names"], "properties": {
+    "checkout": {"type": "object", "required": ["block_po_boxes"], "properties": {
+        "block_po_boxes": {"type": "boolean", "description": "false: the policy's P.O.-box blocks are left out"}}},
+    "protection_variant_id": {"type": ["string", "null"], "pattern": "^[0-9]{1,20}$",
+                              "description": "numeric id of the variant sold as return protection; null: none set, "
+                                             "so no protection toggle shows"},
+    "tag_names": {"type": "object", "additionalProperties": STR,
+                  "description": "contract tag name -> the name written on orders"}}}
+
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "message"], "properties": {
         "code": STR, "message": STR,
@@ -218,6 +229,18 @@ DOCUMENT = {
             },
             "options": {**PREFLIGHT, "operationId": "orderDecisionPreflight"},
         },
+        "/api/v1/shop-settings": {
+            "get": {
+                "operationId": "shopSettings", "summary": "What the extensions need of the shop's Settings",
+                "description": "The admin page's Settings, the one place they are set: the return-protection "
+                               "variant the checkout toggle adds (the theme's cart toggle gets the same id "
+                               "through the app proxy), whether checkout may block P.O. boxes, and the tag "
+                               "names written on orders. Any session token of the shop.",
+                "responses": {"200": _json(_ref("ShopSettings"), "the shop's settings"), "401": UNAUTHORIZED},
+            },
+            "options": {**PREFLIGHT, "operationId": "shopSettingsPreflight"},
+        },
+        **SHOPPER_RETURN_PATHS,
         "/api/v1/openapi.json": {"get": {"operationId": "openapi", "summary": "This document", "security": [],
                                          "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")}}},
     },
@@ -230,6 +253,7 @@ DOCUMENT = {
                            "tokens (no iss, or an iss whose host is dest's; sub = the signed-in customer) or "
                            "an App Bridge token (iss https://{shop}/admin, sub = staff user id)"}},
         "schemas": {"DecisionRequest": DECISION_REQUEST, "Order": ORDER, "LineItem": LINE_ITEM,
-                    "ReturnRequest": RETURN_REQUEST, "Decision": DECISION, "Error": ERROR},
+                    "ReturnRequest": RETURN_REQUEST, "Decision": DECISION, "ShopSettings": SHOP_SETTINGS,
+                    "Error": ERROR},
     },
 }

@@ -6,7 +6,7 @@ The storefront calls `/apps/fineprint/<path>`; Shopify signs the query and forwa
 
     GET /proxy/product?product_id=123[&variant_id=456][&country=US]
         {"product_id", "class", "window": {"days", "from"} | null, "return_protection": {...}}
-    GET /proxy/protection[?country=US]       {"offered", "price", "currency"}
+    GET /proxy/protection[?country=US]       {"offered", "price", "currency", "variant_id"}  (Settings' variant)
     GET /proxy/policy                         {"markdown", "html"}
 """
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
     queue.enqueue_apply(app, shop, order_id, trigger)   # record the job row, then queue one apply
     queue.enqueue_backfill(app, shop, since)
+    queue.enqueue_decide_return(app, shop, return_id, trigger)   # a Shopify return request (services/returns)
     queue.requeue(app, job)                             # a (parked) job back in the queue, attempts reset
     queue.of(app).process_webhook(event_row_id)
 
@@ -18,6 +19,7 @@ from backend.store.models import PipelineJob
 
 KIND_APPLY = "apply_order"
 KIND_BACKFILL = "backfill"
+KIND_DECIDE_RETURN = "decide_return"
 
 
 class Queue(Protocol):
@@ -26,6 +28,8 @@ class Queue(Protocol):
     def apply_order(self, shop: str, order_id: str, trigger: str) -> None: ...
 
     def backfill(self, shop: str, since: str | None) -> None: ...
+
+    def decide_return(self, shop: str, return_id: str, trigger: str) -> None: ...
 
     def process_webhook(self, event_row_id: int) -> None: ...
 
@@ -49,6 +53,12 @@ def enqueue_backfill(app, shop: str, since: str | None = None) -> None:
     of(app).backfill(shop, since)
 
 
+def enqueue_decide_return(app, shop: str, return_id: str, trigger: str = "") -> None:
+    """After the return's row is committed: the job row, then the message (services/returns/job.py runs it)."""
+    jobs.upsert_pending(app.extensions["fineprint.db"], KIND_DECIDE_RETURN, order_key(shop, return_id), shop, trigger)
+    of(app).decide_return(shop, str(return_id), trigger)
+
+
 def requeue(app, job: PipelineJob) -> None:
     """Put a job (typically parked) back in the queue with a fresh set of attempts."""
     jobs.finish(app.extensions["fineprint.db"], job.id, "pending", attempts=0)
@@ -57,3 +67,6 @@ def requeue(app, job: PipelineJob) -> None:
         enqueue_apply(app, shop, order_id, "retry")
     elif job.kind == KIND_BACKFILL:
         enqueue_backfill(app, job.shop_domain, (job.progress or {}).get("since"))
+    elif job.kind == KIND_DECIDE_RETURN:
+        shop, return_id = job.key.rsplit(":", 1)
+        enqueue_decide_return(app, shop, return_id, "retry")

@@ -20,13 +20,23 @@ mutation FineprintFlowTrigger($handle: String!, $payload: JSON!) {
   flowTriggerReceive(handle: $handle, payload: $payload) { userErrors { field message } }
 }"""
 
-# The end of a trial in one request: the kept pairs as a tag and a metafield, and the Flow trigger.
+# A scheduled trigger, then its receipt on the order (see `sent_marker`). Shopify runs a mutation's top-level
+# fields one after the other, in order (GraphQL's serial execution of mutations), so a receipt on the order
+# means the trigger ran before it.
+SCHEDULED_MUTATION = """
+mutation FineprintFlowScheduled($handle: String!, $payload: JSON!, $receipt: [MetafieldsSetInput!]!) {
+  flowTriggerReceive(handle: $handle, payload: $payload) { userErrors { field message } }
+  metafieldsSet(metafields: $receipt) { userErrors { field message code } }
+}"""
+
+# The end of a trial in one request: the Flow trigger first, then the kept pairs as a tag and a metafield
+# with the trigger's receipt (one metafieldsSet).
 TRIAL_ENDED_MUTATION = """
 mutation FineprintTrialEnded($id: ID!, $tags: [String!]!, $metafields: [MetafieldsSetInput!]!,
                              $handle: String!, $payload: JSON!) {
+  flowTriggerReceive(handle: $handle, payload: $payload) { userErrors { field message } }
   tagsAdd(id: $id, tags: $tags) { userErrors { field message } }
   metafieldsSet(metafields: $metafields) { userErrors { field message code } }
-  flowTriggerReceive(handle: $handle, payload: $payload) { userErrors { field message } }
 }"""
 
 # Which trial pairs are still on the order: `currentQuantity` is the quantity minus what was removed
@@ -36,6 +46,14 @@ query FineprintTrialLines($id: ID!) {
   order(id: $id) { id lineItems(first: 100) { nodes { id quantity currentQuantity } } }
 }"""
 
+# Was a trigger already run for this order and deadline? (read only when an earlier attempt's outcome is unknown)
+RECEIPT_QUERY = """
+query FineprintFlowReceipt($id: ID!, $namespace: String!, $key: String!) {
+  order(id: $id) { id metafield(namespace: $namespace, key: $key) { value } }
+}"""
+
+RECEIPT_NAMESPACE = "$app:flow"
+
 KEPT_TAG = "trial-kept"
 KEPT_NAMESPACE, KEPT_KEY = "$app:returns", "trial_kept"
 
@@ -44,15 +62,39 @@ class FlowRejected(Exception):
     """Shopify answered the Flow request with userErrors (permanent for this payload)."""
 
 
+def receipt_key(handle: str, deadline: str) -> str:
+    """The receipt's key: one per (trigger, deadline) of an order, e.g. `return-window-closing-2026-12-10`
+    (letters, digits, hyphens; at most 64 characters, as Shopify's metafield keys allow)."""
+    return f"{handle}-{deadline}"
+
+
+def sent_marker(order_gid: str, handle: str, deadline: str, sent_at: str) -> dict:
+    """A trigger's receipt, written in the same request right after `flowTriggerReceive`: an app-owned order
+    metafield ("$app:flow"; bookkeeping, so no definition is declared for it) that a
+    later attempt reads before sending again (`RECEIPT_QUERY`)."""
+    return {"ownerId": order_gid, "namespace": RECEIPT_NAMESPACE, "key": receipt_key(handle, deadline),
+            "type": "single_line_text_field", "value": sent_at}
+
+
 def trigger_request(handle: str, payload: dict) -> tuple[str, dict]:
     return TRIGGER_MUTATION, {"handle": handle, "payload": payload}
 
 
-def trial_ended_request(order_gid: str, kept: bool, metafield: dict, handle: str, payload: dict) -> tuple[str, dict]:
+def scheduled_request(handle: str, payload: dict, receipt: dict) -> tuple[str, dict]:
+    return SCHEDULED_MUTATION, {"handle": handle, "payload": payload, "receipt": [receipt]}
+
+
+def trial_ended_request(order_gid: str, kept: bool, metafield: dict, handle: str, payload: dict,
+                        receipt: dict | None = None) -> tuple[str, dict]:
     variables = {"id": order_gid, "tags": [KEPT_TAG] if kept else [], "handle": handle, "payload": payload,
                  "metafields": [{"ownerId": order_gid, "namespace": KEPT_NAMESPACE, "key": KEPT_KEY,
-                                 "type": "json", "value": json.dumps(metafield, sort_keys=True)}]}
+                                 "type": "json", "value": json.dumps(metafield, sort_keys=True)}]
+                 + ([receipt] if receipt else [])}
     return TRIAL_ENDED_MUTATION, variables
+
+
+def receipt_found(data: dict) -> bool:
+    return bool((((data or {}).get("order") or {}).get("metafield") or {}).get("value"))
 
 
 def user_errors(data: dict) -> list:

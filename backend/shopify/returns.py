@@ -2,7 +2,8 @@
 
 Read: `RETURN_QUERY` (one return: lines, quantities, reason definitions and handles, customer notes, fees,
 fulfillment line items → order line ids, and the order's payments a refund goes back to).
-Write: approve, decline (reason + note + notifyCustomer) and process (the refund split into original
+Write: approve, decline (reason + note + notifyCustomer), remove refused lines, the recommend-mode tag and
+note, and process (the refund split into original
 payment and store credit: `financialTransfer.issueRefund` with `orderTransactions` and
 `refundMethods: [{storeCreditRefund}]`, the 2026-10 `ReturnProcessInput` shape).
 Every document is priced by tests/unit/test_query_cost.py and validated against the 2026-10 schema.
@@ -51,6 +52,31 @@ DECLINE_MUTATION = ("mutation FineprintReturnDecline($input: ReturnDeclineReques
                     "{ returnDeclineRequest(input: $input) { %s } }" % _RESULT)
 PROCESS_MUTATION = ("mutation FineprintReturnProcess($input: ReturnProcessInput!) "
                     "{ returnProcess(input: $input) { %s } }" % _RESULT)
+# A return Fineprint opens itself (a merchant-side return, or the shopper preview's) carries the policy's fees
+# in Shopify's model: per-line restocking percentages and a return shipping fee (services/returns/money.py).
+CREATE_MUTATION = ("mutation FineprintReturnCreate($input: ReturnInput!) "
+                   "{ returnCreate(returnInput: $input) { %s } }" % _RESULT)
+
+# The refused lines of a partly allowed request leave it before it is approved (Shopify approves or declines
+# a request as a whole). `removeFromReturn`: `returnLineItemRemoveFromReturn` is deprecated in 2026-10.
+REMOVE_MUTATION = ("mutation FineprintReturnRemoveLines($returnId: ID!, $lines: [ReturnLineItemRemoveFromReturnInput!]) "
+                   "{ removeFromReturn(returnId: $returnId, returnLineItems: $lines) { %s } }" % _RESULT)
+
+# Recommend mode writes the verdict on the order: a tag, and a line in the order's note. The Admin API has no
+# mutation for the order's timeline ("comments" are written by staff in the admin only), so the note —
+# which merchants see on the order page — carries it; `orderUpdate(input: {note})` replaces the whole note,
+# hence the read first and the merchant's own text kept above ours.
+ORDER_NOTE_QUERY = "query FineprintOrderNote($id: ID!) { order(id: $id) { id note tags } }"
+RECOMMEND_MUTATION = """
+mutation FineprintReturnRecommend($id: ID!, $tags: [String!]!, $input: OrderInput!) {
+  tagsAdd(id: $id, tags: $tags) { userErrors { field message } }
+  orderUpdate(input: $input) { order { id note } userErrors { field message } }
+}
+"""
+
+# Shopify's own word to shoppers on returns: the shop's refund policy (2026-10 exposes no return-rules object
+# to apps: `shopPolicies` is what Shopify shows shoppers; each return also carries the fees Shopify's rules set).
+SHOP_POLICIES_QUERY = "query FineprintShopPolicies { shop { shopPolicies { type title body url updatedAt } } }"
 
 
 # -- reading ---------------------------------------------------------------------------------------------
@@ -124,7 +150,7 @@ def decline_request(return_gid: str, reason: str, note: str | None, *,
 
 def process_request(return_gid: str, lines: list[tuple[str, int]], currency: str, *,
                     to_payment: str = "0", payment_gid: str | None = None, to_store_credit: str = "0",
-                    notify_customer: bool = True) -> tuple[str, dict]:
+                    notify_customer: bool = True, allow_over_refunding: bool = False) -> tuple[str, dict]:
     """Process `lines` ((return line gid, quantity)) and refund `to_payment` to the order's payment
     `payment_gid` and `to_store_credit` as store credit (decimal strings; a zero part is left out)."""
     spec: dict = {"returnId": return_gid, "notifyCustomer": notify_customer,
@@ -140,6 +166,8 @@ def process_request(return_gid: str, lines: list[tuple[str, int]], currency: str
                                                                                                       currency)})
     if credit:
         refund["refundMethods"] = [{"storeCreditRefund": {"amount": _money_input(credit, currency)}}]
+    if allow_over_refunding:  # bonus store credit is more than the shopper paid for the lines
+        refund["allowOverRefunding"] = True
     if payment or credit:
         spec["financialTransfer"] = {"issueRefund": refund}
     return PROCESS_MUTATION, {"input": spec}
@@ -156,3 +184,47 @@ def write_result(data: dict | None) -> tuple[dict | None, list[dict]]:
             ret = value.get("return")
             return ({"gid": ret["id"], "status": ret["status"]} if ret else None), list(value["userErrors"] or [])
     return None, []
+
+
+def remove_lines(return_gid: str, lines: list[tuple[str, int]]) -> tuple[str, dict]:
+    return REMOVE_MUTATION, {"returnId": return_gid, "lines": [{"returnLineItemId": gid, "quantity": qty}
+                                                              for gid, qty in lines]}
+
+
+def recommend_request(order_gid: str, tag: str, note: str) -> tuple[str, dict]:
+    return RECOMMEND_MUTATION, {"id": order_gid, "tags": [tag], "input": {"id": order_gid, "note": note}}
+
+
+def order_note(data: dict | None) -> tuple[str, list[str]] | None:
+    order = (data or {}).get("order")
+    return (order.get("note") or "", list(order.get("tags") or [])) if order else None
+
+
+def recommend_errors(data: dict | None) -> list[dict]:
+    return [e for key in ("tagsAdd", "orderUpdate") for e in (((data or {}).get(key) or {}).get("userErrors") or [])]
+
+
+def refund_policy(data: dict | None) -> dict | None:
+    """SHOP_POLICIES_QUERY's data → the REFUND_POLICY {"title", "body", "url"}, or None."""
+    for policy in ((data or {}).get("shop") or {}).get("shopPolicies") or []:
+        if policy.get("type") == "REFUND_POLICY":
+            return {"title": policy.get("title"), "body": policy.get("body") or "", "url": policy.get("url")}
+    return None
+
+
+def create_return(order_gid: str, lines: list[dict], currency: str, *, restocking: dict | None = None,
+                  shipping_fee: str | None = None, notify_customer: bool = False) -> tuple[str, dict]:
+    """`lines`: {"fulfillment_line_item_id" (gid), "quantity", "key"}; `restocking`: key → percentage (a
+    float, Shopify's RestockingFeeInput); `shipping_fee`: the return shipping fee, a decimal string."""
+    items = []
+    for line in lines:
+        item = {"fulfillmentLineItemId": line["fulfillment_line_item_id"], "quantity": line["quantity"],
+                "returnReason": "UNKNOWN"}
+        pct = (restocking or {}).get(line.get("key"))
+        if pct:
+            item["restockingFee"] = {"percentage": pct}
+        items.append(item)
+    spec: dict = {"orderId": order_gid, "returnLineItems": items, "notifyCustomer": notify_customer}
+    if shipping_fee and Decimal(shipping_fee) > 0:
+        spec["returnShippingFee"] = {"amount": _money_input(Decimal(shipping_fee), currency)}
+    return CREATE_MUTATION, {"input": spec}

@@ -3,13 +3,18 @@ each shop's reminder days. The use case is services/flow/schedule.py.
 
     arm(db, shop, order_id, armed: [Armed-like], now, kinds)      # after every applied decision
     claim_due(db, now) -> [FlowTrigger]                           # rows this worker now owns
-    finish(db, row_id, status, error=None, retry_at=None)
+    renew(db, row, now) -> bool                                   # just before sending: still this claim?
+    finish(db, row, status, error=None, retry_at=None)
+    set_reminder_days(db, shop, days, kinds=(), fire_at_for=None) -> rows moved
 
 "Once per order and deadline" is the unique key (shop, order, trigger, deadline): a new decision with the same
 deadline (a restart, a policy change that keeps it, another worker) finds the row already there; a changed
 deadline cancels the armed row and arms a new one. A row is claimed by one conditional UPDATE (status armed →
-sending, with a lease), so of several workers exactly one sends it; a worker that dies mid-send leaves a lease
-that runs out, and the next sweep arms the row again (at least once: Flow gets it again only in that case).
+sending, a lease, attempts + 1), so of several workers exactly one sends it. `attempts` fences each claim:
+`renew` and `finish` change the row only while it is still that claim, so a worker whose lease ran out and
+whose row was claimed again neither sends nor records. A worker that dies mid-send leaves a lease that runs
+out; the next sweep arms the row again, and its next attempt reads the trigger's receipt on the order before
+sending (services/flow/triggers.py): at most once, none lost.
 """
 from __future__ import annotations
 
@@ -22,7 +27,9 @@ from sqlmodel import select
 
 from backend.store.models import FlowSettings, FlowTrigger, utcnow
 
-LEASE = timedelta(minutes=5)
+# Longer than one send can last: the Admin client's attempts on a 429/THROTTLED (never applied) are at most
+# 6 × (20 s timeout + 30 s backoff) = 5 minutes, and a timeout or 5xx is not resent (resend=False).
+LEASE = timedelta(minutes=15)
 BATCH = 100
 
 
@@ -33,11 +40,21 @@ def reminder_days(db, shop: str) -> int | None:
         return row.reminder_days if row is not None else None
 
 
-def set_reminder_days(db, shop: str, days: int) -> None:
+def set_reminder_days(db, shop: str, days: int, kinds=(), fire_at_for=None) -> int:
+    """Store the shop's reminder days and, in the same transaction, move its armed rows of these trigger
+    `kinds` to `fire_at_for(deadline)`. Returns how many rows moved."""
+    moved = 0
     with db.session() as s:
         row = s.get(FlowSettings, shop) or FlowSettings(shop_domain=shop)
         row.reminder_days, row.updated_at = days, utcnow()
         s.add(row)
+        if fire_at_for is None or not kinds:
+            return 0
+        armed = list(s.exec(select(FlowTrigger.id, FlowTrigger.deadline).where(
+            FlowTrigger.shop_domain == shop, FlowTrigger.status == "armed", FlowTrigger.trigger.in_(kinds))))
+        for row_id, deadline in armed:
+            moved += _set(s, row_id, "armed", fire_at=fire_at_for(deadline))
+    return moved
 
 
 def _insert(session):
@@ -91,14 +108,29 @@ def claim_due(db, now: datetime) -> list[FlowTrigger]:
     return rows
 
 
-def finish(db, row_id: int, status: str, error: str | None = None, retry_at: datetime | None = None) -> None:
+def renew(db, row: FlowTrigger, now: datetime) -> bool:
+    """Just before the send: is the claim still ours (same attempt, still sending)? Renews the lease if so."""
+    with db.session() as s:
+        return _fenced(s, row, lease_until=now + LEASE)
+
+
+def _fenced(session, row: FlowTrigger, **values) -> bool:
+    values["updated_at"] = utcnow()
+    result = session.execute(update(FlowTrigger).where(FlowTrigger.id == row.id, FlowTrigger.status == "sending",
+                                                       FlowTrigger.attempts == row.attempts)
+                             .values(**values).execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def finish(db, row: FlowTrigger, status: str, error: str | None = None, retry_at: datetime | None = None) -> None:
+    """Record the outcome of this claim (nothing, when the row was claimed again since)."""
     values = {"status": status, "lease_until": None, "last_error": error[:4000] if error else None}
     if status == "sent":
         values["sent_at"] = utcnow()
     if retry_at is not None:
         values["fire_at"] = retry_at
     with db.session() as s:
-        _set(s, row_id, "sending", **values)
+        _fenced(s, row, **values)
 
 
 def rows_for(db, shop: str, order_id: str | None = None) -> list[FlowTrigger]:

@@ -256,6 +256,44 @@ class ReturnRecord(SQLModel, table=True):
     requested_at: Optional[datetime] = _opt_ts()
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
+    exchange_line_count: Optional[int] = Field(default=None)  # exchange lines of the return (returns/request)
+    # the decision (migration 0009; services/returns/decide.py): approve|decline|partial, with its policy version
+    verdict: Optional[str] = Field(default=None, max_length=16)
+    decision: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    policy_name: Optional[str] = Field(default=None, max_length=255)
+    policy_version: Optional[str] = Field(default=None, max_length=128)
+    decided_at: Optional[datetime] = _opt_ts()
+    # what Fineprint did about it: approved|declined|recommended|skipped|left_alone|overridden_*; error if failed
+    action: Optional[str] = Field(default=None, max_length=32)
+    action_at: Optional[datetime] = _opt_ts()
+    action_error: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class ReturnsSettings(SQLModel, table=True):
+    """A shop's returns mode (enforce | recommend | off; absent row: recommend) — migration 0009."""
+
+    __tablename__ = "returns_settings"
+
+    shop_domain: str = Field(primary_key=True, max_length=255)
+    mode: str = Field(default="recommend", max_length=16)
+    updated_by: Optional[str] = Field(default=None, max_length=255)
+    updated_at: datetime = _ts()
+
+
+class ReturnAuditEntry(SQLModel, table=True):
+    """Every decision, write and merchant override of a return, with who and why (migration 0009)."""
+
+    __tablename__ = "return_audit"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    shop_domain: str = Field(index=True, max_length=255)
+    return_id: str = Field(max_length=64)
+    order_id: Optional[str] = Field(default=None, max_length=64)
+    actor: str = Field(max_length=255)            # "fineprint" or the merchant's user id
+    action: str = Field(max_length=32)            # decided|approved|declined|recommended|override_approve|...
+    verdict: Optional[str] = Field(default=None, max_length=16)
+    note: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = _ts()
 
 
 # ---- Shopify Flow (issue 17; migration 0008) ----------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from backend import jobs
 from backend.tasks import orders
+from backend.tasks import returns
 
 
 class HueyQueue:
@@ -14,6 +15,9 @@ class HueyQueue:
 
     def backfill(self, shop: str, since: str | None) -> None:
         orders.backfill_task(shop, since)
+
+    def decide_return(self, shop: str, return_id: str, trigger: str) -> None:
+        returns.decide_return_task(shop, return_id, trigger)
 
     def process_webhook(self, event_row_id: int) -> None:
         jobs.process_webhook(event_row_id)

@@ -48,6 +48,12 @@ declare module './src/useDecision.js' {
 }
 
 //@ts-ignore
+declare module './src/useShopSettings.js' {
+  const shopify: import('@shopify/ui-extensions/purchase.checkout.block.render').Api;
+  const globalThis: { shopify: typeof shopify };
+}
+
+//@ts-ignore
 declare module './src/logic.js' {
   const shopify:
     | import('@shopify/ui-extensions/purchase.checkout.block.render').Api

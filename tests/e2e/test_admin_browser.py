@@ -144,6 +144,8 @@ def open_tab(page, name: str) -> None:
 
 
 def replace_editor(page, text: str) -> None:
+    if not page.is_visible("#policy-text"):  # the Builder view is the default; the TOML is "Advanced"
+        page.click("#view-advanced")
     page.fill("#policy-text", text)
 
 
@@ -252,6 +254,10 @@ def test_merchant_edits_backtests_activates_and_sees_the_order_redecided(served,
     shot(page, backend, 6, "dashboard")
     open_tab(page, "settings")
     shot(page, backend, 7, "settings")
+    page.fill("#settings-form input[name=reminder_days]", "5")  # Shopify Flow reminders, 5 days ahead
+    answered(page, "/app/api/settings", lambda: page.click("#settings-form button[type=submit]"))
+    from backend.services.flow import settings as flow_settings
+    assert flow_settings.reminder_days(served["app"].extensions["fineprint.db"], SHOP) == 5
     open_tab(page, "page")
     assert "Returns" in page.inner_text("#policy-rendered")
     shot(page, backend, 8, "policy-page")

@@ -125,6 +125,14 @@ def test_protection_alone_in_the_cart_is_taken_out(page, store):
     page.wait_for_selector("[data-fineprint-protection]", state="hidden")
 
 
+def test_without_a_variant_in_the_admin_settings_the_toggle_stays_hidden(page, store):
+    store.settings_variant = None  # the merchant has not set one in the app's admin page
+    page.goto("/cart")
+    page.wait_for_selector("[data-fineprint-protection][data-state='off']", state="attached")  # rendered
+    assert page.locator("[data-fineprint-protection]").get_attribute("hidden") is not None
+    assert store.cart.variants() == {101: 1}
+
+
 def test_product_badges_come_from_the_app_proxy(page, store):
     page.goto("/products/tote")
     badge = page.locator("[data-fineprint-badge]")

@@ -83,8 +83,18 @@ def test_the_protection_offer_for_a_cart(app, client, shop, country, offered):
     params = {"country": country} if country else {}
     response = get(client, app, "/proxy/protection", **params)
     assert response.status_code == 200
-    assert response.get_json() == {"offered": offered, "price": "2.98" if offered else None, "currency": "USD"}
+    assert response.get_json() == {"offered": offered, "price": "2.98" if offered else None, "currency": "USD",
+                                   "variant_id": None}  # no variant in the admin page's Settings yet
     assert response.headers["Cache-Control"] == "public, max-age=60"
+
+
+def test_the_cart_toggle_adds_the_variant_set_in_the_admin_settings(app, client, shop):
+    from backend.services.admin import settings
+
+    settings.save(app.extensions["fineprint.db"], SHOP, {"protection_variant_id": "gid://shopify/ProductVariant/4001",
+                                                        "block_po_boxes": True}, None)
+    body = get(client, app, "/proxy/protection").get_json()
+    assert body == {"offered": True, "price": "2.98", "currency": "USD", "variant_id": "4001"}
 
 
 def test_the_policy_page_as_markdown_and_safe_html(app, client, shop):

@@ -290,10 +290,13 @@ def test_the_order_decision_of_a_shop_without_a_policy_is_409(app, client):
 
 # ----------------------------------------------------------------------------- OpenAPI
 
-def test_the_openapi_document_describes_both_endpoints_and_the_bearer_scheme(client):
+def test_the_openapi_document_describes_every_endpoint_and_the_bearer_scheme(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.1")
-    assert set(doc["paths"]) == {"/api/v1/decisions", "/api/v1/orders/{order_id}/decision", "/api/v1/openapi.json"}
+    assert set(doc["paths"]) == {"/api/v1/decisions", "/api/v1/orders/{order_id}/decision", "/api/v1/shop-settings",
+                                 "/api/v1/openapi.json",
+                                 "/api/v1/orders/{order_id}/return-options",  # self-serve returns (issue 16)
+                                 "/api/v1/orders/{order_id}/return-preview", "/api/v1/orders/{order_id}/returns"}
     assert doc["components"]["securitySchemes"]["sessionToken"]["scheme"] == "bearer"
     assert {"200", "401", "409", "422"} <= set(doc["paths"]["/api/v1/decisions"]["post"]["responses"])
     assert "404" in doc["paths"]["/api/v1/orders/{order_id}/decision"]["get"]["responses"]
@@ -333,3 +336,18 @@ def test_with_a_protection_variant_set_a_malformed_cart_is_422_never_500(app, cl
     settings.save(app.extensions["fineprint.db"], SHOP, {"protection_variant_id": "3001"}, None)
     response = post(client, {"order": {"created_at": "2024-11-20T09:30:00-08:00", **order}}, checkout_token(app))
     assert response.status_code == 422 and response.get_json()["error"]["details"], response.get_json()
+
+
+def test_the_checkout_reads_the_protection_variant_set_in_the_admin_settings(app, client, shop):
+    """Settings are the one place: the checkout extension's token (no `iss`) reads the variant its toggle adds."""
+    from backend.services.admin import settings
+
+    unset = client.get("/api/v1/shop-settings", headers=bearer(checkout_token(app)))
+    assert unset.status_code == 200 and unset.get_json()["protection_variant_id"] is None
+    settings.save(app.extensions["fineprint.db"], SHOP, {"protection_variant_id": "gid://shopify/ProductVariant/3001",
+                                                        "block_po_boxes": True}, None)
+    answer = client.get("/api/v1/shop-settings", headers=bearer(checkout_token(app)))
+    assert answer.status_code == 200 and answer.headers["Access-Control-Allow-Origin"] == "*"
+    assert answer.get_json()["protection_variant_id"] == "3001"
+    assert answer.get_json()["checkout"] == {"block_po_boxes": True}
+    assert client.get("/api/v1/shop-settings", headers=bearer(token(app, exp=1, nbf=0, iat=0))).status_code == 401

@@ -22,7 +22,8 @@ from backend.services.decisions import shopper as decisions
 from backend.services.flow import schedule as flow_schedule
 from backend.services.flow import triggers as flow_triggers
 from backend.services.orders import state as orders
-from tests.integration.pipeline_helpers import delivered_event_payload, fulfillment_payload, order_payload
+from tests.integration.pipeline_helpers import (delivered_event_payload, fulfillment_payload, order_payload,
+                                                start_pipeline, stop_pipeline)
 
 SHOP = "flow-dev.myshopify.com"
 NY = ZoneInfo("America/New_York")
@@ -90,10 +91,30 @@ def test_the_return_window_reminder_is_fired_once(pipeline):
     assert run.payload["Open resolutions"] == "exchange, refund, store_credit"
     assert run.payload["Policy sentence"] == REGULAR
     assert run.payload["Return window"]["lines"][0]["title"] == "Loafer"
-    calls = [c for c in pipeline.sim.calls("graphql", shop=SHOP) if c.operation == "FineprintFlowTrigger"]
+    calls = [c for c in pipeline.sim.calls("graphql", shop=SHOP) if c.operation == "FineprintFlowScheduled"]
     assert len(calls) == 1 and calls[0].status == 200 and not calls[0].error
     [row] = flow_schedule.rows_for(pipeline.db, SHOP, order.id)
     assert (row.status, row.deadline, row.attempts) == ("sent", deadline, 1)
+
+
+def test_a_reminder_sent_before_a_restart_is_not_sent_again_after_it(pipeline, db_url, tmp_path, request):
+    pipeline.install(SHOP, "ally")
+    order, _ = _order(pipeline, ["Loafer"], delivered=local_noon(-12))
+    assert sweep(pipeline)["sent"] == 1
+
+    stop_pipeline(pipeline)  # the web app and its workers stop; a new release starts on the same database
+    redis = request.getfixturevalue("redis_url") if db_url.startswith("postgresql") else None
+    restarted = start_pipeline(db_url, tmp_path, pipeline.sim, redis=redis, consumers=2 if redis else 1)
+    try:
+        restarted.sim.update_order(SHOP, order.id, note="call before delivery")  # news: decided again
+        restarted.send("orders/updated", order_payload(restarted.sim, SHOP, restarted.sim.order(SHOP, order.id)),
+                       shop=SHOP)
+        restarted.settle()
+        assert sweep(restarted)["sent"] == 0
+        assert sweep(restarted, datetime.now(timezone.utc) + timedelta(hours=1))["sent"] == 0
+    finally:
+        stop_pipeline(restarted)
+    assert len(runs(pipeline)) == 1
 
 
 # -- a changed delivery date re-arms the reminder ----------------------------------------------------------------
@@ -124,6 +145,31 @@ def test_the_shops_reminder_days_setting_moves_the_reminder(pipeline):
     assert sweep(pipeline)["sent"] == 0
     [row] = flow_schedule.rows_for(pipeline.db, SHOP, order.id)
     assert row.fire_at.astimezone(NY).date() == local_noon(1).date()
+
+
+def test_the_merchant_sets_reminder_days_in_settings_and_the_armed_reminder_moves(pipeline):
+    pipeline.install(SHOP, "ally")
+    order, _ = _order(pipeline, ["Oxford"], delivered=local_noon(-2))  # 14 days: the reminder in 9 days
+    deadline = local_noon(-2).date() + timedelta(days=14)
+    staff = {"Authorization": "Bearer " + pipeline.sim.session_token(SHOP, sub="42")}
+    form = {"tag_names": {}, "protection_variant_id": "", "block_po_boxes": True}
+
+    saved = pipeline.client.post("/app/api/settings", json={**form, "reminder_days": 5}, headers=staff)
+    assert saved.status_code == 200 and saved.get_json()["reminder_days"] == 5
+    [row] = flow_schedule.rows_for(pipeline.db, SHOP, order.id)
+    assert row.fire_at.astimezone(NY).date() == deadline - timedelta(days=5)  # moved, not waiting for news
+    section = pipeline.client.get("/app/api/sections/settings", headers=staff).get_data(as_text=True)
+    assert 'name="reminder_days" min="0" max="60" step="1" required value="5"' in section
+
+    for wrong in (61, -1, "soon", 2.5, True):
+        refused = pipeline.client.post("/app/api/settings", json={**form, "reminder_days": wrong}, headers=staff)
+        assert refused.status_code == 422, wrong
+        assert [d["field"] for d in refused.get_json()["error"]["details"]] == ["reminder_days"]
+    cli = pipeline.app.test_cli_runner().invoke(args=["flow", "set-reminder-days", SHOP, "1"])  # the same setting
+    assert cli.exit_code == 0 and "1 armed reminder(s) moved" in cli.output
+    assert 'required value="1"' in pipeline.client.get("/app/api/sections/settings", headers=staff).get_data(as_text=True)
+    [row] = flow_schedule.rows_for(pipeline.db, SHOP, order.id)
+    assert row.fire_at.astimezone(NY).date() == deadline - timedelta(days=1)
 
 
 # -- ALLY's At-Home Trial, end to end -------------------------------------------------------------------------
@@ -159,6 +205,39 @@ def test_the_trial_box_reminds_then_lists_the_kept_pairs(pipeline):
     assert "trial-kept" in pipeline.tags(SHOP, order.id)
     kept = json.loads(pipeline.metafield(SHOP, order.id, "trial_kept"))
     assert kept["deadline"] == last_day.isoformat() and [k["title"] for k in kept["kept"]] == ["Heel A"]
+
+
+def test_the_trial_box_includes_one_free_exchange_and_flow_hears_each_verdict(pipeline):
+    """"Your trial box includes one free exchange": within the 7 days the first exchange is allowed, a second one
+    refused with that sentence, a refund after an exchange still allowed; each decided request fires "Return
+    request decided" with its verdict and reasons (what the native-returns feature does with a request)."""
+    pipeline.install(SHOP, "ally")
+    order, _ = _order(pipeline, ["Heel A"], tags=["trial-box"], delivered=local_noon(-3))
+    with pipeline.app.app_context(), pipeline.db.session() as s:
+        stored = orders.decision_request(orders.load(s, SHOP, str(order.id)))
+        policy = decision_context.shop_policy(s, SHOP)[0]
+    now = datetime.now(timezone.utc)
+
+    def ask(resolution: str, exchanges_before: int) -> dict:
+        request = copy.deepcopy(stored)
+        line = request["order"]["line_items"][0]
+        request["return_request"] = {"resolution": resolution, "exchanges_before": exchanges_before, "lines": [
+            {"line_item_id": line["id"], "quantity": 1, "condition": "new", "reason": "size"}]}
+        decision = decide(policy, request, now)
+        flow_triggers.return_decided(pipeline.app, SHOP, decision)
+        return decision
+
+    assert ask("exchange", 0)["return"]["allowed"] is True  # the free exchange
+    second = ask("exchange", 1)
+    assert second["return"]["allowed"] is False
+    assert [r["rule"] for r in second["return"]["lines"][0]["reasons"]] == ["trial-one-exchange"]
+    assert ask("refund", 1)["return"]["allowed"] is True  # the exchange used, the pair may still go back
+
+    verdicts = runs(pipeline, "return-request-decided")
+    assert [(r.payload["Resolution"], r.payload["Verdict"]) for r in verdicts] == [
+        ("exchange", "allowed"), ("exchange", "refused"), ("refund", "allowed")]
+    assert "Your trial box includes one free exchange." in verdicts[1].payload["Reasons"]
+    assert verdicts[1].payload["order_id"] == order.id
 
 
 # -- the Flow action ------------------------------------------------------------------------------------------
@@ -247,3 +326,82 @@ def test_two_workers_sweeping_at_once_send_a_due_reminder_once(pipeline):
     for t in threads:
         t.join()
     assert sorted(results) == [0, 1] and len(runs(pipeline)) == 1
+
+
+# -- at most once, none lost: a worker that dies mid-send ------------------------------------------------------
+
+def _claimed_by_a_worker_that_dies(pipeline, now: datetime, after_sending: bool):
+    """A worker claims the due reminder and dies (its process gone: only the database and Shopify remember),
+    either before its request left or right after Shopify ran it, before it could record the outcome."""
+    with pipeline.app.app_context():
+        [row] = flow_schedule.claim_due(pipeline.db, now)
+        if after_sending:
+            assert flow_triggers.fire(pipeline.app, row, now) == "sent"
+    return row
+
+
+def receipts_read(pipeline) -> int:
+    return len([c for c in pipeline.sim.calls("graphql", shop=SHOP) if c.operation == "FineprintFlowReceipt"])
+
+
+def test_a_worker_killed_after_shopify_ran_the_trigger_is_not_followed_by_a_second_send(pipeline):
+    pipeline.install(SHOP, "ally")
+    order, _ = _order(pipeline, ["Loafer"], delivered=local_noon(-12))
+    now = datetime.now(timezone.utc)
+    _claimed_by_a_worker_that_dies(pipeline, now, after_sending=True)
+    assert len(runs(pipeline)) == 1
+
+    assert sweep(pipeline, now + timedelta(minutes=1))["sent"] == 0  # its lease still holds
+    after_lease = now + flow_schedule.LEASE + timedelta(minutes=1)
+    assert sweep(pipeline, after_lease)["sent"] == 1  # the receipt on the order says it ran: recorded, not resent
+    assert len(runs(pipeline)) == 1 and receipts_read(pipeline) == 1
+    [row] = flow_schedule.rows_for(pipeline.db, SHOP, order.id)
+    assert (row.status, row.attempts) == ("sent", 2)
+    assert sweep(pipeline, after_lease + timedelta(days=1))["sent"] == 0
+
+
+def test_a_worker_killed_before_its_request_left_loses_nothing(pipeline):
+    pipeline.install(SHOP, "ally")
+    order, _ = _order(pipeline, ["Loafer"], delivered=local_noon(-12))
+    now = datetime.now(timezone.utc)
+    _claimed_by_a_worker_that_dies(pipeline, now, after_sending=False)
+
+    after_lease = now + flow_schedule.LEASE + timedelta(minutes=1)
+    assert sweep(pipeline, after_lease)["sent"] == 1  # no receipt: it never ran, so it is sent now
+    [run] = runs(pipeline)
+    assert run.handle == "return-window-closing" and receipts_read(pipeline) == 1
+    assert [(r.status, r.attempts) for r in flow_schedule.rows_for(pipeline.db, SHOP, order.id)] == [("sent", 2)]
+
+
+def test_a_worker_whose_lease_ran_out_neither_sends_nor_records(pipeline):
+    pipeline.install(SHOP, "ally")
+    order, _ = _order(pipeline, ["Loafer"], delivered=local_noon(-12))
+    now = datetime.now(timezone.utc)
+    stale = _claimed_by_a_worker_that_dies(pipeline, now, after_sending=False)  # say, paused, not dead
+    after_lease = now + flow_schedule.LEASE + timedelta(minutes=1)
+    assert sweep(pipeline, after_lease)["sent"] == 1  # another worker took the row over and sent it
+
+    with pipeline.app.app_context():  # the paused worker wakes up and carries on with its old claim
+        try:
+            flow_triggers.fire(pipeline.app, stale, after_lease)
+        except flow_triggers.LeaseLost:
+            pass
+        else:
+            raise AssertionError("a stale claim must not send")
+        flow_schedule.finish(pipeline.db, stale, "failed", error="too late")  # nor record anything
+    assert len(runs(pipeline)) == 1
+    assert [r.status for r in flow_schedule.rows_for(pipeline.db, SHOP, order.id)] == ["sent"]
+
+
+def test_an_unanswered_send_is_not_resent_blindly_and_its_retry_sends_it_once(pipeline):
+    pipeline.install(SHOP, "ally")
+    order, _ = _order(pipeline, ["Loafer"], delivered=local_noon(-12))
+    now = datetime.now(timezone.utc)
+    pipeline.sim.inject(SHOP, "503")  # the send's answer: Shopify may or may not have run it
+    assert sweep(pipeline, now)["retrying"] == 1
+    [row] = flow_schedule.rows_for(pipeline.db, SHOP, order.id)
+    assert row.status == "armed" and "WriteOutcomeUnknown" in row.last_error
+    assert not runs(pipeline)  # one request, not a resend loop
+
+    assert sweep(pipeline, now + timedelta(minutes=2))["sent"] == 1  # reads the receipt (none), then sends
+    assert len(runs(pipeline)) == 1 and receipts_read(pipeline) == 1

@@ -127,7 +127,7 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_
                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
                     max_leaves=8)
 FIELDS = ["text", "limit", "order_id", "sample", "backtested", "based_on", "block_po_boxes", "tag_names",
-          "returns_mode", "protection_variant_id"]
+          "returns_mode", "protection_variant_id", "reminder_days"]
 BODIES = st.one_of(JSON, st.dictionaries(st.sampled_from(FIELDS), JSON, max_size=4))
 POSTS = ["/app/api/policy/check", "/app/api/policy/backtest", "/app/api/policy/activate", "/app/api/preview",
          "/app/api/settings", "/app/api/policy/rollback", "/app/api/policy/versions/1/activate",

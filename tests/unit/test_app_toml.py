@@ -1,10 +1,12 @@
 """shopify.app.toml subscribes exactly the topics the app handles (or has planned, listed below)."""
+import json
 import re
 import tomllib
 from pathlib import Path
 
 from backend.config import DEFAULT_API_VERSION, DEFAULT_SCOPES
 from backend.services.webhooks.ingest import ALWAYS_PROCESSED, TOPIC_HANDLERS
+from backend.shopify import flow as flow_wire
 
 ROOT = Path(__file__).resolve().parents[2]
 TOML = ROOT / "shopify.app.toml"
@@ -75,8 +77,30 @@ def test_the_order_metafield_definitions_are_exactly_what_the_writer_writes():
     _, variables = order_writes.apply_decision_request("gid://shopify/Order/1", [], [], "2026-12-24",
                                                        {"tags": []})
     written = {(m["namespace"], m["key"], m["type"]) for m in variables["metafields"]}
+    receipt = flow_wire.sent_marker("gid://shopify/Order/1", "trial-period-ended", "2026-12-10", "2026-12-11T05:00:00")
+    _, trial = flow_wire.trial_ended_request("gid://shopify/Order/1", True, {"kept": []}, "trial-period-ended", {},
+                                             receipt)
+    bookkeeping = {m["namespace"] for m in trial["metafields"] if m["namespace"] != "$app:returns"}
+    assert bookkeeping == {"$app:flow"}  # Flow receipts: the app's bookkeeping, no definition
+    written |= {(m["namespace"], m["key"], m["type"]) for m in trial["metafields"] if m["namespace"] == "$app:returns"}
     assert written == _declared_metafields() == {("$app:returns", "deadline", "date"),
-                                                 ("$app:returns", "decision", "json")}
+                                                 ("$app:returns", "decision", "json"),
+                                                 ("$app:returns", "trial_kept", "json")}
+
+
+def test_the_trial_kept_metafield_holds_json_of_its_declared_type():
+    """What the end of a trial writes is a value Shopify accepts for the declared `json` type: a JSON document."""
+    from datetime import datetime, timezone
+
+    from backend.services.flow import payloads
+
+    kept, returned = [{"lineItemId": "1", "title": "Heel A", "quantity": 1}], []
+    value = payloads.kept_metafield("2026-12-10", kept, returned, datetime(2026, 12, 11, tzinfo=timezone.utc))
+    _, variables = flow_wire.trial_ended_request("gid://shopify/Order/1", True, value, "trial-period-ended", {})
+    [metafield] = variables["metafields"]
+    declared = _config()["order"]["metafields"]["returns"][metafield["key"]]
+    assert metafield["type"] == declared["type"] == "json"
+    assert json.loads(metafield["value"])["kept"] == kept
 
 
 def test_merchants_and_the_customers_account_read_the_metafields_and_only_the_app_writes_them():

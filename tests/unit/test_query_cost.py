@@ -14,6 +14,7 @@ from devshop.cost import MAX_QUERY_COST, query_cost
 from devshop.schema import admin_schema
 from backend.shopify import bulk, cost, flow, order_writes, payloads
 from backend.shopify import returns as shopify_returns
+from backend.shopify import shopper_returns
 
 
 def _cost(document: str, variables: dict | None = None) -> int:
@@ -84,8 +85,29 @@ WORST_CASES = {  # operation name → (document, worst-case variables)
                                                                       "x" * 500),
     "FineprintReturnProcess": lambda: shopify_returns.process_request(
         "gid://shopify/Return/1", [(f"gid://shopify/ReturnLineItem/{i}", 1) for i in range(50)], "USD",
-        to_payment="10.00", payment_gid="gid://shopify/OrderTransaction/1", to_store_credit="5.00"),
+        to_payment="10.00", payment_gid="gid://shopify/OrderTransaction/1", to_store_credit="5.00",
+        allow_over_refunding=True),
+    "FineprintReturnRemoveLines": lambda: shopify_returns.remove_lines(
+        "gid://shopify/Return/1", [(f"gid://shopify/ReturnLineItem/{i}", 1) for i in range(50)]),
+    "FineprintReturnCreate": lambda: shopify_returns.create_return(
+        "gid://shopify/Order/1", [{"fulfillment_line_item_id": f"gid://shopify/FulfillmentLineItem/{i}",
+                                   "quantity": 1, "key": i} for i in range(50)], "USD",
+        restocking={i: 12.5 for i in range(50)}, shipping_fee="7.50"),
+    "FineprintOrderNote": lambda: (shopify_returns.ORDER_NOTE_QUERY, {"id": "gid://shopify/Order/1"}),
+    "FineprintReturnRecommend": lambda: shopify_returns.recommend_request("gid://shopify/Order/1", "return-decline",
+                                                                          "x" * 5000),
+    "FineprintShopPolicies": lambda: (shopify_returns.SHOP_POLICIES_QUERY, {}),
+    "FineprintShopperReturnSetup": lambda: (shopper_returns.SETUP_QUERY, {"orderId": "gid://shopify/Order/1"}),
+    "FineprintShopperReturnReasons": lambda: (shopper_returns.REASONS_QUERY, {"orderId": "gid://shopify/Order/1"}),
+    "FineprintShopperReturnable": lambda: (shopper_returns.RETURNABLE_QUERY, {"orderId": "gid://shopify/Order/1"}),
+    "FineprintShopperExchangeVariants": lambda: (shopper_returns.VARIANTS_QUERY, {
+        "ids": [f"gid://shopify/Product/{i}" for i in range(shopper_returns.MAX_PRODUCTS)]}),
+    "FineprintShopperReturnRequest": lambda: (shopper_returns.REQUEST_MUTATION, {}),
+    "FineprintShopperReturnCreate": lambda: (shopper_returns.CREATE_MUTATION, {}),
     "FineprintFlowTrigger": lambda: (flow.TRIGGER_MUTATION, {}),
+    "FineprintFlowScheduled": lambda: (flow.SCHEDULED_MUTATION, {}),
+    "FineprintFlowReceipt": lambda: (flow.RECEIPT_QUERY, {"id": "gid://shopify/Order/1", "namespace": "$app:flow",
+                                                          "key": "return-window-closing-2026-12-10"}),
     "FineprintTrialEnded": lambda: (flow.TRIAL_ENDED_MUTATION, {}),
     "FineprintTrialLines": lambda: (flow.ORDER_LINES_QUERY, {"id": "gid://shopify/Order/1"}),
 }

@@ -18,13 +18,14 @@ from backend.services.admin import demo
 from backend.services.install import order_access
 from backend.services.decisions import policies
 from backend.services.decisions import policy_page
+from backend.services.admin import returns_view
 from backend.services.admin import settings
 from backend.services.admin.format import Store, line_titles
 from backend.store import order_states
 
-SECTIONS = ("policy", "preview", "activity", "dashboard", "settings", "page", "compliance")
+SECTIONS = ("policy", "preview", "returns", "activity", "dashboard", "settings", "page", "compliance")
 TITLES = {"policy": "Policy", "preview": "Preview", "activity": "Activity", "dashboard": "Dashboard",
-          "settings": "Settings", "page": "Policy page", "compliance": "Data requests"}
+          "settings": "Settings", "page": "Policy page", "compliance": "Data requests", "returns": "Returns"}
 
 
 def _db(app):
@@ -67,7 +68,8 @@ def _preview_ctx(app, shop: str) -> dict:
 def _activity_ctx(app, shop: str) -> dict:
     db = _db(app)
     return {"decisions": admin_views.recent_decisions(db, shop), "failed_jobs": admin_views.failed_jobs(db, shop),
-            "health": admin_views.webhook_health(db, shop)}
+            "health": admin_views.webhook_health(db, shop),
+            "return_activity": returns_view.activity(app, shop, limit=20)}
 
 
 def _store(app, shop: str) -> Store:
@@ -89,7 +91,7 @@ def _dashboard_ctx(app, shop: str) -> dict:
 
 
 def _settings_ctx(app, shop: str) -> dict:
-    return {"settings": settings.get(_db(app), shop).as_json(), "contract_tags": settings.CONTRACT_TAGS,
+    return {"settings": settings.view(_db(app), shop), "contract_tags": settings.CONTRACT_TAGS,
             "order_access": order_access.for_shop(_db(app), shop, datetime.now(timezone.utc).date())}
 
 
@@ -108,7 +110,13 @@ def _compliance_ctx(app, shop: str) -> dict:
     return {"data_requests": compliance_reports.listing(_db(app), shop)}
 
 
-_CONTEXTS = {"policy": _policy_ctx, "preview": _preview_ctx, "activity": _activity_ctx,
+def _returns_ctx(app, shop: str) -> dict:
+    from flask import has_request_context, request
+
+    return returns_view.context(app, shop, request.args if has_request_context() else None)
+
+
+_CONTEXTS = {"returns": _returns_ctx, "policy": _policy_ctx, "preview": _preview_ctx, "activity": _activity_ctx,
              "dashboard": _dashboard_ctx, "settings": _settings_ctx, "page": _page_ctx,
              "compliance": _compliance_ctx}
 

@@ -1,4 +1,4 @@
-"""A shop's settings: tag names, the return-protection variant, P.O. boxes at checkout.
+"""A shop's settings: tag names, the return-protection variant, P.O. boxes at checkout, Flow reminder days.
 
 * `tag_names` maps the contract §4 names to the names the merchant wants on orders
   (default: the contract names themselves). The pipeline writes and removes the
@@ -13,6 +13,9 @@
   exposed by `GET /api/v1/shop-settings` (session token) as `{"checkout": {"block_po_boxes": ...}}`.
 
 Both are applied in one place, `decision_context`, for every surface.
+
+* `reminder_days`: how many days before a return or trial deadline the Shopify Flow reminders fire; stored by
+  services.flow.settings (the same setting `fineprint flow set-reminder-days` sets), not read by decisions.
 """
 from __future__ import annotations
 
@@ -68,9 +71,21 @@ def get(db, shop: str) -> ShopConfig:
     return _config(shop_settings.get(db, shop))
 
 
+def view(db, shop: str) -> dict:
+    """The Settings section's values: the shop's config and its Flow reminder days."""
+    from backend.services.flow import settings as flow_settings
+
+    return {**get(db, shop).as_json(), "reminder_days": flow_settings.reminder_days(db, shop)}
+
+
 def save(db, shop: str, form: dict, user: str | None) -> ShopConfig:
-    """Validate and store; raises ValidationError with per-field errors."""
-    errors = []
+    """Validate and store; raises ValidationError with per-field errors. `reminder_days` (Shopify Flow
+    reminders, 0–60) is optional: absent leaves it as it is."""
+    from backend.services.flow import schedule as flow_schedule
+    from backend.services.flow import settings as flow_settings
+
+    reminder_days = form.get("reminder_days")
+    errors = flow_schedule.reminder_days_errors(reminder_days) if reminder_days is not None else []
     names = {}
     for tag in CONTRACT_TAGS:
         value = str((form.get("tag_names") or {}).get(tag) or tag).strip()
@@ -86,6 +101,8 @@ def save(db, shop: str, form: dict, user: str | None) -> ShopConfig:
         raise ValidationError("some settings are not valid", details=errors)
     shop_settings.save(db, shop, variant, {k: v for k, v in names.items() if v != k},
                        bool(form.get("block_po_boxes")), user)
+    if reminder_days is not None:
+        flow_settings.set_reminder_days(db, shop, reminder_days)
     return get(db, shop)
 
 

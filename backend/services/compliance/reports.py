@@ -6,9 +6,8 @@ readable only by its own shop, and a redaction (customers/redact, shop/redact) d
 """
 from __future__ import annotations
 
-from sqlmodel import select
-
 from backend.errors import NotFound
+from backend.store import compliance_records
 from backend.store.models import ComplianceRecord
 
 TOPIC = "customers/data_request"
@@ -23,28 +22,20 @@ def _summary(row: ComplianceRecord) -> dict:
 
 def listing(db, shop: str, limit: int = 50) -> list[dict]:
     """The shop's data requests, newest first, with how many records of each kind each report holds."""
-    with db.session() as s:
-        rows = s.exec(select(ComplianceRecord).where(ComplianceRecord.shop_domain == shop,
-                                                     ComplianceRecord.topic == TOPIC)
-                      .order_by(ComplianceRecord.id.desc()).limit(limit))
-        return [_summary(row) for row in rows]
+    return [_summary(row) for row in compliance_records.of_topic(db, shop, TOPIC, limit)]
 
 
 def document(db, shop: str, record_id: int) -> dict:
     """One report as the merchant downloads it; another shop's report is not found."""
-    with db.session() as s:
-        row = s.get(ComplianceRecord, record_id)
-        if row is None or row.shop_domain != shop or row.topic != TOPIC:
-            raise NotFound(f"no data request {record_id} in this shop", code="unknown_data_request")
-        return _document(row)
+    row = compliance_records.get(db, record_id)
+    if row is None or row.shop_domain != shop or row.topic != TOPIC:
+        raise NotFound(f"no data request {record_id} in this shop", code="unknown_data_request")
+    return _document(row)
 
 
 def export(db, shop: str) -> list[dict]:
     """Every report of the shop, oldest first (the CLI's export)."""
-    with db.session() as s:
-        rows = s.exec(select(ComplianceRecord).where(ComplianceRecord.shop_domain == shop,
-                                                     ComplianceRecord.topic == TOPIC).order_by(ComplianceRecord.id))
-        return [_document(row) for row in rows]
+    return [_document(row) for row in compliance_records.of_topic(db, shop, TOPIC, newest_first=False)]
 
 
 def _document(row: ComplianceRecord) -> dict:

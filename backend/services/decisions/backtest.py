@@ -17,8 +17,6 @@ import json
 from dataclasses import replace
 from datetime import datetime, timezone
 
-from sqlmodel import select
-
 from backend.errors import NotFound, ValidationError
 from backend.policy import RequestError
 from backend.services.orders import state as orders
@@ -26,6 +24,7 @@ from backend.services.decisions import policies
 from backend.services.admin.format import Store, line_titles
 from backend.services.decisions.context import DecisionContext, context_for_cart, context_for_order
 from backend.services.decisions.shopper import normalize_ids
+from backend.store import order_states
 from backend.store.models import OrderState
 
 DEFAULT_LIMIT = 50
@@ -133,10 +132,8 @@ def backtest(app, shop: str, text: str, limit: int = DEFAULT_LIMIT, now: datetim
     policy = policies.parse(text)
     limit = max(1, min(int(limit or DEFAULT_LIMIT), MAX_LIMIT))
     now = now or datetime.now(timezone.utc)
+    states = [st for st in order_states.recent(_db(app), shop, limit * 2) if (st.facts or {}).get("created_at")][:limit]
     with _db(app).session() as s:
-        states = [st for st in s.exec(select(OrderState).where(OrderState.shop_domain == shop)
-                                      .order_by(OrderState.id.desc()).limit(limit * 2))
-                  if (st.facts or {}).get("created_at")][:limit]
         contexts = [(st, context_for_order(s, shop, st, policy)) for st in states]
     rows = [_compare(context, st, now) for st, context in contexts]
     counts = {"orders": len(rows), "changed": sum(r["changed"] for r in rows),

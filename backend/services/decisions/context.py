@@ -4,6 +4,7 @@ or cart gets the same tags, classes, deadlines and fees wherever it is asked abo
 
     context_for_order(conn, shop, state, policy=None) -> DecisionContext      (a stored order)
     context_for_cart(conn, shop, request, may_fetch=False, policy=None) -> DecisionContext
+    context_for_return(conn, shop, state, return_request, policy=None) -> DecisionContext  (a Shopify return)
     ctx.decide(now) -> decision           engine.RequestError for an invalid request
     ctx.tags(decision) -> the names the shop writes on the order
 
@@ -53,6 +54,11 @@ class DecisionContext:
         decision = engine.decide(self.compiled, self.request, now)
         return decision if self.config.block_po_boxes else without_po_box_blocks(decision, self.policy)
 
+    def with_return(self, return_request: dict) -> "DecisionContext":
+        """The same input asking about another return of the same order (catalog and settings not read again)."""
+        return DecisionContext(self.shop, self.policy, {**self.request, "return_request": copy.deepcopy(return_request)},
+                               self.config)
+
     def tags(self, decision: dict) -> list[str]:
         return sorted({self.config.tag(t) for t in decision.get("tags") or [] if t in orders.OUR_TAGS})
 
@@ -60,6 +66,14 @@ class DecisionContext:
 def context_for_order(conn, shop: str, state, policy=None) -> DecisionContext:
     """The input for a stored order (its facts must be known: `orders.decision_request` is not None)."""
     request = copy.deepcopy(orders.decision_request(state))
+    return _context(conn, shop, request, False, policy)
+
+
+def context_for_return(conn, shop: str, state, return_request: dict, policy=None) -> DecisionContext:
+    """The input for a Shopify return of a stored order: the order's own input (as `context_for_order`) with
+    the return asked about (`return_request`: resolution, lines with reasons and quantities)."""
+    request = copy.deepcopy(orders.decision_request(state))
+    request["return_request"] = copy.deepcopy(return_request)
     return _context(conn, shop, request, False, policy)
 
 

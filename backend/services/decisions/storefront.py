@@ -2,7 +2,7 @@
 
     product_badge(shop, product_id, now, variant_id=None, country=None)
         -> {"product_id", "class", "window", "return_protection"}    404 unknown product
-    protection_offer(shop, now, country=None) -> {"offered", "price", "currency"}
+    protection_offer(shop, now, country=None) -> {"offered", "price", "currency", "variant_id"}
     policy_page(shop, now) -> {"markdown", "html"}
 
 A product's badge is the decision for a one-line cart of that product (the given variant, else its first
@@ -81,10 +81,12 @@ def product_badge(shop: str, product_id: str, now: datetime, variant_id: str | N
 
 
 def protection_offer(shop: str, now: datetime, country: str | None = None) -> dict:
+    """The cart toggle's offer, with the variant it adds: the one set in the admin page's Settings (the theme
+    has no setting of its own, so the cart, the checkout and the orders' tags agree on one variant)."""
     with current_app.extensions["fineprint.db"].session() as s:
         policy = shop_policy(s, shop)[0]
         context = context_for_cart(s, shop, _cart(policy, now, country, []), policy=policy)
-    return _protection(run_engine(context, now), policy)
+    return {**_protection(run_engine(context, now), policy), "variant_id": context.config.protection_variant_id}
 
 
 def policy_page(shop: str, now: datetime) -> dict:

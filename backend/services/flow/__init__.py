@@ -1,1 +1,2 @@
-"""Shopify Flow: triggers armed from decisions and fired when due, the 'check order' action. May import: store, shopify, policy, decisions."""
+"""Shopify Flow: triggers armed from decisions and fired when due (plan, schedule, triggers, payloads), the shop's
+reminder days (settings), the 'check order' action (action). May import: store, shopify, policy, decisions."""

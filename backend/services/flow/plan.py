@@ -1,6 +1,7 @@
 """Which Flow triggers an order's decision arms, and when each fires (pure: no database, no clock).
 
     plan(decision, tz, reminder_days, now) -> [Armed(trigger, deadline, fire_at)]
+    reminder_at(deadline, tz, reminder_days, now) -> fire_at    # also when the merchant changes reminder_days
 
 * "Return window closing": one per distinct deadline of a non-trial line's resolution, `reminder_days`
   before it (at 00:00 in the shop's time zone); armed only while the deadline has not passed, and fired at
@@ -21,6 +22,7 @@ TRIAL_ENDING = "trial-period-ending"
 TRIAL_ENDED = "trial-period-ended"
 RETURN_DECIDED = "return-request-decided"
 SCHEDULED = (WINDOW_CLOSING, TRIAL_ENDING, TRIAL_ENDED)
+REMINDERS = (WINDOW_CLOSING, TRIAL_ENDING)  # fired `reminder_days` before their deadline
 DEFAULT_REMINDER_DAYS = 3
 TRIAL = "trial"
 
@@ -54,11 +56,15 @@ def window_deadlines(decision: dict) -> set[str]:
     return {d for ln in decision.get("lines") or [] if ln.get("class") != TRIAL for d in line_deadlines(ln)}
 
 
+def reminder_at(deadline: str, tz, days: int, now: datetime) -> datetime:
+    """When a reminder `days` before `deadline` fires: that day's local midnight, or now if it is already here."""
+    return max(local_midnight(date.fromisoformat(deadline) - timedelta(days=days), tz), now)
+
+
 def _reminder(trigger: str, deadline: str, tz, days: int, now: datetime) -> Armed | None:
-    last_day = date.fromisoformat(deadline)
-    if now.astimezone(tz).date() > last_day:
+    if now.astimezone(tz).date() > date.fromisoformat(deadline):
         return None  # the window has closed: a reminder now would be noise
-    return Armed(trigger, deadline, max(local_midnight(last_day - timedelta(days=days), tz), now))
+    return Armed(trigger, deadline, reminder_at(deadline, tz, days, now))
 
 
 def plan(decision: dict, tz, reminder_days: int, now: datetime) -> list[Armed]:

@@ -1,11 +1,18 @@
 """Fineprint's Shopify Flow triggers: armed after each applied decision, fired by the periodic sweep.
 
     after_apply(app, shop, order_id, policy, decision, now)   # called by services.orders.apply_decision
-    sweep(app, now) -> {"sent", "cancelled", "retrying", "failed"}
+    sweep(app, now) -> {"sent", "cancelled", "retrying", "failed", "skipped"}
     return_decided(app, shop, decision)                        # hook for the native-returns feature
 
 Each trigger is decided again when it fires (`decisions.decide_for_order`), so the payload tells what is
 still open at that moment, not what was open when it was armed.
+
+At most once per (order, trigger, deadline), without losing one: the send is one Admin request that runs
+`flowTriggerReceive` and then writes the trigger's receipt on the order (backend/shopify/flow.py); it is
+never resent blindly (`resend=False`: a timeout or 5xx raises WriteOutcomeUnknown). Any later attempt of
+the same row — after such an unknown outcome, or after a worker died mid-send and its lease ran out — reads
+the receipt first: found, the row is recorded `sent` without a second send; absent, the trigger never ran,
+so it is sent. The README ("How a trigger fires exactly once") states the assumptions this rests on.
 """
 from __future__ import annotations
 
@@ -36,16 +43,22 @@ def after_apply(app, shop: str, order_id: str, policy, decision: dict | None, no
 def sweep(app, now: datetime | None = None) -> dict:
     now = now or datetime.now(timezone.utc)
     db = app.extensions["fineprint.db"]
-    counts = {"sent": 0, "cancelled": 0, "retrying": 0, "failed": 0}
+    counts = {"sent": 0, "cancelled": 0, "retrying": 0, "failed": 0, "skipped": 0}
     for row in flow_schedule.claim_due(db, now):
         try:
             outcome = fire(app, row, now)
+        except LeaseLost:
+            outcome = "skipped"  # another worker holds the row now: it sends or records, not us
         except Exception as exc:
             outcome = _failed(db, row, exc, now)
         else:
-            flow_schedule.finish(db, row.id, outcome)
+            flow_schedule.finish(db, row, outcome)
         counts[outcome] += 1
     return counts
+
+
+class LeaseLost(Exception):
+    """The claim ran out and the row was claimed again before this worker sent it."""
 
 
 def _failed(db, row, exc: Exception, now: datetime) -> str:
@@ -56,9 +69,9 @@ def _failed(db, row, exc: Exception, now: datetime) -> str:
     permanent = isinstance(exc, (wire.FlowRejected, TokenRevoked, ReauthorizationRequired))
     if permanent or row.attempts >= flow_schedule.MAX_ATTEMPTS:
         log.error("Flow trigger %s for %s/%s failed: %s", row.trigger, row.shop_domain, row.order_id, error)
-        flow_schedule.finish(db, row.id, "failed", error=error)
+        flow_schedule.finish(db, row, "failed", error=error)
         return "failed"
-    flow_schedule.finish(db, row.id, "armed", error=error, retry_at=now + RETRY_BASE * 2 ** (row.attempts - 1))
+    flow_schedule.finish(db, row, "armed", error=error, retry_at=now + RETRY_BASE * 2 ** (row.attempts - 1))
     return "retrying"
 
 
@@ -77,6 +90,8 @@ def fire(app, row, now: datetime) -> str:
         policy = None if cancelled else decision_context.shop_policy(s, row.shop_domain)[0]
     if cancelled:
         return "cancelled"
+    if row.attempts > 1 and _receipt_found(app, row):
+        return "sent"  # an earlier attempt's request ran on Shopify; its answer never reached us
     try:
         decision = decisions.decide_for_order(row.shop_domain, row.order_id, now)
     except NotFound:
@@ -88,8 +103,28 @@ def fire(app, row, now: datetime) -> str:
                                              trial=row.trigger == flow_plan.TRIAL_ENDING)
     if payload is None:
         return "cancelled"  # every line was returned, or the policy no longer allows it
-    _send(app, row.shop_domain, *wire.trigger_request(row.trigger, payload))
+    receipt = _receipt(app, row, decision, now)
+    _send(app, row.shop_domain, *wire.scheduled_request(row.trigger, payload, receipt))
     return "sent"
+
+
+def _order_gid(row) -> str:
+    return f"gid://shopify/Order/{row.order_id}"
+
+
+def _receipt_found(app, row) -> bool:
+    from backend.services.orders.apply_decision import admin_for
+
+    data = admin_for(app, row.shop_domain).graphql(wire.RECEIPT_QUERY, {
+        "id": _order_gid(row), "namespace": wire.RECEIPT_NAMESPACE, "key": wire.receipt_key(row.trigger, row.deadline)})
+    return wire.receipt_found(data)
+
+
+def _receipt(app, row, decision: dict, now: datetime) -> dict:
+    """The receipt to write after the trigger; first makes sure this claim is still ours (else LeaseLost)."""
+    if not flow_schedule.renew(app.extensions["fineprint.db"], row, now):
+        raise LeaseLost(row.id)
+    return wire.sent_marker(decision["order_id"], row.trigger, row.deadline, now.isoformat())
 
 
 def _fire_trial_ended(app, row, decision: dict, facts: dict, now: datetime) -> str:
@@ -104,15 +139,18 @@ def _fire_trial_ended(app, row, decision: dict, facts: dict, now: datetime) -> s
                      if ln.get("class") == flow_plan.TRIAL), "")
     payload = flow_payloads.trial_ended_payload(decision, row.deadline, kept, returned, sentence)
     metafield = flow_payloads.kept_metafield(row.deadline, kept, returned, now)
+    receipt = _receipt(app, row, decision, now)
     _send(app, row.shop_domain, *wire.trial_ended_request(decision["order_id"], bool(kept), metafield,
-                                                          row.trigger, payload), admin=admin)
+                                                          row.trigger, payload, receipt), admin=admin)
     return "sent"
 
 
 def _send(app, shop: str, query: str, variables: dict, admin=None) -> None:
+    """One request, never resent blindly: a timeout or 5xx raises WriteOutcomeUnknown (the row is retried,
+    and the retry reads the receipt first)."""
     from backend.services.orders.apply_decision import admin_for
 
-    data = (admin or admin_for(app, shop)).graphql(query, variables)
+    data = (admin or admin_for(app, shop)).graphql(query, variables, resend=False)
     errors = wire.user_errors(data)
     if errors:
         raise wire.FlowRejected(errors)

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from backend.errors import AppError, Forbidden, Unauthorized
 from backend.services.install import tokens
 from backend.shopify import oauth, verify
+from backend.store import oauth_states
 from backend.store.models import OAuthState, Shop, WebhookEvent, utcnow
 
 log = logging.getLogger(__name__)
@@ -71,22 +72,14 @@ def has_token(db, shop: str) -> bool:
 def begin_authorization(db, config, shop: str) -> str:
     """A fresh single-use state for the shop and the authorize URL that carries it."""
     nonce = oauth.new_nonce()
-    with db.session() as s:
-        s.add(OAuthState(nonce=nonce, shop_domain=shop))
+    oauth_states.add(db, nonce, shop)
     return oauth.authorize_url(config.origin_for(shop), client_id=config.api_key, scopes=config.scope_list,
                                app_url=config.app_url, state=nonce)
 
 
 def _consume_state(db, nonce: str | None) -> OAuthState | None:
-    """Delete the state row and return it; a second use finds nothing (one DELETE, no race)."""
-    if not nonce:
-        return None
-    with db.session() as s:
-        state = s.get(OAuthState, nonce)
-        if state is None:
-            return None
-        deleted = s.exec(delete(OAuthState).where(OAuthState.nonce == nonce)).rowcount
-    return state if deleted == 1 else None
+    """The state row, consumed; a second use finds nothing."""
+    return oauth_states.consume(db, nonce) if nonce else None
 
 
 def complete_authorization(db, cipher, config, args) -> str:

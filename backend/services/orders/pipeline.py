@@ -121,6 +121,10 @@ def sweep(app) -> dict:
             jobs.finish(db, job.id, "pending")
             queue.enqueue_backfill(app, job.shop_domain)
             requeued += 1
+        elif job.kind == queue.KIND_DECIDE_RETURN:
+            shop, return_id = job.key.rsplit(":", 1)
+            queue.enqueue_decide_return(app, shop, return_id, "requeued")
+            requeued += 1
     due = order_states.take_due_rechecks(db)
     for shop, order_id in due:
         queue.enqueue_apply(app, shop, order_id, "recheck")

@@ -1,1 +1,1 @@
-"""Shopify returns: the returns/* webhooks' record of each return, and deciding them by the written policy. May import: store, shopify, policy, decisions."""
+"""Shopify returns: the returns/* webhooks' record of each return, and deciding them by the written policy; a shopper's self-serve return (shopper*.py). May import: store, shopify, policy, decisions, orders (order state, the Admin door)."""

@@ -7,7 +7,7 @@ makes a second delivery of the same event fail to insert (no read-then-write rac
 claims the row with one conditional UPDATE, dispatches on the topic through
 `TOPIC_HANDLERS`, and leaves the row `done`, `ignored`, `dropped` or `failed`
 (with `attempts` and `last_error`). A claimed row carries a lease: the
-pipeline's sweeper (`backend/tasks/webhook_events.py`) requeues rows a dead
+pipeline's sweeper (`services/webhooks/recovery.py`) requeues rows a dead
 worker left `processing`, and `fineprint jobs retry --webhooks` failed ones.
 
 Adding a topic is one line in `TOPIC_HANDLERS` (and its subscription in
@@ -30,6 +30,7 @@ from backend.errors import AppError, ServiceUnavailable
 from backend.services.compliance import topics as compliance
 from backend.services.install import lifecycle as install
 from backend.services.webhooks import order_events
+from backend.services.returns import intake as returns_intake
 from backend.services.returns import store as returns_store
 from backend.services.orders.locks import renewing
 from backend.shopify.oauth import normalize_shop
@@ -62,8 +63,9 @@ TOPIC_HANDLERS: dict[str, Handler] = {
     "products/create": order_events.handle_product,
     "products/update": order_events.handle_product,
     "products/delete": order_events.handle_product_delete,
-    # Shopify's native returns (issue 15): recorded for the deciding layer
-    "returns/request": returns_store.handle_return_request,
+    # Shopify's native returns (issue 15): recorded, then decided by the written policy (services.returns)
+    "returns/request": returns_intake.handle_request,
+    "returns/update": returns_intake.handle_update,
     "returns/approve": returns_store.handle_return_status,
     "returns/decline": returns_store.handle_return_status,
     "returns/cancel": returns_store.handle_return_status,

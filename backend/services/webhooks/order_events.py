@@ -1,4 +1,4 @@
-"""Webhook handlers of the order pipeline (registered in services/webhooks.TOPIC_HANDLERS).
+"""Webhook handlers of the order pipeline (registered in services/webhooks/ingest.py's TOPIC_HANDLERS).
 
 A handler is `handler(session, event) -> status`. Each ingests its facts in its
 own committed transaction and only then enqueues one `apply_order_task`, so a

@@ -59,7 +59,10 @@
   async function refresh(name) {
     var html = await api("GET", "/app/api/sections/" + name);
     $(name).innerHTML = html;
-    if (name === "policy") { initEditor(); scheduleCheck(0); }
+    if (name === "policy") {
+      initEditor(); scheduleCheck(0);
+      document.dispatchEvent(new CustomEvent("fineprint:policy-loaded"));  // builder.js redraws its form
+    }
   }
 
   // -------------------------------------------------------------- editor
@@ -149,6 +152,7 @@
       $("policy-text").dataset.basedOn = source.based_on || "";
       $("backtest-result").hidden = true;
       renderGutter({}); resetBacktest(); scheduleCheck(0);
+      document.dispatchEvent(new CustomEvent("fineprint:policy-loaded"));
       toast("Loaded " + (source.based_on || "policy") + " into the editor");
     } catch (e) { toast(e.message); }
   }
@@ -282,7 +286,8 @@
   // ------------------------------------------------------------ settings
   async function saveSettings(form) {
     var data = { tag_names: {}, protection_variant_id: form.protection_variant_id.value,
-                 block_po_boxes: form.block_po_boxes.checked };
+                 block_po_boxes: form.block_po_boxes.checked,
+                 reminder_days: /^\d+$/.test(form.reminder_days.value.trim()) ? Number(form.reminder_days.value) : form.reminder_days.value };
     form.querySelectorAll("input[name^='tag_names.']").forEach(function (i) { data.tag_names[i.name.slice(10)] = i.value; });
     try {
       await api("POST", "/app/api/settings", data);
@@ -337,6 +342,8 @@
   document.addEventListener("submit", function (ev) {
     if (ev.target.id === "settings-form") { ev.preventDefault(); saveSettings(ev.target); }
   });
+
+  window.Fineprint = { api: api, refresh: refresh, toast: toast, esc: esc };  // shared with builder.js and returns.js
 
   showTab();
   initEditor();

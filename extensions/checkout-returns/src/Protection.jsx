@@ -3,20 +3,22 @@ import {useEffect, useState} from 'preact/hooks';
 import {currentView, dropStale, setProtection} from './protection.js';
 import {useSubscribe} from '../../shared/signals.js';
 import {useDecision} from './useDecision.js';
+import {useShopSettings} from './useShopSettings.js';
 
 export default async () => {
   render(<Protection />, document.body);
 };
 
 function Protection() {
-  useSubscribe(shopify.settings, shopify.instructions);
+  useSubscribe(shopify.instructions);
   const {decision} = useDecision(shopify);
-  const view = currentView(shopify, decision);
+  const shopSettings = useShopSettings(shopify);
+  const view = currentView(shopify, decision, shopSettings);
   const [busy, setBusy] = useState(false);
   const [failed, setFailed] = useState(false);
 
   useEffect(() => {
-    if (view.stale) dropStale(shopify, decision);
+    if (view.stale) dropStale(shopify, decision, shopSettings);
   }, [view.stale]);
 
   if (!view.visible) return null;
@@ -24,7 +26,7 @@ function Protection() {
   const toggle = async () => {
     setBusy(true);
     setFailed(false);
-    const result = await setProtection(shopify, !view.checked);
+    const result = await setProtection(shopify, !view.checked, shopSettings);
     setFailed(result.type === 'error');
     setBusy(false);
   };

@@ -4,7 +4,7 @@ import {describe, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {cartLine, fakeFetch, fakeShopify} from '../../shared/testing/fake-shopify.mjs';
 import {keysOf, localeFiles, usedKeys} from '../../shared/testing/locales.mjs';
-import {fetchDecision} from '../src/api.js';
+import {fetchDecision, fetchShopSettings} from '../src/api.js';
 import {
   addressInterception, blockingErrors, decisionRequest, lineNoticeKey, returnSummary, signatureNotice,
 } from '../src/logic.js';
@@ -16,8 +16,11 @@ const SHOE = cartLine('gid://shopify/CartLine/1', 'gid://shopify/ProductVariant/
 const offered = {return_protection: {offered: true, price: '2.98', purchased: false}, lines: [], blocked: []};
 const notOffered = {return_protection: {offered: false, price: null, purchased: false}, lines: [], blocked: []};
 
+// The backend's GET /api/v1/shop-settings answer: the admin page's Settings keep the variant's numeric id.
+const SETTINGS = {protection_variant_id: '4242', checkout: {block_po_boxes: true}, tag_names: {}};
+
 function checkout(options = {}) {
-  const api = fakeShopify({lines: [SHOE], settings: {protection_variant: VARIANT}, ...options});
+  const api = fakeShopify({lines: [SHOE], ...options});
   globalThis.shopify = api;
   return api;
 }
@@ -25,68 +28,97 @@ function checkout(options = {}) {
 describe('return protection toggle', () => {
   test('is shown unchecked and adds nothing until the buyer clicks', async () => {
     const api = checkout();
-    const view = currentView(api, offered);
+    const view = currentView(api, offered, SETTINGS);
     assert.equal(view.visible, true);
     assert.equal(view.checked, false);
     assert.equal(view.price, '2.98');
-    await dropStale(api, offered);
+    await dropStale(api, offered, SETTINGS);
     assert.deepEqual(api.calls, []);
     assert.equal(api.lines.value.length, 1);
   });
 
   test('a click adds the protection variant, a second click removes that line', async () => {
     const api = checkout();
-    await setProtection(api, true);
+    await setProtection(api, true, SETTINGS);
     assert.deepEqual(api.calls[0], {type: 'addCartLine', merchandiseId: VARIANT, quantity: 1});
-    assert.equal(currentView(api, offered).checked, true);
+    assert.equal(currentView(api, offered, SETTINGS).checked, true);
     const added = api.lines.value.find((l) => l.merchandise.id === VARIANT);
 
-    await setProtection(api, false);
+    await setProtection(api, false, SETTINGS);
     assert.deepEqual(api.calls[1], {type: 'removeCartLine', id: added.id, quantity: 1});
-    assert.equal(currentView(api, offered).checked, false);
+    assert.equal(currentView(api, offered, SETTINGS).checked, false);
     assert.deepEqual(api.lines.value, [SHOE]);
   });
 
   test('reflects a protection line already in the cart (reload, other surface)', () => {
     const api = checkout({lines: [SHOE, cartLine('gid://shopify/CartLine/9', VARIANT)]});
-    assert.equal(currentView(api, offered).checked, true);
+    assert.equal(currentView(api, offered, SETTINGS).checked, true);
   });
 
   test('is hidden and adds nothing when the checkout cannot add lines', async () => {
     const api = checkout({canAddCartLine: false});
-    assert.equal(currentView(api, offered).visible, false);
-    assert.deepEqual(await setProtection(api, true), {type: 'noop'});
+    assert.equal(currentView(api, offered, SETTINGS).visible, false);
+    assert.deepEqual(await setProtection(api, true, SETTINGS), {type: 'noop'});
     assert.deepEqual(api.calls, []);
   });
 
   test('is hidden when the policy offers no protection for the address', () => {
     const api = checkout();
-    assert.equal(currentView(api, notOffered).visible, false);
-    assert.equal(currentView(api, null).visible, false);
+    assert.equal(currentView(api, notOffered, SETTINGS).visible, false);
+    assert.equal(currentView(api, null, SETTINGS).visible, false);
   });
 
-  test('is hidden without a configured protection variant', () => {
-    const api = checkout({settings: {}});
-    assert.equal(currentView(api, offered).visible, false);
+  test('is hidden, and adds nothing, until the shop settings arrive or without a variant in them', async () => {
+    const api = checkout();
+    for (const settings of [null, {...SETTINGS, protection_variant_id: null}]) {
+      assert.equal(currentView(api, offered, settings).visible, false);
+      assert.deepEqual(await setProtection(api, true, settings), {type: 'noop'});
+    }
+    assert.deepEqual(api.calls, []);
   });
 
-  test('numeric variant settings are read as variant GIDs', async () => {
-    const api = checkout({settings: {protection_variant: '4242'}});
-    await setProtection(api, true);
+  test('the numeric id from Settings and a GID both mean the variant', async () => {
+    const api = checkout();
+    await setProtection(api, true, {protection_variant_id: VARIANT});
+    await setProtection(api, false, SETTINGS);
+    assert.deepEqual(api.calls.map((c) => c.merchandiseId || c.type), [VARIANT, 'removeCartLine']);
+  });
+
+  test('the variant comes from the backend, not from an extension setting', async () => {
+    const api = checkout({settings: {protection_variant: 'gid://shopify/ProductVariant/1'}});  // ignored
+    const fetchImpl = fakeFetch({'/api/v1/shop-settings': [200, SETTINGS]});
+    const savedUrl = process.env.APP_URL;
+    process.env.APP_URL = 'https://app.example.com';
+    try {
+      const settings = await fetchShopSettings(api, fetchImpl);
+      await setProtection(api, true, settings);
+    } finally {
+      if (savedUrl === undefined) delete process.env.APP_URL;
+      else process.env.APP_URL = savedUrl;
+    }
+    const [req] = fetchImpl.requests;
+    assert.equal(req.url, 'https://app.example.com/api/v1/shop-settings');
+    assert.equal(req.method, 'GET');
+    assert.equal(req.headers.Authorization, 'Bearer header.payload.signature');
     assert.equal(api.calls[0].merchandiseId, VARIANT);
+  });
+
+  test('shop settings that cannot be read reject, so the toggle stays hidden', async () => {
+    const api = checkout({settings: {app_url: 'https://app.example.com'}});
+    await assert.rejects(fetchShopSettings(api, fakeFetch({'/api/v1/shop-settings': [401, {}]})), /401/);
   });
 
   test('protection is kept while the decision cannot see the address', async () => {
     const api = checkout({lines: [SHOE, cartLine('gid://shopify/CartLine/9', VARIANT)]});
-    await dropStale(api, {...notOffered, unknown_facts: ['shipping_address']});
+    await dropStale(api, {...notOffered, unknown_facts: ['shipping_address']}, SETTINGS);
     assert.deepEqual(api.calls, []);
   });
 
   test('protection the new address no longer offers is removed, never added', async () => {
     const api = checkout({lines: [SHOE, cartLine('gid://shopify/CartLine/9', VARIANT)]});
-    await dropStale(api, notOffered);
+    await dropStale(api, notOffered, SETTINGS);
     assert.deepEqual(api.calls, [{type: 'removeCartLine', id: 'gid://shopify/CartLine/9', quantity: 1}]);
-    await dropStale(api, notOffered);
+    await dropStale(api, notOffered, SETTINGS);
     assert.equal(api.calls.length, 1);
   });
 });
@@ -145,7 +177,7 @@ describe('unknown shipping address (protected customer data, or not entered yet)
   });
 
   test('a fetch from a checkout without an address posts no shipping_address', async () => {
-    const api = checkout({settings: {protection_variant: VARIANT, app_url: 'https://app.example.com'}});
+    const api = checkout({settings: {app_url: 'https://app.example.com'}});
     const fetchImpl = fakeFetch({'/api/v1/decisions': [200, offered]});
     const body = decisionRequest({lines: api.lines.value, address: api.shippingAddress.value});
     await fetchDecision(api, body, fetchImpl);
@@ -172,7 +204,7 @@ describe('decision request', () => {
   });
 
   test('is POSTed with the session token to the configured app URL', async () => {
-    const api = checkout({settings: {protection_variant: VARIANT, app_url: 'https://staging.example.com/'}});
+    const api = checkout({settings: {app_url: 'https://staging.example.com/'}});
     const fetchImpl = fakeFetch({'/api/v1/decisions': [200, offered]});
     const decision = await fetchDecision(api, {order: {}}, fetchImpl);
     assert.deepEqual(decision, offered);
@@ -210,7 +242,7 @@ describe('decision request', () => {
   });
 
   test('a failing API rejects, so the UI keeps its last state', async () => {
-    const api = checkout({settings: {protection_variant: VARIANT, app_url: 'https://app.example.com'}});
+    const api = checkout({settings: {app_url: 'https://app.example.com'}});
     await assert.rejects(fetchDecision(api, {order: {}}, fakeFetch({'/api/v1/decisions': [422, {}]})));
   });
 });

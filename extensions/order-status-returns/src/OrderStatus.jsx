@@ -35,6 +35,12 @@ function OrderStatus() {
         {lines.map((line, i) => (
           <Line line={line} index={i} />
         ))}
+        {lines.some((line) => line.state === 'open') && (
+          // Shopify offers no link into an order action's modal (only full-page extensions have URLs):
+          // the hint names the "Return or exchange" button of this page's order actions menu
+          // (extensions/customer-account-returns), which opens it.
+          <s-text id="fineprint-return-action">{t('action_hint', {action: t('action')})}</s-text>
+        )}
         {extra.map((fee) => (
           <s-text color="subdued">
             {t(`fee.${fee.kind}`, {amount: shopify.i18n.formatCurrency(Number(fee.amount))})}

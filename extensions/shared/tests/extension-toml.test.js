@@ -12,7 +12,7 @@ const tomls = readdirSync(root, {withFileTypes: true})
 
 test('every UI extension that calls the backend declares network_access, on API 2026-01 or later', () => {
   const ui = tomls.filter(([, toml]) => (toml.extensions || []).some((e) => e.type === 'ui_extension'));
-  assert.deepEqual(ui.map(([name]) => name).sort(), ['checkout-returns', 'order-status-returns']);
+  assert.deepEqual(ui.map(([name]) => name).sort(), ['checkout-returns', 'customer-account-returns', 'order-status-returns']);
   for (const [name, toml] of ui) {
     assert.ok(toml.api_version >= '2026-01', `${name}: api_version ${toml.api_version}`);
     for (const extension of toml.extensions) {

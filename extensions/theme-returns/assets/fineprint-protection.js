@@ -2,7 +2,8 @@
  * Fineprint: return-protection toggle for the cart (Ajax Cart API).
  * The cart is the only state: the box is ticked exactly when the protection
  * variant is in the cart, so reloads and removals elsewhere stay consistent.
- * Nothing is added without the shopper ticking the box.
+ * Nothing is added without the shopper ticking the box. The variant is the one set in the app's
+ * admin page (Settings), given with the offer by the app proxy; without one the toggle stays hidden.
  */
 (function () {
   'use strict';
@@ -10,7 +11,7 @@
   var root = document.querySelector('[data-fineprint-protection]');
   if (!root) return;
   var d = root.dataset;
-  var variantId = Number(d.variantId);
+  var variantId = null; // the admin page's Settings variant, from the proxy's offer (no theme setting)
   var box = root.querySelector('[data-fineprint-toggle]');
   var text = root.querySelector('[data-fineprint-text]');
   var errorEl = root.querySelector('[data-fineprint-error]');
@@ -35,6 +36,7 @@
   var setQuantity = function (key, quantity) { return request(d.cartChange + '.js', {id: key, quantity: quantity}); };
 
   function protectionLine(cart) {
+    if (!variantId) return undefined;
     return (cart.items || []).filter(function (i) { return Number(i.variant_id) === variantId; })[0];
   }
 
@@ -64,7 +66,7 @@
     box.checked = Boolean(protectionLine(cart));
     var offered = Boolean(offer && offer.offered);
     if (offered && offer.price) text.textContent = d.label.replace('{price}', money(offer.price, offer.currency));
-    root.hidden = !(offered && otherItems(cart) > 0);
+    root.hidden = !(offered && variantId && otherItems(cart) > 0);
     root.setAttribute('data-state', box.checked ? 'on' : 'off');
   }
 
@@ -82,6 +84,7 @@
   }
 
   function toggle() {
+    if (!variantId) return;
     var wanted = box.checked;
     busy = true;
     box.disabled = true;
@@ -119,8 +122,11 @@
     ['pageshow', 'focus'].forEach(function (name) { window.addEventListener(name, sync); });
     ['cart:updated', 'cart:refresh', 'fineprint:refresh'].forEach(function (name) { document.addEventListener(name, sync); });
     request(d.proxy + '/protection')
-      .then(function (data) { offer = data; })
-      .catch(function () { offer = null; })
+      .then(function (data) {
+        offer = data;
+        variantId = data && data.variant_id ? Number(data.variant_id) : null;
+      })
+      .catch(function () { offer = null; variantId = null; })
       .then(sync);
   }
 

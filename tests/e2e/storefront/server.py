@@ -65,6 +65,7 @@ class Storefront:
         self.dir = Path(extension_dir)
         self.theme = Theme(self.dir)
         self.cart = Cart()
+        self.settings_variant: int | None = PROTECTION_VARIANT  # the variant set in the app's admin Settings
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
@@ -78,8 +79,7 @@ class Storefront:
 
     # pages -----------------------------------------------------------------
     def embed(self, template: str):
-        settings = {"protection_product": {"selected_or_first_available_variant": {"id": PROTECTION_VARIANT}}}
-        return self.theme.block("cart-protection", settings, template={"name": template})
+        return self.theme.block("cart-protection", {}, template={"name": template})  # no variant setting
 
     def page(self, template: str, main: str, blocks) -> str:
         assets = "\n".join(dict.fromkeys(b.assets() for b in blocks))
@@ -106,10 +106,10 @@ class Storefront:
         return self.page("page", f"<h1>Refund policy</h1>{policy.html}", [policy])
 
     # proxy -----------------------------------------------------------------
-    @staticmethod
-    def proxy(path: str, query: dict):
-        if path == "/apps/fineprint/protection":
-            return 200, {"offered": True, "price": "2.98", "currency": "USD"}
+    def proxy(self, path: str, query: dict):
+        if path == "/apps/fineprint/protection":  # as backend/routes/proxy.py answers: the Settings' variant id
+            variant = str(self.settings_variant) if self.settings_variant else None
+            return 200, {"offered": True, "price": "2.98", "currency": "USD", "variant_id": variant}
         if path == "/apps/fineprint/policy":
             return 200, {"markdown": "## Returns", "html": POLICY_HTML}
         if path == "/apps/fineprint/product":

@@ -92,3 +92,40 @@ def test_a_request_that_is_not_an_object_is_one_error():
     with pytest.raises(RequestError) as caught:
         read_request([], policy.tz, policy.currency)
     assert caught.value.errors == [{"field": "", "message": "a decision request must be a JSON object"}]
+
+
+def _three_lines() -> dict:
+    return {"order": {"created_at": "2024-11-20T09:30:00-08:00", "line_items": [
+        {"id": str(i), "sku": "BAG-1", "product_type": "Handbags", "quantity": 1, "price": "95.00"} for i in range(3)]},
+        "return_request": {"resolution": "refund", "lines": [{"line_item_id": "0", "quantity": 1}]}}
+
+
+def test_every_bad_field_is_named_when_types_are_wrong_too():
+    """A wrong type stops msgspec at the first; the reader still names every bad field, range errors included."""
+    policy, data = load_policy("aallyn"), _three_lines()
+    lines = data["order"]["line_items"]
+    lines[0]["id"], lines[1]["price"], lines[2]["quantity"] = True, "-1.00", "2"
+    data["order"]["created_at"] = "yesterday"
+    data["return_request"]["lines"][0]["condition"] = "shredded"
+    with pytest.raises(RequestError) as caught:
+        read_request(data, policy.tz, policy.currency)
+    assert caught.value.errors == [
+        {"field": "order.created_at", "message": "expected an ISO 8601 timestamp"},
+        {"field": "order.line_items[0].id", "message": "expected a string or an integer id"},
+        {"field": "order.line_items[1].price", "message": "must not be negative"},
+        {"field": "order.line_items[2].quantity", "message": "expected a whole number, 0 or more"},
+        {"field": "return_request.lines[0].condition", "message": "expected one of new, worn, damaged"}]
+
+
+def test_every_value_out_of_range_is_named_when_the_types_are_right():
+    policy, data = load_policy("aallyn"), _three_lines()
+    lines = data["order"]["line_items"]
+    lines[0]["discount"], lines[1]["compare_at_price"], lines[2]["quantity"] = "NaN", 10 ** 12, 1_000_001
+    data["as_of"] = "0001-01-01T00:00:00+14:00"
+    with pytest.raises(RequestError) as caught:
+        read_request(data, policy.tz, policy.currency)
+    assert caught.value.errors == [
+        {"field": "as_of", "message": "expected a timestamp between the years 1900 and 2999"},
+        {"field": "order.line_items[0].discount", "message": "expected a finite decimal amount"},
+        {"field": "order.line_items[1].compare_at_price", "message": "must be less than 1,000,000,000,000"},
+        {"field": "order.line_items[2].quantity", "message": "must be at most 1,000,000"}]

@@ -1,0 +1,142 @@
+"""The line rules compiled once into plain functions: what the order decides runs once per decision.
+
+Each rule's conditions are split by scope (vocabulary.VOCABULARY): the conjuncts that read only the order
+(its country, dates, tags, codes...) become one predicate run once per decision; the rest (line facts, or
+a `when_any` / `unless` group mixing scopes) one predicate run per line. Each condition is compiled by a
+specialised compiler of this module where one exists, else by its generic predicate
+(vocabulary.compile_key), so a condition kind added to the vocabulary works here unchanged.
+
+What a line's rules produce (class, windows, the rules that shaped it) depends only on which rules matched
+(True, False or undetermined) and on whether the line is the protection line: `lines.combine`, THE
+combining rule, is run once per such pattern and its answer kept in the pattern table (at most
+2 × 3^rules patterns; bounded, owned by the compiled policy, keyed by the pattern's values).
+The reference semantics (Cond.match per line, combine per line) stays what `compile_policy(reference=True)`
+runs; tests/unit/policy/test_compiled_equivalence.py proves the two decide alike.
+"""
+from __future__ import annotations
+
+import copy
+
+from backend.policy.lines import Ctx, LineRules, combine
+from backend.policy.memo import Memo
+from backend.policy.model import Cond, Policy
+from backend.policy.vocabulary import VOCABULARY, all_of, any_of_preds, compile_key, none_of
+
+PATTERNS = 4096
+
+
+def _set_match(attr: str, holder: str):
+    """`attr` of the line (or order) is one of the values: one membership test."""
+    if holder == "line":
+        return lambda values: lambda c: getattr(c.line, attr) in values
+    return lambda values: lambda c: getattr(c.order, attr) in values
+
+
+def _overlap(attr: str, holder: str):
+    """A set of the line's (or order's) values shares one with the condition's: a single value is one test."""
+    def compile_(values: frozenset):
+        if len(values) == 1:
+            (only,) = values
+            if holder == "line":
+                return lambda c: only in getattr(c.line, attr)
+            return lambda c: only in getattr(c.order, attr)
+        if holder == "line":
+            return lambda c: not values.isdisjoint(getattr(c.line, attr))
+        return lambda c: not values.isdisjoint(getattr(c.order, attr))
+    return compile_
+
+
+# Specialised compilers: key -> value -> predicate on the context. Any key not here compiles through its
+# generic predicate (vocabulary.compile_key); tests prove both decide alike for every key in the vocabulary.
+SPECIALISED = {
+    "product_tag": _overlap("tags", "line"),
+    "order_tag": _overlap("tags", "order"),
+    "carrier": _overlap("carriers", "order"),
+    "payment_method": _overlap("payments", "order"),
+    "product_type": _set_match("ptype", "line"),
+    "sku": _set_match("sku", "line"),
+    "sales_channel": _set_match("channel", "order"),
+    "currency": _set_match("currency", "order"),
+}
+
+
+def compile_condition(key: str, value):
+    """The predicate for one validated condition: its specialised compiler, or its generic one."""
+    special = SPECIALISED.get(key)
+    return special(value) if special is not None else compile_key(key, value)
+
+
+def _order_scoped(table: dict) -> bool:
+    return all(VOCABULARY[key][0] == "order" for key in table)
+
+
+def staged(cond: Cond) -> tuple:
+    """(order predicate or None, line predicate or None): the conjuncts of `cond` split by what they read.
+    ANDed back (Kleene's, as vocabulary.all_of) they are `cond.match`."""
+    order, line = [], []
+    for key, value in cond.when.items():
+        (order if VOCABULARY[key][0] == "order" else line).append(compile_condition(key, value))
+    if cond.when_any:
+        group = any_of_preds([all_of([compile_condition(k, v) for k, v in t.items()]) for t in cond.when_any])
+        (order if all(_order_scoped(t) for t in cond.when_any) else line).append(group)
+    if cond.unless:
+        group = none_of(all_of([compile_condition(k, v) for k, v in cond.unless.items()]))
+        (order if _order_scoped(cond.unless) else line).append(group)
+    return (all_of(order) if order else None), (all_of(line) if line else None)
+
+
+def _fixed(value):
+    return lambda c: value
+
+
+class LineProgram:
+    """One policy's line rules: order parts once per decision, line parts per line, combine per pattern."""
+
+    __slots__ = ("rules", "order_parts", "line_parts", "ids", "patterns", "_probe")
+
+    def __init__(self, policy: Policy, rules: LineRules):
+        self.rules = rules
+        parts = [staged(r.cond) for r in policy.rules]
+        self.order_parts = tuple(o for o, _ in parts)
+        self.line_parts = tuple(ln for _, ln in parts)
+        self.ids = tuple(r.info.id for r in policy.rules)
+        self.patterns = Memo(PATTERNS)
+        self._probe = Ctx(_NoLine, None)
+
+    def order_values(self, order) -> tuple:
+        """(the pattern as far as the order decides it, [(rule index, line part, order answer)] still to run
+        for each line): each rule's order part runs here, once per decision."""
+        ctx, base, todo = Ctx(None, order), [], []
+        for i, (order_part, line_part) in enumerate(zip(self.order_parts, self.line_parts)):
+            known = True if order_part is None else order_part(ctx)
+            known = None if known is None else (True if known else False)
+            base.append(known)
+            if known is not False and line_part is not None:
+                todo.append((i, line_part, known))
+        return base, tuple(todo)
+
+    def combine(self, ctx: Ctx, order_values: tuple, protected: bool) -> tuple:
+        """((class, windows, shaping rules), ids of the rules left undetermined) for the line in `ctx`."""
+        base, todo = order_values
+        pattern = base.copy() if todo else base
+        for i, line_part, known in todo:  # Kleene's AND of the order's answer (True or None) and the line's
+            found = line_part(ctx)
+            pattern[i] = None if found is None else (known if found else False)
+        key = (*pattern, protected)
+        found = self.patterns.get(key)
+        if found is None:
+            found = self.patterns.put(key, self._combined(pattern, protected))
+        return found
+
+    def _combined(self, pattern: list, protected: bool) -> tuple:
+        """THE combining rule (lines.combine) over rules whose answers are `pattern`."""
+        fixed = copy.copy(self.rules)  # the same LineRules, whatever combine reads of it, but for the answers
+        fixed.rules = tuple((_fixed(value), *entry[1:]) for value, entry in zip(pattern, self.rules.rules))
+        unknown: list = []
+        cls, windows, shaped = combine(fixed, self._probe, protected, unknown)
+        return (cls, windows, tuple(shaped)), tuple(entry[1] for entry in unknown)
+
+
+class _NoLine:
+    id = None
+
