@@ -93,7 +93,7 @@ def _stop(proc: subprocess.Popen) -> None:
 
 def _drive(port: int, headers: dict, body: bytes, total: int) -> tuple[list[float], int, float]:
     """Open loop: request i is due at t0 + i/RATE; latency counts from that moment."""
-    latencies, errors, lock, counter = [], [0], threading.Lock(), iter(range(total))
+    latencies, errors, lock, counter, kinds = [], [0], threading.Lock(), iter(range(total)), {}
     t0 = time.perf_counter() + 0.2
 
     def sender():
@@ -109,21 +109,24 @@ def _drive(port: int, headers: dict, body: bytes, total: int) -> tuple[list[floa
                 conn.request("POST", "/api/v1/decisions", body=body, headers=headers)
                 response = conn.getresponse()
                 response.read()
-                ok = response.status == 200
-            except OSError:
+                failed = "" if response.status == 200 else f"HTTP {response.status}"
+            except OSError as exc:  # no answer within 5 s (a server far behind the pace), or a dropped connection
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                ok = False
+                failed = type(exc).__name__
             done = time.perf_counter()
             with lock:
                 latencies.append(done - due)
-                errors[0] += 0 if ok else 1
+                if failed:
+                    errors[0] += 1
+                    kinds[failed] = kinds.get(failed, 0) + 1
 
     threads = [threading.Thread(target=sender, daemon=True) for _ in range(SENDERS)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=SECONDS + 30)
+    _drive.kinds = kinds  # what the errors were, for the printout
     return sorted(latencies), errors[0], time.perf_counter() - t0
 
 
@@ -147,10 +150,12 @@ def measure(url: str) -> dict:
         _drive(port, headers, body, RATE)  # warm-up: 1 s, not counted
         cpu_before = tree_cpu_seconds(proc.pid)
         samples, errors, elapsed = _drive(port, headers, body, int(RATE * SECONDS))
+        kinds = dict(_drive.kinds)
         cpu_ms = per_request_ms(cpu_before, tree_cpu_seconds(proc.pid), len(samples))
     finally:
         _stop(proc)
-    return {"samples": samples, "errors": errors, "elapsed": elapsed, "load": os.getloadavg()[0], "cpu_ms": cpu_ms}
+    return {"samples": samples, "errors": errors, "elapsed": elapsed, "load": os.getloadavg()[0], "cpu_ms": cpu_ms,
+            "kinds": kinds}
 
 
 def _variants():
@@ -185,7 +190,9 @@ def main() -> None:
               f"{RATE}/s for {SECONDS:.0f} s ({len(samples)} requests, {len(samples) / m['elapsed']:.0f}/s achieved; "
               f"load average {m['load']:.1f} on {os.cpu_count()} CPUs)")
         print(f"  p50 {_pct(samples, 0.50):.2f} ms   p95 {_pct(samples, 0.95):.2f} ms   p99 {p99:.2f} ms"
-              f"   max {_pct(samples, 1.0):.2f} ms   errors {errors}   (target p99 <= {TARGET_P99_MS:g} ms, no errors)")
+              f"   max {_pct(samples, 1.0):.2f} ms   errors {errors}"
+              f"{' (' + ', '.join(f'{k} {v}' for k, v in sorted(m['kinds'].items())) + ')' if errors else ''}"
+              f"   (target p99 <= {TARGET_P99_MS:g} ms, no errors)")
         if m["cpu_ms"]:
             print(f"  server CPU {m['cpu_ms']:.2f} ms per request (gunicorn's processes): one web core sustains "
                   f"~{1000 / m['cpu_ms']:.0f} decisions/s; the pace of {RATE}/s keeps {RATE * m['cpu_ms'] / 10:.0f}% of one core busy")
