@@ -9,10 +9,14 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from backend.store.models import ReturnAuditEntry, ReturnRecord, ReturnsSettings, utcnow
+from backend.store.models import ReturnAuditEntry, ReturnRecord, ReturnsSettings, Shop, utcnow
 
 MODES = ("enforce", "recommend", "off")
 DEFAULT_MODE = "recommend"  # a new shop: Fineprint says what it would do and touches no return
+
+
+def shop_known(s: Session, shop: str) -> bool:
+    return s.exec(select(Shop.id).where(Shop.domain == shop)).first() is not None
 
 
 def settings(s: Session, shop: str) -> ReturnsSettings:

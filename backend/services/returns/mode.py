@@ -3,11 +3,8 @@
 The admin page's Returns settings and `fineprint shops set-returns-mode` both call `set_mode`."""
 from __future__ import annotations
 
-from sqlmodel import select
-
 from backend.errors import NotFound, ValidationError
 from backend.store import returns as repo
-from backend.store.models import Shop
 
 MODES = repo.MODES
 
@@ -24,7 +21,7 @@ def set_mode(db, shop: str, mode: str, user: str | None = None) -> dict:
         raise ValidationError(f"returns mode is one of {', '.join(MODES)}, not {mode!r}",
                               details=[{"field": "mode", "message": f"one of {', '.join(MODES)}"}])
     with db.session() as s:
-        if s.exec(select(Shop.id).where(Shop.domain == shop)).first() is None:
+        if not repo.shop_known(s, shop):
             raise NotFound(f"unknown shop {shop}", code="unknown_shop")
         repo.save_settings(s, shop, mode=mode, user=user)
     return get(db, shop)
