@@ -97,10 +97,12 @@ _REDIS_STORES: dict = {}
 _STORES_LOCK = threading.Lock()
 
 
-def store_for(config):
-    """The shared Redis store when the config names a Redis (one per URL and namespace), else the process's."""
+def store_for(config, local: MemoryThrottleStore | None = None):
+    """The shared Redis store when the config names a Redis (one per URL and namespace), else `local`
+    (the app's own buckets, so two apps in one process, e.g. two tests, never share a shop's
+    estimate) or, without one, the process's."""
     if not getattr(config, "redis_url", None):
-        return DEFAULT_STORE
+        return local if local is not None else DEFAULT_STORE
     from backend.shopify.pacing_redis import RedisThrottleStore
 
     prefix = f"{config.huey_name}:throttle"

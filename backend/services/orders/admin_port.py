@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 
 from backend.shopify.admin import AdminClient, RetryPolicy
+from backend.shopify.pacing import MemoryThrottleStore, store_for
 
 _guard = threading.Lock()
 
@@ -34,7 +35,9 @@ def _client(app, shop: str) -> AdminClient:
         clients = app.extensions.setdefault("fineprint.admin_clients", {})
         client = clients.get(key)
         if client is None:
-            kwargs = {}
+            # pacing shared by the app's clients (in Redis when configured), never across apps
+            kwargs = {"store": store_for(config, app.extensions.setdefault("fineprint.throttle",
+                                                                           MemoryThrottleStore()))}
             if config.admin_timeout:  # e.g. the simulator runs a big bulk query inline
                 kwargs["retry"] = RetryPolicy(timeout=config.admin_timeout)
             client = clients[key] = AdminClient(shop, _TokenProvider(app), config, **kwargs)
