@@ -99,3 +99,11 @@ def count_by_verdict(s: Session, shop: str) -> dict:
     rows = s.exec(select(ReturnRecord.verdict, func.count()).where(ReturnRecord.shop_domain == shop)
                   .group_by(ReturnRecord.verdict)).all()
     return {verdict or "undecided": n for verdict, n in rows}
+
+
+def in_id_order(s: Session, shop: str, status: str | None = None) -> list[ReturnRecord]:
+    """The shop's returns as recorded (oldest first), optionally of one Shopify status."""
+    q = select(ReturnRecord).where(ReturnRecord.shop_domain == shop)
+    if status:
+        q = q.where(ReturnRecord.status == status)
+    return list(s.exec(q.order_by(ReturnRecord.id)))
