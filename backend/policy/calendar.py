@@ -1,10 +1,14 @@
 """Dates in the shop's zone and computed holidays (what a compiled ship-by calendar is built from)."""
 from __future__ import annotations
 
+import importlib.util
+import sys
 from datetime import date, datetime, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import holidays as _holidays
+from holidays.registry import COUNTRIES as _REGISTRY
 
 # Closed vocabulary of named holidays: key -> the name the `holidays` package uses
 # (actual dates, no observed shift). Other fixed dates are written "MM-DD".
@@ -43,12 +47,36 @@ def holiday_date(key: str, year: int, country: str = "US") -> date | None:
     if key not in NAMED_HOLIDAYS:
         month, day = key.split("-")
         return date(year, int(month), int(day))
-    table = _holidays.country_holidays(country, years=year, observed=False, categories=_CATEGORIES)
+    table = _country_class(country)(years=year, observed=False, categories=_CATEGORIES)
     wanted = NAMED_HOLIDAYS[key]
     for day, names in sorted(table.items()):
         if wanted in names.split("; "):
             return day
     return None
+
+
+def _country_class(country: str):
+    """The `holidays` class of one country, loaded from its own module. `holidays.country_holidays` imports
+    the package `holidays.countries`, whose __init__ imports all ~250 countries: most of a one-request
+    `fineprint policy decide`. The module is loaded under a private name (the `holidays` package is left as
+    it was, the module is kept in sys.modules like any import); a code the registry does not list, or a
+    module that cannot be loaded so, takes the package's way."""
+    module = next((name for name, codes in _REGISTRY.items() if country in codes[1:]), None)
+    name = f"_fineprint_holidays_{module}"
+    if name in sys.modules:
+        return getattr(sys.modules[name], _REGISTRY[module][0])
+    path = Path(_holidays.__file__).with_name("countries") / f"{module}.py"
+    spec = importlib.util.spec_from_file_location(name, path) if module and path.is_file() else None
+    if spec is None:
+        return lambda **kw: _holidays.country_holidays(country, **kw)
+    loaded = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(loaded)
+        found = getattr(loaded, _REGISTRY[module][0])
+    except (ImportError, AttributeError):
+        return lambda **kw: _holidays.country_holidays(country, **kw)
+    sys.modules[name] = loaded
+    return found
 
 
 def holiday_set(keys: tuple[str, ...], year: int, country: str = "US") -> frozenset[date]:
