@@ -44,15 +44,22 @@ def is_holiday_key(key: str) -> bool:
 
 def holiday_date(key: str, year: int, country: str = "US") -> date | None:
     """The actual date of a holiday key in `year` (None if the country has no such day)."""
-    if key not in NAMED_HOLIDAYS:
-        month, day = key.split("-")
-        return date(year, int(month), int(day))
-    table = _country_class(country)(years=year, observed=False, categories=_CATEGORIES)
-    wanted = NAMED_HOLIDAYS[key]
-    for day, names in sorted(table.items()):
-        if wanted in names.split("; "):
-            return day
-    return None
+    return holiday_dates((key,), year, country)[key]
+
+
+def holiday_dates(keys, year: int, country: str = "US") -> dict[str, date | None]:
+    """{key: its date in `year`, or None}; the country's holidays of that year are computed once for all keys."""
+    out, table = {}, None
+    for key in keys:
+        if key not in NAMED_HOLIDAYS:
+            month, day = key.split("-")
+            out[key] = date(year, int(month), int(day))
+            continue
+        if table is None:
+            table = sorted(_country_class(country)(years=year, observed=False, categories=_CATEGORIES).items())
+        wanted = NAMED_HOLIDAYS[key]
+        out[key] = next((day for day, names in table if wanted in names.split("; ")), None)
+    return out
 
 
 def _country_class(country: str):
@@ -80,8 +87,7 @@ def _country_class(country: str):
 
 
 def holiday_set(keys: tuple[str, ...], year: int, country: str = "US") -> frozenset[date]:
-    days = (holiday_date(k, year, country) for k in keys)
-    return frozenset(d for d in days if d is not None)
+    return frozenset(d for d in holiday_dates(keys, year, country).values() if d is not None)
 
 
 def zone(name: str) -> ZoneInfo:

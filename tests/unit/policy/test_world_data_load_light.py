@@ -1,5 +1,6 @@
-"""Named holidays come from the `holidays` package; the calendar loads only the country it needs (not the
-~250 modules of `holidays.countries`), and must find exactly the dates the package's own entry point finds."""
+"""The world a policy names (holidays, ISO codes) comes from the `holidays` and `pycountry` packages, loaded light:
+the calendar loads only the country it needs, the ISO codes are read from pycountry's data files; both must
+find exactly what the packages' own entry points find."""
 from __future__ import annotations
 
 import subprocess
@@ -54,3 +55,24 @@ def test_a_ship_by_calendar_loads_one_country_not_the_whole_holidays_package():
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[0] == "2025-11-27"
     assert out[1] == "[]"
+
+
+def test_the_iso_codes_read_from_pycountrys_files_are_pycountrys_own():
+    import pycountry
+
+    from backend.policy import codes
+
+    assert codes.COUNTRIES == frozenset(c.alpha_2 for c in pycountry.countries)
+    assert codes.CURRENCIES == frozenset(c.alpha_3 for c in pycountry.currencies)
+    for country in ("US", "CA", "GB", "DE", "AU", "HK"):
+        expected = {s.code.split("-", 1)[1]: s.name for s in pycountry.subdivisions.get(country_code=country) or ()}
+        assert codes.SUBDIVISIONS.get(country, {}) == expected, country
+    assert codes.province_problem("US", "Californa") == "'Californa' is not an ISO 3166-2 subdivision of US"
+    assert codes.province_problem("US", "California").endswith("did you mean CA?")
+
+
+def test_deciding_with_a_preset_does_not_import_pycountry():
+    script = ("import sys; from backend import policy; policy.load_policy('aallyn'); "
+              "print('pycountry' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
