@@ -7,8 +7,6 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import holidays as _holidays
-from holidays.registry import COUNTRIES as _REGISTRY
 
 # Closed vocabulary of named holidays: key -> the name the `holidays` package uses
 # (actual dates, no observed shift). Other fixed dates are written "MM-DD".
@@ -67,7 +65,11 @@ def _country_class(country: str):
     the package `holidays.countries`, whose __init__ imports all ~250 countries: most of a one-request
     `fineprint policy decide`. The module is loaded under a private name (the `holidays` package is left as
     it was, the module is kept in sys.modules like any import); a code the registry does not list, or a
-    module that cannot be loaded so, takes the package's way."""
+    module that cannot be loaded so, takes the package's way. `holidays` itself is imported here, when a
+    policy names a holiday: a policy without one never loads it."""
+    import holidays as _holidays
+    from holidays.registry import COUNTRIES as _REGISTRY
+
     module = next((name for name, codes in _REGISTRY.items() if country in codes[1:]), None)
     name = f"_fineprint_holidays_{module}"
     if name in sys.modules:

@@ -76,3 +76,10 @@ def test_deciding_with_a_preset_does_not_import_pycountry():
               "print('pycountry' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_a_policy_that_names_no_holiday_never_loads_the_holidays_package():
+    script = ("import sys; from backend import policy; policy.load_policy('ally'); policy.load_policy('novus'); "
+              "print('holidays' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
