@@ -132,6 +132,66 @@ def run(url: str, redis_url: str, consumers: int, orders: int, threads: int) -> 
             "load": os.getloadavg()[0]}
 
 
+def transactions_per_order(url: str, redis_url: str | None, orders: int = 20) -> dict:
+    """Database transactions and statements the worker spends per order (one orders/create event processed and
+    its decision applied, in process), counted with SQLAlchemy engine events around the worker's part only."""
+    import sqlalchemy as sa
+
+    from backend import create_app, jobs
+    from backend.services import queue as queue_port
+    from backend.services.webhooks import ingest
+    from backend.store import migrate
+    from backend.store.models import Shop
+    from devshop import Simulator
+
+    migrate.upgrade(url)
+    _empty(url)
+    with tempfile.TemporaryDirectory() as d, Simulator(api_secret=SECRET) as sim:
+        sim.add_shop(SHOP, bucket_size=10**9, restore_rate=10**9)
+        app = create_app({"database_url": url, "admin_origin": sim.origin_template, "huey_immediate": True,
+                          "redis_url": redis_url, "huey_name": f"fineprint-bench-{uuid.uuid4().hex[:8]}",
+                          "backfill_dir": str(Path(d) / "bf")})
+        db = app.extensions["fineprint.db"]
+        token = sim.install(SHOP)["access_token"]
+        with db.session() as s:
+            s.add(Shop(domain=SHOP, access_token_encrypted=app.extensions["fineprint.cipher"].encrypt(token),
+                       active_policy="ally"))
+        client = app.test_client()
+        products = _products(sim)
+        for p in products:
+            body = json.dumps(_product_payload(sim, p)).encode()
+            assert client.post("/webhooks", data=body, headers=_headers(body, "products/create")).status_code == 200
+        counts = {"transactions": 0, "statements": 0}
+
+        def on_begin(conn):
+            counts["transactions"] += 1
+
+        def on_statement(*args):
+            counts["statements"] += 1
+
+        held = []
+        for i in range(orders):
+            order = sim.add_order(SHOP, line_items=[{"variant": products[i % len(products)].variants[0]}],
+                                  shipping_address=US)
+            body = json.dumps(_order_payload(sim, order)).encode()
+            delivery = ingest.Delivery.from_headers({k.lower(): v for k, v in _headers(body, "orders/create").items()})
+            assert ingest.record(db, delivery, body.decode(), held.append) == "accepted"
+        sa.event.listen(db.engine, "begin", on_begin)
+        sa.event.listen(db.engine, "before_cursor_execute", on_statement)
+        try:
+            for row_id in held:
+                queue_port.of(app).process_webhook(row_id)
+        finally:
+            sa.event.remove(db.engine, "begin", on_begin)
+            sa.event.remove(db.engine, "before_cursor_execute", on_statement)
+        written = _count(app, "SELECT count(*) FROM decision_log WHERE write_result = 'written'")
+        db.dispose()
+        jobs.huey.immediate = False
+    assert written == orders, f"{written} of {orders} orders written"
+    return {"lock": "redis" if redis_url else "row lease", "transactions": counts["transactions"] / orders,
+            "statements": counts["statements"] / orders}
+
+
 def main() -> None:
     try:
         from tests import services
