@@ -95,8 +95,8 @@ def _at(exc: ValueError, *path) -> ValueError:
 def _window(res: str, spec: dict) -> m.Window:
     unknown = [k for k in spec if k not in _WINDOW_KEYS]
     if unknown:
-        raise _at(ValueError(f"unknown window field '{unknown[0]}' in '{res}' (expected days, from, until)"),
-                  res, unknown[0])
+        hint = did_you_mean(unknown[0], _WINDOW_KEYS) or " (expected days, from, until)"
+        raise _at(ValueError(f"unknown window field '{unknown[0]}' in '{res}'{hint}"), res, unknown[0])
     if ("days" in spec) != ("from" in spec) or not spec:
         raise _at(ValueError(f"'{res}' needs both 'days' and 'from', or 'until', or all three"), res)
     if "from" in spec and spec["from"] not in m.ANCHORS:
