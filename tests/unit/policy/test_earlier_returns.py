@@ -169,3 +169,20 @@ def test_a_gift_an_earlier_return_took_back_is_not_kept():
     earlier = {"lines": [{"line_item_id": "1", "quantity": 1}, {"line_item_id": "9", "quantity": 1}]}
     got = decide(load_policy_text(TWO_PLUS_ONE), request(THREE, [("1", 1)], earlier), NOW)["return"]
     assert got["deductions"] == [] and got["refund_total"] == "40.00"
+
+
+def test_earlier_returns_reads_engine_and_stored_return_decisions():
+    from backend.policy import earlier_returns
+    policy = load_policy_text(PER_ORDER)
+    first = decide(policy, request(ITEMS, [("1", 1)]), NOW)["return"]  # the engine's part: refund, label + handling
+    exchange = {"resolution": "exchange", "lines": [{"line_item_id": "2", "quantity": 1, "allowed": True}],
+                "fees": []}
+    stored = {"lines": [{"line_item_id": "2", "quantity": 1, "allowed": True, "resolution": "store_credit"},
+                        {"line_item_id": "1", "quantity": 1, "allowed": False, "resolution": None}],
+              "fees": [{"kind": "handling", "amount": "2.00", "resolution": "store_credit"}]}
+    assert earlier_returns([]) == {} and earlier_returns([exchange, None]) == {}
+    got = earlier_returns([first, exchange, stored])
+    assert got == {"lines": [{"line_item_id": "1", "quantity": 1}, {"line_item_id": "2", "quantity": 1}],
+                   "fee_kinds": ["handling", "label"]}
+    again = decide(policy, request(ITEMS + [line("3", "5.00")], [("3", 1)], got), NOW)["return"]
+    assert fees(again) == {"handling": "2.00"}
