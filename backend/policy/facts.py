@@ -100,6 +100,10 @@ class Request:
     resolution: str | None
     return_lines: list | None
     as_of_date: date | None = field(default=None, compare=False)  # as_of's local date, when read with it
+    # What the order's earlier returns took back ({line id: units}) and the fee kinds they were charged
+    # (the return request's `earlier_returns`); empty for a first return and for old requests.
+    returned_before: dict = field(default_factory=dict, compare=False)
+    fees_before: frozenset = field(default_factory=frozenset, compare=False)
 
 
 def carrier_of(carrier: str, title: str) -> str:
