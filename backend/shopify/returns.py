@@ -54,8 +54,10 @@ PROCESS_MUTATION = ("mutation FineprintReturnProcess($input: ReturnProcessInput!
                     "{ returnProcess(input: $input) { %s } }" % _RESULT)
 # A return Fineprint opens itself (a merchant-side return, or the shopper preview's) carries the policy's fees
 # in Shopify's model: per-line restocking percentages and a return shipping fee (services/returns/money.py).
-CREATE_MUTATION = ("mutation FineprintReturnCreate($input: ReturnInput!) "
-                   "{ returnCreate(returnInput: $input) { %s } }" % _RESULT)
+# The one `returnCreate` document (the shopper's exchange, services/returns/shopper_actions.py, sends it too).
+CREATE_MUTATION = ("mutation FineprintReturnCreate($returnInput: ReturnInput!) "
+                   "{ returnCreate(returnInput: $returnInput) { return { id name status } "
+                   "userErrors { code field message } } }")
 
 # The refused lines of a partly allowed request leave it before it is approved (Shopify approves or declines
 # a request as a whole). `removeFromReturn`: `returnLineItemRemoveFromReturn` is deprecated in 2026-10.
@@ -227,4 +229,4 @@ def create_return(order_gid: str, lines: list[dict], currency: str, *, restockin
     spec: dict = {"orderId": order_gid, "returnLineItems": items, "notifyCustomer": notify_customer}
     if shipping_fee and Decimal(shipping_fee) > 0:
         spec["returnShippingFee"] = {"amount": _money_input(Decimal(shipping_fee), currency)}
-    return CREATE_MUTATION, {"input": spec}
+    return CREATE_MUTATION, {"returnInput": spec}

@@ -42,7 +42,7 @@ def _reason(client, app, order, handle):
 
 def _writes(simulator):
     return [c for c in simulator.calls("graphql") if c.operation in ("FineprintShopperReturnRequest",
-                                                                     "FineprintShopperReturnCreate")]
+                                                                     "FineprintReturnCreate")]
 
 
 def test_the_options_list_each_line_with_its_deadline_and_a_final_sale_line_says_why(app, client, bought):
@@ -91,7 +91,7 @@ def test_store_credit_and_an_exchange_become_exactly_a_return_request_and_a_retu
     created = answer.get_json()["returns"]
     assert [(r["resolution"], r["status"]) for r in created] == [("store_credit", "REQUESTED"), ("exchange", "OPEN")]
     request, create = _writes(simulator)
-    assert request.operation == "FineprintShopperReturnRequest" and create.operation == "FineprintShopperReturnCreate"
+    assert request.operation == "FineprintShopperReturnRequest" and create.operation == "FineprintReturnCreate"
     (line,) = request.variables["input"]["returnLineItems"]
     assert line["quantity"] == 1 and line["returnReasonDefinitionId"] == reason
     assert "store credit" in line["customerNote"]

@@ -103,7 +103,6 @@ WORST_CASES = {  # operation name → (document, worst-case variables)
     "FineprintShopperExchangeVariants": lambda: (shopper_returns.VARIANTS_QUERY, {
         "ids": [f"gid://shopify/Product/{i}" for i in range(shopper_returns.MAX_PRODUCTS)]}),
     "FineprintShopperReturnRequest": lambda: (shopper_returns.REQUEST_MUTATION, {}),
-    "FineprintShopperReturnCreate": lambda: (shopper_returns.CREATE_MUTATION, {}),
     "FineprintFlowTrigger": lambda: (flow.TRIGGER_MUTATION, {}),
     "FineprintFlowScheduled": lambda: (flow.SCHEDULED_MUTATION, {}),
     "FineprintFlowReceipt": lambda: (flow.RECEIPT_QUERY, {"id": "gid://shopify/Order/1", "namespace": "$app:flow",
