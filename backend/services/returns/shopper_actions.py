@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from backend.errors import AppError, ServiceUnavailable, ValidationError
 from backend.services.orders.admin_port import AdminPort
-from backend.services.returns import shopper
+from backend.services.returns import money, shopper
 from backend.shopify import shopper_returns as gql
 from backend.shopify.errors import AdminApiError
 
@@ -151,12 +151,14 @@ def _check_exchanges(app, shop: str, setup: dict, lines: list[dict]) -> None:
 
 def _write(order_id, resolution, lines, group, pool, currency) -> tuple[str, tuple]:
     """(resolution, (document, variables, payload field)) of the one Shopify write for these lines."""
-    restock = next((Decimal(f["amount"]) for f in group["fees"] if f["kind"] == "restocking"), Decimal(0))
+    restock = sum((Decimal(f["amount"]) for f in group["fees"] if f["kind"] == "restocking"), Decimal(0))
     flat = sum((Decimal(f["amount"]) for f in group["fees"] if f["kind"] in FEE_AS_SHIPPING), Decimal(0))
-    value = sum((Decimal(ln["amount"]) for ln in lines), Decimal(0))
-    # Shopify takes a restocking fee as a percentage of each line's value: the policy's amount over the value.
-    percentage = float(restock / value * 100) if restock and value else None
-    items = [_line_input(ln, fl, q, percentage, resolution) for ln in lines for fl, q in _fulfillment_lines(pool, ln)]
+    units = [(ln, fl, q) for ln in lines for fl, q in _fulfillment_lines(pool, ln)]
+    # Shopify computes each return line's restocking fee as its value × percentage, rounded to the cent: the
+    # policy's amount is put on the lines, largest first, as money.py's exact percentages.
+    values = [Decimal(ln["amount"]) * q / ln["quantity"] if ln["quantity"] else Decimal(0) for ln, _, q in units]
+    percentages = restocking_percentages(restock, values)
+    items = [_line_input(ln, fl, q, pct, resolution) for (ln, fl, q), pct in zip(units, percentages)]
     spec = {"orderId": gql.order_gid(order_id), "returnLineItems": items}
     if flat:
         spec["returnShippingFee"] = {"amount": {"amount": f"{flat:.2f}", "currencyCode": currency}}
@@ -173,6 +175,22 @@ def _send(app, shop, resolution, document, variables, field) -> dict:
         raise ShopifyRefused("Shopify did not accept the return: " + "; ".join(e["message"] for e in errors),
                              details=errors)
     return {**ret, "resolution": resolution}
+
+
+def restocking_percentages(fee: Decimal, values: list[Decimal]) -> list[float | None]:
+    """Per line (by `values`, what each return line was paid), the RestockingFeeInput percentage that makes
+    Shopify's computed fees add up to `fee` exactly: the fee goes on the largest lines first, each taking at
+    most its whole value (money.percentage's rounding argument)."""
+    out: list[float | None] = [None] * len(values)
+    for i in sorted(range(len(values)), key=lambda i: -values[i]):
+        if fee <= 0:
+            break
+        if values[i] <= 0:
+            continue
+        take = min(fee, values[i])
+        out[i] = float(money.percentage(take, values[i]))
+        fee -= take
+    return out
 
 
 def _fulfillment_lines(pool: dict, line: dict) -> list[tuple[str, int]]:
