@@ -231,6 +231,9 @@ def test_a_policy_of_one_exchange_per_order_counts_the_exchanges_shopify_already
     again = client.post(f"{path}/return-preview", json=exchange, headers=_auth(app)).get_json()
     assert not again["allowed"]
     assert any("exchanged once" in r["text"] for r in again["lines"][0]["reasons"])
+    options = client.get(f"{path}/return-options", headers=_auth(app)).get_json()  # not offered any more
+    sneaker = next(ln for ln in options["lines"] if ln["line_item_id"] == str(bought.sneaker.id))
+    assert "exchange" not in sneaker["resolutions"] and "store_credit" in sneaker["resolutions"]
     credit = {"lines": [{"line_item_id": str(bought.sneaker.id), "resolution": "store_credit"}]}
     outcome = client.post(f"{path}/return-preview", json=credit, headers=_auth(app)).get_json()
     assert outcome["allowed"] and (outcome["bonus_credit"], outcome["credit_total"]) == ("0.00", "150.00")

@@ -69,13 +69,19 @@ def _sizes(app, shop: str, setup: dict) -> dict[str, list[dict]]:
 
 def options(app, shop: str, order_id: str, now: datetime, customer: str | None) -> dict:
     order = shopper.load_order(shop, order_id, customer)
+    setup = _setup(app, shop, order.order_id)  # first: the order's earlier exchanges decide what is offered
     decision = shopper.run_engine(order.context, now)
-    setup = _setup(app, shop, order.order_id)
     returnable, sizes = _returnable(app, shop, order.order_id), _sizes(app, shop, setup)
+    offered = shopper.line_options(decision)
+    refused = _exchanges_refused(order, offered, setup["exchanges_before"], now)
     lines = []
-    for line in shopper.line_options(decision):
+    for line in offered:
         info = setup["lines"].get(line["line_item_id"], {})
         quantity = sum(q for _, q in returnable.get(line["line_item_id"], []))
+        if "exchange" in line["resolutions"] and line["line_item_id"] in refused:
+            line["resolutions"].pop("exchange")  # e.g. "one exchange per order", and the order had one
+            if not line["resolutions"]:
+                line["why_not"] = refused[line["line_item_id"]]
         if "exchange" in line["resolutions"] and not sizes.get(line["line_item_id"]):
             line["resolutions"].pop("exchange")  # no other size at the same price to exchange for
             if not line["resolutions"]:
@@ -89,6 +95,20 @@ def options(app, shop: str, order_id: str, now: datetime, customer: str | None) 
                for r in setup["reasons"]]
     return {"order_id": order.order_id, "currency": setup["currency"], "lines": lines, "reasons": reasons,
             "conditions": shopper.conditions(order.context), "resolutions": list(shopper.RESOLUTIONS)}
+
+
+def _exchanges_refused(order, offered: list[dict], before: int, now: datetime) -> dict[str, list[dict]]:
+    """Line id → the policy's sentences, for the lines whose exchange the policy refuses once the order's
+    earlier exchanges on Shopify are counted (the options' per-line resolutions know nothing of them)."""
+    wanted = [ln["line_item_id"] for ln in offered if "exchange" in ln["resolutions"]]
+    if not before or not wanted:
+        return {}
+    picks = [{"line_item_id": line_id, "quantity": 1, "condition": "new", "reason": None,
+              "resolution": "exchange"} for line_id in wanted]
+    decided = shopper.decide_picks(order, picks, now, exchanges_before=before)["lines"]
+    return {ln["line_item_id"]: [{"rule": r.get("rule"), "text": r.get("text")} for r in ln["reasons"]]
+            or [{"rule": None, "text": "The return policy does not offer another exchange on this order."}]
+            for ln in decided if not ln["allowed"]}
 
 
 def _decided(app, shop, order_id, body, now, customer, setup_needed: bool):
