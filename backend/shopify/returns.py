@@ -16,6 +16,7 @@ from backend.shopify.payloads.common import _money, numeric_id
 
 MAX_LINES = 50          # return lines read at once; a bigger return says `truncated`
 MAX_TRANSACTIONS = 20   # order payments read (a refund's parents)
+MAX_EXCHANGE_LINES = 20  # exchange lines read (the new items an exchange sends out)
 DECLINE_REASONS = ("FINAL_SALE", "RETURN_PERIOD_ENDED", "OTHER")  # the schema's ReturnDeclineReason
 DECLINE_NOTE_MAX = 500  # ReturnDeclineRequestInput.declineNote: "Maximum length: 500 characters."
 
@@ -37,13 +38,16 @@ query FineprintReturn($id: ID!) {
         ... on ReturnLineItem {
           restockingFee { percentage amountSet { shopMoney { amount } } }
           withCodeDiscountedTotalPriceSet { shopMoney { amount } }
-          fulfillmentLineItem { id lineItem { id } }
+          fulfillmentLineItem { id lineItem { id product { id } } }
         }
       }
     }
+    exchangeLineItems(first: %d) {
+      nodes { id quantity title variantTitle variantId productId }
+    }
   }
 }
-""" % (MAX_TRANSACTIONS, MAX_LINES)
+""" % (MAX_TRANSACTIONS, MAX_LINES, MAX_EXCHANGE_LINES)
 
 _RESULT = "return { id status } userErrors { code field message }"
 APPROVE_MUTATION = ("mutation FineprintReturnApprove($input: ReturnApproveRequestInput!) "
@@ -85,7 +89,7 @@ SHOP_POLICIES_QUERY = "query FineprintShopPolicies { shop { shopPolicies { type 
 
 def return_from_graphql(data: dict | None) -> dict | None:
     """RETURN_QUERY's data → {"id", "gid", "name", "status", "order_id", "currency", "decline",
-    "shipping_fee", "lines", "payments", "truncated"}; None when Shopify has no such return."""
+    "shipping_fee", "lines", "exchanges", "payments", "truncated"}; None when Shopify has no such return."""
     ret = (data or {}).get("return")
     if not ret:
         return None
@@ -97,6 +101,7 @@ def return_from_graphql(data: dict | None) -> dict | None:
         "decline": ret.get("decline"),
         "shipping_fee": _total(f.get("amountSet") for f in ret.get("returnShippingFees") or []),
         "lines": [_line(node) for node in lines.get("nodes") or []],
+        "exchanges": [_exchange(node) for node in (ret.get("exchangeLineItems") or {}).get("nodes") or []],
         "payments": [_payment(t) for t in order.get("transactions") or []
                      if t.get("kind") in ("SALE", "CAPTURE") and t.get("status") == "SUCCESS"],
         "truncated": bool((lines.get("pageInfo") or {}).get("hasNextPage")),
@@ -110,6 +115,7 @@ def _line(node: dict) -> dict:
     return {
         "id": numeric_id(node["id"]), "gid": node["id"],
         "line_item_id": numeric_id((ful.get("lineItem") or {}).get("id")),
+        "product_id": numeric_id(((ful.get("lineItem") or {}).get("product") or {}).get("id")),
         "fulfillment_line_item_id": numeric_id(ful.get("id")),
         "quantity": node.get("quantity"), "processed_quantity": node.get("processedQuantity") or 0,
         "customer_note": node.get("customerNote"), "reason_note": node.get("returnReasonNote") or "",
@@ -119,6 +125,13 @@ def _line(node: dict) -> dict:
         "restocking_fee": _money(fee.get("amountSet")) if fee else None,
         "value": _money(node.get("withCodeDiscountedTotalPriceSet")),
     }
+
+
+def _exchange(node: dict) -> dict:
+    """An exchange line: the new item the shopper gets for what they send back."""
+    return {"gid": node["id"], "quantity": node.get("quantity"), "title": node.get("title"),
+            "variant_title": node.get("variantTitle"), "variant_id": numeric_id(node.get("variantId")),
+            "product_id": numeric_id(node.get("productId"))}
 
 
 def _payment(t: dict) -> dict:
