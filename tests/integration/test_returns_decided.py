@@ -165,6 +165,14 @@ def test_a_credit_only_line_is_refunded_as_store_credit_when_processed(pipeline)
     assert [f"{t.amount:.2f}" for t in refunds] == ["280.00"]
     assert [f"{c.amount:.2f}" for c in shop.sim.store_credit(SHOP)] == ["120.00"]
     assert shop.audit(ret)[-1].action == "processed" and shop.audit(ret)[-1].actor == "staff-1"
+    with pipeline.app.app_context():  # a second click, or the row lost its mark: refunded once all the same
+        again = return_apply.process(pipeline.app, SHOP, str(ret.id), user="staff-1")
+        with pipeline.db.session() as s:
+            repo.record_action(s, shop.row(ret).id, "approved")
+        lost = return_apply.process(pipeline.app, SHOP, str(ret.id), user="staff-1")
+    assert again["unchanged"] and lost["unchanged"]
+    assert len([t for t in shop.sim.order_transactions(SHOP, order.id) if t.kind == "REFUND"]) == 1
+    assert len(shop.sim.store_credit(SHOP)) == 1 and shop.row(ret).action == "processed"
 
 
 def test_recommend_mode_writes_nothing_but_the_verdict_tag_and_note(pipeline):

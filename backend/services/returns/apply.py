@@ -246,7 +246,8 @@ def override(app, shop: str, return_id: str, action: str, note: str, user: str |
 
 def process(app, shop: str, return_id: str, user: str | None = None, admin=None) -> dict:
     """Process an approved return as its decision says: the allowed lines, `refund_total` back to the original
-    payment and `credit_total` as store credit (`returnProcess`)."""
+    payment and `credit_total` as store credit (`returnProcess`). Once: a return processed before (by us, or
+    every unit of it processed in Shopify) is answered with `"unchanged": true` and nothing is refunded again."""
     from backend.errors import Conflict, NotFound
     from backend.services.returns.money import refund_split
 
@@ -258,13 +259,21 @@ def process(app, shop: str, return_id: str, user: str | None = None, admin=None)
         s.expunge(row)
     if not row.decision:
         raise Conflict("this return has not been decided yet", code="return_not_decided")
+    split = refund_split(row.decision)
+    done = {"return_id": str(return_id), "to_payment": split["to_payment"],
+            "to_store_credit": split["to_store_credit"], "unchanged": True}
+    if row.action == "processed":
+        return done  # processed before (a second click, a duplicate receipt): refunded once
     admin = admin or _admin(app, shop)
     ret = read_return(admin, f"gid://shopify/Return/{return_id}")
     if ret is None:
         raise NotFound(f"Shopify has no return {return_id}")
-    split = refund_split(row.decision)
     present = {ln["gid"]: ln["quantity"] - ln["processed_quantity"] for ln in ret["lines"]}
     lines = [(gid, min(qty, present[gid])) for gid, qty in split["lines"] if present.get(gid)]
+    if split["lines"] and not lines:  # Shopify has every unit processed: our write landed, its answer was lost
+        with db.session() as s:
+            repo.record_action(s, row.id, "processed")
+        return done
     payment = ret["payments"][0]["gid"] if ret["payments"] else None
     query, variables = wire.process_request(ret["gid"], lines, ret["currency"], to_payment=split["to_payment"],
                                             payment_gid=payment, to_store_credit=split["to_store_credit"],
