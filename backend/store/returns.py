@@ -24,10 +24,13 @@ def settings(s: Session, shop: str) -> ReturnsSettings:
     return s.get(ReturnsSettings, shop) or ReturnsSettings(shop_domain=shop, mode=DEFAULT_MODE)
 
 
-def save_settings(s: Session, shop: str, *, mode: str | None = None, user: str | None = None) -> ReturnsSettings:
+def save_settings(s: Session, shop: str, *, mode: str | None = None, process_on_receipt: bool | None = None,
+                  user: str | None = None) -> ReturnsSettings:
     row = s.get(ReturnsSettings, shop) or ReturnsSettings(shop_domain=shop, mode=DEFAULT_MODE)
     if mode is not None:
         row.mode = mode
+    if process_on_receipt is not None:
+        row.process_on_receipt = process_on_receipt
     row.updated_by, row.updated_at = user, utcnow()
     s.add(row)
     s.flush()
