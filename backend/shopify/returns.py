@@ -49,6 +49,22 @@ query FineprintReturn($id: ID!) {
 }
 """ % (MAX_TRANSACTIONS, MAX_LINES, MAX_EXCHANGE_LINES)
 
+# Are the return's items back? "Creating a return or approving a return creates a reverse fulfillment order"
+# (shopify.dev, Manage reverse fulfillment orders); receiving an item disposes its units there
+# (ReverseFulfillmentOrderDisposition: RESTOCKED, NOT_RESTOCKED, PROCESSING_REQUIRED, MISSING — the last one
+# "An item that was expected but absent"), which Shopify announces as `reverse_fulfillment_orders/dispose`.
+MAX_REVERSE_ORDERS = 5
+RECEIPT_QUERY = """
+query FineprintReturnReceipt($id: ID!) {
+  return(id: $id) {
+    id status
+    reverseFulfillmentOrders(first: %d) {
+      nodes { id status lineItems(first: %d) { nodes { totalQuantity dispositions { type quantity } } } }
+    }
+  }
+}
+""" % (MAX_REVERSE_ORDERS, MAX_LINES)
+
 _RESULT = "return { id status } userErrors { code field message }"
 APPROVE_MUTATION = ("mutation FineprintReturnApprove($input: ReturnApproveRequestInput!) "
                     "{ returnApproveRequest(input: $input) { %s } }" % _RESULT)
@@ -125,6 +141,25 @@ def _line(node: dict) -> dict:
         "restocking_fee": _money(fee.get("amountSet")) if fee else None,
         "value": _money(node.get("withCodeDiscountedTotalPriceSet")),
     }
+
+
+def receipt_from(data: dict | None) -> dict | None:
+    """RECEIPT_QUERY's data → {"status", "units", "received", "missing"}: the units the return's reverse
+    fulfillment orders expect, those disposed as received (any type but MISSING) and those disposed MISSING;
+    None when Shopify has no such return."""
+    ret = (data or {}).get("return")
+    if not ret:
+        return None
+    units = received = missing = 0
+    for rfo in (ret.get("reverseFulfillmentOrders") or {}).get("nodes") or []:
+        for line in (rfo.get("lineItems") or {}).get("nodes") or []:
+            units += int(line.get("totalQuantity") or 0)
+            for d in line.get("dispositions") or []:
+                if d.get("type") == "MISSING":
+                    missing += int(d.get("quantity") or 0)
+                else:
+                    received += int(d.get("quantity") or 0)
+    return {"status": ret.get("status"), "units": units, "received": received, "missing": missing}
 
 
 def _exchange(node: dict) -> dict:

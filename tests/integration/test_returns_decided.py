@@ -297,3 +297,44 @@ def test_a_return_whose_order_never_arrived_is_retried_then_parked_visibly(impat
         queue.requeue(impatient.app, job)
     impatient.settle()
     assert shop.sim.get_return(SHOP, ret.id).status == "OPEN" and shop.row(ret).action == "approved"
+
+
+def test_a_return_is_processed_on_receipt_when_the_merchant_asks_with_the_decisions_split_once(pipeline):
+    """Process on receipt: nothing is refunded while the items are on their way (or one is missing); once every
+    unit is disposed on the return's reverse fulfillment order, the refund splits as the decision says
+    (original payment for the refundable line, store credit for the credit-only one), and a second receipt
+    (a duplicate dispose webhook) refunds nothing more."""
+    shop = Shop(pipeline)
+    order = shop.order([{"title": "Clutch", "price": "120.00", "tags": ["flash-sale"]},
+                        {"title": "Tote", "price": "295.00"}])
+    ret = shop.ask(order, 0, 1)
+    assert shop.row(ret).action == "approved"
+    app = pipeline.app
+    with app.app_context():
+        assert return_apply.process_on_receipt(app, SHOP, str(ret.id)) == "not_asked"
+        with pipeline.db.session() as s:
+            repo.save_settings(s, SHOP, process_on_receipt=True)
+        assert return_apply.process_on_receipt(app, SHOP, str(ret.id)) == "not_received"
+        shop.sim.receive_return(SHOP, ret.id, quantities={order.line_items[0].id: 1})
+        assert return_apply.process_on_receipt(app, SHOP, str(ret.id)) == "not_received"  # the tote is not back
+        shop.sim.receive_return(SHOP, ret.id)
+        assert return_apply.process_on_receipt(app, SHOP, str(ret.id)) == "processed"
+        assert return_apply.process_on_receipt(app, SHOP, str(ret.id)) == "unchanged"
+    refunds = [t for t in shop.sim.order_transactions(SHOP, order.id) if t.kind == "REFUND"]
+    assert [f"{t.amount:.2f}" for t in refunds] == ["280.00"]
+    assert [f"{c.amount:.2f}" for c in shop.sim.store_credit(SHOP)] == ["120.00"]
+    assert shop.sim.return_outcome(SHOP, ret.id)["subtotal"] == "0.00"  # every unit processed
+    assert [(e.actor, e.action) for e in shop.audit(ret)][-1] == ("fineprint", "processed")
+    assert all(c.status == 200 and c.error is None for c in shop.calls("FineprintReturnReceipt"))
+
+
+def test_a_missing_item_is_not_processed_on_receipt(pipeline):
+    shop = Shop(pipeline)
+    order = shop.order([{"title": "Tote", "price": "295.00"}])
+    ret = shop.ask(order, 0)
+    with pipeline.db.session() as s:
+        repo.save_settings(s, SHOP, process_on_receipt=True)
+    shop.sim.receive_return(SHOP, ret.id, disposition="MISSING")
+    with pipeline.app.app_context():
+        assert return_apply.process_on_receipt(pipeline.app, SHOP, str(ret.id)) == "not_received"
+    assert not [t for t in shop.sim.order_transactions(SHOP, order.id) if t.kind == "REFUND"]

@@ -93,6 +93,7 @@ WORST_CASES = {  # operation name → (document, worst-case variables)
         "gid://shopify/Order/1", [{"fulfillment_line_item_id": f"gid://shopify/FulfillmentLineItem/{i}",
                                    "quantity": 1, "key": i} for i in range(50)], "USD",
         restocking={i: 12.5 for i in range(50)}, shipping_fee="7.50"),
+    "FineprintReturnReceipt": lambda: (shopify_returns.RECEIPT_QUERY, {"id": "gid://shopify/Return/1"}),
     "FineprintOrderNote": lambda: (shopify_returns.ORDER_NOTE_QUERY, {"id": "gid://shopify/Order/1"}),
     "FineprintReturnRecommend": lambda: shopify_returns.recommend_request("gid://shopify/Order/1", "return-decline",
                                                                           "x" * 5000),

@@ -285,3 +285,35 @@ def process(app, shop: str, return_id: str, user: str | None = None, admin=None)
                    f"refund {split['to_payment']} to the original payment, store credit {split['to_store_credit']}")
     return {"return_id": str(return_id), "to_payment": split["to_payment"],
             "to_store_credit": split["to_store_credit"]}
+
+
+def process_on_receipt(app, shop: str, return_id: str, admin=None) -> str:
+    """When the merchant asked for it (the returns setting `process_on_receipt`), process a decided, approved
+    return once Shopify has all its items back (every unit of its reverse fulfillment orders disposed, none
+    MISSING): the refund split exactly as the decision says (`process`). Outcomes: "not_asked", "missing",
+    "not_decided", "not_approved", "not_received", "processed", "unchanged" (processed before: once under
+    duplicate receipts). Errors propagate (the job retries, then parks them visibly on the return's row)."""
+    db = _db(app)
+    with db.session() as s:
+        row = repo.get(s, shop, return_id)
+        asked = repo.settings(s, shop).process_on_receipt
+        if row is not None:
+            s.expunge(row)
+    if not asked:
+        return "not_asked"
+    if row is None:
+        return "missing"
+    if row.action == "processed":
+        return "unchanged"
+    if not row.decision or row.verdict == deciding.DECLINE:
+        return "not_decided" if not row.decision else "not_approved"
+    admin = admin or _admin(app, shop)
+    receipt = wire.receipt_from(admin.graphql(wire.RECEIPT_QUERY, {"id": f"gid://shopify/Return/{return_id}"}))
+    if receipt is None:
+        return "missing"
+    if receipt["status"] != "OPEN":
+        return "not_approved" if receipt["status"] in ("REQUESTED", "DECLINED") else "unchanged"
+    if receipt["missing"] or not receipt["units"] or receipt["received"] < receipt["units"]:
+        return "not_received"
+    done = process(app, shop, return_id, user=ACTOR, admin=admin)
+    return "unchanged" if done.get("unchanged") else "processed"
