@@ -102,3 +102,14 @@ def count_by_verdict(s: Session, shop: str) -> dict:
     rows = s.exec(select(ReturnRecord.verdict, func.count()).where(ReturnRecord.shop_domain == shop)
                   .group_by(ReturnRecord.verdict)).all()
     return {verdict or "undecided": n for verdict, n in rows}
+
+
+APPROVED_ACTIONS = ("approved", "partial", "overridden_approve")
+
+
+def awaiting_receipt(s: Session, shop: str, limit: int = 100) -> list[str]:
+    """The shop's open returns that Fineprint or the merchant approved and nobody processed yet, oldest first:
+    the ones a receipt of items may be about."""
+    return list(s.exec(select(ReturnRecord.return_id).where(
+        ReturnRecord.shop_domain == shop, ReturnRecord.status == "open",
+        ReturnRecord.action.in_(APPROVED_ACTIONS)).order_by(ReturnRecord.id).limit(limit)))

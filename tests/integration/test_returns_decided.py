@@ -338,3 +338,46 @@ def test_a_missing_item_is_not_processed_on_receipt(pipeline):
     with pipeline.app.app_context():
         assert return_apply.process_on_receipt(pipeline.app, SHOP, str(ret.id)) == "not_received"
     assert not [t for t in shop.sim.order_transactions(SHOP, order.id) if t.kind == "REFUND"]
+
+
+# The receipt webhook's body: no documented example of a reverse_fulfillment_orders/dispose payload is in
+# ../shared/shopify, so the app reads nothing from it (only the signed headers' topic and shop) and the tests
+# send an empty object rather than invent one.
+DISPOSE = "reverse_fulfillment_orders/dispose"
+
+
+def test_the_receipt_webhook_processes_the_return_once_under_duplicate_deliveries(pipeline):
+    shop = Shop(pipeline)
+    with pipeline.db.session() as s:
+        repo.save_settings(s, SHOP, process_on_receipt=True)
+    order = shop.order([{"title": "Clutch", "price": "120.00", "tags": ["flash-sale"]},
+                        {"title": "Tote", "price": "295.00"}])
+    ret = shop.ask(order, 0, 1)
+    shop.deliver()  # the approval's returns/approve: the row is open
+    assert (shop.row(ret).status, shop.row(ret).action) == ("open", "approved")
+    shop.sim.receive_return(SHOP, ret.id)
+    for _ in range(2):  # Shopify delivers the same receipt twice (two webhook ids)
+        pipeline.send(DISPOSE, {}, shop=SHOP)
+    pipeline.settle()
+    refunds = [t for t in shop.sim.order_transactions(SHOP, order.id) if t.kind == "REFUND"]
+    assert [f"{t.amount:.2f}" for t in refunds] == ["280.00"]
+    assert [f"{c.amount:.2f}" for c in shop.sim.store_credit(SHOP)] == ["120.00"]
+    assert shop.row(ret).action == "processed"
+    assert [e.action for e in shop.audit(ret)].count("processed") == 1
+
+
+def test_a_receipt_that_shopify_keeps_failing_is_parked_visibly_on_the_return(impatient):
+    shop = Shop(impatient)
+    with impatient.db.session() as s:
+        repo.save_settings(s, SHOP, process_on_receipt=True)
+    order = shop.order([{"title": "Tote", "price": "295.00"}])
+    ret = shop.ask(order, 0)
+    shop.deliver()
+    shop.sim.receive_return(SHOP, ret.id)
+    shop.sim.inject(SHOP, "500", times=100)
+    impatient.send(DISPOSE, {}, shop=SHOP)
+    impatient.settle()
+    row = shop.row(ret)
+    assert row.action == "failed" and row.action_error
+    assert shop.audit(ret)[-1].action == "failed"
+    assert not [t for t in shop.sim.order_transactions(SHOP, order.id) if t.kind == "REFUND"]
