@@ -93,12 +93,13 @@ def _line_outcomes(c: CompiledPolicy, order, protected_ids: set, as_of, undeterm
 def _compiled_lines(c: CompiledPolicy, program, order, protected_ids: set, as_of, undetermined: list,
                     shared) -> tuple:
     """_line_outcomes without a memo: the compiled program for every line (the same answers)."""
-    rules, combine, order_values = c.lines, program.combine, program.order_values(order)
+    ctx = Ctx(None, order)  # one context for the order and each line in turn (its class reset per line)
+    rules, combine, order_values = c.lines, program.combine, program.order_values(order, ctx)
     adjustment = program.adjustment
     outcomes, lines, classes, latest, deadlines = {}, [], set(), None, {}
     for line in order.lines:
         protected = line.id in protected_ids
-        ctx = Ctx(line, order)
+        ctx.line, ctx.cls = line, None
         planned, undecided = combine(ctx, order_values, protected)
         if undecided:
             undetermined += [("lines", rule, line.id) for rule in undecided]

@@ -140,10 +140,12 @@ class LineProgram:
         # the price adjustment of a line (run after its class is known): lines.planned_outcome calls it
         self.adjustment = price_adjustment_chooser(policy) if policy.price_adjustments else None
 
-    def order_values(self, order) -> tuple:
+    def order_values(self, order, ctx: Ctx | None = None) -> tuple:
         """(the pattern as far as the order decides it, [(rule index, line part, order answer)] still to run
-        for each line): each rule's order part runs here, once per decision."""
-        ctx, base, todo = Ctx(None, order), [], []
+        for each line): each rule's order part runs here, once per decision (`ctx`: one on this order to use)."""
+        base, todo = [], []
+        if ctx is None:
+            ctx = Ctx(None, order)
         for i, (order_part, line_part) in enumerate(zip(self.order_parts, self.line_parts)):
             known = True if order_part is None else order_part(ctx)
             known = None if known is None else (True if known else False)
