@@ -190,12 +190,31 @@ def planned_outcome(rules: LineRules, planned: tuple, ctx: Ctx, as_of: date, sha
     reasons = list(reasons)
     if fallback:
         reasons.append(rules.fallback.info.reason)
-    if rules.adjustments is not None:
+    if rules.adjustments is None:
+        adjustment = None
+    elif adjustment is None:
         if dates is None:
             dates = {"order": order_date, "shipment": shipped, "delivery": delivered}
-        adjustment = _price_adjustment(rules, ctx, dates, as_of, reasons, undetermined, adjustment)
-    else:
-        adjustment = None
+        adjustment = _price_adjustment(rules, ctx, dates, as_of, reasons, undetermined)
+    else:  # _price_adjustment, with the compiled chooser and the anchor dates at hand
+        chosen = adjustment(ctx, undetermined)
+        if chosen is None:
+            adjustment = {"allowed": False, "resolution": None, "deadline": None}
+        else:
+            rule = chosen[0]
+            reasons.append(rule.info.reason)
+            if rule.resolution is None:
+                adjustment = {"allowed": False, "resolution": None, "deadline": None}
+            else:
+                anchor_name = rule.anchor
+                anchor = order_date if anchor_name == "order" else (
+                    shipped if anchor_name == "shipment" else delivered)
+                if anchor is None:
+                    adjustment = {"allowed": True, "resolution": rule.resolution, "deadline": None}
+                else:
+                    deadline = anchor + chosen[1]
+                    adjustment = {"allowed": as_of <= deadline, "resolution": rule.resolution,
+                                  "deadline": deadline.isoformat()}
     out = {"line_item_id": ctx.line.id, "class": cls, "resolutions": resolutions,
            "price_adjustment": adjustment, "reasons": reasons}
     return out, windows, latest
@@ -239,18 +258,14 @@ def _anchor_dates(rules: LineRules, ctx: Ctx, as_of: date, windows: dict, shared
 
 
 def _price_adjustment(rules: LineRules, ctx: Ctx, dates: dict, as_of: date, reasons: list,
-                      undetermined: list, choose=None) -> dict:
-    """The last matching price adjustment (`choose(ctx, undetermined)` finds it when given)."""
-    if choose is not None:
-        chosen = choose(ctx, undetermined)
-    else:
-        chosen = None
-        for match, rule, delta in rules.adjustments:
-            found = match(ctx)
-            if found:
-                chosen = (rule, delta)
-            elif found is None:
-                undetermined.append(("lines", rule.info.id, ctx.line.id))
+                      undetermined: list) -> dict:
+    chosen = None
+    for match, rule, delta in rules.adjustments:
+        found = match(ctx)
+        if found:
+            chosen = (rule, delta)
+        elif found is None:
+            undetermined.append(("lines", rule.info.id, ctx.line.id))
     if chosen is None:
         return {"allowed": False, "resolution": None, "deadline": None}
     rule, delta = chosen

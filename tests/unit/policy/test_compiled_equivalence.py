@@ -118,6 +118,7 @@ text = "A price adjustment within 7 days."
 when = {{ discounted = false }}
 resolution = "refund"
 days = 7
+from = "shipment"
 
 [[price_adjustments]]
 id = "adjust-when"
@@ -126,6 +127,7 @@ text = "Store credit adjustment when it holds."
 when = {{ {key} = {value} }}
 resolution = "store_credit"
 days = 14
+from = "delivery"
 
 [[price_adjustments]]
 id = "adjust-any"
