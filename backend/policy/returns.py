@@ -65,7 +65,11 @@ def decide_return(policy: Policy, req, outcomes: dict, protected: bool, undeterm
     fees = _fees(policy, resolution, accepted, protected, undetermined, req.fees_before) \
         if accepted and policy.fees else {}
     deductions, credited = _bundles(policy, req, outcomes, accepted, by_id, undetermined)
-    charges = sum((f[0] for f in fees.values()), ZERO) + sum((Decimal(d["amount"]) for d in deductions), ZERO)
+    charges = ZERO
+    for amount, _ in fees.values():
+        charges += amount
+    for d in deductions:
+        charges += Decimal(d["amount"])
     refund, credit = _totals(resolution, accepted, credited, charges)
     bonus = _bonus(policy, accepted, undetermined) \
         if resolution == "store_credit" and accepted and policy.bonus_credit else ZERO
@@ -107,8 +111,12 @@ def _totals(resolution: str, accepted: list, credited: set, charges) -> tuple:
     then off those paid as store credit; neither goes below zero; an exchange pays nothing."""
     if resolution == "exchange":
         return ZERO, ZERO
-    paid = sum((amount for ctx, amount in accepted if ctx.line.id not in credited), ZERO)
-    as_credit = sum((amount for ctx, amount in accepted if ctx.line.id in credited), ZERO)
+    paid = as_credit = ZERO
+    for ctx, amount in accepted:
+        if credited and ctx.line.id in credited:
+            as_credit += amount
+        else:
+            paid += amount
     if resolution == "store_credit":
         paid, as_credit = paid + as_credit, ZERO
     left = max(ZERO, charges - paid)
