@@ -5,7 +5,7 @@ import json
 import logging
 
 import orjson
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, request
 
 from backend.errors import Unauthorized
 from backend.services import queue
@@ -15,6 +15,9 @@ from backend.shopify.verify import webhook_check
 bp = Blueprint("webhooks", __name__)
 log = logging.getLogger(__name__)
 
+# The three answers' bodies, encoded once: {"status": "accepted" | "duplicate" | "dropped"}.
+_BODIES = {outcome: orjson.dumps({"status": outcome}) for outcome in ("accepted", "duplicate", "dropped")}
+
 
 @bp.post("/webhooks")
 def receive():
@@ -23,7 +26,7 @@ def receive():
     check = _checked(raw, config)
     if not check.ok:
         raise Unauthorized("webhook signature missing or invalid", details={"reason": check.reason})
-    delivery = webhooks.Delivery.from_headers({k.lower(): v for k, v in request.headers.items()})
+    delivery = webhooks.Delivery.from_headers(request.headers)
     try:
         payload = _parsed(raw)
     except (ValueError, RecursionError):  # bytes that are not UTF-8, or nesting deeper than any Shopify body
@@ -38,7 +41,7 @@ def receive():
     except UnicodeDecodeError:
         text = json.dumps(payload)
     outcome = webhooks.record(current_app.extensions["fineprint.db"], delivery, text, queue.of(current_app).process_webhook)
-    return jsonify(status=outcome), 200
+    return Response(_BODIES[outcome], 200, mimetype="application/json")
 
 
 
