@@ -4,6 +4,9 @@
     catalog_facts(conn, shop, variant_ids, product_ids) -> (variants, products)
                                                           one statement for a cart naming variants, a second
                                                           only for products no named variant led to
+    product_variant(s, shop, product_id, variant_id=None) -> CatalogVariant | None
+                                                          the storefront badge's variant (the named one, else
+                                                          the product's first)
     cart_inputs(engine, shop, variant_ids) -> CartInputs | None
                                                           the Decision API's read: the shop, its settings and
                                                           the named variants with their products, one statement
@@ -70,6 +73,15 @@ def catalog_facts(conn, shop: str, variant_ids, product_ids) -> tuple[dict, dict
     if missing:
         products.update((r[0], tuple(r)) for r in conn.execute(_PRODUCTS, {"shop": shop, "ids": missing}))
     return variants, products
+
+
+def product_variant(s, shop: str, product_id: str, variant_id: str | None = None) -> CatalogVariant | None:
+    """The product's variant `variant_id`, or (none named) its first by id; None when the mirror has none."""
+    query = select(CatalogVariant).where(CatalogVariant.shop_domain == shop, CatalogVariant.product_id == product_id)
+    if variant_id:
+        query = query.where(CatalogVariant.variant_id == variant_id)
+    rows = list(s.exec(query))
+    return min(rows, key=lambda v: (len(v.variant_id), v.variant_id)) if rows else None
 
 
 # ------------------------------------------------------------------ a cart in one statement, on the driver
