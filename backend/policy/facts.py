@@ -97,6 +97,10 @@ class Request(msgspec.Struct):
     resolution: str | None
     return_lines: list | None
     as_of_date: date | None = None  # as_of's local date, when read with it
+    # What the order's earlier returns took back ({line id: units}) and the fee kinds they were charged
+    # (the return request's `earlier_returns`); empty for a first return and for old requests.
+    returned_before: dict = msgspec.field(default_factory=dict)
+    fees_before: frozenset = msgspec.field(default_factory=frozenset)
 
 
 def carrier_of(carrier: str, title: str) -> str:

@@ -45,9 +45,13 @@ def read_request(data, tz: ZoneInfo, currency: str, moments=None, conditions: tu
     as_of = r.moment(doc.as_of, "as_of") if doc.as_of is not None else _NONE
     order = _order(r, doc.order, currency)
     resolution, lines = _return(r, doc.return_request, conditions)
+    earlier = doc.return_request.earlier_returns if doc.return_request is not None else None
+    returned, kinds = _earlier(r, earlier) if earlier is not None else (None, None)
     if r.errors:
         raise RequestError(r.errors)
-    return Request(order, as_of[0], resolution, lines, as_of[1])
+    if earlier is None:
+        return Request(order, as_of[0], resolution, lines, as_of[1])
+    return Request(order, as_of[0], resolution, lines, as_of[1], returned, kinds)
 
 
 class _Reading:
@@ -208,6 +212,17 @@ def _carriers(shipping_lines: list) -> frozenset:
         if carrier:
             found.add(carrier)
     return frozenset(found)
+
+
+def _earlier(r: _Reading, earlier: schema.EarlierReturns) -> tuple:
+    """({line id: units taken back by the order's earlier returns}, {fee kinds they were charged})."""
+    returned: dict = {}
+    for i, x in enumerate(earlier.lines or ()):
+        quantity = x.quantity if x.quantity <= MAX_COUNT else \
+            r.count(x.quantity, f"return_request.earlier_returns.lines[{i}].quantity")
+        ident = x.line_item_id if type(x.line_item_id) is str else str(x.line_item_id)
+        returned[ident] = returned.get(ident, 0) + quantity
+    return returned, frozenset(earlier.fee_kinds or ())
 
 
 def _return(r: _Reading, ret: schema.ReturnRequest | None, conditions: tuple) -> tuple:
