@@ -26,38 +26,33 @@ from backend.policy.vocabulary import VOCABULARY, all_of, any_of_preds, compile_
 PATTERNS = 4096
 
 
-def _set_match(attr: str, holder: str):
-    """`attr` of the line (or order) is one of the values: one membership test."""
-    if holder == "line":
-        return lambda values: lambda c: getattr(c.line, attr) in values
-    return lambda values: lambda c: getattr(c.order, attr) in values
-
-
-def _overlap(attr: str, holder: str):
-    """A set of the line's (or order's) values shares one with the condition's: a single value is one test."""
+def _overlap(one, many):
+    """A set of the line's (or order's) values shares one with the condition's: a single value is one
+    membership test (`one(value)`), more a disjointness test (`many(values)`)."""
     def compile_(values: frozenset):
         if len(values) == 1:
             (only,) = values
-            if holder == "line":
-                return lambda c: only in getattr(c.line, attr)
-            return lambda c: only in getattr(c.order, attr)
-        if holder == "line":
-            return lambda c: not values.isdisjoint(getattr(c.line, attr))
-        return lambda c: not values.isdisjoint(getattr(c.order, attr))
+            return one(only)
+        return many(values)
     return compile_
 
 
-# Specialised compilers: key -> value -> predicate on the context. Any key not here compiles through its
-# generic predicate (vocabulary.compile_key); tests prove both decide alike for every key in the vocabulary.
+# Specialised compilers: key -> value -> predicate on the context, each reading its attribute directly. Any
+# key not here compiles through its generic predicate (vocabulary.compile_key); tests prove both decide
+# alike for every key in the vocabulary.
 SPECIALISED = {
-    "product_tag": _overlap("tags", "line"),
-    "order_tag": _overlap("tags", "order"),
-    "carrier": _overlap("carriers", "order"),
-    "payment_method": _overlap("payments", "order"),
-    "product_type": _set_match("ptype", "line"),
-    "sku": _set_match("sku", "line"),
-    "sales_channel": _set_match("channel", "order"),
-    "currency": _set_match("currency", "order"),
+    "product_tag": _overlap(lambda v: lambda c: v in c.line.tags,
+                            lambda s: lambda c: not s.isdisjoint(c.line.tags)),
+    "order_tag": _overlap(lambda v: lambda c: v in c.order.tags,
+                          lambda s: lambda c: not s.isdisjoint(c.order.tags)),
+    "carrier": _overlap(lambda v: lambda c: v in c.order.carriers,
+                        lambda s: lambda c: not s.isdisjoint(c.order.carriers)),
+    "payment_method": _overlap(lambda v: lambda c: v in c.order.payments,
+                               lambda s: lambda c: not s.isdisjoint(c.order.payments)),
+    "product_type": lambda s: lambda c: c.line.ptype in s,
+    "sku": lambda s: lambda c: c.line.sku in s,
+    "sales_channel": lambda s: lambda c: c.order.channel in s,
+    "currency": lambda s: lambda c: c.order.currency in s,
 }
 
 
