@@ -17,6 +17,12 @@ workers = int(os.environ.get("WEB_CONCURRENCY", 4))  # 2 x cores: a worker waiti
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", 2))  # more threads per process only queue on the GIL (p99)
 keepalive = 5
+# gunicorn's C request parser (the gunicorn-h1c package, gunicorn's own `[fast]` extra): a trivial request
+# (GET /health) took 0.56 ms of CPU with it against 0.69 ms with the pure-Python parser (4 Dec 2026, load 11).
+# "fast" fails at start rather than falling back quietly when the package is missing. PyPI's newest h1c is
+# 0.6.10, older than the 0.6.14 the extra names; gunicorn 27.0.1 checks what 0.6.10 leaves out itself
+# (gunicorn/http/message.py: the request-line limit after a leading empty line).
+http_parser = "fast"
 loglevel = "warning"
 
 # The access log names the path, never the query string or the referer: Shopify puts session tokens

@@ -5,7 +5,7 @@ import json
 import logging
 
 import orjson
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, request
 
 from backend.errors import Unauthorized
 from backend.services import queue
@@ -15,15 +15,19 @@ from backend.shopify.verify import webhook_check
 bp = Blueprint("webhooks", __name__)
 log = logging.getLogger(__name__)
 
+# The three answers' bodies, encoded once: {"status": "accepted" | "duplicate" | "dropped"}.
+_BODIES = {outcome: orjson.dumps({"status": outcome}) for outcome in ("accepted", "duplicate", "dropped")}
+
 
 @bp.post("/webhooks")
 def receive():
     raw = request.get_data(cache=False)  # the bytes Shopify signed, before anything parses them
     config = current_app.config["FINEPRINT"]
-    check = _checked(raw, config)
+    headers = _headers(request.environ)
+    check = _checked(raw, headers, config)
     if not check.ok:
         raise Unauthorized("webhook signature missing or invalid", details={"reason": check.reason})
-    delivery = webhooks.Delivery.from_headers({k.lower(): v for k, v in request.headers.items()})
+    delivery = webhooks.Delivery.from_headers(headers)
     try:
         payload = _parsed(raw)
     except (ValueError, RecursionError):  # bytes that are not UTF-8, or nesting deeper than any Shopify body
@@ -38,7 +42,7 @@ def receive():
     except UnicodeDecodeError:
         text = json.dumps(payload)
     outcome = webhooks.record(current_app.extensions["fineprint.db"], delivery, text, queue.of(current_app).process_webhook)
-    return jsonify(status=outcome), 200
+    return Response(_BODIES[outcome], 200, mimetype="application/json")
 
 
 
@@ -54,12 +58,23 @@ def _parsed(raw: bytes):
         return json.loads(raw)
 
 
-def _checked(raw: bytes, config):
+def _headers(environ) -> dict[str, str]:
+    """The request's headers as a plain dict with lower-case names, read once from the WSGI environ (as
+    Werkzeug's `request.headers` maps them: HTTP_X_SHOPIFY_TOPIC is x-shopify-topic), for the signature check
+    and the delivery's fields, which look up a few names each (iterating `request.headers` cost more)."""
+    headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            headers[key.replace("_", "-").lower()] = environ[key]
+    return headers
+
+
+def _checked(raw: bytes, headers: dict[str, str], config):
     """webhook_check, with hostile input (a non-ASCII or malformed signature header, a body nested deeper
     than the JSON parser goes, which shopify_app parses to redact its log of a refusal) answered as what
     it is, an unverifiable request (401), never a 500."""
     try:
-        return webhook_check(request.method, request.headers, raw, config)
+        return webhook_check(request.method, headers, raw, config)
     except (ValueError, TypeError, RecursionError, UnicodeError) as exc:
         log.warning("webhook refused: its signature could not be checked (%s)", type(exc).__name__)
         raise Unauthorized("webhook signature missing or invalid", details={"reason": "unverifiable"}) from None

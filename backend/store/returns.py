@@ -104,6 +104,24 @@ def count_by_verdict(s: Session, shop: str) -> dict:
     return {verdict or "undecided": n for verdict, n in rows}
 
 
+def in_id_order(s: Session, shop: str, status: str | None = None) -> list[ReturnRecord]:
+    """The shop's returns as recorded (oldest first), optionally of one Shopify status."""
+    q = select(ReturnRecord).where(ReturnRecord.shop_domain == shop)
+    if status:
+        q = q.where(ReturnRecord.status == status)
+    return list(s.exec(q.order_by(ReturnRecord.id)))
+
+
+def earlier_decisions(s: Session, shop: str, order_id: str, return_id: str) -> list[dict]:
+    """The kept decisions of the order's other returns that still stand (not declined or cancelled), oldest
+    first: what `backend.policy.earlier_returns` reads into the request's `earlier_returns` (issue 14)."""
+    rows = s.exec(select(ReturnRecord.decision).where(
+        ReturnRecord.shop_domain == shop, ReturnRecord.order_id == str(order_id),
+        ReturnRecord.return_id != str(return_id), ReturnRecord.status.not_in(("declined", "canceled")))
+        .order_by(ReturnRecord.id)).all()
+    return [d for d in rows if d]
+
+
 APPROVED_ACTIONS = ("approved", "partial", "overridden_approve")
 
 

@@ -175,6 +175,23 @@ def test_a_credit_only_line_is_refunded_as_store_credit_when_processed(pipeline)
     assert len(shop.sim.store_credit(SHOP)) == 1 and shop.row(ret).action == "processed"
 
 
+def test_a_second_return_counts_the_first_towards_the_free_gift_threshold(pipeline):
+    """AALLYN's free-gift clause across two returns of one order (issue 14): the first return leaves the
+    bags worth 160 (at least 150), so the gift stays free; the second leaves 100, so the kept gift's value
+    is deducted. The second decision sees the first through the request's `earlier_returns`."""
+    shop = Shop(pipeline)
+    order = shop.order([{"title": "Tote", "price": "100.00"}, {"title": "Mini bag", "price": "60.00"},
+                        {"title": "Mini bag", "price": "60.00"},
+                        {"title": "Gift pouch", "price": "30.00", "discount": "30.00", "tags": ["free-gift"]}])
+    first = shop.row(shop.ask(order, 1)).decision
+    assert (first["verdict"], first["deductions"], first["refund_total"]) == ("approve", [], "45.00")
+    second = shop.row(shop.ask(order, 2)).decision
+    assert second["verdict"] == "approve"
+    assert [(d["line_item_id"], d["amount"]) for d in second["deductions"]] == [(str(order.line_items[3].id),
+                                                                                 "30.00")]
+    assert second["refund_total"] == "15.00"  # 60 - 15 restocking - 30 gift
+
+
 def test_recommend_mode_writes_nothing_but_the_verdict_tag_and_note(pipeline):
     shop = Shop(pipeline, mode=None)  # a new shop: recommend
     order = shop.order([{"title": "Mini bag", "price": "80.00", "tags": ["final-sale"]}])

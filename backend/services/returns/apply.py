@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
+from backend.policy import earlier_returns
 from backend.services.decisions.context import NoActivePolicy, shop_policy
 from backend.services.orders import state as orders
 from backend.services.returns import decide as deciding
@@ -68,7 +69,8 @@ def decide_stored(app, shop: str, row, ret: dict, now: datetime, session=None) -
             raise OrderNotRecorded(f"order {ret['order_id']} of return {row.return_id} is not recorded yet")
         policy, _ = shop_policy(s, shop)
         exchanges = repo.exchanges_before(s, shop, state.order_id, row.return_id)
-        decision = deciding.decide(s, shop, state, ret, now, policy, exchanges_before=exchanges)
+        earlier = earlier_returns(repo.earlier_decisions(s, shop, state.order_id, row.return_id))
+        decision = deciding.decide(s, shop, state, ret, now, policy, exchanges_before=exchanges, earlier=earlier)
         repo.record_decision(s, row.id, verdict=decision["verdict"], decision=decision,
                              policy_name=decision["policy"], policy_version=decision["policy_version"],
                              decided_at=now)

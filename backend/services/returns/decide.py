@@ -1,6 +1,9 @@
 """Decide one Shopify return by the shop's written policy, through the one decision recipe.
 
-    decide(conn, shop, state, ret, now, policy=None, exchanges_before=0) -> return decision (a plain dict)
+    decide(conn, shop, state, ret, now, policy=None, exchanges_before=0, earlier=None) -> return decision (a plain dict)
+
+`earlier`: the request's `earlier_returns` (backend.policy.earlier_returns over the order's other kept
+return decisions): units already taken back, fee kinds already charged.
 
 `ret` is the return as `shopify.returns.return_from_graphql` reads it. A Shopify return request names lines
 and reasons but no resolution: the shopper asks for their money back — unless the return carries exchange
@@ -35,11 +38,14 @@ APPROVE, PARTIAL, DECLINE = "approve", "partial", "decline"
 FEE_KINDS_SHOPIFY_SHIPPING = ("return_shipping", "label")  # carried by Shopify as a return shipping fee
 
 
-def decide(conn, shop: str, state, ret: dict, now: datetime, policy=None, exchanges_before: int = 0) -> dict:
+def decide(conn, shop: str, state, ret: dict, now: datetime, policy=None, exchanges_before: int = 0,
+           earlier: dict | None = None) -> dict:
     mapped = [policy_reason(ln.get("reason")) for ln in ret["lines"]]
     asked = [{"line_item_id": str(ln["line_item_id"]), "quantity": int(ln["quantity"] or 0) or 1,
               "condition": "new", "reason": m["reason"]} for ln, m in zip(ret["lines"], mapped)]
     extra = {"exchanges_before": exchanges_before} if exchanges_before else {}
+    if earlier:  # what the order's earlier returns took back and were charged (policy.earlier_returns)
+        extra["earlier_returns"] = earlier
     exchange = exchange_of(ret)
     asked_for = "exchange" if exchange else "refund"
     if exchange:

@@ -34,7 +34,6 @@ from backend.services.returns import intake as returns_intake
 from backend.services.returns import store as returns_store
 from backend.services.orders.locks import renewing
 from backend.shopify.oauth import normalize_shop
-from backend.shopify.verify import first_header
 from backend.store import webhook_events as events
 from backend.store.models import Shop, WebhookEvent, utcnow
 
@@ -108,20 +107,25 @@ class Delivery:
 
     @classmethod
     def from_headers(cls, headers: Mapping[str, str]) -> "Delivery":
-        topic = first_header(headers, ("X-Shopify-Topic", "shopify-topic")).lower()
-        raw_shop = first_header(headers, ("X-Shopify-Shop-Domain", "shopify-shop-domain"))
-        webhook_id = first_header(headers, ("X-Shopify-Webhook-Id", "shopify-webhook-id"))
+        lowered = {k.lower(): v for k, v in headers.items()}  # once: names are case-insensitive
+
+        def first(*names: str) -> str:  # the legacy X-Shopify-* spelling, then the new shopify-* one
+            return next((lowered[n].strip() for n in names if lowered.get(n)), "")
+
+        topic = first("x-shopify-topic", "shopify-topic").lower()
+        raw_shop = first("x-shopify-shop-domain", "shopify-shop-domain")
+        webhook_id = first("x-shopify-webhook-id", "shopify-webhook-id")
         # Shopify's guidance (shopify.dev/docs/apps/build/webhooks/ignore-duplicates): the same
         # X-Shopify-Event-Id on more than one webhook marks a duplicate; the webhook id differs per delivery.
-        event_id = first_header(headers, ("X-Shopify-Event-Id", "shopify-event-id")) or webhook_id
+        event_id = first("x-shopify-event-id", "shopify-event-id") or webhook_id
         shop = normalize_shop(raw_shop)
         missing = [name for name, value in (("X-Shopify-Topic", topic), ("X-Shopify-Shop-Domain", shop),
                                             ("X-Shopify-Webhook-Id", event_id)) if not value]
         if missing:
             raise MalformedWebhook("required webhook headers are missing or invalid", details={"headers": missing})
         return cls(event_id=event_id[:255], topic=topic[:128], shop=shop, webhook_id=webhook_id[:255],
-                   api_version=first_header(headers, ("X-Shopify-API-Version", "shopify-api-version")),
-                   triggered_at=_parse_time(first_header(headers, ("X-Shopify-Triggered-At", "shopify-triggered-at"))))
+                   api_version=first("x-shopify-api-version", "shopify-api-version"),
+                   triggered_at=_parse_time(first("x-shopify-triggered-at", "shopify-triggered-at")))
 
     def signed(self, payload: dict) -> "Delivery":
         """This delivery with its shop taken from the signed body where the body names one.
