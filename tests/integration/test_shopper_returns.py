@@ -239,6 +239,7 @@ def test_a_policy_of_one_exchange_per_order_counts_the_exchanges_shopify_already
     # 150.00 of credit without the bonus, less ECHT's flat 15.00 US return fee per order: the exchange did not
     # pay it (it is charged on refunds and store credit only), so this first credit return of the order does
     assert outcome["allowed"] and (outcome["bonus_credit"], outcome["credit_total"]) == ("0.00", "135.00")
+    assert [(f["kind"], f["amount"]) for f in outcome["fees"]] == [("return_shipping", "15.00")]
 
 
 def test_a_line_whose_units_are_all_in_a_return_says_so_and_cannot_be_picked(app, client, simulator, bought):
