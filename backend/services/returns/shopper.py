@@ -19,12 +19,14 @@ from decimal import Decimal
 from flask import current_app
 
 from backend.errors import NotFound, ValidationError
+from backend.policy import earlier_returns
 from backend.policy.model import CONDITIONS
 from backend.services.decisions.context import DecisionContext, context_for_order
 from backend.services.decisions.shopper import customer_may_see, run_engine
 from backend.services.orders import state as orders
 from backend.services.returns import reasons
 from backend.shopify.payloads import numeric_id
+from backend.store import returns as returns_repo
 
 RESOLUTIONS = ("refund", "store_credit", "exchange")
 MAX_PICKED = 50
@@ -35,6 +37,10 @@ class ShopperOrder:
     """A stored order the shopper may act on, with its decision input (the recipe's context)."""
     order_id: str
     context: DecisionContext
+    earlier: dict = dataclasses.field(default_factory=dict)  # the request's `earlier_returns`
+
+
+NO_RETURN = ""  # no return of the shopper's own yet: every kept return of the order is an earlier one
 
 
 def load_order(shop: str, order_id: str, customer_gid: str | None) -> ShopperOrder:
@@ -46,7 +52,14 @@ def load_order(shop: str, order_id: str, customer_gid: str | None) -> ShopperOrd
         if state is None or orders.decision_request(state) is None or not customer_may_see(state.facts,
                                                                                             customer_gid):
             raise NotFound("no such order")
-        return ShopperOrder(ident, context_for_order(s, shop, state))
+        # What the order's earlier returns took back and were charged (a fee `per = "order"`, a gift threshold),
+        # read from the decisions Fineprint kept for them, as apply.decide_stored reads them: the return this
+        # request becomes on Shopify is decided by that enforcement with exactly this input, so the preview
+        # cannot promise less than it will charge. (Shopify's own returns of the order carry no fee kinds: the
+        # flat fees all travel as one returnShippingFee.) A return whose webhook has not been decided yet is
+        # not counted, by either path.
+        earlier = earlier_returns(returns_repo.earlier_decisions(s, shop, state.order_id, NO_RETURN))
+        return ShopperOrder(ident, context_for_order(s, shop, state), earlier)
 
 
 def line_ids(order: ShopperOrder) -> set[str]:
@@ -149,6 +162,8 @@ def decide_picks(order: ShopperOrder, picks: list[dict], now: datetime, exchange
         request = {"resolution": resolution, "lines": [
             {"line_item_id": p["line_item_id"], "quantity": p["quantity"], "condition": p["condition"],
              "reason": p["reason"]} for p in mine], "exchanges_before": exchanges_before}
+        if order.earlier:
+            request["earlier_returns"] = order.earlier
         if resolution == "exchange":
             request["exchange_for"] = "same_style"  # the extension offers other sizes of the same product only
         context = dataclasses.replace(order.context, request={**order.context.request, "return_request": request})
