@@ -297,3 +297,29 @@ def test_a_second_self_serve_return_of_an_echt_us_order_does_not_pay_the_per_ord
     with app.extensions["fineprint.db"].session() as s:  # and the enforcement agrees: the order paid it once
         kept = repo.get(s, shop, two["id"].rsplit("/", 1)[1])
         assert kept.decision["fees"] == [] and kept.decision["refund_total"] == "150.00"
+
+
+def test_one_self_serve_request_of_a_refund_and_store_credit_pays_echts_per_order_fee_once(app, client, simulator,
+                                                                                          bought):
+    """ECHT's flat US fee is per order: a refund of the tote and store credit for a pair, picked together, become
+    two Shopify returns; only the first (the refund) carries the 15.00, as the enforcement then decides them."""
+    from sqlmodel import select
+    from backend.store.models import Shop
+
+    with app.extensions["fineprint.db"].session() as s:
+        s.exec(select(Shop)).first().active_policy = str(ROOT / "policy_rules" / "examples" / "echt.toml")
+    picks = {"lines": [{"line_item_id": str(bought.tote.id), "resolution": "refund"},
+                       {"line_item_id": str(bought.sneaker.id), "resolution": "store_credit"}]}
+    outcome = client.post(f"/api/v1/orders/{bought.order.id}/return-preview", json=picks, headers=_auth(app)).get_json()
+    assert outcome["allowed"] and outcome["fees"] == [{"kind": "return_shipping", "amount": "15.00"}]
+    assert (outcome["refund_total"], outcome["credit_total"]) == ("65.00", "165.00")  # 150.00 + 10 % bonus
+    made = client.post(f"/api/v1/orders/{bought.order.id}/returns", json=picks, headers=_auth(app))
+    assert made.status_code == 201, made.get_data(as_text=True)
+    ids = [r["id"].rsplit("/", 1)[1] for r in made.get_json()["returns"]]
+    refund, credit = (simulator.get_return(SHOP_OF(simulator), i) for i in ids)
+    assert str(refund.shipping_fee) == "15.00" and credit.shipping_fee is None
+    _deliver_webhooks(client, simulator, 0)
+    from backend.store import returns as repo
+    with app.extensions["fineprint.db"].session() as s:
+        kept = [repo.get(s, SHOP_OF(simulator), i).decision for i in ids]
+    assert [[(f["kind"], f["amount"]) for f in d["fees"]] for d in kept] == [[("return_shipping", "15.00")], []]

@@ -154,7 +154,7 @@ def _pick(raw, path: str, known_lines: set[str], reasons: dict[str, str]) -> tup
 def decide_picks(order: ShopperOrder, picks: list[dict], now: datetime, exchanges_before: int = 0) -> dict:
     """One decision per resolution picked; the lines, fees, bonus and totals the shopper would get.
     `exchanges_before`: the order's earlier exchanges on Shopify (a policy may allow one per order)."""
-    groups, lines = {}, []
+    groups, lines, earlier = {}, [], order.earlier
     for resolution in RESOLUTIONS:
         mine = [p for p in picks if p["resolution"] == resolution]
         if not mine:
@@ -162,17 +162,26 @@ def decide_picks(order: ShopperOrder, picks: list[dict], now: datetime, exchange
         request = {"resolution": resolution, "lines": [
             {"line_item_id": p["line_item_id"], "quantity": p["quantity"], "condition": p["condition"],
              "reason": p["reason"]} for p in mine], "exchanges_before": exchanges_before}
-        if order.earlier:
-            request["earlier_returns"] = order.earlier
+        if earlier:
+            request["earlier_returns"] = earlier
         if resolution == "exchange":
             request["exchange_for"] = "same_style"  # the extension offers other sizes of the same product only
         context = dataclasses.replace(order.context, request={**order.context.request, "return_request": request})
         groups[resolution] = run_engine(context, now)["return"]
+        # each group becomes its own Shopify return, decided in this order by the enforcement, each counting the
+        # ones kept before it: so a later group does not pay a per-order fee an earlier one of this request pays
+        earlier = earlier_returns([_as_decision(earlier), {**groups[resolution], "resolution": resolution}])
         for pick, decided in zip(mine, groups[resolution]["lines"]):
             lines.append({**pick, "allowed": decided["allowed"], "amount": decided["amount"],
                           "reasons": decided.get("reasons") or []})
     return {"order_id": order.order_id, "allowed": all(ln["allowed"] for ln in lines), "lines": lines,
             "groups": groups, **_totals(groups)}
+
+
+def _as_decision(earlier: dict) -> dict:
+    """A request's `earlier_returns` as one kept decision, for `earlier_returns` to add the next one to."""
+    return {"resolution": "refund", "fees": [{"kind": k} for k in earlier.get("fee_kinds") or ()],
+            "lines": [{**ln, "allowed": True} for ln in earlier.get("lines") or ()]}
 
 
 def _totals(groups: dict) -> dict:
