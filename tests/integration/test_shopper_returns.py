@@ -5,6 +5,7 @@ Stories: the options list each line with its deadline and resolutions, a final-s
 sentence; the preview is the one decision's; submitting makes exactly one `returnRequest` (store credit) and
 one `returnCreate` with `exchangeLineItems` (another size); exchanges the policy does not offer, lines it
 refuses, guests, other customers and other shops are refused and nothing reaches Shopify.
+A second self-serve return of an ECHT US order does not pay the flat per-order fee again (issue 14).
 """
 from __future__ import annotations
 
@@ -249,3 +250,77 @@ def test_a_line_whose_units_are_all_in_a_return_says_so_and_cannot_be_picked(app
     assert not tote["returnable"] and tote["quantity"] == 0
     assert [w["text"] for w in tote["why_not"]] == ["Every unit of this item is already in a return, or has not "
                                                     "shipped yet."]
+
+
+def _deliver_webhooks(client, simulator, since: int) -> int:
+    """Post the webhooks the simulated shop sent since `since` to the app, as Shopify would (signed by the
+    simulator); with jobs inline, each returns/request is recorded and decided by the native-returns enforcement."""
+    sent = simulator.sent_webhooks(SHOP_OF(simulator))
+    for hook in sent[since:]:
+        response = client.post("/webhooks", data=hook.body, headers=hook.headers)
+        assert response.status_code == 200, response.get_data(as_text=True)
+    return len(sent)
+
+
+def test_a_second_self_serve_return_of_an_echt_us_order_does_not_pay_the_per_order_fee_again(
+        app, client, simulator, bought):
+    """ECHT (policy_rules/examples/echt.toml, excerpt 5): "a flat fee of $15USD per order" for returns from the
+    USA. The shopper sends one pair back for a refund and pays it; a second self-serve return of the same order
+    (the other pair) is previewed, submitted and decided by the enforcement without it."""
+    from sqlmodel import select
+    from backend.store import returns as repo
+    from backend.store.models import Shop
+
+    shop = SHOP_OF(simulator)
+    with app.extensions["fineprint.db"].session() as s:
+        s.exec(select(Shop)).first().active_policy = str(ROOT / "policy_rules" / "examples" / "echt.toml")
+    path, seen = f"/api/v1/orders/{bought.order.id}", _deliver_webhooks(client, simulator, 0)
+    pair = {"lines": [{"line_item_id": str(bought.sneaker.id), "quantity": 1, "resolution": "refund"}]}
+    first = client.post(f"{path}/return-preview", json=pair, headers=_auth(app)).get_json()
+    assert first["fees"] == [{"kind": "return_shipping", "amount": "15.00"}] and first["refund_total"] == "135.00"
+    made = client.post(f"{path}/returns", json=pair, headers=_auth(app))
+    assert made.status_code == 201, made.get_data(as_text=True)
+    (one,) = made.get_json()["returns"]
+    assert str(simulator.get_return(shop, one["id"].rsplit("/", 1)[1]).shipping_fee) == "15.00"
+    seen = _deliver_webhooks(client, simulator, seen)  # Shopify's returns/request: Fineprint decides and keeps it
+    with app.extensions["fineprint.db"].session() as s:
+        kept = repo.get(s, shop, one["id"].rsplit("/", 1)[1])
+        assert [(f["kind"], f["amount"]) for f in kept.decision["fees"]] == [("return_shipping", "15.00")]
+
+    second = client.post(f"{path}/return-preview", json=pair, headers=_auth(app)).get_json()
+    assert second["allowed"] and second["fees"] == [] and second["refund_total"] == "150.00"
+    assert second["groups"]["refund"]["fees"] == []
+    made = client.post(f"{path}/returns", json=pair, headers=_auth(app))
+    assert made.status_code == 201, made.get_data(as_text=True)
+    (two,) = made.get_json()["returns"]
+    assert simulator.get_return(shop, two["id"].rsplit("/", 1)[1]).shipping_fee is None  # no fee sent to Shopify
+    _deliver_webhooks(client, simulator, seen)
+    with app.extensions["fineprint.db"].session() as s:  # and the enforcement agrees: the order paid it once
+        kept = repo.get(s, shop, two["id"].rsplit("/", 1)[1])
+        assert kept.decision["fees"] == [] and kept.decision["refund_total"] == "150.00"
+
+
+def test_one_self_serve_request_of_a_refund_and_store_credit_pays_echts_per_order_fee_once(app, client, simulator,
+                                                                                          bought):
+    """ECHT's flat US fee is per order: a refund of the tote and store credit for a pair, picked together, become
+    two Shopify returns; only the first (the refund) carries the 15.00, as the enforcement then decides them."""
+    from sqlmodel import select
+    from backend.store.models import Shop
+
+    with app.extensions["fineprint.db"].session() as s:
+        s.exec(select(Shop)).first().active_policy = str(ROOT / "policy_rules" / "examples" / "echt.toml")
+    picks = {"lines": [{"line_item_id": str(bought.tote.id), "resolution": "refund"},
+                       {"line_item_id": str(bought.sneaker.id), "resolution": "store_credit"}]}
+    outcome = client.post(f"/api/v1/orders/{bought.order.id}/return-preview", json=picks, headers=_auth(app)).get_json()
+    assert outcome["allowed"] and outcome["fees"] == [{"kind": "return_shipping", "amount": "15.00"}]
+    assert (outcome["refund_total"], outcome["credit_total"]) == ("65.00", "165.00")  # 150.00 + 10 % bonus
+    made = client.post(f"/api/v1/orders/{bought.order.id}/returns", json=picks, headers=_auth(app))
+    assert made.status_code == 201, made.get_data(as_text=True)
+    ids = [r["id"].rsplit("/", 1)[1] for r in made.get_json()["returns"]]
+    refund, credit = (simulator.get_return(SHOP_OF(simulator), i) for i in ids)
+    assert str(refund.shipping_fee) == "15.00" and credit.shipping_fee is None
+    _deliver_webhooks(client, simulator, 0)
+    from backend.store import returns as repo
+    with app.extensions["fineprint.db"].session() as s:
+        kept = [repo.get(s, SHOP_OF(simulator), i).decision for i in ids]
+    assert [[(f["kind"], f["amount"]) for f in d["fees"]] for d in kept] == [[("return_shipping", "15.00")], []]

@@ -19,12 +19,14 @@ from decimal import Decimal
 from flask import current_app
 
 from backend.errors import NotFound, ValidationError
+from backend.policy import earlier_returns
 from backend.policy.model import CONDITIONS
 from backend.services.decisions.context import DecisionContext, context_for_order
 from backend.services.decisions.shopper import customer_may_see, run_engine
 from backend.services.orders import state as orders
 from backend.services.returns import reasons
 from backend.shopify.payloads import numeric_id
+from backend.store import returns as returns_repo
 
 RESOLUTIONS = ("refund", "store_credit", "exchange")
 MAX_PICKED = 50
@@ -35,6 +37,10 @@ class ShopperOrder:
     """A stored order the shopper may act on, with its decision input (the recipe's context)."""
     order_id: str
     context: DecisionContext
+    earlier: dict = dataclasses.field(default_factory=dict)  # the request's `earlier_returns`
+
+
+NO_RETURN = ""  # no return of the shopper's own yet: every kept return of the order is an earlier one
 
 
 def load_order(shop: str, order_id: str, customer_gid: str | None) -> ShopperOrder:
@@ -46,7 +52,14 @@ def load_order(shop: str, order_id: str, customer_gid: str | None) -> ShopperOrd
         if state is None or orders.decision_request(state) is None or not customer_may_see(state.facts,
                                                                                             customer_gid):
             raise NotFound("no such order")
-        return ShopperOrder(ident, context_for_order(s, shop, state))
+        # What the order's earlier returns took back and were charged (a fee `per = "order"`, a gift threshold),
+        # read from the decisions Fineprint kept for them, as apply.decide_stored reads them: the return this
+        # request becomes on Shopify is decided by that enforcement with exactly this input, so the preview
+        # cannot promise less than it will charge. (Shopify's own returns of the order carry no fee kinds: the
+        # flat fees all travel as one returnShippingFee.) A return whose webhook has not been decided yet is
+        # not counted, by either path.
+        earlier = earlier_returns(returns_repo.earlier_decisions(s, shop, state.order_id, NO_RETURN))
+        return ShopperOrder(ident, context_for_order(s, shop, state), earlier)
 
 
 def line_ids(order: ShopperOrder) -> set[str]:
@@ -141,7 +154,7 @@ def _pick(raw, path: str, known_lines: set[str], reasons: dict[str, str]) -> tup
 def decide_picks(order: ShopperOrder, picks: list[dict], now: datetime, exchanges_before: int = 0) -> dict:
     """One decision per resolution picked; the lines, fees, bonus and totals the shopper would get.
     `exchanges_before`: the order's earlier exchanges on Shopify (a policy may allow one per order)."""
-    groups, lines = {}, []
+    groups, lines, earlier = {}, [], order.earlier
     for resolution in RESOLUTIONS:
         mine = [p for p in picks if p["resolution"] == resolution]
         if not mine:
@@ -149,15 +162,26 @@ def decide_picks(order: ShopperOrder, picks: list[dict], now: datetime, exchange
         request = {"resolution": resolution, "lines": [
             {"line_item_id": p["line_item_id"], "quantity": p["quantity"], "condition": p["condition"],
              "reason": p["reason"]} for p in mine], "exchanges_before": exchanges_before}
+        if earlier:
+            request["earlier_returns"] = earlier
         if resolution == "exchange":
             request["exchange_for"] = "same_style"  # the extension offers other sizes of the same product only
         context = dataclasses.replace(order.context, request={**order.context.request, "return_request": request})
         groups[resolution] = run_engine(context, now)["return"]
+        # each group becomes its own Shopify return, decided in this order by the enforcement, each counting the
+        # ones kept before it: so a later group does not pay a per-order fee an earlier one of this request pays
+        earlier = earlier_returns([_as_decision(earlier), {**groups[resolution], "resolution": resolution}])
         for pick, decided in zip(mine, groups[resolution]["lines"]):
             lines.append({**pick, "allowed": decided["allowed"], "amount": decided["amount"],
                           "reasons": decided.get("reasons") or []})
     return {"order_id": order.order_id, "allowed": all(ln["allowed"] for ln in lines), "lines": lines,
             "groups": groups, **_totals(groups)}
+
+
+def _as_decision(earlier: dict) -> dict:
+    """A request's `earlier_returns` as one kept decision, for `earlier_returns` to add the next one to."""
+    return {"resolution": "refund", "fees": [{"kind": k} for k in earlier.get("fee_kinds") or ()],
+            "lines": [{**ln, "allowed": True} for ln in earlier.get("lines") or ()]}
 
 
 def _totals(groups: dict) -> dict:

@@ -402,6 +402,8 @@ def test_a_typo_in_a_return_channel_names_its_position():
               "for all orders except orders already exchanged once or more",
               "15.00 AUD return shipping fee per order (once, however many returns) on refund or store credit, for orders shipped to US",
               "Product type swimwear and items returned hygiene label removed: not accepted"]),
+    ("echt-older", ["refund within 14 days of delivery; store credit within 365 days of delivery; exchange within 30 days of delivery",
+                    "10.00 AUD fee per return on store credit, for returns made 31 days or more after the window opens"]),
     ("la-canadienne", ["items discounted by 40% or more (sale price and codes together)", "returns made by mail: not accepted",
                        "25.00 CAD fee per return", "except returns made in store"]),
     ("gobi-cashmere", ["refund within 30 days of delivery; store credit within 44 days", "$12.00 fee per return on refund",
