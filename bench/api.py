@@ -7,6 +7,9 @@ it for experiments), on a free port with a database holding one shop (policy aal
 SQLite file, then a private PostgreSQL schema (skipped when PostgreSQL is not reachable; BENCH_API_ONLY=sqlite
 or postgres runs one). BENCH_API_RATE changes the pace. Latency is measured from each request's scheduled
 send time (open loop), so a server that falls behind shows it. Prints, never asserts.
+
+BENCH_API_PROFILE=N measures the app without a server instead: CPU per request of N requests under Flask's test
+client, then a cProfile of N more (cumulative, the app's, the token verifier's and the driver's functions).
 """
 from __future__ import annotations
 
@@ -158,11 +161,47 @@ def measure(url: str) -> dict:
             "kinds": kinds}
 
 
-def _variants():
+def profile(url: str, requests: int) -> dict:
+    """In process, no HTTP server: CPU per request of the Flask app under its test client (the same token,
+    cart and seeded database), then a cProfile of as many requests again, for where the time goes."""
+    import cProfile
+    import io
+    import pstats
+
+    from backend import create_app
+    from backend.config import DEV_API_KEY, DEV_API_SECRET
+    from tests.session_tokens import session_token
+
+    _seed(url)
+    app = create_app({"database_url": url})
+    logging.getLogger().setLevel(logging.WARNING)
+    token = session_token("checkout", SHOP, DEV_API_KEY, DEV_API_SECRET)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    body, client = json.dumps(CART).encode(), app.test_client()
+
+    def run(n: int) -> None:
+        for _ in range(n):
+            response = client.post("/api/v1/decisions", data=body, headers=headers)
+            if response.status_code != 200:
+                raise RuntimeError(f"the decision API answered {response.status_code}: {response.get_data()[:200]!r}")
+
+    run(max(50, requests // 10))  # warm-up: connections, the compiled policy, prepared statements
+    started = time.process_time()
+    run(requests)
+    cpu_ms = (time.process_time() - started) / requests * 1000
+    profiler = cProfile.Profile()
+    profiler.runcall(run, requests)
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(r"backend|shopify_app|jwt|sqlite3|psycopg", 25)
+    app.extensions["fineprint.db"].dispose()
+    return {"cpu_ms": cpu_ms, "profile": out.getvalue(), "load": os.getloadavg()[0]}
+
+
+def _urls():
     only = os.environ.get("BENCH_API_ONLY")
     if only != "postgres":
         with tempfile.TemporaryDirectory() as tmp:
-            yield "SQLite", measure(f"sqlite:///{tmp}/bench.db")
+            yield "SQLite", f"sqlite:///{tmp}/bench.db"
     if only == "sqlite":
         return
     try:
@@ -173,9 +212,22 @@ def _variants():
         print(f"Decision API (PostgreSQL): skipped ({str(exc).splitlines()[0][:120]})")
         return
     try:
-        yield "PostgreSQL", measure(url)
+        yield "PostgreSQL", url
     finally:
         services.drop_postgres_schema(schema)
+
+
+def _profiles(requests: int) -> None:
+    for label, url in _urls():
+        m = profile(url, requests)
+        print(f"Decision API ({label}) in process under Flask's test client, {requests} requests: "
+              f"CPU {m['cpu_ms']:.3f} ms per request (load average {m['load']:.1f} on {os.cpu_count()} CPUs)")
+        print("\n".join(line for line in m["profile"].splitlines() if line.strip()))
+
+
+def _variants():
+    for label, url in _urls():
+        yield label, measure(url)
 
 
 def main() -> None:
@@ -183,6 +235,9 @@ def main() -> None:
 
     sys.path.insert(0, str(ROOT))
     warnings.filterwarnings("ignore", message="The HMAC key is")  # the development secret is short
+    if os.environ.get("BENCH_API_PROFILE"):
+        _profiles(int(os.environ["BENCH_API_PROFILE"]))
+        return
     for label, m in _variants():
         samples, errors = m["samples"], m["errors"]
         p99 = _pct(samples, 0.99)

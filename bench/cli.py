@@ -20,7 +20,7 @@ CASE = ROOT / "policy_rules" / "cases" / "aallyn" / "after_christmas_back_to_one
 FINEPRINT = Path(sys.executable).with_name("fineprint")
 RUNS = 7
 ALIAS_RUNS = 3
-TARGET_SECONDS = 0.5
+TARGET_SECONDS = 0.25  # issue 12: "well under half a second"
 
 
 def _children_cpu() -> float:

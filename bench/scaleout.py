@@ -9,6 +9,14 @@ until every order's decision has been written to the simulated shop. Printed per
 * orders applied per second (from the first to the last applied decision, as the decision log dates them);
 * the consumers' CPU per order (from /proc): what one worker core sustains, whatever else the machine runs.
 
+* first, in process: the database transactions (and statements) the worker spends per order, counted with
+  SQLAlchemy engine events (bench code only), with the Redis order lock and with the row lease.
+
+Targets (issue 19 sets none for throughput; these are what the README's capacity plan assumes): at most
+TARGET_TRANSACTIONS transactions per order; at most TARGET_CPU_MS of worker CPU per order (one core
+≥ 1000/TARGET_CPU_MS orders/s); two consumers at least TARGET_SPEEDUP × one (only meaningful where each
+consumer has its own core: on 2 shared cores the second competes for the first's CPU).
+
 Knobs: BENCH_SCALE_ORDERS (400), BENCH_SCALE_THREADS (4 per consumer), BENCH_SCALE_CONSUMERS ("1,2").
 Skipped, with the reason, when PostgreSQL or Redis is not reachable.
 """
@@ -32,6 +40,9 @@ from bench._cpu import tree_cpu_seconds  # noqa: E402
 from bench.pipeline import SECRET, SHOP, US, _headers, _order_payload, _product_payload, _products  # noqa: E402
 
 TIMEOUT = 600.0
+TARGET_TRANSACTIONS = 10
+TARGET_CPU_MS = 50.0
+TARGET_SPEEDUP = 1.8
 
 
 def _consumer(url: str, redis_url: str, queue: str, sim, threads: int) -> subprocess.Popen:
@@ -132,6 +143,67 @@ def run(url: str, redis_url: str, consumers: int, orders: int, threads: int) -> 
             "load": os.getloadavg()[0]}
 
 
+def transactions_per_order(url: str, redis_url: str | None, orders: int = 20) -> dict:
+    """Database transactions and statements the worker spends per order (one orders/create event processed and
+    its decision applied, in process), counted with SQLAlchemy engine events around the worker's part only."""
+    import sqlalchemy as sa
+
+    from backend import create_app, jobs
+    from backend.services import queue as queue_port
+    from backend.services.webhooks import ingest
+    from backend.store import migrate
+    from backend.store.models import Shop
+    from devshop import Simulator
+
+    migrate.upgrade(url)
+    _empty(url)
+    with tempfile.TemporaryDirectory() as d, Simulator(api_secret=SECRET) as sim:
+        sim.add_shop(SHOP, bucket_size=10**9, restore_rate=10**9)
+        app = create_app({"database_url": url, "admin_origin": sim.origin_template, "huey_immediate": True,
+                          "redis_url": redis_url, "huey_name": f"fineprint-bench-{uuid.uuid4().hex[:8]}",
+                          "backfill_dir": str(Path(d) / "bf")})
+        logging.getLogger().setLevel(logging.WARNING)  # the figures, not the app's log
+        db = app.extensions["fineprint.db"]
+        token = sim.install(SHOP)["access_token"]
+        with db.session() as s:
+            s.add(Shop(domain=SHOP, access_token_encrypted=app.extensions["fineprint.cipher"].encrypt(token),
+                       active_policy="ally"))
+        client = app.test_client()
+        products = _products(sim)
+        for p in products:
+            body = json.dumps(_product_payload(sim, p)).encode()
+            assert client.post("/webhooks", data=body, headers=_headers(body, "products/create")).status_code == 200
+        counts = {"transactions": 0, "statements": 0}
+
+        def on_begin(conn):
+            counts["transactions"] += 1
+
+        def on_statement(*args):
+            counts["statements"] += 1
+
+        held = []
+        for i in range(orders):
+            order = sim.add_order(SHOP, line_items=[{"variant": products[i % len(products)].variants[0]}],
+                                  shipping_address=US)
+            body = json.dumps(_order_payload(sim, order)).encode()
+            delivery = ingest.Delivery.from_headers({k.lower(): v for k, v in _headers(body, "orders/create").items()})
+            assert ingest.record(db, delivery, body.decode(), held.append) == "accepted"
+        sa.event.listen(db.engine, "begin", on_begin)
+        sa.event.listen(db.engine, "before_cursor_execute", on_statement)
+        try:
+            for row_id in held:
+                queue_port.of(app).process_webhook(row_id)
+        finally:
+            sa.event.remove(db.engine, "begin", on_begin)
+            sa.event.remove(db.engine, "before_cursor_execute", on_statement)
+        written = _count(app, "SELECT count(*) FROM decision_log WHERE write_result = 'written'")
+        db.dispose()
+        jobs.huey.immediate = False
+    assert written == orders, f"{written} of {orders} orders written"
+    return {"lock": "redis" if redis_url else "row lease", "transactions": counts["transactions"] / orders,
+            "statements": counts["statements"] / orders}
+
+
 def main() -> None:
     try:
         from tests import services
@@ -143,8 +215,15 @@ def main() -> None:
         return
     orders = int(os.environ.get("BENCH_SCALE_ORDERS", 400))
     threads = int(os.environ.get("BENCH_SCALE_THREADS", 4))
-    results = []
+    results, counted = [], []
     try:
+        for redis_url in (services.TEST_REDIS_URL, None):
+            c = transactions_per_order(url, redis_url)
+            counted.append(c)
+            print(f"worker transactions per order (orders/create processed and applied, PostgreSQL, order lock: "
+                  f"{c['lock']}): {c['transactions']:.1f} transactions, {c['statements']:.1f} statements "
+                  f"(target ≤ {TARGET_TRANSACTIONS} transactions: "
+                  f"{'met' if c['transactions'] <= TARGET_TRANSACTIONS else 'not met'})", flush=True)
         for n in [int(x) for x in os.environ.get("BENCH_SCALE_CONSUMERS", "1,2").split(",")]:
             _empty(url)
             r = run(url, services.TEST_REDIS_URL, n, orders, threads)
@@ -152,15 +231,27 @@ def main() -> None:
             print(f"worker stage, PostgreSQL + Redis, {n} consumer process(es) x {threads} threads, {orders} orders "
                   f"(simulator rate limits lifted): {r['per_s']:.0f} orders applied/s ({r['wall_per_s']:.0f}/s from "
                   f"release to last write), consumers' CPU {r['cpu_ms']:.1f} ms per order (one worker core ~"
-                  f"{1000 / r['cpu_ms']:.0f} orders/s), {r['writes']} Admin writes, {r['doubled']} orders written "
-                  f"twice (load average {r['load']:.1f} on {os.cpu_count()} CPUs)", flush=True)
+                  f"{1000 / r['cpu_ms']:.0f} orders/s; target ≤ {TARGET_CPU_MS:.0f} ms: "
+                  f"{'met' if r['cpu_ms'] <= TARGET_CPU_MS else 'not met'}), {r['writes']} Admin writes, "
+                  f"{r['doubled']} orders written twice (target 0) (load average {r['load']:.1f} on "
+                  f"{os.cpu_count()} CPUs)", flush=True)
     finally:
         services.drop_postgres_schema(schema)
+    tx = " / ".join(f"{c['transactions']:.0f}" for c in counted)
     if len(results) >= 2:
         one, two = results[0], results[1]
+        speedup = two["per_s"] / one["per_s"]
         print(f"  summary: worker stage {one['per_s']:.0f} orders/s with 1 consumer, {two['per_s']:.0f}/s with 2 "
-              f"(x{two['per_s'] / one['per_s']:.2f}; on 2 shared cores the second consumer competes for the same "
-              f"CPU), {one['cpu_ms']:.1f}-{two['cpu_ms']:.1f} ms of worker CPU per order (no target: a capacity input)")
+              f"(x{speedup:.2f}, target x{TARGET_SPEEDUP} on separate cores; "
+              f"{'met' if speedup >= TARGET_SPEEDUP else 'not met'} here, where {os.cpu_count()} shared cores at load "
+              f"{two['load']:.1f} run both), {one['cpu_ms']:.1f}-{two['cpu_ms']:.1f} ms of worker CPU per order "
+              f"(target ≤ {TARGET_CPU_MS:.0f}), {tx} transactions per order (Redis lock / row lease; "
+              f"target ≤ {TARGET_TRANSACTIONS}), {sum(r['doubled'] for r in results)} orders written twice")
+    elif results:
+        r = results[0]
+        print(f"  summary: worker stage {r['per_s']:.0f} orders/s with {r['consumers']} consumer(s), "
+              f"{r['cpu_ms']:.1f} ms of worker CPU per order (target ≤ {TARGET_CPU_MS:.0f}), {tx} transactions "
+              f"per order (target ≤ {TARGET_TRANSACTIONS})")
 
 
 def _empty(url: str) -> None:

@@ -65,6 +65,23 @@ class ReturnsMixin:
             model.sale_transaction(self, state, self.order(shop, order_id))
             return list(model.book(self, state).transactions[numeric_id(order_id)])
 
+    def receive_return(self, shop: str, return_id, disposition: str = "RESTOCKED", quantities: dict | None = None):
+        """The merchant receives the return's items back: each line (or `quantities`: line item id → units) is
+        disposed (`reverseFulfillmentOrderDispose`'s ReverseFulfillmentOrderDispositionType: RESTOCKED,
+        NOT_RESTOCKED, PROCESSING_REQUIRED, MISSING) on the return's reverse fulfillment order."""
+        from devshop.models import now_iso
+
+        state = self.shops[shop]
+        with state.lock:
+            ret = self.get_return(shop, return_id)
+            for line in ret.lines:
+                left = line.quantity - sum(d["quantity"] for d in line.dispositions)
+                units = left if quantities is None else min(left, quantities.get(line.line_item_id, 0))
+                if units > 0:
+                    line.dispositions.append({"id": f"gid://shopify/ReverseFulfillmentOrderDisposition/{self.next_id()}",
+                                              "type": disposition, "quantity": units, "createdAt": now_iso()})
+            return ret
+
     def return_outcome(self, shop: str, return_id) -> dict:
         """Shopify's computed figures for every unprocessed unit: subtotal, restocking fees, shipping fee, total."""
         from devshop.returns_process import outcome

@@ -53,6 +53,9 @@ class ReturnLine:
     restocking_fee_id: int | None = None
     processed_quantity: int = 0
     refunded_quantity: int = 0
+    # the reverse fulfillment order line's dispositions (ReverseFulfillmentOrderDisposition: id, type, quantity,
+    # createdAt), made when the merchant receives the items back (devshop: Simulator.receive_return)
+    dispositions: list[dict] = field(default_factory=list)
 
     @property
     def value(self) -> Decimal:

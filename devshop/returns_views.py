@@ -47,6 +47,40 @@ class ReturnView(View):
     def refunds(self, info, **args):
         return connection(info, [RefundView(r, self.ctx) for r in self.obj.refunds], **args)
 
+    def reverseFulfillmentOrders(self, info, **args):
+        """Shopify: "Creating a return or approving a return creates a reverse fulfillment order" (shopify.dev,
+        Manage reverse fulfillment orders). devshop keeps one per open or closed return, its lines the return's."""
+        found = [ReverseFulfillmentOrderView(self.obj, self.ctx)] if self.obj.status in ("OPEN", "CLOSED") else []
+        return connection(info, found, **args)
+
+
+class ReverseFulfillmentOrderView(View):
+    """`ReverseFulfillmentOrder` (2026-10): id, status (OPEN until every unit is disposed, then CLOSED), lineItems
+    with their `dispositions`. devshop numbers it after its return."""
+    TYPENAME = "ReverseFulfillmentOrder"
+    reverseDeliveries = None
+    thirdPartyConfirmation = None
+
+    @property
+    def status(self):
+        disposed = all(sum(d["quantity"] for d in ln.dispositions) >= ln.quantity for ln in self.obj.lines)
+        return "CLOSED" if disposed else "OPEN"
+
+    def order(self, info):
+        return OrderView(self.ctx.current_order, self.ctx)
+
+    def lineItems(self, info, **args):
+        return connection(info, [ReverseFulfillmentOrderLineItemView(ln, self.ctx) for ln in self.obj.lines], **args)
+
+
+class ReverseFulfillmentOrderLineItemView(View):
+    TYPENAME = "ReverseFulfillmentOrderLineItem"
+    totalQuantity = property(lambda self: self.obj.quantity)
+
+    @property
+    def dispositions(self):
+        return [{**d, "location": None} for d in self.obj.dispositions]
+
 
 class ReturnLineItemView(View):
     TYPENAME = "ReturnLineItem"

@@ -9,12 +9,14 @@ from datetime import datetime
 from pathlib import Path
 
 from backend.policy.compiled import CompiledPolicy, compile_policy
+from backend.policy.earlier import earlier_returns
 from backend.policy.engine import decide
 from backend.policy.errors import PolicyError, Problem, RequestError
 from backend.policy.model import Policy
 from backend.policy.rules import RULES_DIR, load_policy, load_policy_text, resolve_path
 
 __all__ = ["CompiledPolicy", "Policy", "PolicyError", "Problem", "RequestError", "RULES_DIR", "check_files", "compile_policy", "decide",
+           "earlier_returns",
            "load_policy", "load_policy_text", "preset_names", "render_policy", "resolve_path"]
 
 

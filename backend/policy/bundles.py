@@ -9,6 +9,14 @@ less than it (having been worth at least it before). While any unit of a gift li
   before discounts, its compare-at price when marked down) is deducted from what the return pays;
 * `store_credit`: on a refund, the returned member lines are paid as store credit instead.
 
+A `split` rule never breaks: every unit of the bundle (members and gifts) is worth an equal share of what
+the bundle was paid, so a returned line pays its share ("buy one, get one free": either item alone pays
+half the price paid).
+
+The order's earlier returns (the request's `earlier_returns`, facts.Request.returned_before) count: the
+members they took back are no longer worth anything towards a threshold, a bundle they already broke does
+not break again, gift units they took back are not kept, and bundle shares continue where they stopped.
+
 Pure: plain functions over the request's facts; the predicates are the rules' compiled conditions.
 """
 from __future__ import annotations
@@ -17,12 +25,15 @@ from backend.policy.lines import Ctx
 from backend.policy.money import ZERO, cents, fmt
 
 
-def bundle_outcomes(policy, resolution: str, order, outcomes: dict, accepted: list, undetermined: list) -> tuple:
+def bundle_outcomes(policy, resolution: str, order, outcomes: dict, accepted: list, undetermined: list,
+                    earlier: dict | None = None) -> tuple:
     """(deductions, ids of returned lines paid as store credit, {line id: reason}) for the accepted
-    lines [(ctx, amount)] of a return; `outcomes`: {line id: (line json, line, windows, class)}."""
+    lines [(ctx, amount)] of a return; `outcomes`: {line id: (line json, line, windows, class)};
+    `earlier`: {line id: units the order's earlier returns took back}."""
     deductions, credited, reasons, deducted = [], set(), {}, set()
+    earlier = earlier or {}
     for rule in policy.bundles:
-        if resolution not in rule.resolutions:
+        if resolution not in rule.resolutions or rule.outcome == "split":
             continue
         found = rule.cond.match(Ctx(None, order))
         if not found:
@@ -31,9 +42,9 @@ def bundle_outcomes(policy, resolution: str, order, outcomes: dict, accepted: li
             continue
         gifts, members = _split(rule, order, outcomes, undetermined)
         returned = [(ctx, amount) for ctx, amount in accepted if ctx.line.id in members]
-        if not returned or not gifts or not _broken(rule, members, returned):
+        if not returned or not gifts or not _broken(rule, members, returned, earlier):
             continue
-        kept = _kept_gifts(gifts, accepted)
+        kept = _kept_gifts(gifts, accepted, earlier)
         if not kept:
             continue
         if rule.outcome == "deduct":
@@ -65,25 +76,67 @@ def _split(rule, order, outcomes: dict, undetermined: list) -> tuple[list, dict]
     return gifts, members
 
 
-def _broken(rule, members: dict, returned: list) -> bool:
+def _broken(rule, members: dict, returned: list, earlier: dict) -> bool:
     """A member comes back; with a threshold (money, or member units), the members kept fall below it
-    (from at least it)."""
+    (from at least it, after the order's earlier returns). Without a threshold, a bundle an earlier
+    return already broke (it took a member back) does not break again."""
+    gone = {i: min(earlier[i], ln.quantity) for i, ln in members.items() if earlier.get(i)}
     if rule.threshold_items is not None:
-        units = sum(ln.quantity for ln in members.values())
+        units = sum(ln.quantity for ln in members.values()) - sum(gone.values())
         return units >= rule.threshold_items > units - sum(ctx.ret.quantity for ctx, _ in returned)
     if rule.threshold is None:
-        return True
-    before = sum((ln.price * ln.quantity - ln.discount for ln in members.values()), ZERO)
+        return not gone
+    before = sum((ln.price * ln.quantity - ln.discount for ln in members.values()), ZERO) \
+        - sum((_value(members[i], units) for i, units in gone.items()), ZERO)
     after = before - sum((amount for _, amount in returned), ZERO)
     return before >= rule.threshold > after
 
 
-def _kept_gifts(gifts: list, accepted: list) -> list:
-    """[(gift line, units kept)]: the units this return does not take back."""
-    back: dict = {}
+def _value(line, units: int):
+    """What `units` of a line were paid, to the cent (as returns.line_amount)."""
+    if units >= line.quantity:
+        return cents(line.price * line.quantity - line.discount)
+    return cents((line.price * line.quantity - line.discount) * units / line.quantity)
+
+
+def _kept_gifts(gifts: list, accepted: list, earlier: dict) -> list:
+    """[(gift line, units kept)]: the units neither this return nor an earlier one takes back."""
+    back: dict = dict(earlier)
     for ctx, _ in accepted:
         back[ctx.line.id] = back.get(ctx.line.id, 0) + ctx.ret.quantity
     return [(line, line.quantity - back.get(line.id, 0)) for line in gifts if line.quantity > back.get(line.id, 0)]
+
+
+def split_shares(policy, resolution: str, order, outcomes: dict, accepted: list, undetermined: list,
+                 earlier: dict | None = None) -> dict:
+    """{index into accepted: (amount, rule)} for the accepted lines of `split` bundles: each returned unit
+    pays an equal share of what the bundle (members and gifts) was paid. Shares are rounded cumulatively
+    (what all units returned so far are worth, less what the earlier ones were), so the order's returns
+    together pay exactly what the bundle cost."""
+    shares: dict = {}
+    earlier = earlier or {}
+    for rule in policy.bundles:
+        if rule.outcome != "split" or resolution not in rule.resolutions:
+            continue
+        found = rule.cond.match(Ctx(None, order))
+        if not found:
+            if found is None:
+                undetermined.append(("return", rule.info.id))
+            continue
+        gifts, members = _split(rule, order, outcomes, undetermined)
+        lines = {**members, **{ln.id: ln for ln in gifts}}
+        units = sum(ln.quantity for ln in lines.values())
+        if not units:
+            continue
+        pool = sum((ln.price * ln.quantity - ln.discount for ln in lines.values()), ZERO)
+        taken = sum(min(earlier.get(i, 0), ln.quantity) for i, ln in lines.items())
+        for i, (ctx, _amount) in enumerate(accepted):
+            if ctx.line.id not in lines or i in shares:
+                continue
+            q = ctx.ret.quantity
+            shares[i] = (cents(pool * (taken + q) / units) - cents(pool * taken / units), rule)
+            taken += q
+    return shares
 
 
 def _deductions(rule, kept: list) -> list:

@@ -1,10 +1,12 @@
 """Dates in the shop's zone and computed holidays (what a compiled ship-by calendar is built from)."""
 from __future__ import annotations
 
+import importlib.util
+import sys
 from datetime import date, datetime, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import holidays as _holidays
 
 # Closed vocabulary of named holidays: key -> the name the `holidays` package uses
 # (actual dates, no observed shift). Other fixed dates are written "MM-DD".
@@ -40,20 +42,54 @@ def is_holiday_key(key: str) -> bool:
 
 def holiday_date(key: str, year: int, country: str = "US") -> date | None:
     """The actual date of a holiday key in `year` (None if the country has no such day)."""
-    if key not in NAMED_HOLIDAYS:
-        month, day = key.split("-")
-        return date(year, int(month), int(day))
-    table = _holidays.country_holidays(country, years=year, observed=False, categories=_CATEGORIES)
-    wanted = NAMED_HOLIDAYS[key]
-    for day, names in sorted(table.items()):
-        if wanted in names.split("; "):
-            return day
-    return None
+    return holiday_dates((key,), year, country)[key]
+
+
+def holiday_dates(keys, year: int, country: str = "US") -> dict[str, date | None]:
+    """{key: its date in `year`, or None}; the country's holidays of that year are computed once for all keys."""
+    out, table = {}, None
+    for key in keys:
+        if key not in NAMED_HOLIDAYS:
+            month, day = key.split("-")
+            out[key] = date(year, int(month), int(day))
+            continue
+        if table is None:
+            table = sorted(_country_class(country)(years=year, observed=False, categories=_CATEGORIES).items())
+        wanted = NAMED_HOLIDAYS[key]
+        out[key] = next((day for day, names in table if wanted in names.split("; ")), None)
+    return out
+
+
+def _country_class(country: str):
+    """The `holidays` class of one country, loaded from its own module. `holidays.country_holidays` imports
+    the package `holidays.countries`, whose __init__ imports all ~250 countries: most of a one-request
+    `fineprint policy decide`. The module is loaded under a private name (the `holidays` package is left as
+    it was, the module is kept in sys.modules like any import); a code the registry does not list, or a
+    module that cannot be loaded so, takes the package's way. `holidays` itself is imported here, when a
+    policy names a holiday: a policy without one never loads it."""
+    import holidays as _holidays
+    from holidays.registry import COUNTRIES as _REGISTRY
+
+    module = next((name for name, codes in _REGISTRY.items() if country in codes[1:]), None)
+    name = f"_fineprint_holidays_{module}"
+    if name in sys.modules:
+        return getattr(sys.modules[name], _REGISTRY[module][0])
+    path = Path(_holidays.__file__).with_name("countries") / f"{module}.py"
+    spec = importlib.util.spec_from_file_location(name, path) if module and path.is_file() else None
+    if spec is None:
+        return lambda **kw: _holidays.country_holidays(country, **kw)
+    loaded = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(loaded)
+        found = getattr(loaded, _REGISTRY[module][0])
+    except (ImportError, AttributeError):
+        return lambda **kw: _holidays.country_holidays(country, **kw)
+    sys.modules[name] = loaded
+    return found
 
 
 def holiday_set(keys: tuple[str, ...], year: int, country: str = "US") -> frozenset[date]:
-    days = (holiday_date(k, year, country) for k in keys)
-    return frozenset(d for d in days if d is not None)
+    return frozenset(d for d in holiday_dates(keys, year, country).values() if d is not None)
 
 
 def zone(name: str) -> ZoneInfo:

@@ -3,17 +3,41 @@
 A code that is not in the standard is an error at load time, with a suggestion when the author wrote a
 name ("Germany" -> DE, "Euro" -> EUR) or a near miss ("EURO" -> EUR): otherwise the rule would silently
 never match.
+
+The codes are read from pycountry's own ISO data files; the `pycountry` module itself (its import reads
+package metadata, and its databases build an object per entry: most of a one-request CLI's start) is
+imported only to suggest a code for a wrong one.
 """
 from __future__ import annotations
 
 import difflib
-
-import pycountry
+import importlib.util
+import json
+from pathlib import Path
 
 from backend.policy.errors import ItemErrors
 
-COUNTRIES = frozenset(c.alpha_2 for c in pycountry.countries)
-CURRENCIES = frozenset(c.alpha_3 for c in pycountry.currencies)
+
+def _iso(standard: str) -> list[dict]:
+    """The entries of pycountry's JSON file for an ISO standard ("3166-1", "3166-2", "4217")."""
+    package = Path(importlib.util.find_spec("pycountry").submodule_search_locations[0])
+    return json.loads((package / "databases" / f"iso{standard}.json").read_text(encoding="utf-8"))[standard]
+
+
+COUNTRIES = frozenset(c["alpha_2"] for c in _iso("3166-1"))
+CURRENCIES = frozenset(c["alpha_3"] for c in _iso("4217"))
+
+
+def _subdivisions() -> dict[str, dict[str, str]]:
+    """{country: {subdivision code after the dash: name}} (ISO 3166-2)."""
+    out: dict[str, dict[str, str]] = {}
+    for entry in _iso("3166-2"):
+        country_code, _, code = entry["code"].partition("-")
+        out.setdefault(country_code, {})[code] = entry["name"]
+    return out
+
+
+SUBDIVISIONS = _subdivisions()
 
 # pycountry has no membership lists, so the groups are a small table. Sources: the European Union's
 # "Country profiles" (european-union.europa.eu/principles-countries-history/country-profiles_en: 27 member
@@ -52,7 +76,7 @@ def country(value) -> str:
 
 def province_problem(country_code: str, province: str) -> str | None:
     """Why `province` is not an ISO 3166-2 subdivision of the country (code after the dash), or None."""
-    known = {s.code.split("-", 1)[1]: s.name for s in pycountry.subdivisions.get(country_code=country_code) or ()}
+    known = SUBDIVISIONS.get(country_code, {})
     if not known or province.upper() in known:
         return None
     by_name = {name.lower(): code for code, name in known.items()}
@@ -81,10 +105,14 @@ def currency(value) -> str:
 
 
 def _currency_problem(value) -> str:
+    import pycountry
+
     return f"'{value}' is not an ISO 4217 currency code{_hint(value, pycountry.currencies, 'alpha_3', CURRENCIES)}"
 
 
 def _country_hint(value) -> str:
+    import pycountry
+
     return _hint(value, pycountry.countries, "alpha_2", COUNTRIES | set(REGIONS))
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from backend.policy.calendar import aware
 from backend.policy.compiled import CompiledPolicy, compiled
-from backend.policy.lines import Ctx, anchors, line_outcome
+from backend.policy.lines import Ctx, anchors, line_outcome, planned_outcome
 from backend.policy.model import Policy
 from backend.policy.money import ZERO, fmt
 from backend.policy.request import read_request
@@ -51,6 +51,8 @@ def _line_outcomes(c: CompiledPolicy, order, protected_ids: set, as_of, undeterm
     """(line dicts, {line id: (line dict, line, windows, class)}, classes, latest deadline)."""
     shared = anchors(order, None) if all(f.line_ids is None for f in order.fulfillments) else None
     memo, program = c.line_memo, c.program
+    if memo is None and program is not None:
+        return _compiled_lines(c, program, order, protected_ids, as_of, undetermined, shared)
     order_facts = memo.order_facts(order) if memo is not None else None
     order_values = None  # the order parts of the line rules, run once, when a line is not in the memo
     outcomes, lines, classes, latest, deadlines = {}, [], set(), None, {}
@@ -67,8 +69,11 @@ def _line_outcomes(c: CompiledPolicy, order, protected_ids: set, as_of, undeterm
                 combined, undecided = program.combine(ctx, order_values, protected)
                 if undecided:
                     unknown += [("lines", rule, line.id) for rule in undecided]
-            line_json, windows, last = line_outcome(c.lines, ctx, protected, as_of, dates, unknown, deadlines,
-                                                    combined)
+            if combined is not None:
+                line_json, windows, last = planned_outcome(c.lines, combined, ctx, as_of, dates, unknown, deadlines,
+                                                           program.adjustment)
+            else:
+                line_json, windows, last = line_outcome(c.lines, ctx, protected, as_of, dates, unknown, deadlines)
             cls = ctx.cls
             if memo is not None:
                 memo.put(key, line_json, windows, cls, last, tuple(u[1] for u in unknown))
@@ -76,6 +81,32 @@ def _line_outcomes(c: CompiledPolicy, order, protected_ids: set, as_of, undeterm
         else:
             line_json, windows, cls, last, unknown = found
             undetermined += [("lines", rule, line.id) for rule in unknown]
+        lines.append(line_json)
+        classes.add(cls)
+        if last is not None and (latest is None or last > latest):
+            latest = last
+        if line.id not in outcomes:
+            outcomes[line.id] = (line_json, line, windows, cls)
+    return lines, outcomes, classes, latest
+
+
+def _compiled_lines(c: CompiledPolicy, program, order, protected_ids: set, as_of, undetermined: list,
+                    shared) -> tuple:
+    """_line_outcomes without a memo: the compiled program for every line (the same answers)."""
+    ctx = Ctx(None, order)  # one context for the order and each line in turn (its class reset per line)
+    rules, combine, order_values = c.lines, program.combine, program.order_values(order, ctx)
+    adjustment = program.adjustment
+    outcomes, lines, classes, latest, deadlines = {}, [], set(), None, {}
+    for line in order.lines:
+        protected = line.id in protected_ids
+        ctx.line, ctx.cls = line, None
+        planned, undecided = combine(ctx, order_values, protected)
+        if undecided:
+            undetermined += [("lines", rule, line.id) for rule in undecided]
+        line_json, windows, last = planned_outcome(rules, planned, ctx, as_of,
+                                                   shared if shared is not None else anchors(order, line.id),
+                                                   undetermined, deadlines, adjustment)
+        cls = planned[0]
         lines.append(line_json)
         classes.add(cls)
         if last is not None and (latest is None or last > latest):

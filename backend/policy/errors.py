@@ -46,12 +46,22 @@ class ItemErrors(ValueError):
 
 
 def did_you_mean(word, choices, quote: bool = True) -> str:
-    """'; did you mean X?' when `word` is close to one of `choices` (difflib's ratio), else ''."""
+    """'; did you mean X?' when `word` is close to one of `choices` (difflib's ratio, or one slip away:
+    two neighbouring letters swapped, which short words like 'per' -> 'epr' need), else ''."""
     if not isinstance(word, str):
         return ""
     by_lower = {str(c).lower(): str(c) for c in choices}
-    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.75)
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.75) \
+        or [c for c in by_lower if _swapped(word.lower(), c)][:1]
     if not close:
         return ""
     found = by_lower[close[0]]
     return f"; did you mean {repr(found) if quote else found}?"
+
+
+def _swapped(a: str, b: str) -> bool:
+    """`a` is `b` with two neighbouring letters swapped."""
+    if len(a) != len(b) or a == b:
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]

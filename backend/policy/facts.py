@@ -1,13 +1,15 @@
 """The typed facts a decision request is read into (by request.py, the one reader).
 
+They are msgspec Structs (built in C: a decision builds one per line, fulfilment and returned line).
 Address facts may be unknown (None): the request had no shipping address, or Shopify withheld or redacted
 its fields (protected customer data). Conditions on an unknown fact are undetermined (vocabulary.py)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+
+import msgspec
 
 from backend.policy.money import ZERO
 
@@ -15,8 +17,7 @@ _PO_BOX = re.compile(r"\b(?:p\s*\.?\s*o\s*\.?\s*box|post\s*office\s*box|pob)\b",
 _CARRIER_WORDS = (("usps", "usps"), ("ups", "ups"), ("fedex", "fedex"), ("dhl", "dhl"))
 
 
-@dataclass(slots=True)
-class Line:
+class Line(msgspec.Struct, gc=False):  # holds no object that could refer back to it
     id: str
     sku: str
     ptype: str
@@ -46,8 +47,7 @@ class Line:
         return (before - paid) * 100 / before
 
 
-@dataclass(slots=True)
-class Fulfillment:
+class Fulfillment(msgspec.Struct, gc=False):
     line_ids: frozenset | None
     shipped: datetime | None
     delivered: datetime | None
@@ -55,8 +55,7 @@ class Fulfillment:
     delivered_date: date | None = None
 
 
-@dataclass(slots=True)
-class Order:
+class Order(msgspec.Struct):
     id: str | None
     created: datetime
     local_date: date
@@ -81,8 +80,7 @@ class Order:
         return []
 
 
-@dataclass(slots=True)
-class ReturnLine:
+class ReturnLine(msgspec.Struct, gc=False):
     line_item_id: str
     quantity: int
     condition: str
@@ -93,13 +91,16 @@ class ReturnLine:
     exchanges_before: int = 0  # exchanges already made on the order (the return request's `exchanges_before`)
 
 
-@dataclass(slots=True)
-class Request:
+class Request(msgspec.Struct):
     order: Order
     as_of: datetime | None
     resolution: str | None
     return_lines: list | None
-    as_of_date: date | None = field(default=None, compare=False)  # as_of's local date, when read with it
+    as_of_date: date | None = None  # as_of's local date, when read with it
+    # What the order's earlier returns took back ({line id: units}) and the fee kinds they were charged
+    # (the return request's `earlier_returns`); empty for a first return and for old requests.
+    returned_before: dict = msgspec.field(default_factory=dict)
+    fees_before: frozenset = msgspec.field(default_factory=frozenset)
 
 
 def carrier_of(carrier: str, title: str) -> str:
@@ -113,4 +114,7 @@ def carrier_of(carrier: str, title: str) -> str:
 
 
 def is_po_box(street: str) -> bool:
+    low = street.lower()  # every form the pattern knows holds "box" or "pob": most streets skip the search
+    if "box" not in low and "pob" not in low:
+        return False
     return bool(_PO_BOX.search(street))

@@ -132,6 +132,94 @@ def line_outcome(rules: LineRules, ctx: Ctx, protected: bool, as_of: date, share
     return out, windows, latest
 
 
+def plan(rules: LineRules, combined: tuple) -> tuple:
+    """What `line_outcome` reads of a `combine` answer, laid out once (program.py keeps one per pattern of
+    matching rules): (class, windows, steps, reasons, whether a delivery fallback would show), a step per
+    resolution being (resolution, window or None, its timedelta, its anchor, its days)."""
+    cls, windows, shaped = combined
+    steps = []
+    for resolution in RESOLUTIONS:
+        entry = windows[resolution]
+        if entry is None:
+            steps.append((resolution, None, None, None, None))
+        else:
+            steps.append((resolution, entry[0], entry[2], entry[0].anchor, entry[0].days))
+    shows_fallback = any(e is not None and e[0].anchor == "delivery" for e in windows.values())
+    return cls, windows, tuple(steps), tuple(r.info.reason for r in shaped), shows_fallback
+
+
+def planned_outcome(rules: LineRules, planned: tuple, ctx: Ctx, as_of: date, shared: tuple, undetermined: list,
+                    deadlines: dict, adjustment=None) -> tuple:
+    """`line_outcome` for a line whose `combine` answer is laid out already (`plan`): the same answer.
+    `adjustment`: the compiled chooser of the line's price adjustment (program.price_adjustment_chooser),
+    else the rules' own predicates are run."""
+    cls, windows, steps, reasons, shows_fallback = planned
+    ctx.cls = cls
+    order_date = ctx.order.local_date
+    shipped, delivered = shared
+    fallback = False
+    if delivered is None and shipped is not None and rules.fallback is not None:
+        assumed = shipped + rules.fallback_delta
+        if as_of >= assumed:
+            delivered, fallback = assumed, shows_fallback
+    dates, resolutions, latest = None, {}, None
+    for resolution, window, delta, anchor_name, days in steps:
+        if window is None:
+            resolutions[resolution] = {"allowed": False, "deadline": None, "window": None}
+            continue
+        if window.until is not None:
+            if dates is None:
+                dates = {"order": order_date, "shipment": shipped, "delivery": delivered}
+            resolutions[resolution], text = _dated(window, delta, dates, as_of)
+            if text is not None and (latest is None or text > latest):
+                latest = text
+            continue
+        anchor = order_date if anchor_name == "order" else (shipped if anchor_name == "shipment" else delivered)
+        if anchor is None:
+            resolutions[resolution] = {"allowed": True, "deadline": None, "window": {"days": days, "from": anchor_name}}
+            continue
+        key = (anchor, days)
+        found = deadlines.get(key)
+        if found is None:
+            deadline = anchor + delta
+            found = deadlines[key] = (deadline, deadline.isoformat())
+        if latest is None or found[1] > latest:  # ISO dates order as text
+            latest = found[1]
+        resolutions[resolution] = {"allowed": as_of <= found[0], "deadline": found[1],
+                                   "window": {"days": days, "from": anchor_name}}
+    reasons = list(reasons)
+    if fallback:
+        reasons.append(rules.fallback.info.reason)
+    if rules.adjustments is None:
+        adjustment = None
+    elif adjustment is None:
+        if dates is None:
+            dates = {"order": order_date, "shipment": shipped, "delivery": delivered}
+        adjustment = _price_adjustment(rules, ctx, dates, as_of, reasons, undetermined)
+    else:  # _price_adjustment, with the compiled chooser and the anchor dates at hand
+        chosen = adjustment(ctx, undetermined)
+        if chosen is None:
+            adjustment = {"allowed": False, "resolution": None, "deadline": None}
+        else:
+            rule = chosen[0]
+            reasons.append(rule.info.reason)
+            if rule.resolution is None:
+                adjustment = {"allowed": False, "resolution": None, "deadline": None}
+            else:
+                anchor_name = rule.anchor
+                anchor = order_date if anchor_name == "order" else (
+                    shipped if anchor_name == "shipment" else delivered)
+                if anchor is None:
+                    adjustment = {"allowed": True, "resolution": rule.resolution, "deadline": None}
+                else:
+                    deadline = anchor + chosen[1]
+                    adjustment = {"allowed": as_of <= deadline, "resolution": rule.resolution,
+                                  "deadline": deadline.isoformat()}
+    out = {"line_item_id": ctx.line.id, "class": cls, "resolutions": resolutions,
+           "price_adjustment": adjustment, "reasons": reasons}
+    return out, windows, latest
+
+
 def _dated(window, delta, dates: dict, as_of: date) -> tuple[dict, str | None]:
     """A window with a return-by date: the date alone, or the later of it and anchor + days (null while
     that anchor has not happened). `window.days` shows the days from the order when only `until` is set."""

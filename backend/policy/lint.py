@@ -5,13 +5,16 @@
   to the earlier one (its conditions imply the earlier's: "general rules first, exceptions after", the
   documented idiom) or names it in `overrides` (the author says the later rule wins on purpose). Two classes
   on one line are not reported: class precedence is the language's rule, not an accident of order;
-* contradictions the author recorded from the policy text (`contradicts` on a rule, `[[contradictions]]`).
+* contradictions the author recorded from the policy text (`contradicts` on a rule, `[[contradictions]]`);
+* stale sentences: a rule's text quoting days, an amount or a percentage that no rule's fields say (lint_text).
 """
 from __future__ import annotations
 
 from backend.policy.describe import window
 from backend.policy.errors import Problem
 from backend.policy.lint_bundles import bundles
+from backend.policy.lint_text import message as stale_message
+from backend.policy.lint_text import policy_stale
 from backend.policy.model import CLASS_PERMITS, PRECEDENCE, Policy
 
 _BOUNDS = (("unit_price", "line"), ("merchandise_value", "order"), ("discount_percent", "line"))
@@ -41,6 +44,8 @@ def lint(policy: Policy) -> list[Problem]:
             warn(rule.info, f"rule '{rule.info.id}' contradicts the policy text \"{text}\": {note}")
     for c in policy.contradictions:
         warn(c.info, f"the policy text contradicts itself: \"{c.info.text}\" versus \"{c.conflicts_with}\": {c.note}")
+    for rule, quotes in policy_stale(policy.all_rules()):
+        warn(rule.info, stale_message(rule.info.id, quotes))
     return sorted(out, key=lambda p: (p.line, p.col))
 
 

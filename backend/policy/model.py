@@ -21,7 +21,8 @@ CONDITIONS = ("new", "worn", "damaged")
 REASONS = ("changed_mind", "size", "defective", "wrong_item", "carrier_damage", "not_as_described", "extra_item")
 MERCHANT_FAULT = frozenset({"defective", "wrong_item", "carrier_damage", "not_as_described", "extra_item"})
 FEE_KINDS = ("restocking", "handling", "label", "return_shipping")
-BUNDLE_OUTCOMES = ("deduct", "store_credit")  # the kept gift's value is deducted / the refund becomes store credit
+# the kept gift's value is deducted / the refund becomes store credit / the bundle's paid value is shared by its units
+BUNDLE_OUTCOMES = ("deduct", "store_credit", "split")
 
 Match = Callable[[object], bool]
 
@@ -107,6 +108,7 @@ class FeeRule:
     waived_for_merchant_fault: bool = True
     waived_by_protection: bool = False
     per_item: bool = False  # a flat amount charged for every returned unit it applies to, not once per request
+    per_order: bool = False  # a flat amount charged once per order: not when an earlier return paid this kind
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,8 @@ class BundleRule:
     The bundle breaks when the return takes back a member and, with a `threshold`, takes the members
     kept below it; while a gift unit is kept, `outcome` applies: "deduct" (the gift's value, `gift_value`
     or its own unit price, comes off the refund) or "store_credit" (the returned members are paid as
-    store credit instead of a refund)."""
+    store credit instead of a refund). "split" is no break: every unit of the bundle (members and gifts)
+    is worth an equal share of what the bundle was paid, whichever of them comes back."""
 
     info: Info
     cond: Cond  # which orders (order-level conditions)

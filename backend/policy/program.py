@@ -16,11 +16,12 @@ runs; tests/unit/policy/test_compiled_equivalence.py proves the two decide alike
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 
-from backend.policy.lines import Ctx, LineRules, combine
+from backend.policy.lines import Ctx, LineRules, combine, plan
 from backend.policy.memo import Memo
 from backend.policy.model import Cond, Policy
-from backend.policy.vocabulary import VOCABULARY, all_of, any_of_preds, compile_key, none_of
+from backend.policy.vocabulary import VOCABULARY, all_of, any_of_preds, compile_key, none_of, unknowable
 
 PATTERNS = 4096
 
@@ -85,6 +86,40 @@ def staged(cond: Cond) -> tuple:
     return (all_of(order) if order else None), (all_of(line) if line else None)
 
 
+def compile_cond(cond: Cond):
+    """One predicate for the whole of `cond`, built as the reader builds `cond.match` but from this module's
+    compilers (Kleene's AND of `when`, the `when_any` group and the `unless` group)."""
+    return all_of([p for p in staged(cond) if p is not None])
+
+
+def price_adjustment_chooser(policy: Policy):
+    """chooser(ctx, undetermined) -> (rule, timedelta) of the last matching price adjustment, or None; it
+    appends ("lines", rule id, line id) for each adjustment left undetermined (lines._price_adjustment's
+    semantics). When no adjustment can be undetermined, the rules are tried from the last: the first match
+    is the one chosen."""
+    entries = tuple((compile_cond(r.cond), r, timedelta(days=r.days)) for r in policy.price_adjustments)
+    if not any(unknowable(pred) for pred, _, _ in entries):
+        backwards = entries[::-1]
+
+        def choose_last(ctx, undetermined: list):
+            for pred, rule, delta in backwards:
+                if pred(ctx):
+                    return rule, delta
+            return None
+        return choose_last
+
+    def choose(ctx, undetermined: list):
+        chosen = None
+        for pred, rule, delta in entries:
+            found = pred(ctx)
+            if found:
+                chosen = (rule, delta)
+            elif found is None:
+                undetermined.append(("lines", rule.info.id, ctx.line.id))
+        return chosen
+    return choose
+
+
 def _fixed(value):
     return lambda c: value
 
@@ -92,7 +127,7 @@ def _fixed(value):
 class LineProgram:
     """One policy's line rules: order parts once per decision, line parts per line, combine per pattern."""
 
-    __slots__ = ("rules", "order_parts", "line_parts", "ids", "patterns", "_probe")
+    __slots__ = ("rules", "order_parts", "line_parts", "ids", "patterns", "_probe", "adjustment")
 
     def __init__(self, policy: Policy, rules: LineRules):
         self.rules = rules
@@ -102,11 +137,15 @@ class LineProgram:
         self.ids = tuple(r.info.id for r in policy.rules)
         self.patterns = Memo(PATTERNS)
         self._probe = Ctx(_NoLine, None)
+        # the price adjustment of a line (run after its class is known): lines.planned_outcome calls it
+        self.adjustment = price_adjustment_chooser(policy) if policy.price_adjustments else None
 
-    def order_values(self, order) -> tuple:
+    def order_values(self, order, ctx: Ctx | None = None) -> tuple:
         """(the pattern as far as the order decides it, [(rule index, line part, order answer)] still to run
-        for each line): each rule's order part runs here, once per decision."""
-        ctx, base, todo = Ctx(None, order), [], []
+        for each line): each rule's order part runs here, once per decision (`ctx`: one on this order to use)."""
+        base, todo = [], []
+        if ctx is None:
+            ctx = Ctx(None, order)
         for i, (order_part, line_part) in enumerate(zip(self.order_parts, self.line_parts)):
             known = True if order_part is None else order_part(ctx)
             known = None if known is None else (True if known else False)
@@ -116,7 +155,8 @@ class LineProgram:
         return base, tuple(todo)
 
     def combine(self, ctx: Ctx, order_values: tuple, protected: bool) -> tuple:
-        """((class, windows, shaping rules), ids of the rules left undetermined) for the line in `ctx`."""
+        """(what `combine` answers, laid out by lines.plan, ids of the rules left undetermined) for the line in
+        `ctx`."""
         base, todo = order_values
         pattern = base.copy() if todo else base
         for i, line_part, known in todo:  # Kleene's AND of the order's answer (True or None) and the line's
@@ -134,7 +174,7 @@ class LineProgram:
         fixed.rules = tuple((_fixed(value), *entry[1:]) for value, entry in zip(pattern, self.rules.rules))
         unknown: list = []
         cls, windows, shaped = combine(fixed, self._probe, protected, unknown)
-        return (cls, windows, tuple(shaped)), tuple(entry[1] for entry in unknown)
+        return plan(self.rules, (cls, windows, tuple(shaped))), tuple(entry[1] for entry in unknown)
 
 
 class _NoLine:

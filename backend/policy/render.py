@@ -104,7 +104,7 @@ def _fees(policy: Policy, today: date) -> str:
     items = []
     for fee in _current(policy.fees, today):
         name = _fee_name(fee)
-        per = "item" if fee.per_item else "return"
+        per = "item" if fee.per_item else "order (once, however many returns)" if fee.per_order else "return"
         size = (f"{d.money(fee.amount, policy.currency)} {name} per {per}" if fee.amount is not None
                 else f"{fee.percent.normalize():f}% {name} per item")
         which = " or ".join(d.RESOLUTION_NAMES[r] for r in RESOLUTIONS if r in fee.resolutions)
@@ -145,6 +145,13 @@ def _bundles(policy: Policy, today) -> str:
     for rule in _current(policy.bundles, today):
         gift = d.conditions(rule.gift)
         members = d.conditions(rule.members) if rule.members is not None else ""
+        if rule.outcome == "split":
+            text = (f"{members or 'Items'} and the free items that come with them ({gift}) share what you paid "
+                    "for them equally: each one you return pays back its equal share")
+            scope = d.conditions(rule.cond)
+            items.append(_item(rule, today, f"For {scope}", text[:1].lower() + text[1:]) if scope
+                         else f"**{rule.info.title}.** {text[:1].upper()}{text[1:]}.")
+            continue
         if rule.threshold_items is not None:
             trigger = (f"A free gift ({gift}) comes with {rule.threshold_items} or more "
                        f"{members or 'items'}: if your return leaves fewer than that")

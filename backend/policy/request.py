@@ -28,6 +28,8 @@ _EMPTY = frozenset()
 _NONE = (None, None)
 _NO_MEMO: dict = {}
 _convert = msgspec.convert
+_fromisoformat = datetime.fromisoformat
+_FIRST_YEAR, _LAST_YEAR = YEARS
 
 
 def read_request(data, tz: ZoneInfo, currency: str, moments=None, conditions: tuple = CONDITIONS) -> Request:
@@ -43,9 +45,13 @@ def read_request(data, tz: ZoneInfo, currency: str, moments=None, conditions: tu
     as_of = r.moment(doc.as_of, "as_of") if doc.as_of is not None else _NONE
     order = _order(r, doc.order, currency)
     resolution, lines = _return(r, doc.return_request, conditions)
+    earlier = doc.return_request.earlier_returns if doc.return_request is not None else None
+    returned, kinds = _earlier(r, earlier) if earlier is not None else (None, None)
     if r.errors:
         raise RequestError(r.errors)
-    return Request(order, as_of[0], resolution, lines, as_of[1])
+    if earlier is None:
+        return Request(order, as_of[0], resolution, lines, as_of[1])
+    return Request(order, as_of[0], resolution, lines, as_of[1], returned, kinds)
 
 
 class _Reading:
@@ -62,33 +68,36 @@ class _Reading:
     def error(self, field: str, message: str) -> None:
         self.errors.append({"field": field, "message": message})
 
-    def moment(self, text: str, field: str) -> tuple:
-        """(aware instant, its local date in the policy's zone); (None, None) after recording an error.
+    def moment(self, text: str, field: str, index: int | None = None) -> tuple:
+        """(aware instant, its local date in the policy's zone); (None, None) after recording an error
+        for `field` (with `index` put in it: the text of a field is only built for an error).
         A timestamp without an offset is read in the shop's zone (contract §5, fine print)."""
-        found = self.moments.get(text)
-        if found is not None:
-            return found
+        keep = self.keep
+        if keep is not None:
+            found = self.moments.get(text)
+            if found is not None:
+                return found
         instant = None
         if len(text) > 19 and text[-6] in "+-" and text[-3] == ":":  # the common shape, read in C
             try:
-                instant = datetime.fromisoformat(text)
+                instant = _fromisoformat(text)
             except ValueError:
                 pass
         if instant is None:
             try:
                 instant = parse_timestamp(text, self.tz)
             except ValueError:
-                self.error(field, "expected an ISO 8601 timestamp")
+                self.error(field.format(index), "expected an ISO 8601 timestamp")
                 return _NONE
-        if not YEARS[0] <= instant.year <= YEARS[1]:  # far-off dates overflow zone and deadline arithmetic
-            self.error(field, f"expected a timestamp between the years {YEARS[0]} and {YEARS[1]}")
+        if not _FIRST_YEAR <= instant.year <= _LAST_YEAR:  # far-off dates overflow zone and deadline arithmetic
+            self.error(field.format(index), f"expected a timestamp between the years {YEARS[0]} and {YEARS[1]}")
             return _NONE
         try:
             found = (instant, instant.astimezone(self.tz).date())
         except (OverflowError, ValueError):
-            self.error(field, "expected a timestamp the shop's time zone can show")
+            self.error(field.format(index), "expected a timestamp the shop's time zone can show")
             return _NONE
-        return found if self.keep is None else self.keep(text, found)
+        return found if keep is None else keep(text, found)
 
     def money(self, amount: Decimal, field: str) -> Decimal:
         """`amount` when finite, not negative and in range; else ZERO after recording why."""
@@ -182,8 +191,8 @@ def _fulfillment(r: _Reading, x: schema.Fulfillment, i: int) -> Fulfillment:
     ids = x.line_item_ids
     if ids is not None:
         ids = frozenset(v if type(v) is str else str(v) for v in ids)
-    shipped = r.moment(x.shipped_at, f"order.fulfillments[{i}].shipped_at") if x.shipped_at is not None else _NONE
-    delivered = r.moment(x.delivered_at, f"order.fulfillments[{i}].delivered_at") \
+    shipped = r.moment(x.shipped_at, "order.fulfillments[{}].shipped_at", i) if x.shipped_at is not None else _NONE
+    delivered = r.moment(x.delivered_at, "order.fulfillments[{}].delivered_at", i) \
         if x.delivered_at is not None else _NONE
     return Fulfillment(ids, shipped[0], delivered[0], shipped[1], delivered[1])
 
@@ -201,6 +210,17 @@ def _carriers(shipping_lines: list) -> frozenset:
         if carrier:
             found.add(carrier)
     return frozenset(found)
+
+
+def _earlier(r: _Reading, earlier: schema.EarlierReturns) -> tuple:
+    """({line id: units taken back by the order's earlier returns}, {fee kinds they were charged})."""
+    returned: dict = {}
+    for i, x in enumerate(earlier.lines or ()):
+        quantity = x.quantity if x.quantity <= MAX_COUNT else \
+            r.count(x.quantity, f"return_request.earlier_returns.lines[{i}].quantity")
+        ident = x.line_item_id if type(x.line_item_id) is str else str(x.line_item_id)
+        returned[ident] = returned.get(ident, 0) + quantity
+    return returned, frozenset(earlier.fee_kinds or ())
 
 
 def _return(r: _Reading, ret: schema.ReturnRequest | None, conditions: tuple) -> tuple:

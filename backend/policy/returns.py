@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from backend.policy.bundles import bundle_outcomes
+from backend.policy.bundles import bundle_outcomes, split_shares
 from backend.policy.lines import Ctx, LineRules, elapsed_days
 from backend.policy.model import Policy
 from backend.policy.money import ZERO, cents, fmt, percent_of
@@ -33,8 +33,8 @@ def decide_return(policy: Policy, req, outcomes: dict, protected: bool, undeterm
                   line_rules: LineRules | None = None, as_of=None) -> dict:
     """`line_rules` and `as_of` give each return line its days elapsed (for lateness tiers)."""
     resolution = req.resolution
-    used: dict[str, int] = {}
-    out_lines, accepted, by_id = [], [], {}
+    used: dict[str, int] = dict(req.returned_before)  # the order's earlier returns took these units back
+    out_lines, accepted, by_id, accepted_out = [], [], {}, []
     for rl in req.return_lines:
         found = outcomes.get(rl.line_item_id)
         if found is None:
@@ -58,10 +58,18 @@ def decide_return(policy: Policy, req, outcomes: dict, protected: bool, undeterm
         out_lines.append(out)
         if allowed:
             accepted.append((ctx, amount))
+            accepted_out.append(out)
             by_id.setdefault(line.id, []).append(out)
-    fees = _fees(policy, resolution, accepted, protected, undetermined) if accepted and policy.fees else {}
+    if accepted and policy.bundles:
+        _split_shares(policy, req, outcomes, accepted, accepted_out, undetermined)
+    fees = _fees(policy, resolution, accepted, protected, undetermined, req.fees_before) \
+        if accepted and policy.fees else {}
     deductions, credited = _bundles(policy, req, outcomes, accepted, by_id, undetermined)
-    charges = sum((f[0] for f in fees.values()), ZERO) + sum((Decimal(d["amount"]) for d in deductions), ZERO)
+    charges = ZERO
+    for amount, _ in fees.values():
+        charges += amount
+    for d in deductions:
+        charges += Decimal(d["amount"])
     refund, credit = _totals(resolution, accepted, credited, charges)
     bonus = _bonus(policy, accepted, undetermined) \
         if resolution == "store_credit" and accepted and policy.bonus_credit else ZERO
@@ -79,7 +87,7 @@ def _bundles(policy: Policy, req, outcomes: dict, accepted: list, by_id: dict, u
     if not policy.bundles or not accepted:
         return [], set()
     deductions, credited, reasons = bundle_outcomes(policy, req.resolution, req.order, outcomes, accepted,
-                                                    undetermined)
+                                                    undetermined, req.returned_before)
     for line_id in credited:
         for out in by_id[line_id]:
             out["paid_as"] = "store_credit"
@@ -87,13 +95,28 @@ def _bundles(policy: Policy, req, outcomes: dict, accepted: list, by_id: dict, u
     return deductions, credited
 
 
+def _split_shares(policy: Policy, req, outcomes: dict, accepted: list, accepted_out: list,
+                  undetermined: list) -> None:
+    """Lines of a `split` bundle pay their share of the bundle (in place: amount and reasons)."""
+    shares = split_shares(policy, req.resolution, req.order, outcomes, accepted, undetermined, req.returned_before)
+    for i, (amount, rule) in shares.items():
+        accepted[i] = (accepted[i][0], amount)
+        out = accepted_out[i]
+        out["amount"] = fmt(amount)
+        out["reasons"] = out["reasons"] + [rule.info.reason]
+
+
 def _totals(resolution: str, accepted: list, credited: set, charges) -> tuple:
     """(refund_total, credit_total of a refund): fees and deductions come off the refunded lines first,
     then off those paid as store credit; neither goes below zero; an exchange pays nothing."""
     if resolution == "exchange":
         return ZERO, ZERO
-    paid = sum((amount for ctx, amount in accepted if ctx.line.id not in credited), ZERO)
-    as_credit = sum((amount for ctx, amount in accepted if ctx.line.id in credited), ZERO)
+    paid = as_credit = ZERO
+    for ctx, amount in accepted:
+        if credited and ctx.line.id in credited:
+            as_credit += amount
+        else:
+            paid += amount
     if resolution == "store_credit":
         paid, as_credit = paid + as_credit, ZERO
     left = max(ZERO, charges - paid)
@@ -124,11 +147,15 @@ def _judge(policy: Policy, resolution: str, line_json: dict, windows: dict, ctx:
     return allowed, reasons
 
 
-def _fees(policy: Policy, resolution: str, accepted: list, protected: bool, undetermined: list) -> dict:
-    """Each kind once: flat fees once per request, percentages per line and summed."""
+def _fees(policy: Policy, resolution: str, accepted: list, protected: bool, undetermined: list,
+          fees_before: frozenset = frozenset()) -> dict:
+    """Each kind once: flat fees once per request (per order: not when an earlier return of the order was
+    charged this kind), percentages per line and summed."""
     fees: dict = {}
     for fee in policy.fees:
         if resolution not in fee.resolutions or (fee.waived_by_protection and protected):
+            continue
+        if fee.per_order and fee.kind in fees_before:
             continue
         charge = _charge(fee, accepted, undetermined)
         if charge:

@@ -16,7 +16,7 @@ import msgspec
 from msgspec import Meta
 
 from backend.policy.calendar import parse_timestamp
-from backend.policy.model import REASONS, RESOLUTIONS
+from backend.policy.model import FEE_KINDS, REASONS, RESOLUTIONS
 
 
 YEARS = (1900, 2999)
@@ -130,12 +130,23 @@ class ReturnLine(msgspec.Struct):
     reason: _choice(REASONS) = None
 
 
+class EarlierLine(msgspec.Struct):
+    line_item_id: Ident
+    quantity: Returned
+
+
+class EarlierReturns(msgspec.Struct):
+    lines: Optional[list[EarlierLine]] = None  # units the order's earlier returns took back (refund or credit)
+    fee_kinds: Optional[list[_says(Literal[FEE_KINDS], f"expected one of {', '.join(FEE_KINDS)}")]] = None  # fee kinds those returns were charged
+
+
 class ReturnRequest(msgspec.Struct):
     resolution: _says(Literal[RESOLUTIONS], f"expected one of {', '.join(RESOLUTIONS)}")
     lines: list[ReturnLine]
     channel: _choice(("mail", "in_store")) = None  # how a return comes back; "mail" when not said
     exchange_for: _choice(("same_style", "other_item")) = None  # for an exchange; "same_style" when not said
     exchanges_before: Optional[Count] = None  # exchanges already made on the order; 0 when not said
+    earlier_returns: Optional[EarlierReturns] = None  # what the order's earlier returns took back; none when not said
 
 
 class DecisionRequest(msgspec.Struct):

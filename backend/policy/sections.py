@@ -95,8 +95,8 @@ def _at(exc: ValueError, *path) -> ValueError:
 def _window(res: str, spec: dict) -> m.Window:
     unknown = [k for k in spec if k not in _WINDOW_KEYS]
     if unknown:
-        raise _at(ValueError(f"unknown window field '{unknown[0]}' in '{res}' (expected days, from, until)"),
-                  res, unknown[0])
+        hint = did_you_mean(unknown[0], _WINDOW_KEYS) or " (expected days, from, until)"
+        raise _at(ValueError(f"unknown window field '{unknown[0]}' in '{res}'{hint}"), res, unknown[0])
     if ("days" in spec) != ("from" in spec) or not spec:
         raise _at(ValueError(f"'{res}' needs both 'days' and 'from', or 'until', or all three"), res)
     if "from" in spec and spec["from"] not in m.ANCHORS:
@@ -229,7 +229,7 @@ def bonus_rule(r, path, data):
 def fee_rule(r, path, data):
     spec = {"kind": (True, _enum(*m.FEE_KINDS)), "amount": (False, _FEE_MONEY), "percent": (False, _fee_percent),
             "resolutions": (False, _resolutions), "waived_for_merchant_fault": (False, _bool),
-            "waived_by_protection": (False, _bool), "per": (False, _enum("request", "item"))}
+            "waived_by_protection": (False, _bool), "per": (False, _enum("request", "item", "order"))}
     got = _rule(r, path, data, "[[fees]]", spec, ALL)
     if got is None:
         return None
@@ -243,7 +243,7 @@ def fee_rule(r, path, data):
     return m.FeeRule(info, cond, f["kind"], f.get("amount"), f.get("percent"),
                      f.get("resolutions", frozenset(m.RESOLUTIONS)),
                      f.get("waived_for_merchant_fault", True), f.get("waived_by_protection", False),
-                     f.get("per") == "item")
+                     f.get("per") == "item", f.get("per") == "order")
 
 
 _BUNDLE_CONDS = tuple(f"{part}_{key}" for part in ("gift", "members") for key in ("when", "when_any", "unless"))
@@ -273,6 +273,12 @@ def bundle_rule(r, path, data):
         r.error(path + ("gift_value",), "[[bundles]] 'gift_value' is what 'outcome = \"deduct\"' deducts; "
                                         f"outcome is '{f['outcome']}'")
         return None
+    if f["outcome"] == "split":
+        extra = next((k for k in ("threshold", "threshold_items", "gift_value") if k in f), None)
+        if extra:
+            r.error(path + (extra,), f"[[bundles]] '{extra}' has no meaning with 'outcome = \"split\"' (every unit "
+                                     "of the bundle is worth an equal share of what it was paid)")
+            return None
     return m.BundleRule(info, cond, gift, members, f["outcome"], f.get("threshold"), f.get("gift_value"),
                         f.get("resolutions", _BUNDLE_RESOLUTIONS), f.get("threshold_items"))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from backend.policy.calendar import holiday_date, holiday_set
+from backend.policy.calendar import holiday_dates
 from backend.policy.model import Policy, ShipBy
 from backend.policy.money import fmt
 
@@ -30,10 +30,11 @@ class ShipByCalendar:
         if found is None:
             if len(self._years) >= 64:
                 self._years.clear()
-            rule = self.rule
-            bounds = tuple((holiday_date(s.start, year, rule.country), holiday_date(s.end, year, rule.country), s)
-                           for s in rule.seasons)
-            found = self._years[year] = (holiday_set(rule.holidays, year, rule.country), bounds)
+            rule = self.rule  # the country's holidays of the year computed once, for every key and season
+            dates = holiday_dates(dict.fromkeys([*rule.holidays, *(k for s in rule.seasons for k in (s.start, s.end))]),
+                                  year, rule.country)
+            bounds = tuple((dates[s.start], dates[s.end], s) for s in rule.seasons)
+            found = self._years[year] = (frozenset(d for k in rule.holidays if (d := dates[k]) is not None), bounds)
         return found
 
     def is_business_day(self, day: date) -> bool:

@@ -1,8 +1,11 @@
 """The policy builder's calls (the admin page's Policy section, "Builder" view). Session token required.
 
-    POST /app/api/policy/builder            {text}               -> {html, ok, check}
-    POST /app/api/policy/builder/edit       {text, edits: [...]} -> {text, html, ok, check}
-    POST /app/api/policy/builder/sentences  {text, written}      -> {sentences, rules, implemented, total}
+    POST /app/api/policy/builder            {text, since?}               -> {html, ok, check}
+    POST /app/api/policy/builder/edit       {text, edits: [...], since?} -> {text, html, ok, check}
+    POST /app/api/policy/builder/sentences  {text, written}              -> {sentences, rules, implemented, total}
+
+A rule whose sentence still quotes a figure its fields said in `since` (the text as the policy was loaded;
+for an edit, the text before it when absent) and no longer say is drawn with a stale-sentence warning.
 
 The rule file stays the one source: the builder reads the editor's text and answers the new text.
 """
@@ -26,8 +29,8 @@ def _body() -> dict:
     return body
 
 
-def _answer(source: str, **extra):
-    form = builder.open_form(source)
+def _answer(source: str, previous: str | None = None, **extra):
+    form = builder.open_form(source, previous)
     html = render_template("admin/_builder.html", form=form, class_labels=CLASS_LABELS,
                            choice_labels=CHOICE_LABELS)
     return jsonify(html=html, ok=form["ok"], check=form["check"], **extra)
@@ -36,15 +39,17 @@ def _answer(source: str, **extra):
 @bp.post("/app/api/policy/builder")
 @session_token_required
 def open_builder():
-    return _answer(inputs.text(_body(), "text", ""))
+    body = _body()
+    return _answer(inputs.text(body, "text", ""), inputs.text(body, "since"))
 
 
 @bp.post("/app/api/policy/builder/edit")
 @session_token_required
 def edit():
     body = _body()
-    text = builder.apply(inputs.text(body, "text", ""), body.get("edits"))
-    return _answer(text, text=text)
+    source = inputs.text(body, "text", "")
+    text = builder.apply(source, body.get("edits"))
+    return _answer(text, inputs.text(body, "since") or source, text=text)
 
 
 @bp.post("/app/api/policy/builder/sentences")

@@ -33,7 +33,7 @@ def set_mode():
 
     body = _body()
     return jsonify(mode.set_mode(current_app.extensions["fineprint.db"], g.shop, inputs.text(body, "mode", ""),
-                                 g.session.user_id))
+                                 g.session.user_id, process_on_receipt=inputs.flag(body, "process_on_receipt")))
 
 
 @bp.post("/app/api/returns/<return_id>/override")

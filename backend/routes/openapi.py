@@ -71,6 +71,16 @@ RETURN_REQUEST = {"type": "object", "required": ["resolution", "lines"], "proper
     "exchanges_before": {"type": "integer", "minimum": 0, "maximum": 1000000,
                          "description": "exchanges already made on this order before this request (default 0); "
                                         "read by `exchanges_before_*` conditions (\"the first exchange is free\")"},
+    "earlier_returns": {"type": "object", "description": (
+        "what the order's earlier returns already did (optional; absent for a first return, and old requests "
+        "keep working): `lines` are the units they took back (accepted refunds and store credit; an exchange "
+        "keeps the order's value and is left out), so they cannot come back again, do not count towards a "
+        "[[bundles]] threshold, and gift units they took back are not kept; `fee_kinds` are the fee kinds "
+        "they were charged, so a fee with `per = \"order\"` is not charged twice"), "properties": {
+        "lines": {"type": "array", "items": {"type": "object", "required": ["line_item_id", "quantity"],
+                                             "properties": {"line_item_id": ID, "quantity": {
+                                                 "type": "integer", "minimum": 1, "maximum": 1000000}}}},
+        "fee_kinds": {"type": "array", "items": {"enum": ["restocking", "handling", "label", "return_shipping"]}}}},
     "lines": {"type": "array", "items": {"type": "object", "required": ["line_item_id", "quantity"], "properties": {
         "line_item_id": ID, "quantity": {"type": "integer", "minimum": 1, "maximum": 1000000},
         "condition": {"enum": ["new", "worn", "damaged"],
@@ -132,7 +142,9 @@ DECISION = {"type": "object", "description": "contract §6", "required": [
         "resolution": STR, "allowed": {"type": "boolean"}, "lines": {"type": "array", "items": {
             "type": "object", "properties": {
                 "line_item_id": STR, "quantity": {"type": "integer"}, "allowed": {"type": "boolean"},
-                "amount": STR, "reasons": {"type": "array", "items": REASON},
+                "amount": {**STR, "description": "what the returned units were paid (half-up to the cent); for a "
+                           "line of a [[bundles]] rule with outcome split, its equal share of the bundle"},
+                "reasons": {"type": "array", "items": REASON},
                 "paid_as": {"enum": ["store_credit"], "description": "present when a [[bundles]] rule with "
                             "outcome store_credit pays this refunded line as store credit instead"}}}},
         "deductions": {"type": "array", "description": "[[bundles]] with outcome deduct: the value of gift "

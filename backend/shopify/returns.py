@@ -16,6 +16,7 @@ from backend.shopify.payloads.common import _money, numeric_id
 
 MAX_LINES = 50          # return lines read at once; a bigger return says `truncated`
 MAX_TRANSACTIONS = 20   # order payments read (a refund's parents)
+MAX_EXCHANGE_LINES = 20  # exchange lines read (the new items an exchange sends out)
 DECLINE_REASONS = ("FINAL_SALE", "RETURN_PERIOD_ENDED", "OTHER")  # the schema's ReturnDeclineReason
 DECLINE_NOTE_MAX = 500  # ReturnDeclineRequestInput.declineNote: "Maximum length: 500 characters."
 
@@ -37,13 +38,32 @@ query FineprintReturn($id: ID!) {
         ... on ReturnLineItem {
           restockingFee { percentage amountSet { shopMoney { amount } } }
           withCodeDiscountedTotalPriceSet { shopMoney { amount } }
-          fulfillmentLineItem { id lineItem { id } }
+          fulfillmentLineItem { id lineItem { id product { id } } }
         }
       }
     }
+    exchangeLineItems(first: %d) {
+      nodes { id quantity title variantTitle variantId productId }
+    }
   }
 }
-""" % (MAX_TRANSACTIONS, MAX_LINES)
+""" % (MAX_TRANSACTIONS, MAX_LINES, MAX_EXCHANGE_LINES)
+
+# Are the return's items back? "Creating a return or approving a return creates a reverse fulfillment order"
+# (shopify.dev, Manage reverse fulfillment orders); receiving an item disposes its units there
+# (ReverseFulfillmentOrderDisposition: RESTOCKED, NOT_RESTOCKED, PROCESSING_REQUIRED, MISSING — the last one
+# "An item that was expected but absent"), which Shopify announces as `reverse_fulfillment_orders/dispose`.
+MAX_REVERSE_ORDERS = 5
+RECEIPT_QUERY = """
+query FineprintReturnReceipt($id: ID!) {
+  return(id: $id) {
+    id status
+    reverseFulfillmentOrders(first: %d) {
+      nodes { id status lineItems(first: %d) { nodes { totalQuantity dispositions { type quantity } } } }
+    }
+  }
+}
+""" % (MAX_REVERSE_ORDERS, MAX_LINES)
 
 _RESULT = "return { id status } userErrors { code field message }"
 APPROVE_MUTATION = ("mutation FineprintReturnApprove($input: ReturnApproveRequestInput!) "
@@ -54,8 +74,10 @@ PROCESS_MUTATION = ("mutation FineprintReturnProcess($input: ReturnProcessInput!
                     "{ returnProcess(input: $input) { %s } }" % _RESULT)
 # A return Fineprint opens itself (a merchant-side return, or the shopper preview's) carries the policy's fees
 # in Shopify's model: per-line restocking percentages and a return shipping fee (services/returns/money.py).
-CREATE_MUTATION = ("mutation FineprintReturnCreate($input: ReturnInput!) "
-                   "{ returnCreate(returnInput: $input) { %s } }" % _RESULT)
+# The one `returnCreate` document (the shopper's exchange, services/returns/shopper_actions.py, sends it too).
+CREATE_MUTATION = ("mutation FineprintReturnCreate($returnInput: ReturnInput!) "
+                   "{ returnCreate(returnInput: $returnInput) { return { id name status } "
+                   "userErrors { code field message } } }")
 
 # The refused lines of a partly allowed request leave it before it is approved (Shopify approves or declines
 # a request as a whole). `removeFromReturn`: `returnLineItemRemoveFromReturn` is deprecated in 2026-10.
@@ -83,7 +105,7 @@ SHOP_POLICIES_QUERY = "query FineprintShopPolicies { shop { shopPolicies { type 
 
 def return_from_graphql(data: dict | None) -> dict | None:
     """RETURN_QUERY's data → {"id", "gid", "name", "status", "order_id", "currency", "decline",
-    "shipping_fee", "lines", "payments", "truncated"}; None when Shopify has no such return."""
+    "shipping_fee", "lines", "exchanges", "payments", "truncated"}; None when Shopify has no such return."""
     ret = (data or {}).get("return")
     if not ret:
         return None
@@ -95,6 +117,7 @@ def return_from_graphql(data: dict | None) -> dict | None:
         "decline": ret.get("decline"),
         "shipping_fee": _total(f.get("amountSet") for f in ret.get("returnShippingFees") or []),
         "lines": [_line(node) for node in lines.get("nodes") or []],
+        "exchanges": [_exchange(node) for node in (ret.get("exchangeLineItems") or {}).get("nodes") or []],
         "payments": [_payment(t) for t in order.get("transactions") or []
                      if t.get("kind") in ("SALE", "CAPTURE") and t.get("status") == "SUCCESS"],
         "truncated": bool((lines.get("pageInfo") or {}).get("hasNextPage")),
@@ -108,6 +131,7 @@ def _line(node: dict) -> dict:
     return {
         "id": numeric_id(node["id"]), "gid": node["id"],
         "line_item_id": numeric_id((ful.get("lineItem") or {}).get("id")),
+        "product_id": numeric_id(((ful.get("lineItem") or {}).get("product") or {}).get("id")),
         "fulfillment_line_item_id": numeric_id(ful.get("id")),
         "quantity": node.get("quantity"), "processed_quantity": node.get("processedQuantity") or 0,
         "customer_note": node.get("customerNote"), "reason_note": node.get("returnReasonNote") or "",
@@ -117,6 +141,32 @@ def _line(node: dict) -> dict:
         "restocking_fee": _money(fee.get("amountSet")) if fee else None,
         "value": _money(node.get("withCodeDiscountedTotalPriceSet")),
     }
+
+
+def receipt_from(data: dict | None) -> dict | None:
+    """RECEIPT_QUERY's data → {"status", "units", "received", "missing"}: the units the return's reverse
+    fulfillment orders expect, those disposed as received (any type but MISSING) and those disposed MISSING;
+    None when Shopify has no such return."""
+    ret = (data or {}).get("return")
+    if not ret:
+        return None
+    units = received = missing = 0
+    for rfo in (ret.get("reverseFulfillmentOrders") or {}).get("nodes") or []:
+        for line in (rfo.get("lineItems") or {}).get("nodes") or []:
+            units += int(line.get("totalQuantity") or 0)
+            for d in line.get("dispositions") or []:
+                if d.get("type") == "MISSING":
+                    missing += int(d.get("quantity") or 0)
+                else:
+                    received += int(d.get("quantity") or 0)
+    return {"status": ret.get("status"), "units": units, "received": received, "missing": missing}
+
+
+def _exchange(node: dict) -> dict:
+    """An exchange line: the new item the shopper gets for what they send back."""
+    return {"gid": node["id"], "quantity": node.get("quantity"), "title": node.get("title"),
+            "variant_title": node.get("variantTitle"), "variant_id": numeric_id(node.get("variantId")),
+            "product_id": numeric_id(node.get("productId"))}
 
 
 def _payment(t: dict) -> dict:
@@ -227,4 +277,4 @@ def create_return(order_gid: str, lines: list[dict], currency: str, *, restockin
     spec: dict = {"orderId": order_gid, "returnLineItems": items, "notifyCustomer": notify_customer}
     if shipping_fee and Decimal(shipping_fee) > 0:
         spec["returnShippingFee"] = {"amount": _money_input(Decimal(shipping_fee), currency)}
-    return CREATE_MUTATION, {"input": spec}
+    return CREATE_MUTATION, {"returnInput": spec}

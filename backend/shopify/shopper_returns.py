@@ -10,6 +10,7 @@ tests/unit/test_query_cost.py and validated by the simulator against the 2026-10
 """
 from __future__ import annotations
 
+from backend.shopify import returns
 from backend.shopify.payloads import numeric_id
 
 MAX_LINES = 50          # line items read per order (a self-serve return of more lines goes through support)
@@ -67,11 +68,8 @@ mutation FineprintShopperReturnRequest($input: ReturnRequestInput!) {{
 }}
 """
 
-CREATE_MUTATION = f"""
-mutation FineprintShopperReturnCreate($returnInput: ReturnInput!) {{
-  returnCreate(returnInput: $returnInput) {{ {_RETURN_FIELDS} }}
-}}
-"""
+# `returnCreate` (an exchange) sends the returns adapter's one document: `returnCreate(returnInput: ...)`.
+CREATE_MUTATION = returns.CREATE_MUTATION
 
 
 def order_gid(order_id: str) -> str:

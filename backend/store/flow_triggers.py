@@ -36,8 +36,13 @@ BATCH = 100
 def reminder_days(db, shop: str) -> int | None:
     """The shop's own setting, None when it has none."""
     with db.session() as s:
-        row = s.get(FlowSettings, shop)
-        return row.reminder_days if row is not None else None
+        return reminder_days_in(s, shop)
+
+
+def reminder_days_in(session, shop: str) -> int | None:
+    """`reminder_days` inside the caller's transaction."""
+    row = session.get(FlowSettings, shop)
+    return row.reminder_days if row is not None else None
 
 
 def set_reminder_days(db, shop: str, days: int, kinds=(), fire_at_for=None) -> int:
@@ -63,23 +68,28 @@ def _insert(session):
 
 def arm(db, shop: str, order_id: str, armed: list, now: datetime, kinds) -> None:
     """The order's rows of these trigger `kinds` made to match `armed` (items with trigger, deadline, fire_at)."""
-    wanted = {(a.trigger, a.deadline): a for a in armed}
     with db.session() as s:
-        rows = list(s.exec(select(FlowTrigger).where(FlowTrigger.shop_domain == shop,
-                                                     FlowTrigger.order_id == order_id,
-                                                     FlowTrigger.trigger.in_(kinds))))
-        have = {(r.trigger, r.deadline): r for r in rows}
-        for key, row in have.items():
-            if row.status == "armed" and key not in wanted:
-                _set(s, row.id, "armed", status="cancelled")  # the deadline moved: this one will not come
-            elif row.status == "cancelled" and key in wanted:
-                _set(s, row.id, "cancelled", status="armed", fire_at=wanted[key].fire_at)  # it moved back
-        fresh = [a for key, a in wanted.items() if key not in have]
-        if fresh:
-            s.execute(_insert(s).values([
-                {"shop_domain": shop, "order_id": order_id, "trigger": a.trigger, "deadline": a.deadline,
-                 "fire_at": a.fire_at, "status": "armed", "attempts": 0, "created_at": now, "updated_at": now}
-                for a in fresh]).on_conflict_do_nothing())  # another worker armed it first: same row
+        arm_in(s, shop, order_id, armed, now, kinds)
+
+
+def arm_in(s, shop: str, order_id: str, armed: list, now: datetime, kinds) -> None:
+    """`arm` inside the caller's transaction (the pipeline's: armed with the decision it records)."""
+    wanted = {(a.trigger, a.deadline): a for a in armed}
+    rows = list(s.exec(select(FlowTrigger).where(FlowTrigger.shop_domain == shop,
+                                                 FlowTrigger.order_id == order_id,
+                                                 FlowTrigger.trigger.in_(kinds))))
+    have = {(r.trigger, r.deadline): r for r in rows}
+    for key, row in have.items():
+        if row.status == "armed" and key not in wanted:
+            _set(s, row.id, "armed", status="cancelled")  # the deadline moved: this one will not come
+        elif row.status == "cancelled" and key in wanted:
+            _set(s, row.id, "cancelled", status="armed", fire_at=wanted[key].fire_at)  # it moved back
+    fresh = [a for key, a in wanted.items() if key not in have]
+    if fresh:
+        s.execute(_insert(s).values([
+            {"shop_domain": shop, "order_id": order_id, "trigger": a.trigger, "deadline": a.deadline,
+             "fire_at": a.fire_at, "status": "armed", "attempts": 0, "created_at": now, "updated_at": now}
+            for a in fresh]).on_conflict_do_nothing())  # another worker armed it first: same row
 
 
 def _set(session, row_id: int, expected: str, **values) -> bool:

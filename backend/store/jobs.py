@@ -23,26 +23,24 @@ RERUN = "rerun"  # running, and asked to run again for news that arrived meanwhi
 
 
 def upsert_pending(db, kind: str, key: str, shop: str, trigger: str = "", reset: bool = True) -> int:
-    """The job row for (kind, key), set pending (a parked job gets a fresh set of attempts)."""
+    """The job row for (kind, key), set pending (a parked job gets a fresh set of attempts); one transaction,
+    again only when a concurrent first insert of the same job won the race."""
     for _ in range(5):
-        with db.session() as s:
-            row = s.exec(select(PipelineJob).where(PipelineJob.kind == kind, PipelineJob.key == key)).first()
-            if row is not None:
+        try:
+            with db.session() as s:
+                row = s.exec(select(PipelineJob).where(PipelineJob.kind == kind, PipelineJob.key == key)).first()
+                if row is None:
+                    row = PipelineJob(kind=kind, key=key, shop_domain=shop, trigger=trigger[:64])
+                    s.add(row)
+                    s.flush()
+                    return row.id
+                if row.status in ("running", RERUN):
+                    _request_rerun(s, row.id)  # the run under way may have read the order before this news
+                    return row.id
                 values = {"status": "pending", "trigger": trigger[:64], "updated_at": utcnow()}
                 if reset and row.status in ("parked", "done"):
                     values.update(attempts=0)
-                row_id, running = row.id, row.status in ("running", RERUN)
-                if not running:
-                    s.execute(update(PipelineJob).where(PipelineJob.id == row_id).values(**values))
-                    return row_id
-        if row is not None:
-            request_rerun(db, row_id)  # the run under way may have read the order before this news
-            return row_id
-        try:
-            with db.session() as s:
-                row = PipelineJob(kind=kind, key=key, shop_domain=shop, trigger=trigger[:64])
-                s.add(row)
-                s.flush()
+                s.execute(update(PipelineJob).where(PipelineJob.id == row.id).values(**values))
                 return row.id
         except IntegrityError:
             continue
@@ -64,10 +62,14 @@ def request_rerun(db, job_id: int) -> None:
     reads as open until the queued run has decided the newest facts (and `jobs list`, the admin page and
     anyone waiting for the pipeline to settle never see it finished while it is not).
     A job that is no longer running (its run ended meanwhile) is simply pending again."""
-    running = PipelineJob.status.in_(("running", RERUN))
     with db.session() as s:
-        s.execute(update(PipelineJob).where(PipelineJob.id == job_id, PipelineJob.status != "parked")
-                  .values(status=case((running, RERUN), else_="pending"), updated_at=utcnow()))
+        _request_rerun(s, job_id)
+
+
+def _request_rerun(s, job_id: int) -> None:
+    running = PipelineJob.status.in_(("running", RERUN))
+    s.execute(update(PipelineJob).where(PipelineJob.id == job_id, PipelineJob.status != "parked")
+              .values(status=case((running, RERUN), else_="pending"), updated_at=utcnow()))
 
 
 def renew(db, job_id: int, lease: timedelta) -> None:
@@ -79,6 +81,13 @@ def renew(db, job_id: int, lease: timedelta) -> None:
 
 def finish(db, job_id: int, status: str = "done", error: str | None = None, attempts: int | None = None,
            progress: dict | None = None) -> None:
+    with db.session() as s:
+        finish_in(s, job_id, status, error, attempts, progress)
+
+
+def finish_in(s, job_id: int, status: str = "done", error: str | None = None, attempts: int | None = None,
+              progress: dict | None = None) -> None:
+    """`finish` inside the caller's transaction (the order pipeline's: with the outcome it records)."""
     # a run that ends "done" while a rerun was asked for leaves the job pending for the queued run
     final = case((PipelineJob.status == RERUN, "pending"), else_=status) if status == "done" else status
     values = {"status": final, "lease_until": None, "updated_at": utcnow()}
@@ -88,8 +97,7 @@ def finish(db, job_id: int, status: str = "done", error: str | None = None, atte
         values["attempts"] = attempts
     if progress is not None:
         values["progress"] = progress
-    with db.session() as s:
-        s.execute(update(PipelineJob).where(PipelineJob.id == job_id).values(**values))
+    s.execute(update(PipelineJob).where(PipelineJob.id == job_id).values(**values))
 
 
 def set_progress(db, job_id: int, progress: dict) -> None:

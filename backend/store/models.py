@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -276,6 +276,8 @@ class ReturnsSettings(SQLModel, table=True):
 
     shop_domain: str = Field(primary_key=True, max_length=255)
     mode: str = Field(default="recommend", max_length=16)
+    # process a return (its refund split as decided) once its items are received — migration 0010
+    process_on_receipt: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     updated_by: Optional[str] = Field(default=None, max_length=255)
     updated_at: datetime = _ts()
 

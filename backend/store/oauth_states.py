@@ -19,3 +19,8 @@ def consume(db, nonce: str) -> OAuthState | None:
             return None
         deleted = s.exec(delete(OAuthState).where(OAuthState.nonce == nonce)).rowcount
     return state if deleted == 1 else None
+
+
+def delete_for_shop(s, shop: str) -> None:
+    """Every pending state of the shop (within the caller's Session)."""
+    s.exec(delete(OAuthState).where(OAuthState.shop_domain == shop))

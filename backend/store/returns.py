@@ -24,10 +24,13 @@ def settings(s: Session, shop: str) -> ReturnsSettings:
     return s.get(ReturnsSettings, shop) or ReturnsSettings(shop_domain=shop, mode=DEFAULT_MODE)
 
 
-def save_settings(s: Session, shop: str, *, mode: str | None = None, user: str | None = None) -> ReturnsSettings:
+def save_settings(s: Session, shop: str, *, mode: str | None = None, process_on_receipt: bool | None = None,
+                  user: str | None = None) -> ReturnsSettings:
     row = s.get(ReturnsSettings, shop) or ReturnsSettings(shop_domain=shop, mode=DEFAULT_MODE)
     if mode is not None:
         row.mode = mode
+    if process_on_receipt is not None:
+        row.process_on_receipt = process_on_receipt
     row.updated_by, row.updated_at = user, utcnow()
     s.add(row)
     s.flush()
@@ -99,3 +102,32 @@ def count_by_verdict(s: Session, shop: str) -> dict:
     rows = s.exec(select(ReturnRecord.verdict, func.count()).where(ReturnRecord.shop_domain == shop)
                   .group_by(ReturnRecord.verdict)).all()
     return {verdict or "undecided": n for verdict, n in rows}
+
+
+def in_id_order(s: Session, shop: str, status: str | None = None) -> list[ReturnRecord]:
+    """The shop's returns as recorded (oldest first), optionally of one Shopify status."""
+    q = select(ReturnRecord).where(ReturnRecord.shop_domain == shop)
+    if status:
+        q = q.where(ReturnRecord.status == status)
+    return list(s.exec(q.order_by(ReturnRecord.id)))
+
+
+def earlier_decisions(s: Session, shop: str, order_id: str, return_id: str) -> list[dict]:
+    """The kept decisions of the order's other returns that still stand (not declined or cancelled), oldest
+    first: what `backend.policy.earlier_returns` reads into the request's `earlier_returns` (issue 14)."""
+    rows = s.exec(select(ReturnRecord.decision).where(
+        ReturnRecord.shop_domain == shop, ReturnRecord.order_id == str(order_id),
+        ReturnRecord.return_id != str(return_id), ReturnRecord.status.not_in(("declined", "canceled")))
+        .order_by(ReturnRecord.id)).all()
+    return [d for d in rows if d]
+
+
+APPROVED_ACTIONS = ("approved", "partial", "overridden_approve")
+
+
+def awaiting_receipt(s: Session, shop: str, limit: int = 100) -> list[str]:
+    """The shop's open returns that Fineprint or the merchant approved and nobody processed yet, oldest first:
+    the ones a receipt of items may be about."""
+    return list(s.exec(select(ReturnRecord.return_id).where(
+        ReturnRecord.shop_domain == shop, ReturnRecord.status == "open",
+        ReturnRecord.action.in_(APPROVED_ACTIONS)).order_by(ReturnRecord.id).limit(limit)))

@@ -18,20 +18,29 @@ LOCK_RETRY_DELAY = 0.5
 SWEEP_EVERY = 15  # seconds: with 30 s leases, a dead worker's work is running again within a minute
 
 
+def run_attempts(run, busy, retry_delay):
+    """The one wrapper of a per-key job task (an order's apply, a return's decision): `run()` once; a `busy`
+    key (another consumer holds it) is tried again in a moment, any other error after `retry_delay(exc)`
+    seconds. Under a consumer huey reschedules (RetryTask); in immediate mode (tests, `make run` without a
+    consumer) the retry happens inline."""
+    while True:
+        try:
+            return run()
+        except busy:
+            delay = LOCK_RETRY_DELAY
+        except Exception as exc:
+            delay = retry_delay(exc)
+        if not huey.immediate:
+            raise RetryTask(delay=delay)
+        time.sleep(min(delay, 2.0))
+
+
 @huey.task(context=True)
 def apply_order_task(shop: str, order_id: str, trigger: str = "", task=None):
     app = task_app()
     with app.app_context():
-        while True:
-            try:
-                return pipeline.run_apply(app, shop, order_id, trigger)
-            except pipeline.Busy:
-                delay = LOCK_RETRY_DELAY
-            except Exception as exc:
-                delay = pipeline.retry_delay(app, shop, order_id, exc)
-            if not huey.immediate:
-                raise RetryTask(delay=delay)
-            time.sleep(min(delay, 2.0))  # immediate mode (tests, `make run` without a consumer): retry inline
+        return run_attempts(lambda: pipeline.run_apply(app, shop, order_id, trigger), pipeline.Busy,
+                            lambda exc: pipeline.retry_delay(app, shop, order_id, exc))
 
 
 @huey.periodic_task(crontab(minute="*"))

@@ -124,7 +124,7 @@ def test_a_shopper_returns_one_line_for_credit_and_exchanges_another_for_a_size(
     assert all(c.status == 200 and c.error is None for c in sent)  # each document valid against 2026-10
     writes = [c for c in sent if c.root_fields[:1] in (("returnRequest",), ("returnCreate",))]
     assert [(c.operation, c.root_fields) for c in writes] == [
-        ("FineprintShopperReturnRequest", ("returnRequest",)), ("FineprintShopperReturnCreate", ("returnCreate",))]
+        ("FineprintShopperReturnRequest", ("returnRequest",)), ("FineprintReturnCreate", ("returnCreate",))]
     assert {c.operation for c in sent} - {c.operation for c in writes} == {  # reads only, besides the two writes
         "FineprintShopperReturnSetup", "FineprintShopperReturnable", "FineprintShopperExchangeVariants"}
     (credit,) = writes[0].variables["input"]["returnLineItems"]

@@ -113,3 +113,29 @@ def test_hostile_edits_are_refused_with_the_error_envelope(client, auth, body):
 def test_a_policy_nested_deeper_than_any_reader_goes_is_shown_as_unreadable(client, auth):
     answer = client.post("/app/api/policy/builder", json={"text": "a = " + "[" * 5000 + "]" * 5000}, headers=auth)
     assert answer.status_code == 200 and not answer.json["ok"] and "not valid TOML" in answer.json["html"]
+
+
+def _rule_html(html: str, rule_id: str) -> str:
+    start = html.index(f'data-rule-id="{rule_id}"')
+    end = html.find('<div class="b-rule', start)
+    return html[start:end if end != -1 else len(html)]
+
+
+def test_an_edited_fee_whose_sentence_still_quotes_the_old_amount_is_flagged(client, auth):
+    loaded = policies.file_source("aallyn")
+    fee = {"op": "set", "ref": {"table": "fees", "id": "us-restocking-fee"}, "path": ["amount"], "value": "20"}
+    answer = client.post("/app/api/policy/builder/edit", json={"text": loaded, "edits": [fee]}, headers=auth)
+    assert answer.status_code == 200, answer.text
+    flagged = _rule_html(answer.json["html"], "us-restocking-fee")
+    assert 'class="b-note warning b-stale" data-quote="$15.00"' in flagged
+    assert "still quotes “$15.00”" in flagged
+    assert "b-stale" not in _rule_html(answer.json["html"], "international-restocking-fee")
+
+    price = {"op": "set", "ref": {"table": "protection"}, "path": ["price"], "value": "2.98"}
+    later = client.post("/app/api/policy/builder/edit", headers=auth,
+                        json={"text": answer.json["text"], "edits": [price], "since": loaded})
+    assert 'data-quote="$15.00"' in _rule_html(later.json["html"], "us-restocking-fee")  # kept over other edits
+    reopened = client.post("/app/api/policy/builder", json={"text": answer.json["text"], "since": loaded}, headers=auth)
+    assert 'data-quote="$15.00"' in _rule_html(reopened.json["html"], "us-restocking-fee")
+    plain = client.post("/app/api/policy/builder", json={"text": loaded}, headers=auth)
+    assert "b-stale" not in plain.json["html"]

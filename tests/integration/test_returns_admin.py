@@ -96,8 +96,15 @@ def test_the_returns_mode_is_set_from_the_admin_page_and_checked(app, client, sh
     bad = client.post("/app/api/returns/mode", json={"mode": "strict"}, headers=auth())
     assert bad.status_code == 422 and bad.get_json()["error"]["details"][0]["field"] == "mode"
     assert client.post("/app/api/returns/mode", json={"mode": "enforce"}, headers=auth()).get_json() == \
-        {"mode": "enforce"}
+        {"mode": "enforce", "process_on_receipt": False}
     assert client.post("/app/api/returns/mode", json={"mode": "enforce"}).status_code == 401
+    # processing on receipt sits beside the mode: set alone, it keeps the mode
+    assert client.post("/app/api/returns/mode", json={"process_on_receipt": True}, headers=auth()).get_json() == \
+        {"mode": "enforce", "process_on_receipt": True}
+    bad = client.post("/app/api/returns/mode", json={"process_on_receipt": "yes"}, headers=auth())
+    assert bad.status_code == 422 and bad.get_json()["error"]["details"][0]["field"] == "process_on_receipt"
+    page = client.get("/app/api/sections/returns", headers=auth()).get_data(as_text=True)
+    assert 'id="returns-process-on-receipt" checked' in page
 
 
 def test_enforce_mode_set_from_the_cli_declines_the_next_request(app, client, simulator, shop, runner):

@@ -42,7 +42,7 @@ def _reason(client, app, order, handle):
 
 def _writes(simulator):
     return [c for c in simulator.calls("graphql") if c.operation in ("FineprintShopperReturnRequest",
-                                                                     "FineprintShopperReturnCreate")]
+                                                                     "FineprintReturnCreate")]
 
 
 def test_the_options_list_each_line_with_its_deadline_and_a_final_sale_line_says_why(app, client, bought):
@@ -91,7 +91,7 @@ def test_store_credit_and_an_exchange_become_exactly_a_return_request_and_a_retu
     created = answer.get_json()["returns"]
     assert [(r["resolution"], r["status"]) for r in created] == [("store_credit", "REQUESTED"), ("exchange", "OPEN")]
     request, create = _writes(simulator)
-    assert request.operation == "FineprintShopperReturnRequest" and create.operation == "FineprintShopperReturnCreate"
+    assert request.operation == "FineprintShopperReturnRequest" and create.operation == "FineprintReturnCreate"
     (line,) = request.variables["input"]["returnLineItems"]
     assert line["quantity"] == 1 and line["returnReasonDefinitionId"] == reason
     assert "store credit" in line["customerNote"]
@@ -231,6 +231,9 @@ def test_a_policy_of_one_exchange_per_order_counts_the_exchanges_shopify_already
     again = client.post(f"{path}/return-preview", json=exchange, headers=_auth(app)).get_json()
     assert not again["allowed"]
     assert any("exchanged once" in r["text"] for r in again["lines"][0]["reasons"])
+    options = client.get(f"{path}/return-options", headers=_auth(app)).get_json()  # not offered any more
+    sneaker = next(ln for ln in options["lines"] if ln["line_item_id"] == str(bought.sneaker.id))
+    assert "exchange" not in sneaker["resolutions"] and "store_credit" in sneaker["resolutions"]
     credit = {"lines": [{"line_item_id": str(bought.sneaker.id), "resolution": "store_credit"}]}
     outcome = client.post(f"{path}/return-preview", json=credit, headers=_auth(app)).get_json()
     assert outcome["allowed"] and (outcome["bonus_credit"], outcome["credit_total"]) == ("0.00", "150.00")

@@ -93,6 +93,7 @@ WORST_CASES = {  # operation name → (document, worst-case variables)
         "gid://shopify/Order/1", [{"fulfillment_line_item_id": f"gid://shopify/FulfillmentLineItem/{i}",
                                    "quantity": 1, "key": i} for i in range(50)], "USD",
         restocking={i: 12.5 for i in range(50)}, shipping_fee="7.50"),
+    "FineprintReturnReceipt": lambda: (shopify_returns.RECEIPT_QUERY, {"id": "gid://shopify/Return/1"}),
     "FineprintOrderNote": lambda: (shopify_returns.ORDER_NOTE_QUERY, {"id": "gid://shopify/Order/1"}),
     "FineprintReturnRecommend": lambda: shopify_returns.recommend_request("gid://shopify/Order/1", "return-decline",
                                                                           "x" * 5000),
@@ -103,7 +104,6 @@ WORST_CASES = {  # operation name → (document, worst-case variables)
     "FineprintShopperExchangeVariants": lambda: (shopper_returns.VARIANTS_QUERY, {
         "ids": [f"gid://shopify/Product/{i}" for i in range(shopper_returns.MAX_PRODUCTS)]}),
     "FineprintShopperReturnRequest": lambda: (shopper_returns.REQUEST_MUTATION, {}),
-    "FineprintShopperReturnCreate": lambda: (shopper_returns.CREATE_MUTATION, {}),
     "FineprintFlowTrigger": lambda: (flow.TRIGGER_MUTATION, {}),
     "FineprintFlowScheduled": lambda: (flow.SCHEDULED_MUTATION, {}),
     "FineprintFlowReceipt": lambda: (flow.RECEIPT_QUERY, {"id": "gid://shopify/Order/1", "namespace": "$app:flow",

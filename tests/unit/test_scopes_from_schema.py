@@ -83,7 +83,8 @@ def test_the_schema_is_read_as_shopify_words_it():
     ("read_products", {"products/create", "products/update", "products/delete"}),
     ("read_orders,write_orders", {"orders/create", "orders/updated", "orders/cancelled"}),
     # request/approve/decline need a returns scope; cancel/close/reopen are also served by read_orders
-    ("read_returns,write_returns", {"returns/request", "returns/approve", "returns/decline", "returns/update"}),
+    ("read_returns,write_returns", {"returns/request", "returns/approve", "returns/decline", "returns/update",
+                                    "reverse_fulfillment_orders/dispose"}),
 ])
 def test_a_scope_taken_out_of_the_list_is_caught(dropped, short):
     config = app_toml()

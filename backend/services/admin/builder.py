@@ -1,6 +1,9 @@
 """The policy builder: the rule file as a form, and the form's edits written back into the same file.
 
-    open_form(text)         -> {"ok", "error", "sections": [...], "readonly": [...], "check": ...}
+    open_form(text, previous=None)
+                            -> {"ok", "error", "sections": [...], "readonly": [...], "check": ...}; each row's
+                               "stale" lists the figures its sentence quotes that its fields no longer say
+                               (`previous`: the text before an edit, builder_stale)
     apply(text, edits)      -> the new text (each edit changes one value, adds, removes or links one rule)
     sentences(policy, text) -> the written policy sentence by sentence, with the rules implementing each
 
@@ -16,6 +19,7 @@ from backend.policy import PolicyError, load_policy_text
 from backend.policy.model import CONDITIONS
 from backend.services.admin import builder_doc as doc_
 from backend.services.admin import builder_fields as bf
+from backend.services.admin import builder_stale
 from backend.services.admin import builder_values as bv
 from backend.services.admin import builder_words as words
 from backend.services.admin.builder_edits import ADD_TABLES, ADVANCED, BuilderError, apply  # noqa: F401
@@ -24,7 +28,7 @@ from backend.services.decisions import policies
 
 # ------------------------------------------------------------------ reading
 
-def open_form(text: str) -> dict:
+def open_form(text: str, previous: str | None = None) -> dict:
     try:
         check = policies.check_text(text)
     except RecursionError:  # the engine's TOML reader (tomllib) recurses once per nesting level
@@ -40,8 +44,10 @@ def open_form(text: str) -> dict:
     notes = words.place(text, check["problems"], policy)
     condition_words = tuple(policy.conditions) if policy is not None else _words(document)
     rows, readonly = [], []
-    for ref, table in doc_.tables(document):
+    tables = doc_.tables(document)
+    for ref, table in tables:
         rows.append(_row(ref, table, condition_words, notes))
+    builder_stale.stale_rows(rows, tables, previous)
     readonly.extend(_unknown_tables(document))
     _protection_waives(rows)
     sections = []

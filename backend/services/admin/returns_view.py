@@ -36,7 +36,7 @@ def row_json(row) -> dict:
             "refund_total": d.get("refund_total"), "credit_total": d.get("credit_total"),
             "bonus_credit": d.get("bonus_credit"), "decline_reason": d.get("decline_reason"),
             "decline_note": d.get("decline_note"), "unknown_reasons": d.get("unknown_reasons") or [],
-            "drift": d.get("drift") or [], "currency": d.get("currency")}
+            "drift": d.get("drift") or [], "currency": d.get("currency"), "exchange": d.get("exchange")}
 
 
 def activity(app, shop: str, limit: int = 50) -> list[dict]:

@@ -16,25 +16,18 @@ A customer's rows are the orders named in the payload (`orders_to_redact` /
 """
 from __future__ import annotations
 
-from sqlalchemy import String, cast, func, or_, update
-from sqlmodel import Session, select
-
 from backend.services.orders.apply_decision import mask
 from backend.services.compliance.topics import Customer, PersonalData, mentions, register
-from backend.store.models import DecisionLogEntry, OrderState, PipelineJob
+from backend.store import redaction
+from backend.store.models import DecisionLogEntry, OrderState
 
 MASK = "•••"
 
 
-def _rows(s: Session, model, json_column, who: Customer) -> list:
+def _rows(s, model, json_field: str, who: Customer) -> list:
     """The shop's rows of `model` for the customer's orders, or whose JSON names the customer."""
-    text = func.lower(cast(json_column, String))
-    named = [text.contains(needle) for needle in (who.id, who.email) if needle]
-    clauses = [model.order_id.in_(sorted(who.order_ids))] if who.order_ids else []
-    if not clauses and not named:
-        return []
-    rows = s.exec(select(model).where(model.shop_domain == who.shop, or_(*clauses, *named))).all()
-    return [r for r in rows if r.order_id in who.order_ids or mentions(getattr(r, json_column.key), who)]
+    rows = redaction.rows_naming(s, model, json_field, who.shop, who.order_ids, (who.id, who.email))
+    return [r for r in rows if r.order_id in who.order_ids or mentions(getattr(r, json_field), who)]
 
 
 def scrub_order(order: dict | None) -> dict | None:
@@ -51,35 +44,33 @@ def scrub_order(order: dict | None) -> dict | None:
 
 # --- order_states ------------------------------------------------------------------------------
 
-def _find_states(s: Session, who: Customer) -> list:
+def _find_states(s, who: Customer) -> list:
     return [{"order_id": r.order_id, "facts": r.facts, "fulfillments": r.fulfillments,
              "tags_written": r.tags_written, "deadline_written": r.deadline_written}
-            for r in _rows(s, OrderState, OrderState.facts, who)]
+            for r in _rows(s, OrderState, "facts", who)]
 
 
-def _redact_states(s: Session, who: Customer) -> int:
-    rows = _rows(s, OrderState, OrderState.facts, who)
+def _redact_states(s, who: Customer) -> int:
+    rows = _rows(s, OrderState, "facts", who)
     for row in rows:
-        s.execute(update(OrderState).where(OrderState.id == row.id).values(facts=scrub_order(row.facts))
-                  .execution_options(synchronize_session=False))
+        redaction.set_values(s, OrderState, row.id, facts=scrub_order(row.facts))
     return len(rows)
 
 
 # --- decision_log ------------------------------------------------------------------------------
 
-def _find_log(s: Session, who: Customer) -> list:
+def _find_log(s, who: Customer) -> list:
     return [{"order_id": r.order_id, "applied_at": r.applied_at.isoformat(), "policy": r.policy_name,
              "trigger": r.trigger, "input": r.input, "tags_added": r.tags_added,
              "tags_removed": r.tags_removed, "write_result": r.write_result}
-            for r in _rows(s, DecisionLogEntry, DecisionLogEntry.input, who)]
+            for r in _rows(s, DecisionLogEntry, "input", who)]
 
 
-def _redact_log(s: Session, who: Customer) -> int:
-    rows = _rows(s, DecisionLogEntry, DecisionLogEntry.input, who)
+def _redact_log(s, who: Customer) -> int:
+    rows = _rows(s, DecisionLogEntry, "input", who)
     for row in rows:
         scrubbed = {**row.input, "order": scrub_order(row.input.get("order"))} if row.input else row.input
-        s.execute(update(DecisionLogEntry).where(DecisionLogEntry.id == row.id)
-                  .values(input=scrubbed, error=None).execution_options(synchronize_session=False))
+        redaction.set_values(s, DecisionLogEntry, row.id, input=scrubbed, error=None)
     return len(rows)
 
 
@@ -89,16 +80,13 @@ def _job_keys(who: Customer) -> list[str]:
     return [f"{who.shop}:{order_id}" for order_id in sorted(who.order_ids)]
 
 
-def _find_jobs(s: Session, who: Customer) -> list:
-    rows = s.exec(select(PipelineJob).where(PipelineJob.key.in_(_job_keys(who)))).all() if who.order_ids else []
-    return [{"key": r.key, "kind": r.kind, "status": r.status, "last_error": r.last_error} for r in rows]
+def _find_jobs(s, who: Customer) -> list:
+    return [{"key": r.key, "kind": r.kind, "status": r.status, "last_error": r.last_error}
+            for r in redaction.jobs_of(s, _job_keys(who))]
 
 
-def _redact_jobs(s: Session, who: Customer) -> int:
-    if not who.order_ids:
-        return 0
-    return s.exec(update(PipelineJob).where(PipelineJob.key.in_(_job_keys(who)), PipelineJob.last_error.is_not(None))
-                  .values(last_error=None)).rowcount
+def _redact_jobs(s, who: Customer) -> int:
+    return redaction.clear_job_errors(s, _job_keys(who))
 
 
 register(PersonalData("order_states", find=_find_states, redact_customer=_redact_states))

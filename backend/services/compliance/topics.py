@@ -14,10 +14,8 @@ import logging
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
-from sqlalchemy import delete
-from sqlmodel import Session, SQLModel, select
-
-from backend.store.models import ComplianceRecord, Shop, WebhookEvent
+from backend.store import redaction
+from backend.store.models import ComplianceRecord, WebhookEvent
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +50,10 @@ class Customer:
 @dataclass(frozen=True)
 class PersonalData:
     name: str
-    find: Optional[Callable[[Session, Customer], list]] = None          # data for a data request
-    redact_customer: Optional[Callable[[Session, Customer], int]] = None  # rows deleted or scrubbed
-    redact_shop: Optional[Callable[[Session, str], int]] = None          # default: delete by shop_domain
+    # each takes the Session of the webhook's transaction first
+    find: Optional[Callable[..., list]] = None           # (s, Customer): data for a data request
+    redact_customer: Optional[Callable[..., int]] = None  # (s, Customer): rows deleted or scrubbed
+    redact_shop: Optional[Callable[..., int]] = None      # (s, shop): default, delete by shop_domain
 
 
 def mentions(payload, who: Customer) -> bool:
@@ -95,19 +94,15 @@ def _node_mentions(node: dict, who: Customer) -> bool:
 
 # --- built-in participants ------------------------------------------------------------------
 
-def _events_of(s: Session, shop: str):
-    return s.exec(select(WebhookEvent).where(WebhookEvent.shop_domain == shop, WebhookEvent.payload.is_not(None)))
-
-
-def _find_events(s: Session, who: Customer) -> list:
+def _find_events(s, who: Customer) -> list:
     return [{"event_id": e.event_id, "topic": e.topic, "received_at": e.received_at.isoformat(),
-             "payload": e.payload} for e in _events_of(s, who.shop) if mentions(e.payload, who)]
+             "payload": e.payload} for e in redaction.events_with_payload(s, who.shop) if mentions(e.payload, who)]
 
 
-def _scrub_events(s: Session, who: Customer) -> int:
+def _scrub_events(s, who: Customer) -> int:
     """Keep the event rows (their ids keep redelivery idempotent), drop the payloads."""
     count = 0
-    for event in _events_of(s, who.shop).all():
+    for event in redaction.events_with_payload(s, who.shop):
         if mentions(event.payload, who):
             event.payload = None
             s.add(event)
@@ -115,15 +110,12 @@ def _scrub_events(s: Session, who: Customer) -> int:
     return count
 
 
-def _delete_reports(s: Session, who: Customer) -> int:
-    return s.exec(delete(ComplianceRecord).where(
-        ComplianceRecord.shop_domain == who.shop, ComplianceRecord.customer_id == who.id,
-        ComplianceRecord.topic == "customers/data_request")).rowcount if who.id else 0
+def _delete_reports(s, who: Customer) -> int:
+    return redaction.delete_data_reports(s, who.shop, customer_id=who.id) if who.id else 0
 
 
-def _delete_shop_reports(s: Session, shop: str) -> int:
-    return s.exec(delete(ComplianceRecord).where(ComplianceRecord.shop_domain == shop,
-                                                 ComplianceRecord.topic == "customers/data_request")).rowcount
+def _delete_shop_reports(s, shop: str) -> int:
+    return redaction.delete_data_reports(s, shop)
 
 
 PERSONAL_DATA: dict[str, PersonalData] = {
@@ -143,7 +135,7 @@ from backend.services.compliance import pipeline_tables  # noqa: E402,F401  (ord
 
 # --- the three topics -----------------------------------------------------------------------
 
-def handle_data_request(s: Session, event: WebhookEvent) -> str:
+def handle_data_request(s, event: WebhookEvent) -> str:
     request_id = ((event.payload or {}).get("data_request") or {}).get("id")
     if request_id is not None and _already_reported(s, event.shop_domain, request_id):
         log.info("data request %s of %s already reported: not repeated", request_id, event.shop_domain)
@@ -159,14 +151,12 @@ def handle_data_request(s: Session, event: WebhookEvent) -> str:
     return "done"
 
 
-def _already_reported(s: Session, shop: str, request_id) -> bool:
+def _already_reported(s, shop: str, request_id) -> bool:
     """One report per data request (its signed `data_request.id`), however many deliveries carry it."""
-    reports = s.exec(select(ComplianceRecord.report).where(ComplianceRecord.shop_domain == shop,
-                                                           ComplianceRecord.topic == "customers/data_request"))
-    return any((r or {}).get("data_request_id") == request_id for r in reports)
+    return any((r or {}).get("data_request_id") == request_id for r in redaction.data_request_reports(s, shop))
 
 
-def handle_customer_redact(s: Session, event: WebhookEvent) -> str:
+def handle_customer_redact(s, event: WebhookEvent) -> str:
     who = Customer.from_payload(event.shop_domain, event.payload or {})
     deleted = {name: entry.redact_customer(s, who) for name, entry in PERSONAL_DATA.items() if entry.redact_customer}
     deleted = {name: count for name, count in deleted.items() if count}  # as shop/redact: what was touched
@@ -177,19 +167,18 @@ def handle_customer_redact(s: Session, event: WebhookEvent) -> str:
     return "done"
 
 
-def handle_shop_redact(s: Session, event: WebhookEvent) -> str:
+def handle_shop_redact(s, event: WebhookEvent) -> str:
     shop = event.shop_domain
     deleted: dict[str, int] = {}
-    for table in reversed(SQLModel.metadata.sorted_tables):
-        entry = PERSONAL_DATA.get(table.name)
+    for table, by_shop in redaction.shop_tables():
+        entry = PERSONAL_DATA.get(table)
         if entry and entry.redact_shop:
-            deleted[table.name] = entry.redact_shop(s, shop)
-        elif table.name == WebhookEvent.__tablename__:
-            deleted[table.name] = s.exec(delete(WebhookEvent).where(WebhookEvent.shop_domain == shop,
-                                                                    WebhookEvent.id != event.id)).rowcount
-        elif "shop_domain" in table.c and table.name not in KEPT_ON_SHOP_REDACT:
-            deleted[table.name] = s.exec(delete(table).where(table.c.shop_domain == shop)).rowcount
-    deleted["shops"] = s.exec(delete(Shop).where(Shop.domain == shop)).rowcount
+            deleted[table] = entry.redact_shop(s, shop)
+        elif table == WebhookEvent.__tablename__:
+            deleted[table] = redaction.delete_shop_events(s, shop, keep_id=event.id)
+        elif by_shop and table not in KEPT_ON_SHOP_REDACT:
+            deleted[table] = redaction.delete_shop_rows(s, table, shop)
+    deleted["shops"] = redaction.delete_shop(s, shop)
     event.payload = None
     s.add(ComplianceRecord(shop_domain=shop, topic=event.topic, webhook_event_id=event.event_id,
                            report={"deleted": {k: v for k, v in deleted.items() if v}}))

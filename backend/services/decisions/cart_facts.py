@@ -1,6 +1,7 @@
 """Catalog facts for lines that lack them, on the Decision API's latency budget.
 
     fill_from_catalog(conn, shop, lines, may_fetch=False, final=True)    (in place; a Session or a Connection)
+    fill_from_rows(lines, variants, products, may_fetch) -> bool         (in place, from rows already read)
 
 The one catalog fill: order ingest (`final=False`), the pipeline, and every decision surface (through
 `decision_context`) use it. A line naming only its variant
@@ -40,6 +41,30 @@ def fill_from_catalog(conn, shop: str, lines: list[dict], may_fetch: bool = Fals
                       if ln.get("variant_id") and not ln.get("product_id") and ln["variant_id"] not in variants})
     if (unknown or orphans) and may_fetch and _fetch(shop, unknown, orphans):
         variants, products = _facts(conn, shop, todo)
+    _fill(todo, variants, products, final)
+
+
+def fill_from_rows(lines: list[dict], variants: dict, products: dict, may_fetch: bool) -> bool:
+    """Fill absent catalog facts (in place) from rows already read with the shop's (`decision_inputs.cart_inputs`:
+    the named variants and their products), exactly as `fill_from_catalog` would; False, with the lines left as
+    they were, when those rows do not cover them (a line naming only a product, a product the mirror lacks, a
+    never-seen variant that may be fetched): the caller then asks `fill_from_catalog`."""
+    todo = [ln for ln in lines if catalog.needs_catalog(ln)]
+    for ln in todo:
+        vid, pid = ln.get("variant_id"), ln.get("product_id")
+        if vid and vid not in variants:
+            if may_fetch and not pid:
+                return False  # an orphan variant: fill_from_catalog reads its product from the Admin API
+        elif vid and not pid:
+            pid = variants[vid][1]
+        if pid and pid not in products:
+            return False
+    _assign_products(todo, variants)
+    _fill(todo, variants, products, final=True)
+    return True
+
+
+def _fill(todo: list[dict], variants: dict, products: dict, final: bool) -> None:
     for ln in todo:
         variant = variants.get(ln.get("variant_id"))
         product = products.get(ln.get("product_id"))
@@ -58,10 +83,14 @@ def _facts(conn, shop: str, lines: list[dict]) -> tuple[dict, dict]:
     vids = {ln["variant_id"] for ln in lines if ln.get("variant_id")}
     pids = {ln["product_id"] for ln in lines if ln.get("product_id")}
     variants, products = decision_inputs.catalog_facts(conn, shop, vids, pids)
+    _assign_products(lines, variants)
+    return variants, products
+
+
+def _assign_products(lines: list[dict], variants: dict) -> None:
     for ln in lines:
         if not ln.get("product_id") and (variants.get(ln.get("variant_id")) or (None, None))[1]:
             ln["product_id"] = variants[ln["variant_id"]][1]  # "": a variant Shopify does not have
-    return variants, products
 
 
 def _fetch(shop: str, product_ids: list[str], variant_ids: list[str]) -> bool:

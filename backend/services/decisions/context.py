@@ -4,6 +4,7 @@ or cart gets the same tags, classes, deadlines and fees wherever it is asked abo
 
     context_for_order(conn, shop, state, policy=None) -> DecisionContext      (a stored order)
     context_for_cart(conn, shop, request, may_fetch=False, policy=None) -> DecisionContext
+    read_cart_context(db, shop, request, may_fetch=False) -> DecisionContext   (the same, in one read if it can)
     context_for_return(conn, shop, state, return_request, policy=None) -> DecisionContext  (a Shopify return)
     ctx.decide(now) -> decision           engine.RequestError for an invalid request
     ctx.tags(decision) -> the names the shop writes on the order
@@ -26,7 +27,8 @@ from backend.errors import AppError
 from backend.policy.compiled import compiled
 from backend.services.orders import state as orders
 from backend.services.admin import settings
-from backend.services.decisions.cart_facts import fill_from_catalog
+from backend.services.decisions.cart_facts import fill_from_catalog, fill_from_rows
+from backend.services.orders import catalog
 from backend.store import decision_inputs
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,28 @@ def context_for_cart(conn, shop: str, request: dict, may_fetch: bool = False, po
     return _context(conn, shop, request, may_fetch, policy)
 
 
+def read_cart_context(db, shop: str, request: dict, may_fetch: bool = False) -> DecisionContext:
+    """`context_for_cart` for the Decision API, reading what it needs in one statement when it can: the shop,
+    its settings and the named variants with their products (`decision_inputs.cart_inputs`), as they are now.
+    A cart those rows do not cover (a line naming only a product, a product the mirror lacks) takes the
+    general recipe on a connection, so both give the same input."""
+    lines = _lines(request)
+    vids = {ln["variant_id"] for ln in lines if ln.get("variant_id") and catalog.needs_catalog(ln)}
+    read = decision_inputs.cart_inputs(db.engine, shop, vids)
+    policy, fetchable = _policy_of(shop, read and read.shop)
+    if not fill_from_rows(lines, read.variants, read.products, may_fetch and fetchable):
+        return db.read(lambda conn: _context(conn, shop, request, may_fetch, None))
+    inputs = read.shop
+    config = settings.from_columns(inputs.protection_variant_id, inputs.tag_names, inputs.block_po_boxes)
+    return DecisionContext(shop, policy, settings.overlay(request, config), config)
+
+
+def _lines(request: dict) -> list[dict]:
+    order = request.get("order")
+    items = order.get("line_items") if isinstance(order, dict) else None
+    return [ln for ln in items if isinstance(ln, dict)] if isinstance(items, list) else []
+
+
 def _context(conn, shop: str, request: dict, may_fetch: bool, policy) -> DecisionContext:
     if policy is None:  # the shop row and its settings in one read, as they are now (nothing cached)
         inputs = decision_inputs.shop_inputs(conn, shop)
@@ -91,10 +115,7 @@ def _context(conn, shop: str, request: dict, may_fetch: bool, policy) -> Decisio
         config = settings.from_columns(inputs.protection_variant_id, inputs.tag_names, inputs.block_po_boxes)
     else:
         config = settings.for_connection(conn, shop)
-    order = request.get("order")
-    items = order.get("line_items") if isinstance(order, dict) else None
-    lines = [ln for ln in items if isinstance(ln, dict)] if isinstance(items, list) else []
-    fill_from_catalog(conn, shop, lines, may_fetch)  # before the overlay: catalog tags first, then ours
+    fill_from_catalog(conn, shop, _lines(request), may_fetch)  # before the overlay: catalog tags first, then ours
     return DecisionContext(shop, policy, settings.overlay(request, config), config)
 
 

@@ -21,7 +21,7 @@ from flask import current_app
 from backend import policy as engine
 from backend.errors import NotFound, ValidationError
 from backend.services.orders import state as orders
-from backend.services.decisions.context import DecisionContext, context_for_cart, context_for_order, shop_policy
+from backend.services.decisions.context import DecisionContext, context_for_order, read_cart_context, shop_policy
 from backend.shopify.payloads import numeric_id
 
 ID_FIELDS = ("variant_id", "product_id")
@@ -49,7 +49,7 @@ def decide_for_cart(shop: str, body, now: datetime) -> dict:
     db = current_app.extensions["fineprint.db"]
     if errors:
         _raise_with_engine_errors(db.read(lambda conn: shop_policy(conn, shop)[0]), request, now, errors)
-    return run_engine(db.read(lambda conn: context_for_cart(conn, shop, request, may_fetch=True)), now)
+    return run_engine(read_cart_context(db, shop, request, may_fetch=True), now)
 
 
 def _cart_request(body: dict, now: datetime) -> tuple[dict, list[dict]]:

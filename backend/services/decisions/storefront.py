@@ -16,7 +16,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlmodel import select
 
 from backend.errors import NotFound
 from backend.services.orders import catalog
@@ -24,7 +23,7 @@ from backend.services.decisions import policy_page as policy_pages
 from backend.services.decisions.cart_facts import fill_from_catalog
 from backend.services.decisions.context import context_for_cart, shop_policy
 from backend.services.decisions.shopper import run_engine
-from backend.store.models import CatalogVariant
+from backend.store import decision_inputs
 
 
 def home_country(policy) -> str:
@@ -51,14 +50,6 @@ def _longest_window(line: dict) -> dict | None:
     return max(windows, key=lambda w: w["days"]) if windows else None
 
 
-def _variant(session, shop: str, product_id: str, variant_id: str | None) -> CatalogVariant | None:
-    query = select(CatalogVariant).where(CatalogVariant.shop_domain == shop, CatalogVariant.product_id == product_id)
-    if variant_id:
-        query = query.where(CatalogVariant.variant_id == variant_id)
-    rows = list(session.exec(query))
-    return min(rows, key=lambda v: (len(v.variant_id), v.variant_id)) if rows else None
-
-
 def product_badge(shop: str, product_id: str, now: datetime, variant_id: str | None = None,
                   country: str | None = None) -> dict:
     db = current_app.extensions["fineprint.db"]
@@ -66,7 +57,7 @@ def product_badge(shop: str, product_id: str, now: datetime, variant_id: str | N
         policy, may_fetch = shop_policy(s, shop)
         fill_from_catalog(s, shop, [{"id": "1", "product_id": product_id}], may_fetch)  # reads it if never seen
         known = catalog.unknown_products(s, shop, [{"product_id": product_id}]) == []
-        variant = _variant(s, shop, product_id, variant_id)
+        variant = decision_inputs.product_variant(s, shop, product_id, variant_id)
         if not known or (variant_id and variant is None):
             raise NotFound("no such product in this shop's catalog", code="unknown_product")
         line = {"id": "1", "product_id": product_id, "quantity": 1, "price": "0.00"}

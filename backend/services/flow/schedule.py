@@ -25,6 +25,12 @@ def reminder_days(db, shop: str) -> int:
     return DEFAULT_REMINDER_DAYS if days is None else days
 
 
+def reminder_days_in(session, shop: str) -> int:
+    """`reminder_days` inside the caller's transaction."""
+    days = flow_triggers.reminder_days_in(session, shop)
+    return DEFAULT_REMINDER_DAYS if days is None else days
+
+
 MIN_REMINDER_DAYS, MAX_REMINDER_DAYS = 0, 60
 
 
@@ -53,5 +59,10 @@ def arm(db, shop: str, order_id: str, armed: list[Armed], now: datetime) -> None
     flow_triggers.arm(db, shop, order_id, armed, now, SCHEDULED)
 
 
-__all__ = ["LEASE", "arm", "claim_due", "renew", "finish", "reminder_days", "reminder_days_errors",
+def arm_in(session, shop: str, order_id: str, armed: list[Armed], now: datetime) -> None:
+    """`arm` inside the caller's transaction."""
+    flow_triggers.arm_in(session, shop, order_id, armed, now, SCHEDULED)
+
+
+__all__ = ["LEASE", "arm", "arm_in", "reminder_days_in", "claim_due", "renew", "finish", "reminder_days", "reminder_days_errors",
            "set_reminder_days", "rows_for"]

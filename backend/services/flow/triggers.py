@@ -29,13 +29,22 @@ log = logging.getLogger(__name__)
 RETRY_BASE = timedelta(minutes=1)
 
 
-def after_apply(app, shop: str, order_id: str, policy, decision: dict | None, now: datetime) -> None:
-    """Arm (or re-arm) the order's triggers from the decision just applied. Never breaks the pipeline."""
+def after_apply(app, shop: str, order_id: str, policy, decision: dict | None, now: datetime,
+                session=None) -> None:
+    """Arm (or re-arm) the order's triggers from the decision just applied. Never breaks the pipeline. With
+    `session` (the pipeline's, recording the decision): armed in that transaction, inside a savepoint, so a
+    failure here rolls back only the arming."""
     db = app.extensions["fineprint.db"]
     try:
-        days = flow_schedule.reminder_days(db, shop)
-        armed = flow_plan.plan(decision or {}, policy.tz, days, now) if decision else []
-        flow_schedule.arm(db, shop, str(order_id), armed, now)
+        if session is None:
+            days = flow_schedule.reminder_days(db, shop)
+            armed = flow_plan.plan(decision or {}, policy.tz, days, now) if decision else []
+            flow_schedule.arm(db, shop, str(order_id), armed, now)
+            return
+        with session.begin_nested():
+            days = flow_schedule.reminder_days_in(session, shop)
+            armed = flow_plan.plan(decision or {}, policy.tz, days, now) if decision else []
+            flow_schedule.arm_in(session, shop, str(order_id), armed, now)
     except Exception:  # a Flow problem must never stop tags and deadlines from being written
         log.exception("arming Flow triggers for %s/%s failed", shop, order_id)
 

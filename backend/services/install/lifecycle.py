@@ -12,14 +12,10 @@ import logging
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
-
 from backend.errors import AppError, Forbidden, Unauthorized
 from backend.services.install import tokens
 from backend.shopify import oauth, verify
-from backend.store import oauth_states
+from backend.store import oauth_states, shops
 from backend.store.models import OAuthState, Shop, WebhookEvent, utcnow
 
 log = logging.getLogger(__name__)
@@ -39,10 +35,6 @@ def admin_page_url(args, shop: str) -> str:
     query = {k: args.get(k) for k in PASSED_TO_ADMIN if args.get(k)}
     query["shop"] = shop
     return f"{ADMIN_PAGE}?{urlencode(query)}"
-
-
-def _shop(s: Session, domain: str) -> Shop | None:
-    return s.exec(select(Shop).where(Shop.domain == domain)).first()
 
 
 def verified_shop(args, config) -> str:
@@ -66,7 +58,7 @@ def _require_fresh(args) -> None:
 
 def has_token(db, shop: str) -> bool:
     with db.session() as s:
-        return tokens.usable(_shop(s, shop))
+        return tokens.usable(shops.find(s, shop))
 
 
 def begin_authorization(db, config, shop: str) -> str:
@@ -119,23 +111,17 @@ def _exchange(shop: str, code: str | None, config):
 
 def save_token(db, cipher, config, shop_domain: str, token) -> None:
     """Store the offline token encrypted and mark the shop installed. Concurrent callers: last wins."""
-    for attempt in (1, 2):
-        try:
-            with db.session() as s:
-                shop = _shop(s, shop_domain) or Shop(domain=shop_domain)
-                tokens.store(shop, token, cipher)
-                if shop.uninstalled_at is not None or shop.installed_at is None:
-                    shop.installed_at = utcnow()
-                shop.uninstalled_at = None
-                needs_policy = shop.active_policy is None and bool(config.default_policy)
-                s.add(shop)
-            log.info("stored the offline token of %s (scopes %s)", shop_domain, token.scope)
-            if needs_policy:
-                _give_default_policy(shop_domain, config.default_policy)
-            return
-        except IntegrityError:  # another request created the row first: update it instead
-            if attempt == 2:
-                raise
+    def install(shop: Shop) -> bool:  # True: the shop needs the default policy
+        tokens.store(shop, token, cipher)
+        if shop.uninstalled_at is not None or shop.installed_at is None:
+            shop.installed_at = utcnow()
+        shop.uninstalled_at = None
+        return shop.active_policy is None and bool(config.default_policy)
+
+    needs_policy = shops.upsert(db, shop_domain, install)
+    log.info("stored the offline token of %s (scopes %s)", shop_domain, token.scope)
+    if needs_policy:
+        _give_default_policy(shop_domain, config.default_policy)
 
 
 def _give_default_policy(shop_domain: str, name_or_path: str) -> None:
@@ -155,7 +141,7 @@ def _give_default_policy(shop_domain: str, name_or_path: str) -> None:
 
 def _has_expiring_token(db, shop: str) -> bool:
     with db.session() as s:
-        row = _shop(s, shop)
+        row = shops.find(s, shop)
         return tokens.usable(row) and row.access_token_expires_at is not None
 
 
@@ -191,14 +177,14 @@ def _require_scopes(config, token) -> None:
                         details={"missing": missing})
 
 
-def handle_app_uninstalled(s: Session, event: WebhookEvent) -> str:
+def handle_app_uninstalled(s, event: WebhookEvent) -> str:
     """`app/uninstalled`: forget the tokens (Shopify has revoked them) and mark the shop uninstalled.
 
     Only the body is signed, and it carries no event time, so a captured body replayed later (with
     any `Triggered-At` an attacker likes) cannot be told apart by itself. Shopify revokes the app's
     tokens on uninstall: while the stored token still works the shop is installed, and the event is
     stale or replayed."""
-    shop = _shop(s, event.shop_domain)
+    shop = shops.find(s, event.shop_domain)
     event.payload = None  # the shop owner's contact details: nothing to keep
     if shop is None:
         return "ignored"
@@ -210,7 +196,7 @@ def handle_app_uninstalled(s: Session, event: WebhookEvent) -> str:
     shop.scopes = ""
     shop.uninstalled_at = utcnow()
     s.add(shop)
-    s.exec(delete(OAuthState).where(OAuthState.shop_domain == shop.domain))
+    oauth_states.delete_for_shop(s, shop.domain)
     log.info("%s uninstalled the app: tokens deleted", shop.domain)
     return "done"
 

@@ -28,9 +28,9 @@ from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from sqlmodel import Session, select
 
 from backend.errors import AppError, ServiceUnavailable
+from backend.store import shops
 from backend.store.models import Shop, utcnow
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def _installed_shop(shop_domain: str):
     """(session, shop row locked for update, app) under the shop's process lock; no token → reauthorize."""
     app = current_app._get_current_object()
     with _locks[shop_domain], app.extensions["fineprint.db"].session() as s:
-        shop = s.exec(select(Shop).where(Shop.domain == shop_domain).with_for_update()).first()
+        shop = shops.find_for_update(s, shop_domain)
         if shop is None or shop.uninstalled_at is not None or not shop.access_token_encrypted:
             raise ReauthorizationRequired(f"{shop_domain} has no access token; the merchant must open the app")
         yield s, shop, app
@@ -128,7 +128,7 @@ def migrate(shop_domain: str) -> str:
         return "migrated"
 
 
-def _migrated_or_current(s: Session, shop: Shop, app, now: datetime) -> str:
+def _migrated_or_current(s, shop: Shop, app, now: datetime) -> str:
     from backend.shopify.errors import TokenRequestError
 
     retry_at = app.extensions.setdefault("fineprint.token_migration_retry", {})
@@ -144,7 +144,7 @@ def _migrated_or_current(s: Session, shop: Shop, app, now: datetime) -> str:
         return current
 
 
-def _migrated_after_401(s: Session, shop: Shop, app) -> str | None:
+def _migrated_after_401(s, shop: Shop, app) -> str | None:
     """A non-expiring token refused with 401: most likely migrated already, its answer lost (Shopify
     then answers the same pair to the same old token for 7 days); None when that fails too."""
     from backend.shopify.errors import TokenRequestError
@@ -158,7 +158,7 @@ def _migrated_after_401(s: Session, shop: Shop, app) -> str | None:
         return None
 
 
-def _migrate(s: Session, shop: Shop, app) -> str:
+def _migrate(s, shop: Shop, app) -> str:
     from backend.shopify import tokens as token_endpoint
 
     cipher, config = app.extensions["fineprint.cipher"], app.config["FINEPRINT"]
@@ -185,7 +185,7 @@ def refresh_after_401(shop_domain: str, rejected: str) -> str | None:
         return _refresh(s, shop, app, utcnow())
 
 
-def _refresh(s: Session, shop: Shop, app, now: datetime) -> str:
+def _refresh(s, shop: Shop, app, now: datetime) -> str:
     from backend.shopify import tokens as token_endpoint
     from backend.shopify.errors import TokenRequestError
 
@@ -207,7 +207,7 @@ def _refresh(s: Session, shop: Shop, app, now: datetime) -> str:
     return token.access_token
 
 
-def _give_up(s: Session, shop: Shop, why: str) -> str:
+def _give_up(s, shop: Shop, why: str) -> str:
     clear(shop)
     s.add(shop)
     s.commit()  # keep the cleared tokens although we raise

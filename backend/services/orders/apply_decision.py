@@ -16,9 +16,7 @@ import hashlib
 import json
 import logging
 from datetime import datetime, timedelta, timezone
-
-from sqlalchemy import update
-from sqlmodel import select
+from typing import Callable
 
 from backend.services.orders import catalog
 from backend.services.flow import triggers as flow_triggers
@@ -28,7 +26,8 @@ from backend.services.decisions.context import context_for_order
 from backend.services.orders.state import OUR_TAGS
 from backend.policy import RequestError
 from backend.shopify import order_writes
-from backend.store.models import DecisionLogEntry, OrderState, Shop, utcnow
+from backend.store import order_pipeline
+from backend.store.models import OrderState, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -115,10 +114,6 @@ def recheck_at(policy, state: OrderState) -> datetime | None:
 
 # -------------------------------------------------------------------- apply
 
-def _shop(session, shop: str) -> Shop | None:
-    return session.exec(select(Shop).where(Shop.domain == shop)).first()
-
-
 def _fill_catalog(app, session, state: OrderState, admin) -> bool:
     """Lines still lacking catalog facts: fetch unknown products (one read), then fill. True if facts changed."""
     lines = (state.facts or {}).get("line_items") or []
@@ -135,74 +130,45 @@ def _fill_catalog(app, session, state: OrderState, admin) -> bool:
 
 
 def _log(session, state, policy, trigger, request, decision, result, add=(), remove=(), error=None):
-    session.add(DecisionLogEntry(
-        shop_domain=state.shop_domain, order_id=state.order_id,
+    order_pipeline.log_decision(
+        session, shop_domain=state.shop_domain, order_id=state.order_id,
         policy_name=getattr(policy, "name", None), policy_version=getattr(policy, "version", None),
         trigger=trigger, input=mask(request) if request else {}, decision=decision,
-        tags_added=sorted(add), tags_removed=sorted(remove), write_result=result, error=error))
+        tags_added=sorted(add), tags_removed=sorted(remove), write_result=result, error=error)
 
 
 def _mark(session, state: OrderState, **values) -> None:
     """Update only the pipeline's own columns (ingest may be changing facts concurrently)."""
-    values["updated_at"] = utcnow()
-    session.execute(update(OrderState).where(OrderState.id == state.id).values(**values)
-                    .execution_options(synchronize_session=False))
+    order_pipeline.mark(session, state.id, **values)
 
 
-def apply_order(app, shop: str, order_id: str, trigger: str = "", admin=None, now: datetime | None = None) -> str:
+def apply_order(app, shop: str, order_id: str, trigger: str = "", admin=None, now: datetime | None = None,
+                done: Callable[[object], None] | None = None) -> str:
+    """Two database transactions around the one Admin write: the first reads what the decision needs and
+    announces the write, the second records it (state, decision log, Flow triggers, and `done(session)`: the
+    caller's own bookkeeping, committed with the outcome). An outcome with nothing to write is recorded in the
+    first. Raises when the write fails (`done` not called)."""
     db = app.extensions["fineprint.db"]
     now = now or datetime.now(timezone.utc)
     with db.session() as session:
-        state = orders.load(session, shop, order_id)
-        if state is None or not (state.facts or {}).get("created_at"):
-            return "waiting"  # fulfillment facts arrived before the order; orders/create will follow
-        revision = state.revision
-        shop_row = _shop(session, shop)
-        policy_name = shop_row.active_policy if shop_row else None
-        if policy_name is None:
-            if state.applied_revision != revision:
-                _log(session, state, None, trigger, orders.decision_request(state), None, "no_policy")
-                _mark(session, state, applied_revision=revision)
-            return "no_policy"
-        if admin is None and any(catalog.needs_catalog(ln) for ln in state.facts.get("line_items") or []):
-            admin = admin_for(app, shop)
-        if _fill_catalog(app, session, state, admin):
-            # the snapshot, now complete, is kept: later product edits never reclassify this order
-            session.execute(update(OrderState).where(OrderState.id == state.id).values(facts=state.facts)
-                            .execution_options(synchronize_session=False))
-        policy = policy_for(policy_name, app)
-        context = context_for_order(session, shop, state, policy)  # the one recipe every surface asks
-        shop_settings, request = context.config, context.request
-        try:
-            decision = context.decide(now)
-        except RequestError as exc:
-            _log(session, state, policy, trigger, request, None, "invalid", error=str(exc))
-            _mark(session, state, applied_revision=revision)
-            return "invalid"
-        desired = set(context.tags(decision))
-        written = set(state.tags_written or [])
-        add, remove = desired - written, written - desired
-        deadline = decision.get("return_deadline")
-        digest = written_hash(desired, deadline, decision)
-        recheck = recheck_at(policy, state)
-        if digest == state.decision_hash:
-            _mark(session, state, applied_revision=revision, recheck_at=recheck)
-            return "unchanged"
-        pending = state.pending_hash
-        state_snapshot = (state.id, state.deadline_written)
-        if pending is None or pending != digest:
-            _mark(session, state, pending_hash=digest)
+        outcome = _read_and_announce(app, session, shop, order_id, trigger, admin, now)
+        if isinstance(outcome, str):
+            if done is not None:
+                done(session)
+            return outcome
+    state, policy, request, decision, desired, add, remove, digest, recheck, config, pending = outcome
+    deadline = decision.get("return_deadline")
     # the write happens outside any transaction (no DB lock held during HTTP)
     admin = admin or admin_for(app, shop)
     gid = state.facts.get("id")
     result = "written"
-    if pending == digest and _already_written(admin, gid, desired, deadline, decision, shop_settings.our_tags):
+    if pending == digest and _already_written(admin, gid, desired, deadline, decision, config.our_tags):
         result = "verified"
     else:
         _call_hook("before_write", shop, order_id)
         query, variables = order_writes.apply_decision_request(
             gid, sorted(add), sorted(remove), deadline, decision,
-            delete_deadline=deadline is None and state_snapshot[1] is not None)
+            delete_deadline=deadline is None and state.deadline_written is not None)
         data = admin.graphql(query, variables, resend=False)  # no answer: the next run reads back first
         errors = order_writes.user_errors(data)
         if errors:
@@ -211,10 +177,54 @@ def apply_order(app, shop: str, order_id: str, trigger: str = "", admin=None, no
         _check_echo(data, variables)
     with db.session() as session:
         _mark(session, state, decision_hash=digest, pending_hash=None, tags_written=sorted(desired),
-              deadline_written=deadline, applied_revision=revision, recheck_at=recheck)
+              deadline_written=deadline, applied_revision=state.revision, recheck_at=recheck)
         _log(session, state, policy, trigger, request, decision, result, add, remove)
-    flow_triggers.after_apply(app, shop, order_id, policy, decision, now)  # Shopify Flow reminders (issue 17)
+        flow_triggers.after_apply(app, shop, order_id, policy, decision, now, session=session)  # issue 17
+        if done is not None:
+            done(session)
     return result
+
+
+def _read_and_announce(app, session, shop: str, order_id: str, trigger: str, admin, now: datetime):
+    """Decide the stored order in the first transaction. An outcome with nothing to write ("waiting",
+    "no_policy", "invalid", "unchanged") is recorded here and returned as a string; otherwise the write is
+    announced (`pending_hash`) and what the write and its record need is returned."""
+    state = orders.load(session, shop, order_id)
+    if state is None or not (state.facts or {}).get("created_at"):
+        return "waiting"  # fulfillment facts arrived before the order; orders/create will follow
+    revision = state.revision
+    policy_name = order_pipeline.active_policy(session, shop)
+    if policy_name is None:
+        if state.applied_revision != revision:
+            _log(session, state, None, trigger, orders.decision_request(state), None, "no_policy")
+            _mark(session, state, applied_revision=revision)
+        return "no_policy"
+    if admin is None and any(catalog.needs_catalog(ln) for ln in state.facts.get("line_items") or []):
+        admin = admin_for(app, shop)
+    if _fill_catalog(app, session, state, admin):
+        # the snapshot, now complete, is kept: later product edits never reclassify this order
+        order_pipeline.mark(session, state.id, facts=state.facts)
+    policy = policy_for(policy_name, app)
+    context = context_for_order(session, shop, state, policy)  # the one recipe every surface asks
+    request = context.request
+    try:
+        decision = context.decide(now)
+    except RequestError as exc:
+        _log(session, state, policy, trigger, request, None, "invalid", error=str(exc))
+        _mark(session, state, applied_revision=revision)
+        return "invalid"
+    desired = set(context.tags(decision))
+    written = set(state.tags_written or [])
+    add, remove = desired - written, written - desired
+    digest = written_hash(desired, decision.get("return_deadline"), decision)
+    recheck = recheck_at(policy, state)
+    if digest == state.decision_hash:
+        _mark(session, state, applied_revision=revision, recheck_at=recheck)
+        return "unchanged"
+    pending = state.pending_hash
+    if pending is None or pending != digest:
+        _mark(session, state, pending_hash=digest)
+    return state, policy, request, decision, desired, add, remove, digest, recheck, context.config, pending
 
 
 def _already_written(admin, gid: str, desired: set, deadline: str | None, decision: dict,

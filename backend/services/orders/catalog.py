@@ -11,9 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable, Iterable
 
-from sqlmodel import Session, select
-
-from backend.store.models import CatalogProduct, CatalogVariant, utcnow
+from backend.store import catalog_mirror
 
 CATALOG_FIELDS = ("product_type", "product_tags", "compare_at_price")
 
@@ -34,64 +32,35 @@ def _older(incoming, stored) -> bool:
     return a < b
 
 
-def upsert_product(session: Session, shop: str, entry: dict) -> bool:
+def upsert_product(session, shop: str, entry: dict) -> bool:
     """Store a catalog entry (payloads.product_from_rest/graphql); an older update never overwrites a newer one."""
     p = entry["product"]
-    row = session.exec(select(CatalogProduct).where(
-        CatalogProduct.shop_domain == shop, CatalogProduct.product_id == p["product_id"])).first()
+    row = catalog_mirror.product(session, shop, p["product_id"])
     if row is not None and _older(p.get("updated_at"), row.updated_at):
         return False
-    row = row or CatalogProduct(shop_domain=shop, product_id=p["product_id"])
-    row.title, row.product_type, row.tags = p["title"], p["product_type"], list(p["tags"])
-    row.gift_card, row.updated_at, row.deleted_at, row.synced_at = p["gift_card"], parse_ts(
-        p.get("updated_at")), None, utcnow()
-    session.add(row)
+    catalog_mirror.save_product(session, shop, row, p, parse_ts(p.get("updated_at")))
     for v in entry["variants"]:
-        _upsert_variant(session, shop, v)
+        catalog_mirror.save_variant(session, shop, v, parse_ts(v.get("updated_at")))
     return True
 
 
-def _upsert_variant(session: Session, shop: str, v: dict) -> None:
-    row = session.exec(select(CatalogVariant).where(
-        CatalogVariant.shop_domain == shop, CatalogVariant.variant_id == v["variant_id"])).first()
-    row = row or CatalogVariant(shop_domain=shop, variant_id=v["variant_id"], product_id=v["product_id"])
-    row.product_id, row.title, row.sku = v["product_id"], v["title"], v["sku"]
-    row.price, row.compare_at_price, row.updated_at = v["price"], v["compare_at_price"], parse_ts(v.get("updated_at"))
-    session.add(row)
-
-
-def delete_product(session: Session, shop: str, product_id: str) -> None:
+def delete_product(session, shop: str, product_id: str) -> None:
     """Marks the product deleted (orders that bought it keep their snapshot)."""
-    row = session.exec(select(CatalogProduct).where(
-        CatalogProduct.shop_domain == shop, CatalogProduct.product_id == product_id)).first()
-    if row is None:
-        row = CatalogProduct(shop_domain=shop, product_id=product_id, tags=[])
-    row.deleted_at = utcnow()
-    session.add(row)
+    catalog_mirror.mark_product_deleted(session, shop, product_id)
 
 
 def needs_catalog(line: dict) -> bool:
     return any(f not in line for f in CATALOG_FIELDS)
 
 
-def _lookup(session: Session, shop: str, lines: list[dict]) -> tuple[dict, dict]:
-    pids = {ln["product_id"] for ln in lines if ln.get("product_id")}
-    vids = {ln["variant_id"] for ln in lines if ln.get("variant_id")}
-    products = {p.product_id: p for p in session.exec(select(CatalogProduct).where(
-        CatalogProduct.shop_domain == shop, CatalogProduct.product_id.in_(pids)))} if pids else {}
-    variants = {v.variant_id: v for v in session.exec(select(CatalogVariant).where(
-        CatalogVariant.shop_domain == shop, CatalogVariant.variant_id.in_(vids)))} if vids else {}
-    return products, variants
-
-
-def unknown_products(session: Session, shop: str, lines: Iterable[dict]) -> list[str]:
+def unknown_products(session, shop: str, lines: Iterable[dict]) -> list[str]:
     """Product ids of lines still lacking catalog facts that the mirror has never seen."""
     lines = [ln for ln in lines if needs_catalog(ln)]
-    products, _ = _lookup(session, shop, lines)
-    return sorted({ln["product_id"] for ln in lines if ln.get("product_id") and ln["product_id"] not in products})
+    known = catalog_mirror.known_product_ids(session, shop, {ln["product_id"] for ln in lines if ln.get("product_id")})
+    return sorted({ln["product_id"] for ln in lines if ln.get("product_id") and ln["product_id"] not in known})
 
 
-def fetch_products(session: Session, shop: str, ids: list[str], read: Callable[[str, dict], dict]) -> int:
+def fetch_products(session, shop: str, ids: list[str], read: Callable[[str, dict], dict]) -> int:
     """Admin reads for all `ids` (`read(query, variables) -> data`), batched under Shopify's single-query
     cost limit; caches what it finds and remembers what is gone (never fetched again)."""
     from backend.shopify import cost, payloads
@@ -108,7 +77,7 @@ def fetch_products(session: Session, shop: str, ids: list[str], read: Callable[[
     return len(nodes)
 
 
-def fetch_variant_products(session: Session, shop: str, variant_ids: list[str],
+def fetch_variant_products(session, shop: str, variant_ids: list[str],
                            read: Callable[[str, dict], dict]) -> int:
     """The products of variants the mirror has never seen (a line naming only its variant), read once and
     mirrored with all their variants; returns how many products were found."""
@@ -126,10 +95,7 @@ def fetch_variant_products(session: Session, shop: str, variant_ids: list[str],
     return len(products)
 
 
-def _forget_variant(session: Session, shop: str, variant_id: str) -> None:
+def _forget_variant(session, shop: str, variant_id: str) -> None:
     """A variant Shopify does not have: remembered without a product (product_id ""), so carts naming it read
     the Admin API no more; a products/* webhook that brings it back fills the row in."""
-    exists = session.exec(select(CatalogVariant).where(
-        CatalogVariant.shop_domain == shop, CatalogVariant.variant_id == variant_id)).first()
-    if exists is None:
-        session.add(CatalogVariant(shop_domain=shop, variant_id=variant_id, product_id=""))
+    catalog_mirror.remember_missing_variant(session, shop, variant_id)

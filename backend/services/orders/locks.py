@@ -19,12 +19,9 @@ import socket
 import threading
 import uuid
 from contextlib import contextmanager
-from datetime import timedelta
 from typing import Callable, Iterator
 
-from sqlalchemy import or_, update
-
-from backend.store.models import OrderState, utcnow
+from backend.store import order_pipeline
 
 DEFAULT_TTL = 20.0  # renewed every third of it while held; lapses this long after its holder died
 log = logging.getLogger(__name__)
@@ -101,34 +98,13 @@ def _redis_lock(config, shop: str, order_id: str, ttl: float) -> Iterator[bool]:
 @contextmanager
 def _row_lease(db, shop: str, order_id: str, ttl: float) -> Iterator[bool]:
     owner = owner_token()
-    now = utcnow()
-    with db.session() as session:
-        result = session.execute(
-            update(OrderState)
-            .where(OrderState.shop_domain == shop, OrderState.order_id == order_id,
-                   or_(OrderState.lock_owner.is_(None), OrderState.lock_expires_at < now))
-            .values(lock_owner=owner, lock_expires_at=now + timedelta(seconds=ttl))
-            .execution_options(synchronize_session=False))
-        held = result.rowcount == 1
-
-    def renew():
-        with db.session() as session:
-            session.execute(update(OrderState)
-                            .where(OrderState.shop_domain == shop, OrderState.order_id == order_id,
-                                   OrderState.lock_owner == owner)
-                            .values(lock_expires_at=utcnow() + timedelta(seconds=ttl))
-                            .execution_options(synchronize_session=False))
+    held = order_pipeline.take_lease(db, shop, order_id, owner, ttl)
     try:
         if held:
-            with renewing(ttl / 3, renew):
+            with renewing(ttl / 3, lambda: order_pipeline.renew_lease(db, shop, order_id, owner, ttl)):
                 yield held
         else:
             yield held
     finally:
         if held:
-            with db.session() as session:
-                session.execute(update(OrderState)
-                                .where(OrderState.shop_domain == shop, OrderState.order_id == order_id,
-                                       OrderState.lock_owner == owner)
-                                .values(lock_owner=None, lock_expires_at=None)
-                                .execution_options(synchronize_session=False))
+            order_pipeline.release_lease(db, shop, order_id, owner)

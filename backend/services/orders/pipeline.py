@@ -56,8 +56,9 @@ def _locked_apply(app, db, job, shop: str, order_id: str, trigger: str) -> str:
         if not held:  # another consumer is deciding this order: it must not end "done" before our news
             jobs.request_rerun(db, job.id)
             raise Busy()
-        try:
-            result = apply_order(app, shop, order_id, trigger)
+        try:  # the job ends "done" in the transaction that records the outcome (one commit, not two)
+            result = apply_order(app, shop, order_id, trigger,
+                                 done=lambda session: jobs.finish_in(session, job.id, "done", attempts=0))
         except Exception as exc:
             attempts = job.attempts + 1
             error = f"{type(exc).__name__}: {exc}"
@@ -68,7 +69,6 @@ def _locked_apply(app, db, job, shop: str, order_id: str, trigger: str) -> str:
                 decision_log.record_failure(db, shop, order_id, trigger, error)
                 return "parked"
             raise
-    jobs.finish(db, job.id, "done", attempts=0)
     return result
 
 

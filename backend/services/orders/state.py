@@ -10,17 +10,14 @@ from __future__ import annotations
 import copy
 from datetime import datetime, timezone
 
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, select
-
 from backend.services.orders import catalog
 from backend.services.decisions.cart_facts import fill_from_catalog
 from backend.services.orders.catalog import parse_ts
+from backend.store import order_pipeline
 from backend.store.fulfillments import order_id_holding
-from backend.store.models import OrderState, utcnow
+from backend.store.models import OrderState
 
 OUR_TAGS = frozenset({"final-sale", "sale-credit-only", "exchange-or-credit", "return-protection", "signature-required"})
-ATTEMPTS = 8
 
 
 def _aware(ts: datetime | None) -> datetime | None:
@@ -29,62 +26,15 @@ def _aware(ts: datetime | None) -> datetime | None:
     return ts
 
 
-def load(session: Session, shop: str, order_id: str) -> OrderState | None:
-    return session.exec(select(OrderState).where(
-        OrderState.shop_domain == shop, OrderState.order_id == order_id)).first()
+def load(session, shop: str, order_id: str) -> OrderState | None:
+    return order_pipeline.load(session, shop, order_id)
 
 
 def owned_elsewhere(db, shop: str, order_id: str) -> str | None:
     """The other shop that already holds this order id, if any. Shopify's order ids are global, and an
     order body names no shop: a signed order replayed under another shop's (unsigned) header is caught
     here rather than stored under, and written to, the wrong shop."""
-    with db.session() as session:
-        return session.exec(select(OrderState.shop_domain).where(
-            OrderState.order_id == str(order_id), OrderState.shop_domain != shop)).first()
-
-
-def _load_detached(session: Session, shop: str, order_id: str) -> OrderState | None:
-    """Read for an optimistic update: detached, so no autoflush writes it behind the revision check."""
-    state = load(session, shop, order_id)
-    if state is not None:
-        session.expunge(state)
-    return state
-
-
-def _retrying(db, fn):
-    """Run fn(session) in its own transaction; retry on a concurrent insert/update of the same row."""
-    for attempt in range(ATTEMPTS):
-        try:
-            with db.session() as session:
-                return fn(session)
-        except (IntegrityError, OperationalError, _Conflict):
-            if attempt == ATTEMPTS - 1:
-                raise
-            import time
-            time.sleep(0.01 * (attempt + 1))
-
-
-class _Conflict(Exception):
-    """Another writer changed the row between our read and our write."""
-
-
-def _save(session: Session, state: OrderState, seen_revision: int | None) -> None:
-    """Insert, or update only if nobody bumped the revision meanwhile (optimistic concurrency)."""
-    from sqlalchemy import update
-
-    state.updated_at = utcnow()
-    if seen_revision is None:
-        session.add(state)
-        session.flush()
-        return
-    # not `tags_written`: only the pipeline writes it (ingest sets it on insert only), and an ingest that read
-    # the row before the pipeline's write would otherwise put back the stale value (a lost update)
-    values = {c: getattr(state, c) for c in ("order_updated_at", "last_triggered_at", "cancelled_at", "facts",
-                                            "fulfillments", "revision", "updated_at")}
-    result = session.execute(update(OrderState).where(OrderState.id == state.id, OrderState.revision == seen_revision)
-                             .values(**values).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        raise _Conflict()
+    return order_pipeline.shop_domain_holding(db, shop, order_id)
 
 
 def _is_newer(incoming: tuple, stored: tuple) -> bool | None:
@@ -102,8 +52,8 @@ def _is_newer(incoming: tuple, stored: tuple) -> bool | None:
 
 def ingest_order(db, shop: str, order: dict, triggered_at=None) -> bool:
     """Apply an order (payloads.order_from_rest/graphql). True when the decision facts changed."""
-    def run(session: Session) -> bool:
-        state = _load_detached(session, shop, order["id"])
+    def run(session) -> bool:
+        state = order_pipeline.load_detached(session, shop, order["id"])
         seen = state.revision if state else None
         state = state or OrderState(shop_domain=shop, order_id=order["id"], facts={}, fulfillments=[],
                                     tags_written=sorted(set(order["tags"]) & OUR_TAGS))
@@ -122,12 +72,12 @@ def ingest_order(db, shop: str, order: dict, triggered_at=None) -> bool:
         if changed:
             state.revision += 1
         if changed or seen is None or newer:
-            _save(session, state, seen)
+            order_pipeline.save(session, state, seen)
         return changed
-    return _retrying(db, run)
+    return order_pipeline.retrying(db, run)
 
 
-def _merge_facts(session: Session, shop: str, old: dict, new: dict) -> dict:
+def _merge_facts(session, shop: str, old: dict, new: dict) -> dict:
     """The new order facts, with catalog facts of lines already known kept as snapshotted at purchase."""
     facts = copy.deepcopy(new)
     facts["tags"] = [t for t in facts.get("tags") or [] if t.lower() not in OUR_TAGS]
@@ -169,8 +119,8 @@ def merge_fulfillment(fulfillments: list, incoming: dict) -> list:
 
 def ingest_fulfillment(db, shop: str, order_id: str, facts: dict) -> bool:
     """fulfillments/create|update or a fulfillment event. Unknown orders get a placeholder state."""
-    def run(session: Session) -> bool:
-        state = _load_detached(session, shop, order_id)
+    def run(session) -> bool:
+        state = order_pipeline.load_detached(session, shop, order_id)
         seen = state.revision if state else None
         state = state or OrderState(shop_domain=shop, order_id=order_id, facts={}, fulfillments=[], tags_written=[])
         before = copy.deepcopy(state.fulfillments)
@@ -178,9 +128,9 @@ def ingest_fulfillment(db, shop: str, order_id: str, facts: dict) -> bool:
         changed = state.fulfillments != before
         if changed:
             state.revision += 1
-            _save(session, state, seen)
+            order_pipeline.save(session, state, seen)
         return changed
-    return _retrying(db, run)
+    return order_pipeline.retrying(db, run)
 
 
 def order_for_fulfillment(db, shop: str, fulfillment_id: str) -> str | None:

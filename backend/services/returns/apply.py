@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
+from backend.policy import earlier_returns
 from backend.services.decisions.context import NoActivePolicy, shop_policy
 from backend.services.orders import state as orders
 from backend.services.returns import decide as deciding
@@ -68,7 +69,8 @@ def decide_stored(app, shop: str, row, ret: dict, now: datetime, session=None) -
             raise OrderNotRecorded(f"order {ret['order_id']} of return {row.return_id} is not recorded yet")
         policy, _ = shop_policy(s, shop)
         exchanges = repo.exchanges_before(s, shop, state.order_id, row.return_id)
-        decision = deciding.decide(s, shop, state, ret, now, policy, exchanges_before=exchanges)
+        earlier = earlier_returns(repo.earlier_decisions(s, shop, state.order_id, row.return_id))
+        decision = deciding.decide(s, shop, state, ret, now, policy, exchanges_before=exchanges, earlier=earlier)
         repo.record_decision(s, row.id, verdict=decision["verdict"], decision=decision,
                              policy_name=decision["policy"], policy_version=decision["policy_version"],
                              decided_at=now)
@@ -246,7 +248,8 @@ def override(app, shop: str, return_id: str, action: str, note: str, user: str |
 
 def process(app, shop: str, return_id: str, user: str | None = None, admin=None) -> dict:
     """Process an approved return as its decision says: the allowed lines, `refund_total` back to the original
-    payment and `credit_total` as store credit (`returnProcess`)."""
+    payment and `credit_total` as store credit (`returnProcess`). Once: a return processed before (by us, or
+    every unit of it processed in Shopify) is answered with `"unchanged": true` and nothing is refunded again."""
     from backend.errors import Conflict, NotFound
     from backend.services.returns.money import refund_split
 
@@ -258,13 +261,21 @@ def process(app, shop: str, return_id: str, user: str | None = None, admin=None)
         s.expunge(row)
     if not row.decision:
         raise Conflict("this return has not been decided yet", code="return_not_decided")
+    split = refund_split(row.decision)
+    done = {"return_id": str(return_id), "to_payment": split["to_payment"],
+            "to_store_credit": split["to_store_credit"], "unchanged": True}
+    if row.action == "processed":
+        return done  # processed before (a second click, a duplicate receipt): refunded once
     admin = admin or _admin(app, shop)
     ret = read_return(admin, f"gid://shopify/Return/{return_id}")
     if ret is None:
         raise NotFound(f"Shopify has no return {return_id}")
-    split = refund_split(row.decision)
     present = {ln["gid"]: ln["quantity"] - ln["processed_quantity"] for ln in ret["lines"]}
     lines = [(gid, min(qty, present[gid])) for gid, qty in split["lines"] if present.get(gid)]
+    if split["lines"] and not lines:  # Shopify has every unit processed: our write landed, its answer was lost
+        with db.session() as s:
+            repo.record_action(s, row.id, "processed")
+        return done
     payment = ret["payments"][0]["gid"] if ret["payments"] else None
     query, variables = wire.process_request(ret["gid"], lines, ret["currency"], to_payment=split["to_payment"],
                                             payment_gid=payment, to_store_credit=split["to_store_credit"],
@@ -276,3 +287,35 @@ def process(app, shop: str, return_id: str, user: str | None = None, admin=None)
                    f"refund {split['to_payment']} to the original payment, store credit {split['to_store_credit']}")
     return {"return_id": str(return_id), "to_payment": split["to_payment"],
             "to_store_credit": split["to_store_credit"]}
+
+
+def process_on_receipt(app, shop: str, return_id: str, admin=None) -> str:
+    """When the merchant asked for it (the returns setting `process_on_receipt`), process a decided, approved
+    return once Shopify has all its items back (every unit of its reverse fulfillment orders disposed, none
+    MISSING): the refund split exactly as the decision says (`process`). Outcomes: "not_asked", "missing",
+    "not_decided", "not_approved", "not_received", "processed", "unchanged" (processed before: once under
+    duplicate receipts). Errors propagate (the job retries, then parks them visibly on the return's row)."""
+    db = _db(app)
+    with db.session() as s:
+        row = repo.get(s, shop, return_id)
+        asked = repo.settings(s, shop).process_on_receipt
+        if row is not None:
+            s.expunge(row)
+    if not asked:
+        return "not_asked"
+    if row is None:
+        return "missing"
+    if row.action == "processed":
+        return "unchanged"
+    if not row.decision or row.verdict == deciding.DECLINE:
+        return "not_decided" if not row.decision else "not_approved"
+    admin = admin or _admin(app, shop)
+    receipt = wire.receipt_from(admin.graphql(wire.RECEIPT_QUERY, {"id": f"gid://shopify/Return/{return_id}"}))
+    if receipt is None:
+        return "missing"
+    if receipt["status"] != "OPEN":
+        return "not_approved" if receipt["status"] in ("REQUESTED", "DECLINED") else "unchanged"
+    if receipt["missing"] or not receipt["units"] or receipt["received"] < receipt["units"]:
+        return "not_received"
+    done = process(app, shop, return_id, user=ACTOR, admin=admin)
+    return "unchanged" if done.get("unchanged") else "processed"

@@ -1,9 +1,15 @@
 """Decide one Shopify return by the shop's written policy, through the one decision recipe.
 
-    decide(conn, shop, state, ret, now, policy=None, exchanges_before=0) -> return decision (a plain dict)
+    decide(conn, shop, state, ret, now, policy=None, exchanges_before=0, earlier=None) -> return decision (a plain dict)
+
+`earlier`: the request's `earlier_returns` (backend.policy.earlier_returns over the order's other kept
+return decisions): units already taken back, fee kinds already charged.
 
 `ret` is the return as `shopify.returns.return_from_graphql` reads it. A Shopify return request names lines
-and reasons but no resolution: the shopper asks for their money back. Each line is decided as a refund
+and reasons but no resolution: the shopper asks for their money back — unless the return carries exchange
+lines (`exchangeLineItems`): then it is decided as an exchange, with the policy's exchange scope (`same_style`
+when each new item is another variant of a returned product, else `other_item`), and nothing falls back to
+store credit. Each line is decided as a refund
 first; a line the policy refuses as a refund but allows as store credit (a credit-only sale item, a holiday
 return past the refund window) is decided again as store credit, in a second request through the same
 recipe. The two parts are one return: a flat per-request fee (e.g. "$15 restocking fee withheld for all
@@ -32,17 +38,25 @@ APPROVE, PARTIAL, DECLINE = "approve", "partial", "decline"
 FEE_KINDS_SHOPIFY_SHIPPING = ("return_shipping", "label")  # carried by Shopify as a return shipping fee
 
 
-def decide(conn, shop: str, state, ret: dict, now: datetime, policy=None, exchanges_before: int = 0) -> dict:
+def decide(conn, shop: str, state, ret: dict, now: datetime, policy=None, exchanges_before: int = 0,
+           earlier: dict | None = None) -> dict:
     mapped = [policy_reason(ln.get("reason")) for ln in ret["lines"]]
     asked = [{"line_item_id": str(ln["line_item_id"]), "quantity": int(ln["quantity"] or 0) or 1,
               "condition": "new", "reason": m["reason"]} for ln, m in zip(ret["lines"], mapped)]
     extra = {"exchanges_before": exchanges_before} if exchanges_before else {}
-    first_ctx = context_for_return(conn, shop, state, {"resolution": "refund", "lines": asked, **extra}, policy)
+    if earlier:  # what the order's earlier returns took back and were charged (policy.earlier_returns)
+        extra["earlier_returns"] = earlier
+    exchange = exchange_of(ret)
+    asked_for = "exchange" if exchange else "refund"
+    if exchange:
+        extra["exchange_for"] = exchange["scope"]
+    first_ctx = context_for_return(conn, shop, state, {"resolution": asked_for, "lines": asked, **extra}, policy)
     first = first_ctx.decide(now)
     by_item = {ln["line_item_id"]: ln for ln in first["lines"]}
     outs = first["return"]["lines"]
-    credit_idx = [i for i, out in enumerate(outs) if not out["allowed"] and _allows(by_item.get(out["line_item_id"]),
-                                                                                    "store_credit")]
+    credit_idx = [] if exchange else [
+        i for i, out in enumerate(outs) if not out["allowed"] and _allows(by_item.get(out["line_item_id"]),
+                                                                          "store_credit")]
     second = None
     if credit_idx:
         second = first_ctx.with_return({"resolution": "store_credit", "lines": [asked[i] for i in credit_idx],
@@ -53,7 +67,7 @@ def decide(conn, shop: str, state, ret: dict, now: datetime, policy=None, exchan
     lines = []
     for i, (ln, m) in enumerate(zip(ret["lines"], mapped)):
         out = second_out.get(i) if i in second_out and second_out[i]["allowed"] else outs[i]
-        resolution = ("store_credit" if i in second_out and second_out[i]["allowed"] else "refund") \
+        resolution = ("store_credit" if i in second_out and second_out[i]["allowed"] else asked_for) \
             if out["allowed"] else None
         item = by_item.get(str(ln["line_item_id"])) or {}
         lines.append({"return_line_id": ln["id"], "return_line_gid": ln["gid"],
@@ -63,10 +77,10 @@ def decide(conn, shop: str, state, ret: dict, now: datetime, policy=None, exchan
                       "amount": out["amount"], "reasons": _reasons(out, item, unrelated),
                       "shopper_reason": m, "customer_note": ln.get("customer_note"),
                       "shopify_restocking_fee": ln.get("restocking_fee")})
-    refund_part = first["return"] if any(ln["resolution"] == "refund" for ln in lines) else None
+    refund_part = first["return"] if any(ln["resolution"] in ("refund", "exchange") for ln in lines) else None
     credit_part = second["return"] if second and any(ln["resolution"] == "store_credit" for ln in lines) else None
-    fees, credit_fees = _fees(first_ctx.policy, refund_part, credit_part)
-    deductions = [{**d, "resolution": part} for part, found in (("refund", refund_part), ("store_credit", credit_part))
+    fees, credit_fees = _fees(first_ctx.policy, refund_part, credit_part, asked_for)
+    deductions = [{**d, "resolution": part} for part, found in ((asked_for, refund_part), ("store_credit", credit_part))
                   for d in (found or {}).get("deductions") or []]
     credit_value = sum((Decimal(ln["amount"]) for ln in lines if ln["resolution"] == "store_credit"), Decimal(0))
     credit_deducted = sum((Decimal(d["amount"]) for d in deductions if d["resolution"] == "store_credit"), Decimal(0))
@@ -90,12 +104,26 @@ def decide(conn, shop: str, state, ret: dict, now: datetime, policy=None, exchan
         "decline_reason": _decline_reason(refused, by_item) if refused else None,
         "decline_note": _note(refused) if refused else None,
         "unknown_reasons": sorted({m["handle"] for m in mapped if m["handle"] and not m["known"]}),
-        "exchanges_before": exchanges_before,
+        "exchanges_before": exchanges_before, "exchange": exchange,
         "drift": drift(ret, lines, fees),
         "return_deadline": first.get("return_deadline"),
     }
     decision["engine"] = _for_flow(first, decision)
     return decision
+
+
+def exchange_of(ret: dict) -> dict | None:
+    """The return's exchange (its `exchangeLineItems`: the new items the shopper gets), or None for a refund.
+    Its scope is the policy's `exchange_for`: `same_style` when every new item is another variant of a product
+    being returned (another size), `other_item` when any is a different product."""
+    news = ret.get("exchanges") or []
+    if not news:
+        return None
+    returned = {ln.get("product_id") for ln in ret["lines"]} - {None}
+    same = all(x.get("product_id") in returned for x in news)
+    return {"scope": "same_style" if same else "other_item",
+            "lines": [{k: x.get(k) for k in ("gid", "quantity", "title", "variant_title", "variant_id", "product_id")}
+                      for x in news]}
 
 
 def _allows(line: dict | None, resolution: str) -> bool:
@@ -117,12 +145,13 @@ def _not_about_returns(policy) -> frozenset:
     return frozenset(getattr(getattr(r, "info", None), "id", None) for r in rules) - {None}
 
 
-def _fees(policy, refund_part: dict | None, credit_part: dict | None) -> tuple[list[dict], Decimal]:
+def _fees(policy, refund_part: dict | None, credit_part: dict | None,
+          first: str = "refund") -> tuple[list[dict], Decimal]:
     """Both parts' fees, each tagged with its part; a flat per-request fee both parts charged counts once
     (on the refund part). Returns (fees, the credit part's fee total)."""
     flat = {f.info.title: f.amount for f in getattr(policy, "fees", ())
             if getattr(f, "amount", None) is not None and not getattr(f, "per_item", False)}
-    fees = [{**f, "resolution": "refund"} for f in (refund_part or {}).get("fees") or []]
+    fees = [{**f, "resolution": first} for f in (refund_part or {}).get("fees") or []]
     charged = {(f["kind"], name) for f in fees for name in (f.get("name") or "").split("; ")}
     credit_total = Decimal(0)
     for f in (credit_part or {}).get("fees") or []:
@@ -187,7 +216,8 @@ def drift(ret: dict, lines: list[dict], fees: list[dict]) -> list[dict]:
 def _for_flow(first: dict, decision: dict) -> dict:
     """The engine decision with this return as its `return` (what the Flow trigger "Return request decided"
     carries): the merged lines, fees and totals."""
-    resolution = "refund" if any(ln["resolution"] == "refund" for ln in decision["lines"]) else \
+    resolution = "exchange" if decision.get("exchange") else \
+        "refund" if any(ln["resolution"] == "refund" for ln in decision["lines"]) else \
         "store_credit" if any(ln["resolution"] == "store_credit" for ln in decision["lines"]) else "refund"
     merged = {"resolution": resolution, "allowed": decision["verdict"] != DECLINE,
               "lines": [{"line_item_id": ln["line_item_id"], "quantity": ln["quantity"], "allowed": ln["allowed"],

@@ -2,6 +2,12 @@
 lines or fees changed: decided again). Each records the return (services.returns.store), commits, and only
 then enqueues one decide job, so the worker always sees the row.
 
+`reverse_fulfillment_orders/dispose` (Shopify: "Occurs whenever a disposition is made on a reverse fulfillment
+order", scope read_returns) is the receipt of returned items: when the shop asked Fineprint to process returns
+on receipt, each approved, unprocessed return of the shop is checked (its job reads the return's reverse
+fulfillment orders from the Admin API and processes it once all its units are back: apply.process_on_receipt).
+Nothing is read from the body: no documented example of it is at hand, and the Admin read is the truth.
+
 The decision job is queued through the queue port (services/queue.py).
 """
 from __future__ import annotations
@@ -38,6 +44,21 @@ def handle_update(s, event) -> str:
     if row is None or row.status != "requested":
         return "done"  # an update of a return we never heard requested, or one no longer a request: nothing to decide
     _decide_later(s, event, facts["id"])
+    return "done"
+
+
+RECEIPT_TOPIC = "reverse_fulfillment_orders/dispose"
+
+
+def handle_dispose(s, event) -> str:
+    from backend.store import returns as repo
+
+    if not repo.settings(s, event.shop_domain).process_on_receipt:
+        return "done"
+    waiting = repo.awaiting_receipt(s, event.shop_domain)
+    s.commit()
+    for return_id in waiting:
+        _enqueue(event.shop_domain, return_id, RECEIPT_TOPIC)
     return "done"
 
 

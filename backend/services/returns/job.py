@@ -28,7 +28,10 @@ class Busy(Exception):
 
 
 def run_decide(app, shop: str, return_id: str, trigger: str = "") -> str:
-    from backend.services.returns.apply import apply_return
+    """One attempt; a receipt of items (trigger `reverse_fulfillment_orders/dispose`) processes the return
+    instead of deciding it (apply.process_on_receipt), with the same retries and parking."""
+    from backend.services.returns.apply import apply_return, process_on_receipt
+    from backend.services.returns.intake import RECEIPT_TOPIC
 
     db = app.extensions["fineprint.db"]
     key = queue.order_key(shop, return_id)
@@ -41,7 +44,10 @@ def run_decide(app, shop: str, return_id: str, trigger: str = "") -> str:
             jobs.request_rerun(db, job.id)
             raise Busy()
         try:
-            result = apply_return(app, shop, return_id, trigger)
+            if trigger == RECEIPT_TOPIC:
+                result = process_on_receipt(app, shop, return_id)
+            else:
+                result = apply_return(app, shop, return_id, trigger)
         except Exception as exc:
             attempts = job.attempts + 1
             error = f"{type(exc).__name__}: {exc}"

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from backend.errors import AppError, ServiceUnavailable, ValidationError
 from backend.services.orders.admin_port import AdminPort
-from backend.services.returns import shopper
+from backend.services.returns import money, shopper
 from backend.shopify import shopper_returns as gql
 from backend.shopify.errors import AdminApiError
 
@@ -69,13 +69,19 @@ def _sizes(app, shop: str, setup: dict) -> dict[str, list[dict]]:
 
 def options(app, shop: str, order_id: str, now: datetime, customer: str | None) -> dict:
     order = shopper.load_order(shop, order_id, customer)
+    setup = _setup(app, shop, order.order_id)  # first: the order's earlier exchanges decide what is offered
     decision = shopper.run_engine(order.context, now)
-    setup = _setup(app, shop, order.order_id)
     returnable, sizes = _returnable(app, shop, order.order_id), _sizes(app, shop, setup)
+    offered = shopper.line_options(decision)
+    refused = _exchanges_refused(order, offered, setup["exchanges_before"], now)
     lines = []
-    for line in shopper.line_options(decision):
+    for line in offered:
         info = setup["lines"].get(line["line_item_id"], {})
         quantity = sum(q for _, q in returnable.get(line["line_item_id"], []))
+        if "exchange" in line["resolutions"] and line["line_item_id"] in refused:
+            line["resolutions"].pop("exchange")  # e.g. "one exchange per order", and the order had one
+            if not line["resolutions"]:
+                line["why_not"] = refused[line["line_item_id"]]
         if "exchange" in line["resolutions"] and not sizes.get(line["line_item_id"]):
             line["resolutions"].pop("exchange")  # no other size at the same price to exchange for
             if not line["resolutions"]:
@@ -89,6 +95,20 @@ def options(app, shop: str, order_id: str, now: datetime, customer: str | None) 
                for r in setup["reasons"]]
     return {"order_id": order.order_id, "currency": setup["currency"], "lines": lines, "reasons": reasons,
             "conditions": shopper.conditions(order.context), "resolutions": list(shopper.RESOLUTIONS)}
+
+
+def _exchanges_refused(order, offered: list[dict], before: int, now: datetime) -> dict[str, list[dict]]:
+    """Line id → the policy's sentences, for the lines whose exchange the policy refuses once the order's
+    earlier exchanges on Shopify are counted (the options' per-line resolutions know nothing of them)."""
+    wanted = [ln["line_item_id"] for ln in offered if "exchange" in ln["resolutions"]]
+    if not before or not wanted:
+        return {}
+    picks = [{"line_item_id": line_id, "quantity": 1, "condition": "new", "reason": None,
+              "resolution": "exchange"} for line_id in wanted]
+    decided = shopper.decide_picks(order, picks, now, exchanges_before=before)["lines"]
+    return {ln["line_item_id"]: [{"rule": r.get("rule"), "text": r.get("text")} for r in ln["reasons"]]
+            or [{"rule": None, "text": "The return policy does not offer another exchange on this order."}]
+            for ln in decided if not ln["allowed"]}
 
 
 def _decided(app, shop, order_id, body, now, customer, setup_needed: bool):
@@ -151,12 +171,14 @@ def _check_exchanges(app, shop: str, setup: dict, lines: list[dict]) -> None:
 
 def _write(order_id, resolution, lines, group, pool, currency) -> tuple[str, tuple]:
     """(resolution, (document, variables, payload field)) of the one Shopify write for these lines."""
-    restock = next((Decimal(f["amount"]) for f in group["fees"] if f["kind"] == "restocking"), Decimal(0))
+    restock = sum((Decimal(f["amount"]) for f in group["fees"] if f["kind"] == "restocking"), Decimal(0))
     flat = sum((Decimal(f["amount"]) for f in group["fees"] if f["kind"] in FEE_AS_SHIPPING), Decimal(0))
-    value = sum((Decimal(ln["amount"]) for ln in lines), Decimal(0))
-    # Shopify takes a restocking fee as a percentage of each line's value: the policy's amount over the value.
-    percentage = float(restock / value * 100) if restock and value else None
-    items = [_line_input(ln, fl, q, percentage, resolution) for ln in lines for fl, q in _fulfillment_lines(pool, ln)]
+    units = [(ln, fl, q) for ln in lines for fl, q in _fulfillment_lines(pool, ln)]
+    # Shopify computes each return line's restocking fee as its value × percentage, rounded to the cent: the
+    # policy's amount is put on the lines, largest first, as money.py's exact percentages.
+    values = [Decimal(ln["amount"]) * q / ln["quantity"] if ln["quantity"] else Decimal(0) for ln, _, q in units]
+    percentages = restocking_percentages(restock, values)
+    items = [_line_input(ln, fl, q, pct, resolution) for (ln, fl, q), pct in zip(units, percentages)]
     spec = {"orderId": gql.order_gid(order_id), "returnLineItems": items}
     if flat:
         spec["returnShippingFee"] = {"amount": {"amount": f"{flat:.2f}", "currencyCode": currency}}
@@ -173,6 +195,22 @@ def _send(app, shop, resolution, document, variables, field) -> dict:
         raise ShopifyRefused("Shopify did not accept the return: " + "; ".join(e["message"] for e in errors),
                              details=errors)
     return {**ret, "resolution": resolution}
+
+
+def restocking_percentages(fee: Decimal, values: list[Decimal]) -> list[float | None]:
+    """Per line (by `values`, what each return line was paid), the RestockingFeeInput percentage that makes
+    Shopify's computed fees add up to `fee` exactly: the fee goes on the largest lines first, each taking at
+    most its whole value (money.percentage's rounding argument)."""
+    out: list[float | None] = [None] * len(values)
+    for i in sorted(range(len(values)), key=lambda i: -values[i]):
+        if fee <= 0:
+            break
+        if values[i] <= 0:
+            continue
+        take = min(fee, values[i])
+        out[i] = float(money.percentage(take, values[i]))
+        fee -= take
+    return out
 
 
 def _fulfillment_lines(pool: dict, line: dict) -> list[tuple[str, int]]:

@@ -12,15 +12,14 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
-from sqlmodel import Session, select
-
 from backend.shopify.payloads.returns import NotAReturn, return_from_webhook
+from backend.store import returns as returns_repo
 from backend.store.models import ReturnRecord, WebhookEvent, utcnow
 
 log = logging.getLogger(__name__)
 
 
-def handle_return_request(s: Session, event: WebhookEvent) -> str:
+def handle_return_request(s, event: WebhookEvent) -> str:
     facts = _facts(event)
     if facts is None:
         return "ignored"
@@ -34,7 +33,7 @@ def handle_return_request(s: Session, event: WebhookEvent) -> str:
     return "done"
 
 
-def handle_return_status(s: Session, event: WebhookEvent) -> str:
+def handle_return_status(s, event: WebhookEvent) -> str:
     facts = _facts(event)
     if facts is None or facts["status"] is None:
         return "ignored"
@@ -54,16 +53,12 @@ def handle_return_status(s: Session, event: WebhookEvent) -> str:
     return "done"
 
 
-def find(s: Session, shop: str, return_id: str) -> ReturnRecord | None:
-    return s.exec(select(ReturnRecord).where(ReturnRecord.shop_domain == shop,
-                                             ReturnRecord.return_id == str(return_id))).first()
+def find(s, shop: str, return_id: str) -> ReturnRecord | None:
+    return returns_repo.get(s, shop, return_id)
 
 
-def list_returns(s: Session, shop: str, status: str | None = None) -> list[ReturnRecord]:
-    query = select(ReturnRecord).where(ReturnRecord.shop_domain == shop)
-    if status:
-        query = query.where(ReturnRecord.status == status)
-    return list(s.exec(query.order_by(ReturnRecord.id)))
+def list_returns(s, shop: str, status: str | None = None) -> list[ReturnRecord]:
+    return returns_repo.in_id_order(s, shop, status)
 
 
 def _facts(event: WebhookEvent) -> dict | None:

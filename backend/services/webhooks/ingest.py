@@ -70,6 +70,7 @@ TOPIC_HANDLERS: dict[str, Handler] = {
     "returns/cancel": returns_store.handle_return_status,
     "returns/close": returns_store.handle_return_status,
     "returns/reopen": returns_store.handle_return_status,
+    "reverse_fulfillment_orders/dispose": returns_intake.handle_dispose,  # returned items received
 }
 
 # Processed even when the shop is unknown or uninstalled (shop/redact comes 48 h after uninstall).

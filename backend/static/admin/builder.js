@@ -6,6 +6,9 @@
   var admin = window.Fineprint;
   if (!admin || !document.getElementById("builder")) return;
   var seq = 0, sentencesShown = false;
+  // The text as the policy was loaded: a rule whose sentence still quotes a figure its fields said then (and
+  // no longer say) keeps its stale-sentence warning over later edits, until the sentence or the number agrees.
+  var baseline = null;
 
   function $(id) { return document.getElementById(id); }
   function esc(s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
@@ -51,7 +54,8 @@
     var mine = ++seq;
     document.body.dataset.builder = "loading";
     try {
-      var r = await admin.api("POST", "/app/api/policy/builder", { text: source() });
+      if (baseline === null) baseline = source();
+      var r = await admin.api("POST", "/app/api/policy/builder", { text: source(), since: baseline });
       if (mine === seq) draw(r.html);
     } catch (e) { $("builder").innerHTML = '<p class="error-text">' + esc(e.message) + "</p>"; }
   }
@@ -60,7 +64,7 @@
     var mine = ++seq;
     document.body.dataset.builder = "saving";
     try {
-      var r = await admin.api("POST", "/app/api/policy/builder/edit", { text: source(), edits: edits });
+      var r = await admin.api("POST", "/app/api/policy/builder/edit", { text: source(), edits: edits, since: baseline });
       setSource(r.text);
       if (mine === seq) draw(r.html);
       if (sentencesShown) showSentences();
@@ -185,6 +189,7 @@
     if (t.classList.contains("b-link")) return link(t);
   });
   document.addEventListener("fineprint:policy-loaded", function () {
+    baseline = source();
     if ($("builder-view").classList.contains("current")) openBuilder();
   });
 

@@ -15,7 +15,7 @@
     var form = ev.target;
     if (form.id === "returns-mode-form") {
       ev.preventDefault();
-      F().api("POST", "/app/api/returns/mode", { mode: form.mode.value })
+      F().api("POST", "/app/api/returns/mode", { mode: form.mode.value, process_on_receipt: form.process_on_receipt.checked })
         .then(function (r) { F().toast("Returns mode: " + r.mode); return F().refresh("returns"); }).catch(fail);
     } else if (form.id === "returns-filter") {
       ev.preventDefault();

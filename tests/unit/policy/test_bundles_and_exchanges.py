@@ -233,7 +233,7 @@ def problems_of(text: str) -> list[str]:
     (BOGO.replace("members_when =", "member_when ="),
      "x.toml:11:1: unknown field 'member_when' in [[bundles]]; did you mean 'members_when'?"),
     (BOGO.replace('outcome = "deduct"', 'outcome = "dedcut"'),
-     "x.toml:13:1: field 'outcome': 'dedcut' is not one of deduct, store_credit; did you mean 'deduct'?"),
+     "x.toml:13:1: field 'outcome': 'dedcut' is not one of deduct, store_credit, split; did you mean 'deduct'?"),
     (BOGO.replace('product_tag = ["bogo-free"]', 'product_tagz = ["bogo-free"]'),
      "x.toml:12:15: unknown condition 'product_tagz'; did you mean 'product_tag'?"),
     (THRESHOLD.replace('"100.00"', '"-5"'), "x.toml:12:1: field 'threshold': must not be negative (got -5)"),

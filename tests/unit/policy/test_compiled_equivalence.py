@@ -110,6 +110,33 @@ unless = {{ {key} = {value} }}
 when = {{ product_type = ["shoes", "socks"] }}
 class = "credit_only"
 """
+PRICE_ADJUSTMENTS = """
+[[price_adjustments]]
+id = "adjust-full-price"
+title = "Adjust"
+text = "A price adjustment within 7 days."
+when = {{ discounted = false }}
+resolution = "refund"
+days = 7
+from = "shipment"
+
+[[price_adjustments]]
+id = "adjust-when"
+title = "Adjust when"
+text = "Store credit adjustment when it holds."
+when = {{ {key} = {value} }}
+resolution = "store_credit"
+days = 14
+from = "delivery"
+
+[[price_adjustments]]
+id = "adjust-any"
+title = "Adjust any"
+text = "No adjustment when it or another holds."
+when_any = [{{ {key} = {value} }}, {{ product_tag = ["flash-sale"] }}]
+resolution = "none"
+days = 0
+"""
 RETURN_RULES = """
 [[return_rules]]
 id = "refuse"
@@ -133,6 +160,8 @@ def test_every_condition_kind_decides_alike_compiled(key):
     scope, kind = VOCABULARY[key]
     assert kind in SAMPLES, f"condition kind '{kind}' (of '{key}') needs a sample value in SAMPLES"
     body = LINE_RULES if scope in ("order", "line") else RETURN_RULES
+    if scope in ("order", "line", "class"):  # price adjustments run after the line's class is known
+        body += PRICE_ADJUSTMENTS
     policy = load_policy_text((HEAD + body).format(key=key, value=SAMPLES[kind]), f"<{key}>")
     _assert_alike(policy, _requests(random.Random(f"{SEED}-{key}"), []))
 

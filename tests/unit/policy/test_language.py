@@ -393,16 +393,22 @@ def test_a_typo_in_a_return_channel_names_its_position():
 
 
 @pytest.mark.parametrize("name,phrases", [
-    ("tentree", ["until January 15 following the order, whichever is later", "$10.00 label fee per return on refund or store credit or exchange, for all orders except exchanges for another size or colour of the same style"]),
+    ("tentree", ["until January 15 following the order, whichever is later", "$10.00 label fee per return on refund or store credit or exchange, for all orders except exchanges for another size or colour of the same style",
+                 "For orders shipped to GB or the EU: refund within 14 days of the order date",
+                 "Items returned damaged, tags removed, washed or worn: not accepted"]),
     ("echt", ["refund within 14 days of delivery; store credit within 40 days", "10% extra store credit on each item",
               "10.00 AUD fee per item", "For marked-down items: exchange or store credit only (no refund)",
               "Orders already exchanged once or more: accepted for store credit only",
-              "for all orders except orders already exchanged once or more"]),
+              "for all orders except orders already exchanged once or more",
+              "15.00 AUD return shipping fee per order (once, however many returns) on refund or store credit, for orders shipped to US",
+              "Product type swimwear and items returned hygiene label removed: not accepted"]),
     ("la-canadienne", ["items discounted by 40% or more (sale price and codes together)", "returns made by mail: not accepted",
                        "25.00 CAD fee per return", "except returns made in store"]),
     ("gobi-cashmere", ["refund within 30 days of delivery; store credit within 44 days", "$12.00 fee per return on refund",
                        "If you return items from an order that came with a free gift (products tagged "
-                       "gift-with-purchase), send the gift back too; otherwise its value is deducted"]),
+                       "gift-with-purchase), send the gift back too; otherwise its value is deducted",
+                       "Products tagged bogo and the free items that come with them (products tagged bogo-free) share "
+                       "what you paid for them equally"]),
 ])
 def test_example_policies_load_lint_clean_of_errors_and_render_their_clauses(name, phrases):
     from backend.policy import check_files, render_policy
