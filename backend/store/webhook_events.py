@@ -39,7 +39,7 @@ from sqlalchemy import and_, delete, func, or_, update
 from sqlalchemy.dialects import sqlite
 from sqlmodel import select
 
-from backend.store.models import WebhookEvent, utcnow
+from backend.store.models import Shop, WebhookEvent, utcnow
 
 _INSERT = """INSERT INTO webhook_events
     (event_id, topic, shop_domain, triggered_at, received_at, attempts, webhook_id, payload, status)
@@ -125,6 +125,12 @@ def _run(engine, sql: str, values: dict, *, autocommit: bool) -> tuple[int, str]
             conn.autocommit = False
         pooled.close()
     return (row[0], row[1]) if row else None
+
+
+def shop_gone(s, domain: str) -> bool:
+    """In the worker's session: is the shop unknown or uninstalled (its events are dropped, not processed)?"""
+    shop = s.exec(select(Shop).where(Shop.domain == domain)).first()
+    return shop is None or shop.uninstalled_at is not None
 
 
 def forget(db, row_id: int) -> None:
