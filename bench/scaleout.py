@@ -244,7 +244,7 @@ def main() -> None:
         print(f"  summary: worker stage {one['per_s']:.0f} orders/s with 1 consumer, {two['per_s']:.0f}/s with 2 "
               f"(x{speedup:.2f}, target x{TARGET_SPEEDUP} on separate cores; "
               f"{'met' if speedup >= TARGET_SPEEDUP else 'not met'} here, where {os.cpu_count()} shared cores at load "
-              f"{two['load']:.1f} run both), {one['cpu_ms']:.1f}-{two['cpu_ms']:.1f} ms of worker CPU per order "
+              f"{two['load']:.1f} run both), {min(one['cpu_ms'], two['cpu_ms']):.1f}-{max(one['cpu_ms'], two['cpu_ms']):.1f} ms of worker CPU per order "
               f"(target ≤ {TARGET_CPU_MS:.0f}), {tx} transactions per order (Redis lock / row lease; "
               f"target ≤ {TARGET_TRANSACTIONS}), {sum(r['doubled'] for r in results)} orders written twice")
     elif results:

@@ -65,7 +65,9 @@ def migrate_tokens(shops):
 @group.command("set-returns-mode")
 @click.argument("shop", type=ShopDomain())
 @click.argument("mode", type=click.Choice(["enforce", "recommend", "off"], case_sensitive=False))
-def set_returns_mode(shop, mode):
+@click.option("--process-on-receipt/--no-process-on-receipt", default=None,
+              help="Also process approved returns (the refund as decided) once their items are received.")
+def set_returns_mode(shop, mode, process_on_receipt):
     """How the shop's Shopify returns are handled: enforce (approve or decline each request by the policy),
     recommend (the verdict as an order tag and note; a new shop's default) or off. The admin page's Returns
     section does the same."""
@@ -73,7 +75,9 @@ def set_returns_mode(shop, mode):
     from backend.services.returns import mode as returns_mode
 
     try:
-        saved = returns_mode.set_mode(current_app.extensions["fineprint.db"], shop, mode, "cli")
+        saved = returns_mode.set_mode(current_app.extensions["fineprint.db"], shop, mode, "cli",
+                                      process_on_receipt=process_on_receipt)
     except AppError as exc:
         raise click.ClickException(f"{shop}: {exc.message}") from None
-    click.echo(f"{shop}: returns mode {saved['mode']}")
+    click.echo(f"{shop}: returns mode {saved['mode']}" + ("; processed on receipt" if saved["process_on_receipt"]
+                                                          else ""))

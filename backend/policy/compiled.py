@@ -12,15 +12,15 @@ from backend.policy.memos import line_memo, order_memo
 from backend.policy.lines import LineRules
 from backend.policy.memo import Memo
 from backend.policy.model import Policy
-from backend.policy.program import LineProgram
-from backend.policy.shipping import ShipByCalendar
+from backend.policy.program import LineProgram, compile_cond
+from backend.policy.shipping import ShipByCalendar, shipping_rates
 
 MEMO_SIZE = 4096
 
 
 class CompiledPolicy:
     __slots__ = ("policy", "tz", "currency", "conditions", "elapsed", "lines", "calendar", "moments", "protection_line",
-                 "line_memo", "order_memo", "program")
+                 "line_memo", "order_memo", "program", "rates")
 
     def __init__(self, policy: Policy, memo_size: int = MEMO_SIZE, reference: bool = False):
         self.policy = policy
@@ -32,6 +32,7 @@ class CompiledPolicy:
         self.elapsed = _reads_elapsed(policy)  # whether return lines need their days elapsed
         ship_by = policy.shipping.ship_by if policy.shipping is not None else None
         self.calendar = ShipByCalendar(ship_by) if ship_by is not None else None
+        self.rates = shipping_rates(policy, None if reference else compile_cond)  # predicates, rate texts
         self.moments = Memo(memo_size)  # timestamp text -> (instant, local date in the policy's zone)
         self.protection_line = policy.protection.line.match if policy.protection is not None else None
         self.line_memo = line_memo(policy, memo_size)  # outcomes of lines with facts seen before (an extra)

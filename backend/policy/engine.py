@@ -136,7 +136,7 @@ def _order_parts(c: CompiledPolicy, order, purchased: bool) -> tuple:
     """(signature, protection, shipping, sales tax, blocks, undetermined): what depends on the order alone."""
     policy, ctx, unknown = c.policy, Ctx(None, order), []
     return (signature_outcome(policy, ctx, unknown), _protection(policy, ctx, purchased, unknown),
-            shipping_outcome(policy, c.calendar, ctx, unknown), sales_tax_outcome(policy, order, unknown),
+            shipping_outcome(policy, c.calendar, ctx, unknown, c.rates), sales_tax_outcome(policy, order, unknown),
             blocked_outcome(policy, ctx, unknown), tuple(unknown))
 
 

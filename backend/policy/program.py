@@ -9,7 +9,9 @@ specialised compiler of this module where one exists, else by its generic predic
 What a line's rules produce (class, windows, the rules that shaped it) depends only on which rules matched
 (True, False or undetermined) and on whether the line is the protection line: `lines.combine`, THE
 combining rule, is run once per such pattern and its answer kept in the pattern table (at most
-2 × 3^rules patterns; bounded, owned by the compiled policy, keyed by the pattern's values).
+2 × 3^rules patterns; bounded, owned by the compiled policy, keyed by the pattern's values), laid out
+there as what a line outcome reads (lines.plan: per resolution its window, anchor and days; the reasons).
+Price adjustments are compiled too (`price_adjustment_chooser`), run once the line's class is known.
 The reference semantics (Cond.match per line, combine per line) stays what `compile_policy(reference=True)`
 runs; tests/unit/policy/test_compiled_equivalence.py proves the two decide alike.
 """
@@ -26,38 +28,33 @@ from backend.policy.vocabulary import VOCABULARY, all_of, any_of_preds, compile_
 PATTERNS = 4096
 
 
-def _set_match(attr: str, holder: str):
-    """`attr` of the line (or order) is one of the values: one membership test."""
-    if holder == "line":
-        return lambda values: lambda c: getattr(c.line, attr) in values
-    return lambda values: lambda c: getattr(c.order, attr) in values
-
-
-def _overlap(attr: str, holder: str):
-    """A set of the line's (or order's) values shares one with the condition's: a single value is one test."""
+def _overlap(one, many):
+    """A set of the line's (or order's) values shares one with the condition's: a single value is one
+    membership test (`one(value)`), more a disjointness test (`many(values)`)."""
     def compile_(values: frozenset):
         if len(values) == 1:
             (only,) = values
-            if holder == "line":
-                return lambda c: only in getattr(c.line, attr)
-            return lambda c: only in getattr(c.order, attr)
-        if holder == "line":
-            return lambda c: not values.isdisjoint(getattr(c.line, attr))
-        return lambda c: not values.isdisjoint(getattr(c.order, attr))
+            return one(only)
+        return many(values)
     return compile_
 
 
-# Specialised compilers: key -> value -> predicate on the context. Any key not here compiles through its
-# generic predicate (vocabulary.compile_key); tests prove both decide alike for every key in the vocabulary.
+# Specialised compilers: key -> value -> predicate on the context, each reading its attribute directly. Any
+# key not here compiles through its generic predicate (vocabulary.compile_key); tests prove both decide
+# alike for every key in the vocabulary.
 SPECIALISED = {
-    "product_tag": _overlap("tags", "line"),
-    "order_tag": _overlap("tags", "order"),
-    "carrier": _overlap("carriers", "order"),
-    "payment_method": _overlap("payments", "order"),
-    "product_type": _set_match("ptype", "line"),
-    "sku": _set_match("sku", "line"),
-    "sales_channel": _set_match("channel", "order"),
-    "currency": _set_match("currency", "order"),
+    "product_tag": _overlap(lambda v: lambda c: v in c.line.tags,
+                            lambda s: lambda c: not s.isdisjoint(c.line.tags)),
+    "order_tag": _overlap(lambda v: lambda c: v in c.order.tags,
+                          lambda s: lambda c: not s.isdisjoint(c.order.tags)),
+    "carrier": _overlap(lambda v: lambda c: v in c.order.carriers,
+                        lambda s: lambda c: not s.isdisjoint(c.order.carriers)),
+    "payment_method": _overlap(lambda v: lambda c: v in c.order.payments,
+                               lambda s: lambda c: not s.isdisjoint(c.order.payments)),
+    "product_type": lambda s: lambda c: c.line.ptype in s,
+    "sku": lambda s: lambda c: c.line.sku in s,
+    "sales_channel": lambda s: lambda c: c.order.channel in s,
+    "currency": lambda s: lambda c: c.order.currency in s,
 }
 
 

@@ -126,7 +126,9 @@ def _tags(value) -> frozenset:
         return _EMPTY
     if type(value) is str:
         value = value.split(",")
-    return frozenset(t.strip().lower() for t in value if t.strip())
+    found = {t.strip().lower() for t in value}  # a blank tag lower-cases to "" alone, dropped here
+    found.discard("")
+    return frozenset(found)
 
 
 def _order(r: _Reading, o: schema.Order, currency: str) -> Order:

@@ -71,22 +71,31 @@ class ShipByCalendar:
         return table
 
 
-def shipping_outcome(policy: Policy, calendar: ShipByCalendar | None, ctx, undetermined: list) -> dict | None:
-    """The first rate whose conditions are known to match; an undetermined one before it is reported."""
+def shipping_outcome(policy: Policy, calendar: ShipByCalendar | None, ctx, undetermined: list,
+                     rates: tuple | None = None) -> dict | None:
+    """The first rate whose conditions are known to match; an undetermined one before it is reported.
+    `rates`: the policy's `shipping_rates` (its predicates and rate texts built once), else read from it."""
     shipping = policy.shipping
     if shipping is None:
         return None
     rate = None
-    for r in shipping.rates:
-        found = r.cond.match(ctx)
+    for match, text, rule_id in (rates if rates is not None else shipping_rates(policy)):
+        found = match(ctx)
         if found:
-            rate = r.rate
+            rate = text
             break
         if found is None:
-            undetermined.append(("shipping", r.info.id))
+            undetermined.append(("shipping", rule_id))
     by = calendar.ships_by(ctx.order.local_date) if calendar is not None else None
-    return {"rate": None if rate is None else fmt(rate), "currency": shipping.currency,
-            "ships_by": by.isoformat() if by else None}
+    return {"rate": rate, "currency": shipping.currency, "ships_by": by.isoformat() if by else None}
+
+
+def shipping_rates(policy: Policy, compile_cond=None) -> tuple:
+    """The rates as (predicate, rate text, rule id): `compile_cond(cond)` makes the predicate when given."""
+    if policy.shipping is None:
+        return ()
+    return tuple((compile_cond(r.cond) if compile_cond is not None else r.cond.match, fmt(r.rate), r.info.id)
+                 for r in policy.shipping.rates)
 
 
 def sales_tax_outcome(policy: Policy, order, undetermined: list) -> bool | None:

@@ -8,7 +8,7 @@ ingests facts, apply_decision.py decides and records, locks.py leases an order's
     mark(session, state_id, **values)                   the pipeline's own columns
     active_policy(session, shop)                        the shop's active policy name
     log_decision(session, **fields)                     one decision_log row
-    take_lease / renew_lease / release_lease            the row lease (locks.py without Redis)
+    take_lease / renew_lease / release_lease(_in)       the row lease (locks.py without Redis)
 """
 from __future__ import annotations
 
@@ -119,8 +119,13 @@ def renew_lease(db, shop: str, order_id: str, owner: str, ttl: float) -> None:
 
 def release_lease(db, shop: str, order_id: str, owner: str) -> None:
     with db.session() as session:
-        session.execute(update(OrderState)
-                        .where(OrderState.shop_domain == shop, OrderState.order_id == order_id,
-                               OrderState.lock_owner == owner)
-                        .values(lock_owner=None, lock_expires_at=None)
-                        .execution_options(synchronize_session=False))
+        release_lease_in(session, shop, order_id, owner)
+
+
+def release_lease_in(session: Session, shop: str, order_id: str, owner: str) -> None:
+    """The lease given up in the caller's transaction (only while `owner` still holds it)."""
+    session.execute(update(OrderState)
+                    .where(OrderState.shop_domain == shop, OrderState.order_id == order_id,
+                           OrderState.lock_owner == owner)
+                    .values(lock_owner=None, lock_expires_at=None)
+                    .execution_options(synchronize_session=False))

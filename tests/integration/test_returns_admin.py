@@ -112,6 +112,10 @@ def test_enforce_mode_set_from_the_cli_declines_the_next_request(app, client, si
     assert result.exit_code == 0 and result.output.strip() == f"{SHOP}: returns mode enforce"
     _, ret = requested_return(app, client, simulator)
     assert simulator.get_return(SHOP, ret.id).status == "DECLINED"
+    both = runner.invoke(args=["shops", "set-returns-mode", SHOP, "enforce", "--process-on-receipt"])
+    assert both.exit_code == 0 and both.output.strip() == f"{SHOP}: returns mode enforce; processed on receipt"
+    with app.extensions["fineprint.db"].session() as s:
+        assert repo.settings(s, SHOP).process_on_receipt
 
 
 def test_the_cli_refuses_an_unknown_shop_or_mode_in_one_line(runner, shop):

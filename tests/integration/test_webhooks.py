@@ -44,12 +44,16 @@ def test_a_signed_order_webhook_is_recorded_processed_and_acknowledged(app, clie
 
 
 ALL_TOPICS = sorted(set().union(*_subscribed()))
+# Subscribed topics whose example payload is not published in ../shared/shopify: their handlers read nothing
+# from the body (the Admin API is read instead), so they are posted with an empty object, never an invented one.
+NO_PUBLISHED_EXAMPLE = {"reverse_fulfillment_orders/dispose"}
 
 
 @pytest.mark.parametrize("topic", ALL_TOPICS)
 def test_every_subscribed_topic_with_shopifys_example_payload_is_accepted_and_recorded(app, client, topic):
     install_shop(app)
-    res = post_webhook(client, app, topic, example(topic), event_id=f"ex-{topic}")
+    body = {} if topic in NO_PUBLISHED_EXAMPLE else example(topic)
+    res = post_webhook(client, app, topic, body, event_id=f"ex-{topic}")
     assert res.status_code == 200, res.get_json()
     (event,) = events(app, event_id=f"ex-{topic}")
     expected = "done" if topic in webhooks.TOPIC_HANDLERS else "ignored"

@@ -7,6 +7,10 @@ conditional UPDATE, which works across processes on SQLite and PostgreSQL.
 Either way `order_lock` never blocks: it yields False when someone else holds
 the order, and the caller reschedules.
 
+What `order_lock` yields is true when the lock is held. A row lease can also be given up inside the
+caller's last transaction (`held.release_in(session)`, then `held.released()` once that committed), which
+saves the separate release; a Redis lock is released when the block ends either way.
+
 Leases are short (`DEFAULT_TTL`) and renewed while their holder runs (`renewing`): a
 job that takes longer keeps its lease, and a killed worker's lease lapses within
 seconds, so its work is picked up again well within a minute.
@@ -64,8 +68,26 @@ def renewing(every: float, renew: Callable[[], object]) -> Iterator[None]:
         thread.join(timeout=every + 1)
 
 
+class Held:
+    """Truthy when the lock is held. `release_in(session)` gives a row lease up in the caller's transaction;
+    `released()` says that transaction committed, so the block's end has nothing left to release."""
+
+    def __init__(self, held: bool, release_in: Callable[[object], None] | None = None):
+        self.held, self._release_in, self.done = held, release_in, False
+
+    def __bool__(self) -> bool:
+        return self.held
+
+    def release_in(self, session) -> None:
+        if self.held and self._release_in is not None:
+            self._release_in(session)
+
+    def released(self) -> None:
+        self.done = self._release_in is not None
+
+
 @contextmanager
-def order_lock(app, shop: str, order_id: str, ttl: float | None = None) -> Iterator[bool]:
+def order_lock(app, shop: str, order_id: str, ttl: float | None = None) -> Iterator[Held]:
     config = app.config["FINEPRINT"]
     ttl = float(ttl or config.order_lock_ttl or DEFAULT_TTL)
     if config.redis_url:
@@ -77,10 +99,10 @@ def order_lock(app, shop: str, order_id: str, ttl: float | None = None) -> Itera
 
 
 @contextmanager
-def _redis_lock(config, shop: str, order_id: str, ttl: float) -> Iterator[bool]:
+def _redis_lock(config, shop: str, order_id: str, ttl: float) -> Iterator[Held]:
     prefix = config.huey_name
     lock = _redis(config.redis_url).lock(f"{prefix}:order-lock:{shop}:{order_id}", timeout=ttl, blocking=False)
-    held = lock.acquire(blocking=False)
+    held = Held(lock.acquire(blocking=False))
     try:
         if held:
             with renewing(ttl / 3, lambda: lock.extend(ttl, replace_ttl=True)):
@@ -96,9 +118,10 @@ def _redis_lock(config, shop: str, order_id: str, ttl: float) -> Iterator[bool]:
 
 
 @contextmanager
-def _row_lease(db, shop: str, order_id: str, ttl: float) -> Iterator[bool]:
+def _row_lease(db, shop: str, order_id: str, ttl: float) -> Iterator[Held]:
     owner = owner_token()
-    held = order_pipeline.take_lease(db, shop, order_id, owner, ttl)
+    held = Held(order_pipeline.take_lease(db, shop, order_id, owner, ttl),
+                lambda session: order_pipeline.release_lease_in(session, shop, order_id, owner))
     try:
         if held:
             with renewing(ttl / 3, lambda: order_pipeline.renew_lease(db, shop, order_id, owner, ttl)):
@@ -106,5 +129,5 @@ def _row_lease(db, shop: str, order_id: str, ttl: float) -> Iterator[bool]:
         else:
             yield held
     finally:
-        if held:
+        if held and not held.done:
             order_pipeline.release_lease(db, shop, order_id, owner)

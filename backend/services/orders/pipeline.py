@@ -56,9 +56,14 @@ def _locked_apply(app, db, job, shop: str, order_id: str, trigger: str) -> str:
         if not held:  # another consumer is deciding this order: it must not end "done" before our news
             jobs.request_rerun(db, job.id)
             raise Busy()
-        try:  # the job ends "done" in the transaction that records the outcome (one commit, not two)
-            result = apply_order(app, shop, order_id, trigger,
-                                 done=lambda session: jobs.finish_in(session, job.id, "done", attempts=0))
+
+        def done(session) -> None:  # the job ends "done" and a row lease is given up in the outcome's commit
+            jobs.finish_in(session, job.id, "done", attempts=0)
+            held.release_in(session)
+
+        try:
+            result = apply_order(app, shop, order_id, trigger, done=done)
+            held.released()
         except Exception as exc:
             attempts = job.attempts + 1
             error = f"{type(exc).__name__}: {exc}"
