@@ -18,6 +18,16 @@ prepares it server-side). "Is the shop installed?" is an EXISTS inside the state
 and status back; the payload is bound as the signed body's own JSON text. The UNIQUE event id makes a second
 delivery insert nothing (no read-then-write race, no error raised and logged by the server), and the row has
 committed when `insert` returns, so before the 200.
+
+What "committed" survives (decided for issue 19, kept): on PostgreSQL, the server's own durability (fsync of
+the WAL at each commit, shared by concurrent commits). On SQLite the app's database runs WAL with
+synchronous=NORMAL (backend/store/db.py): a commit is written into the WAL file before `insert` returns, but
+fsynced only at checkpoints. A crash of the web process, of gunicorn or of the worker loses no acknowledged
+webhook (the bytes are in the operating system's cache, and the next opener replays the WAL). A power cut or a
+kernel crash may roll back the last commits before the checkpoint, and Shopify does not re-send what was
+acknowledged. synchronous=FULL would close that window at one fsync per webhook, which on this disk capped
+ingest at about 300/s; SQLite is the embedded default for one machine, and a deployment that must survive
+power loss runs PostgreSQL (README, "Scale out: PostgreSQL, Redis, several workers").
 """
 from __future__ import annotations
 
@@ -29,7 +39,7 @@ from sqlalchemy import and_, delete, func, or_, update
 from sqlalchemy.dialects import sqlite
 from sqlmodel import select
 
-from backend.store.models import WebhookEvent, utcnow
+from backend.store.models import Shop, WebhookEvent, utcnow
 
 _INSERT = """INSERT INTO webhook_events
     (event_id, topic, shop_domain, triggered_at, received_at, attempts, webhook_id, payload, status)
@@ -115,6 +125,12 @@ def _run(engine, sql: str, values: dict, *, autocommit: bool) -> tuple[int, str]
             conn.autocommit = False
         pooled.close()
     return (row[0], row[1]) if row else None
+
+
+def shop_gone(s, domain: str) -> bool:
+    """In the worker's session: is the shop unknown or uninstalled (its events are dropped, not processed)?"""
+    shop = s.exec(select(Shop).where(Shop.domain == domain)).first()
+    return shop is None or shop.uninstalled_at is not None
 
 
 def forget(db, row_id: int) -> None:

@@ -1,4 +1,4 @@
-"""Ingest's record path after issue 19 (one Core INSERT ... SELECT in autocommit, `store/webhook_events.py`):
+"""Ingest's record path after issue 19 (one INSERT ... SELECT ... ON CONFLICT DO NOTHING through the driver, `store/webhook_events.py`):
 still recorded before it is acknowledged, still once per event, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
@@ -69,3 +69,32 @@ def test_when_the_queue_refuses_the_row_is_forgotten_so_shopifys_retry_is_accept
     assert getattr(err.value, "status", None) == 503
     assert rows(db_url) == []
     assert webhooks.record(app.extensions["fineprint.db"], d, text, lambda _id: None) == "accepted"
+
+
+def test_the_pooled_connection_goes_back_transactional_after_a_webhook_so_the_next_session_can_roll_back(app, db_url):
+    """The ingest statement borrows a pooled connection (PostgreSQL: in autocommit for that one statement);
+    a session that gets the same connection next must still be able to roll its work back."""
+    install_shop(app)
+    db = app.extensions["fineprint.db"]
+    for n in range(3):
+        d, text = delivery(app, event_id=f"ev-{n}", webhook_id=f"wh-{n}")
+        assert webhooks.record(db, d, text, lambda row_id: None) == "accepted"
+    with db.engine.connect() as conn:  # the connection the inserts used: the pool hands it out again
+        conn.execute(sa.text("DELETE FROM webhook_events"))
+        conn.rollback()
+    assert [r[0] for r in rows(db_url)] == ["ev-0", "ev-1", "ev-2"]
+
+
+def test_a_connection_that_breaks_under_the_insert_is_dropped_from_the_pool_not_handed_out_again(app, db_url):
+    install_shop(app)
+    db = app.extensions["fineprint.db"]
+    d, text = delivery(app, event_id="ev-1", webhook_id="wh-1")
+    assert webhooks.record(db, d, text, lambda row_id: None) == "accepted"
+    with db.engine.connect() as conn:  # the server (or a proxy) closes it while it waits in the pool
+        broken = conn.connection.driver_connection
+    broken.close()
+    again, _ = delivery(app, event_id="ev-2", webhook_id="wh-2")
+    with pytest.raises(Exception):
+        webhooks.record(db, again, text, lambda row_id: None)  # answered 500: Shopify retries
+    assert webhooks.record(db, again, text, lambda row_id: None) == "accepted"  # a fresh connection
+    assert [r[0] for r in rows(db_url)] == ["ev-1", "ev-2"]

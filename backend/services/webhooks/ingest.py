@@ -22,9 +22,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Mapping, Optional
-
-from sqlmodel import Session, select
+from typing import Any, Callable, Mapping, Optional
 
 from backend.errors import AppError, ServiceUnavailable
 from backend.services.compliance import topics as compliance
@@ -35,7 +33,7 @@ from backend.services.returns import store as returns_store
 from backend.services.orders.locks import renewing
 from backend.shopify.oauth import normalize_shop
 from backend.store import webhook_events as events
-from backend.store.models import Shop, WebhookEvent, utcnow
+from backend.store.models import WebhookEvent, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +43,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=30)
 RECEIVED_GRACE = timedelta(seconds=45)
 
-Handler = Callable[[Session, WebhookEvent], Optional[str]]
+Handler = Callable[[Any, WebhookEvent], Optional[str]]  # (the event's ORM session, the event)
 
 TOPIC_HANDLERS: dict[str, Handler] = {
     "app/uninstalled": install.handle_app_uninstalled,
@@ -155,11 +153,6 @@ def _parse_time(text: str) -> datetime | None:
         return None
 
 
-def _shop_gone(s: Session, domain: str) -> bool:
-    shop = s.exec(select(Shop).where(Shop.domain == domain)).first()
-    return shop is None or shop.uninstalled_at is not None
-
-
 def record(db, delivery: Delivery, payload: dict | str, enqueue: Callable[[int], object]) -> str:
     """Store the delivery (committed before this returns: one statement, `store.webhook_events.insert`);
     enqueue it. Returns "accepted", "duplicate" or "dropped".
@@ -212,12 +205,12 @@ def process(db, row_id: int) -> str | None:
         raise
 
 
-def dispatch(s: Session, event: WebhookEvent) -> str:
+def dispatch(s, event: WebhookEvent) -> str:
     handler = TOPIC_HANDLERS.get(event.topic)
     if handler is None:
         log.info("no handler for webhook topic %s (event %s): acknowledged and ignored", event.topic, event.event_id)
         return "ignored"
-    if event.topic not in ALWAYS_PROCESSED and _shop_gone(s, event.shop_domain):
+    if event.topic not in ALWAYS_PROCESSED and events.shop_gone(s, event.shop_domain):
         event.payload = None
         log.info("webhook %s for %s dropped: the shop is not installed", event.topic, event.shop_domain)
         return "dropped"
