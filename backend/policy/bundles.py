@@ -32,14 +32,7 @@ def bundle_outcomes(policy, resolution: str, order, outcomes: dict, accepted: li
     `earlier`: {line id: units the order's earlier returns took back}."""
     deductions, credited, reasons, deducted = [], set(), {}, set()
     earlier = earlier or {}
-    for rule in policy.bundles:
-        if resolution not in rule.resolutions or rule.outcome == "split":
-            continue
-        found = rule.cond.match(Ctx(None, order))
-        if not found:
-            if found is None:
-                undetermined.append(("return", rule.info.id))
-            continue
+    for rule in _applying(policy, resolution, order, undetermined, split=False):
         gifts, members = _split(rule, order, outcomes, undetermined)
         returned = [(ctx, amount) for ctx, amount in accepted if ctx.line.id in members]
         if not returned or not gifts or not _broken(rule, members, returned, earlier):
@@ -55,6 +48,19 @@ def bundle_outcomes(policy, resolution: str, order, outcomes: dict, accepted: li
                 credited.add(ctx.line.id)
                 reasons.setdefault(ctx.line.id, rule.info.reason)
     return deductions, credited, reasons
+
+
+def _applying(policy, resolution: str, order, undetermined: list, *, split: bool):
+    """The bundle rules for `resolution` whose condition holds for the order: the `split` ones or the others.
+    A condition that cannot be decided is noted as undetermined and its rule skipped."""
+    for rule in policy.bundles:
+        if (rule.outcome == "split") != split or resolution not in rule.resolutions:
+            continue
+        found = rule.cond.match(Ctx(None, order))
+        if found:
+            yield rule
+        elif found is None:
+            undetermined.append(("return", rule.info.id))
 
 
 def _split(rule, order, outcomes: dict, undetermined: list) -> tuple[list, dict]:
@@ -115,14 +121,7 @@ def split_shares(policy, resolution: str, order, outcomes: dict, accepted: list,
     together pay exactly what the bundle cost."""
     shares: dict = {}
     earlier = earlier or {}
-    for rule in policy.bundles:
-        if rule.outcome != "split" or resolution not in rule.resolutions:
-            continue
-        found = rule.cond.match(Ctx(None, order))
-        if not found:
-            if found is None:
-                undetermined.append(("return", rule.info.id))
-            continue
+    for rule in _applying(policy, resolution, order, undetermined, split=True):
         gifts, members = _split(rule, order, outcomes, undetermined)
         lines = {**members, **{ln.id: ln for ln in gifts}}
         units = sum(ln.quantity for ln in lines.values())
