@@ -78,3 +78,31 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def driver_connection(engine: Engine, *, autocommit: bool = False):
+    """A pooled connection's own driver connection, for the few hot statements (webhook ingest, the Decision
+    API's cart read) where SQLAlchemy's execution layer costs more than the database. `autocommit` (PostgreSQL):
+    each statement commits by itself, no BEGIN/COMMIT round trips; switched back before the connection returns
+    to the pool. On an error the connection is rolled back, or dropped from the pool when the error left it
+    closed or broken (as SQLAlchemy's own execution does), and the error is raised."""
+    pooled = engine.raw_connection()
+    conn = pooled.driver_connection
+    try:
+        if autocommit:
+            conn.autocommit = True
+        yield conn
+    except BaseException:
+        if getattr(conn, "closed", False) or getattr(conn, "broken", False):
+            pooled.invalidate()
+        else:
+            try:
+                conn.rollback()
+            except Exception:
+                pooled.invalidate()
+        raise
+    finally:
+        if autocommit and not getattr(conn, "closed", True):
+            conn.autocommit = False
+        pooled.close()

@@ -23,6 +23,7 @@ import orjson
 from sqlalchemy import and_, bindparam
 from sqlmodel import select
 
+from backend.store.db import driver_connection
 from backend.store.models import CatalogProduct, CatalogVariant, Shop, ShopSettings
 
 
@@ -143,30 +144,21 @@ def cart_inputs(engine, shop: str, variant_ids) -> CartInputs | None:
 
 
 def _read(engine, sql: str, params: tuple) -> list:
-    """Rows of one read on the pool's driver connection. PostgreSQL's runs in autocommit (no BEGIN/ROLLBACK
-    round trips; SQLite's driver opens no transaction for a SELECT). A connection the server dropped is
-    invalidated and the read runs once more through SQLAlchemy, which then retires the pool's older ones."""
-    postgres = engine.dialect.name == "postgresql"
-    fairy = engine.raw_connection()
+    """Rows of one read on the pool's driver connection (store/db.py). PostgreSQL's runs in autocommit (no
+    BEGIN/ROLLBACK round trips; SQLite's driver opens no transaction for a SELECT). A connection the server
+    dropped is invalidated and the read runs once more through SQLAlchemy, which then retires the pool's older
+    ones."""
+    driver = None
     try:
-        driver = fairy.driver_connection
-        if postgres:
-            driver.autocommit = True
-        try:
-            cursor = fairy.cursor()
+        with driver_connection(engine, autocommit=engine.dialect.name == "postgresql") as driver:
+            cursor = driver.cursor()
             try:
                 cursor.execute(sql, params)
                 return cursor.fetchall()
             finally:
                 cursor.close()
-        finally:
-            if postgres and not driver.closed:
-                driver.autocommit = False
     except engine.dialect.loaded_dbapi.Error as exc:
-        if not engine.dialect.is_disconnect(exc, fairy.dbapi_connection, None):
+        if not engine.dialect.is_disconnect(exc, driver, None):
             raise
-        fairy.invalidate(exc)
-    finally:
-        fairy.close()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         return list(conn.exec_driver_sql(sql, params))

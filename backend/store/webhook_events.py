@@ -39,6 +39,7 @@ from sqlalchemy import and_, delete, func, or_, update
 from sqlalchemy.dialects import sqlite
 from sqlmodel import select
 
+from backend.store.db import driver_connection
 from backend.store.models import Shop, WebhookEvent, utcnow
 
 _INSERT = """INSERT INTO webhook_events
@@ -93,13 +94,8 @@ def insert(db, *, event_id: str, topic: str, shop: str, triggered_at: datetime |
 
 
 def _run(engine, sql: str, values: dict, *, autocommit: bool) -> tuple[int, str] | None:
-    """`sql` on a pooled DBAPI connection; committed when this returns. A connection the statement found
-    broken is dropped from the pool (as SQLAlchemy's own execution does) rather than handed out again."""
-    pooled = engine.raw_connection()
-    conn = pooled.driver_connection
-    try:
-        if autocommit:
-            conn.autocommit = True  # psycopg: the INSERT commits by itself, no BEGIN/COMMIT round trips
+    """`sql` on a pooled driver connection (store/db.py); committed when this returns."""
+    with driver_connection(engine, autocommit=autocommit) as conn:
         cursor = conn.cursor()
         try:
             if autocommit:
@@ -111,19 +107,6 @@ def _run(engine, sql: str, values: dict, *, autocommit: bool) -> tuple[int, str]
             cursor.close()
         if not autocommit:
             conn.commit()
-    except BaseException:
-        if getattr(conn, "closed", False) or getattr(conn, "broken", False):
-            pooled.invalidate()
-        else:
-            try:
-                conn.rollback()
-            except Exception:
-                pooled.invalidate()
-        raise
-    finally:
-        if autocommit and not getattr(conn, "closed", True):
-            conn.autocommit = False
-        pooled.close()
     return (row[0], row[1]) if row else None
 
 
