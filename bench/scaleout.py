@@ -45,6 +45,23 @@ TARGET_CPU_MS = 50.0
 TARGET_SPEEDUP = 1.8
 
 
+def _install_with_catalog(app, sim):
+    """The bench shop installed (policy ally) with the simulator's token, its products mirrored through signed
+    products/create webhooks: (the app's test client, the products)."""
+    from backend.store.models import Shop
+
+    token = sim.install(SHOP)["access_token"]
+    with app.extensions["fineprint.db"].session() as s:
+        s.add(Shop(domain=SHOP, access_token_encrypted=app.extensions["fineprint.cipher"].encrypt(token),
+                   active_policy="ally"))
+    client = app.test_client()
+    products = _products(sim)
+    for p in products:
+        body = json.dumps(_product_payload(sim, p)).encode()
+        assert client.post("/webhooks", data=body, headers=_headers(body, "products/create")).status_code == 200
+    return client, products
+
+
 def _consumer(url: str, redis_url: str, queue: str, sim, threads: int) -> subprocess.Popen:
     env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": url, "REDIS_URL": redis_url,
            "QUEUE_NAME": queue, "SHOPIFY_ADMIN_ORIGIN": sim.origin_template, "SHOPIFY_API_SECRET": SECRET}
@@ -75,7 +92,6 @@ def run(url: str, redis_url: str, consumers: int, orders: int, threads: int) -> 
     from backend.services import queue as queue_port
     from backend.services.webhooks import ingest
     from backend.store import migrate
-    from backend.store.models import Shop
     from devshop import Simulator
 
     queue = f"fineprint-bench-{uuid.uuid4().hex[:8]}"
@@ -84,15 +100,7 @@ def run(url: str, redis_url: str, consumers: int, orders: int, threads: int) -> 
         sim.add_shop(SHOP, bucket_size=10**9, restore_rate=10**9)  # rate limits lifted: the worker's own speed
         base = {"database_url": url, "admin_origin": sim.origin_template, "backfill_dir": str(Path(d) / "bf")}
         setup = create_app({**base, "huey_immediate": True})  # products mirrored inline, before the clock
-        token = sim.install(SHOP)["access_token"]
-        with setup.extensions["fineprint.db"].session() as s:
-            s.add(Shop(domain=SHOP, access_token_encrypted=setup.extensions["fineprint.cipher"].encrypt(token),
-                       active_policy="ally"))
-        client = setup.test_client()
-        products = _products(sim)
-        for p in products:
-            body = json.dumps(_product_payload(sim, p)).encode()
-            assert client.post("/webhooks", data=body, headers=_headers(body, "products/create")).status_code == 200
+        client, products = _install_with_catalog(setup, sim)
         setup.extensions["fineprint.db"].dispose()
 
         app = create_app({**base, "redis_url": redis_url, "huey_name": queue})  # the queue the consumers read
@@ -152,7 +160,6 @@ def transactions_per_order(url: str, redis_url: str | None, orders: int = 20) ->
     from backend.services import queue as queue_port
     from backend.services.webhooks import ingest
     from backend.store import migrate
-    from backend.store.models import Shop
     from devshop import Simulator
 
     migrate.upgrade(url)
@@ -164,15 +171,7 @@ def transactions_per_order(url: str, redis_url: str | None, orders: int = 20) ->
                           "backfill_dir": str(Path(d) / "bf")})
         logging.getLogger().setLevel(logging.WARNING)  # the figures, not the app's log
         db = app.extensions["fineprint.db"]
-        token = sim.install(SHOP)["access_token"]
-        with db.session() as s:
-            s.add(Shop(domain=SHOP, access_token_encrypted=app.extensions["fineprint.cipher"].encrypt(token),
-                       active_policy="ally"))
-        client = app.test_client()
-        products = _products(sim)
-        for p in products:
-            body = json.dumps(_product_payload(sim, p)).encode()
-            assert client.post("/webhooks", data=body, headers=_headers(body, "products/create")).status_code == 200
+        client, products = _install_with_catalog(app, sim)
         counts = {"transactions": 0, "statements": 0}
 
         def on_begin(conn):
