@@ -65,8 +65,11 @@ def extension_token_required(surface: str):
         @wraps(view)
         def wrapper(*args, **kwargs):
             token = bearer_token(request.headers.get("Authorization"))
-            try:
-                g.session = verify_extension_or_admin_token(token, _config(), surface, request.url)
+            config = _config()
+            try:  # the URL as our app's own address plus the path: the verifiers only log it (redacted) and
+                # compare it with an OPTIONS request's Origin (preflights never get here); Werkzeug's
+                # `request.url` would rebuild and re-quote it on every decision
+                g.session = verify_extension_or_admin_token(token, config, surface, config.app_url + request.path)
             except InvalidSessionToken as err:
                 raise Unauthorized(err.message, details={"reason": err.code}, headers=RETRY_HEADER) from None
             g.shop = g.session.shop
