@@ -220,10 +220,14 @@ def planned_outcome(rules: LineRules, planned: tuple, ctx: Ctx, as_of: date, sha
                 anchor = anchored[_ANCHOR_INDEX[rule.anchor]]
                 if anchor is None:
                     adjustment = {"allowed": True, "resolution": rule.resolution, "deadline": None}
-                else:
-                    deadline = anchor + chosen[1]
-                    adjustment = {"allowed": as_of <= deadline, "resolution": rule.resolution,
-                                  "deadline": deadline.isoformat()}
+                else:  # through this decision's deadlines: lines of one order mostly share their anchors
+                    delta = chosen[1]
+                    found = deadlines.get((anchor, delta.days))
+                    if found is None:
+                        deadline = anchor + delta
+                        found = deadlines[anchor, delta.days] = (deadline, deadline.isoformat())
+                    adjustment = {"allowed": as_of <= found[0], "resolution": rule.resolution,
+                                  "deadline": found[1]}
     return {"line_item_id": ctx.line.id, "class": cls, "resolutions": resolutions,
             "price_adjustment": adjustment, "reasons": reasons}, windows, latest
 
