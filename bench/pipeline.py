@@ -10,6 +10,8 @@ Figure 2 reports two rates: with all connections busy (compared with the target)
 Environment knobs: BENCH_INGEST_REQUESTS (3000), BENCH_INGEST_CLIENTS (16), BENCH_INGEST_ONLY (sqlite|postgres),
 BENCH_GUNICORN_ARGS (-c gunicorn.conf.py), BENCH_GENERATOR (wrk if installed, else python), BENCH_BACKFILL_ORDERS
 (10000), BENCH_RESTORE_RATE (1000). `python bench/pipeline.py --ingest` prints only figure 2.
+BENCH_INGEST_PROFILE=N measures figure 2's route without a server instead: CPU per webhook of N signed
+orders/create under Flask's test client, then a cProfile of N more (BENCH_INGEST_ONLY applies).
 """
 from __future__ import annotations
 
@@ -420,6 +422,98 @@ def _ingest_variants(n: int, clients: int = 16):
         services.drop_postgres_schema(schema)
 
 
+def profile_ingest(requests: int, url: str | None = None, redis_url: str | None = None) -> dict:
+    """In process, no HTTP server: CPU per webhook of POST /webhooks under Flask's test client (signed
+    orders/create bodies as figure 2 sends, the same database and queue kinds), then a cProfile of as many
+    again, for where the route's time goes. `url`/`redis_url` pick PostgreSQL + Redis, else SQLite files."""
+    import cProfile
+    import io
+    import logging
+    import pstats
+
+    import sqlalchemy as sa
+
+    from backend import create_app
+    from backend.store import migrate
+
+    with tempfile.TemporaryDirectory() as d:
+        url = url or f"sqlite:///{Path(d) / 'ingest.db'}"
+        migrate.upgrade(url)
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO shops (domain, scopes, created_at, access_token_encrypted, "
+                                 "active_policy) VALUES (:d, '', CURRENT_TIMESTAMP, 'x', 'ally')"), {"d": SHOP})
+        queue_name = f"fineprint-bench-{uuid.uuid4().hex[:8]}"
+        extra = {"redis_url": redis_url, "huey_name": queue_name} if redis_url else {"huey_path": str(Path(d) / "queue.db")}
+        app = create_app({"database_url": url, "api_secret": SECRET, **extra})
+        logging.getLogger().setLevel(logging.WARNING)
+        template = json.loads((ROOT / "tests/data/shopify/webhooks/2025-10/orders_create.json").read_text())
+        warm = max(50, requests // 10)
+        signed = []
+        for i in range(warm + 2 * requests):
+            body = json.dumps(dict(template, id=10_000 + i, admin_graphql_api_id=f"gid://shopify/Order/{10_000 + i}")).encode()
+            signed.append((body, _headers(body, "orders/create")))
+        client = app.test_client()
+
+        def run(batch) -> None:
+            for body, headers in batch:
+                response = client.post("/webhooks", data=body, headers=headers)
+                if response.status_code != 200 or b"accepted" not in response.get_data():
+                    raise RuntimeError(f"/webhooks answered {response.status_code}: {response.get_data()[:200]!r}")
+
+        run(signed[:warm])  # warm-up: connections, prepared statements
+        started = time.process_time()
+        run(signed[warm:warm + requests])
+        cpu_ms = (time.process_time() - started) / requests * 1000
+        profiler = cProfile.Profile()
+        profiler.runcall(run, signed[warm + requests:])
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(
+            r"backend|shopify_app|flask|werkzeug|huey|redis|sqlite3|psycopg|orjson|json|hmac", 30)
+        with engine.begin() as conn:
+            stored = conn.execute(sa.text("SELECT count(*) FROM webhook_events")).scalar()
+        app.extensions["fineprint.db"].dispose()
+        engine.dispose()
+        if redis_url:
+            import redis
+
+            client_ = redis.Redis.from_url(redis_url)
+            for key in client_.scan_iter(f"*{queue_name}*"):
+                client_.delete(key)
+    return {"cpu_ms": cpu_ms, "profile": out.getvalue(), "load": os.getloadavg()[0], "stored": stored,
+            "sent": warm + 2 * requests}
+
+
+def _profiles(requests: int) -> None:
+    only = os.environ.get("BENCH_INGEST_ONLY")
+    runs = []
+    if only != "postgres":
+        runs.append(("SQLite + SQLite queue", lambda: profile_ingest(requests)))
+    if only != "sqlite":
+        def postgres():
+            from tests import services
+
+            schema, url = services.create_postgres_schema()
+            services.redis_client()
+            try:
+                return profile_ingest(requests, url, services.TEST_REDIS_URL)
+            finally:
+                services.drop_postgres_schema(schema)
+        runs.append(("PostgreSQL + Redis queue", postgres))
+    for label, run in runs:
+        try:
+            m = run()
+        except BaseException as exc:  # pytest.skip outside pytest raises Skipped (a BaseException)
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            print(f"webhook ingest profile ({label}): skipped ({str(exc).splitlines()[0][:120]})")
+            continue
+        print(f"webhook ingest ({label}) in process under Flask's test client, {requests} signed orders/create: "
+              f"CPU {m['cpu_ms']:.3f} ms per webhook, {m['stored']}/{m['sent']} recorded "
+              f"(load average {m['load']:.1f} on {os.cpu_count()} CPUs)")
+        print("\n".join(line for line in m["profile"].splitlines() if line.strip()))
+
+
 # Issue 19's targets for figure 2: acknowledgements/s by database, p99, nothing lost.
 INGEST_TARGETS = {"SQLite + SQLite queue": 1500, "PostgreSQL + Redis queue": 1000}
 INGEST_P99_MS = 30.0
@@ -459,6 +553,9 @@ def print_ingest() -> None:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
+    if os.environ.get("BENCH_INGEST_PROFILE"):  # the route in process: CPU per webhook and a cProfile
+        _profiles(int(os.environ["BENCH_INGEST_PROFILE"]))
+        return
     if "--ingest" in sys.argv[1:]:  # `python bench/pipeline.py --ingest`: only figure 2
         print_ingest()
         return
