@@ -465,7 +465,8 @@ def profile_ingest(requests: int, url: str | None = None, redis_url: str | None 
         started = time.process_time()
         run(signed[warm:warm + requests])
         cpu_ms = (time.process_time() - started) / requests * 1000
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile()  # wall clock (a CPU-time timer costs a system call per event and
+        # distorts more): the cumulative times include waits on the database and Redis
         profiler.runcall(run, signed[warm + requests:])
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(
