@@ -172,8 +172,14 @@ def record(db, delivery: Delivery, payload: dict | str, enqueue: Callable[[int],
 
 # Where a key of the body could be one of BODY_SHOP_FIELDS: the word itself, or a JSON escape of a letter or
 # "_" (\u0040-\u007f) that could spell it. A body with neither names no shop, so `Delivery.signed` is a no-op.
-_MAYBE_SHOP_FIELD = re.compile(rb"domain|\\u00[4-7][0-9a-fA-F]")
+# Searched as substrings first (`bytes.__contains__` is a fast C search; the regular expression "domain|..."
+# tried each of a 10 KB body's positions, ~450,000 instructions per webhook under callgrind).
+_ESCAPED_LETTER = re.compile(rb"\\u00[4-7][0-9a-fA-F]")
 _JSON_SPACE = b" \t\r\n"
+
+
+def _may_name_a_shop(raw: bytes) -> bool:
+    return b"domain" in raw or (b"\\u00" in raw and _ESCAPED_LETTER.search(raw) is not None)
 
 
 def unparsed_candidate(delivery: Delivery, raw: bytes) -> bool:
@@ -181,7 +187,7 @@ def unparsed_candidate(delivery: Delivery, raw: bytes) -> bool:
     change the outcome beyond "is it JSON?": a topic whose body never decides its shop (not compliance, not
     app/uninstalled), a body that starts as a JSON object and holds nothing that could name a shop."""
     return (delivery.topic not in ALWAYS_PROCESSED and raw.lstrip(_JSON_SPACE)[:1] == b"{"
-            and _MAYBE_SHOP_FIELD.search(raw) is None)
+            and not _may_name_a_shop(raw))
 
 
 def record_unparsed(db, delivery: Delivery, text: str, enqueue: Callable[[int], object]) -> str | None:
