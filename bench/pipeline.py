@@ -138,6 +138,9 @@ local ffi = require("ffi")
 ffi.cdef[[
   typedef struct { long tv_sec; long tv_nsec; } fineprint_timespec;
   int clock_gettime(int clk_id, fineprint_timespec *tp);
+  unsigned long pthread_self(void);
+  int pthread_kill(unsigned long thread, int sig);
+  void *calloc(size_t nmemb, size_t size);
 ]]
 local ts = ffi.new("fineprint_timespec")
 local function now()
@@ -145,11 +148,26 @@ local function now()
   return tonumber(ts.tv_sec) + tonumber(ts.tv_nsec) * 1e-9
 end
 threads, reqs, i, answered, accepted, times = {}, {}, 0, 0, 0, {}
+-- wrk's main thread sleeps out -d before it stops the threads and calls done(); SIGINT cuts that sleep short
+-- (wrk's own handler). The main thread's id and one "finished" flag per thread, in memory all threads share
+-- (their addresses passed as numbers), let the last thread to finish send it. Two threads finishing at once
+-- may each miss the other's flag: then wrk sleeps out -d, as before.
+main_thread, flags = ffi.C.pthread_self(), nil
 function setup(thread)
+  if flags == nil then flags = ffi.cast("int *", ffi.C.calloc(1024, ffi.sizeof("int"))) end
   thread:set("index", #threads)
+  thread:set("main_thread", tonumber(main_thread))
+  thread:set("flags_at", tonumber(ffi.cast("uintptr_t", flags)))
   table.insert(threads, thread)
 end
+local function finished()
+  local shared = ffi.cast("volatile int *", ffi.cast("uintptr_t", flags_at))
+  shared[index] = 1
+  for k = 0, thread_count - 1 do if shared[k] == 0 then return end end
+  ffi.C.pthread_kill(ffi.cast("unsigned long", main_thread), 2)  -- SIGINT
+end
 function init(args)
+  thread_count = tonumber(args[2])
   local f = io.open(args[1] .. "." .. index, "rb")
   local data = f:read("*a")
   f:close()
@@ -177,6 +195,7 @@ function response(status, headers, body)
   if status == 200 and body:find("accepted", 1, true) then accepted = accepted + 1 end
   if answered >= #reqs then
     wrk.thread:stop()
+    finished()
   end
 end
 function done(summary, latency, requests)
@@ -216,7 +235,7 @@ def _wrk_load(port: int, bodies: list[bytes], connections: int) -> dict:
                 f.close()
         script.write_text(WRK_SCRIPT)
         out = subprocess.run(["wrk", "-t", str(connections), "-c", str(connections), "-d", f"{max(15, len(bodies) // 50)}s", "--timeout", "10s",
-                              "-s", str(script), f"http://127.0.0.1:{port}/", "--", str(reqs)],
+                              "-s", str(script), f"http://127.0.0.1:{port}/", "--", str(reqs), str(connections)],
                              capture_output=True, text=True, timeout=180)
     line = next((x for x in out.stdout.splitlines() if x.startswith("WRK ")), None)
     if line is None:
