@@ -70,10 +70,10 @@ _SQLITE = {checked: _insert_sql(_SQLITE_MARKS, checked) for checked in (False, T
 _POSTGRES = {checked: _insert_sql(_POSTGRES_MARKS, checked) for checked in (False, True)}
 # The unparsed path (`unparsed=True`): the database checks that the text is JSON. SQLite's json_valid is strict
 # RFC 8259 (its JSON5 reading is only for other functions); a text it refuses inserts nothing. PostgreSQL's json
-# input function refuses it with a data exception (SQLSTATE class 22), in the WHERE so that it runs for a shop
-# that is not installed too (whose row keeps no payload).
+# input function refuses it with a data exception (SQLSTATE class 22): in the payload's cast when the shop is
+# installed, in the WHERE when it is not (that row keeps no payload), so the text is read once either way.
 _SQLITE_UNPARSED = _insert_sql(_SQLITE_MARKS, True, valid="json_valid(:payload)")
-_POSTGRES_UNPARSED = _insert_sql(_POSTGRES_MARKS, True, valid="%(payload)s::json IS NOT NULL")
+_POSTGRES_UNPARSED = _insert_sql(_POSTGRES_MARKS, True, valid="(shop.installed OR %(payload)s::json IS NOT NULL)")
 
 # A datetime as SQLAlchemy's SQLite dialect stores the column (text, no zone), so a row reads back as one it wrote.
 _SQLITE_STAMP = WebhookEvent.__table__.c.received_at.type.dialect_impl(sqlite.dialect()).bind_processor(sqlite.dialect())
