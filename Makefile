@@ -63,7 +63,9 @@ build-dev: install-js
 deploy: install-js
 	npm run deploy --silent
 
+# wrk (Debian package) generates the webhook-ingest load; scripts/ensure-bench-deps installs it when missing.
 bench: install
+	bash scripts/ensure-bench-deps
 	$(BIN)/python -m bench
 
 demo: migrate admin-assets

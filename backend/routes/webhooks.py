@@ -1,4 +1,9 @@
-"""POST /webhooks: one URI for every topic. Verify the raw body, record, enqueue, answer 200."""
+"""POST /webhooks: one URI for every topic. Verify the raw body, record, enqueue, answer 200.
+
+A body whose parse could only answer "is it JSON?" (orders, products, fulfillments, returns: their bodies name
+no shop) is recorded without the app parsing it, the database checking it is JSON in the insert itself
+(services/webhooks/ingest.py, `record_unparsed`); anything else, and anything that insert does not take
+(a duplicate, or not JSON), goes the parsed way, which answers as it always has."""
 from __future__ import annotations
 
 import json
@@ -28,6 +33,16 @@ def receive():
     if not check.ok:
         raise Unauthorized("webhook signature missing or invalid", details={"reason": check.reason})
     delivery = webhooks.Delivery.from_headers(headers)
+    db, enqueue = current_app.extensions["fineprint.db"], queue.of(current_app).process_webhook
+    if webhooks.unparsed_candidate(delivery, raw):  # an order, product ... body: the database checks it is JSON
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        outcome = webhooks.record_unparsed(db, delivery, text, enqueue) if text is not None else None
+        if outcome is not None:
+            return Response(_BODIES[outcome], 200, mimetype="application/json")
+        # nothing inserted: a duplicate, or not JSON the database takes; the parsed path below tells which
     try:
         payload = _parsed(raw)
     except (ValueError, RecursionError):  # bytes that are not UTF-8, or nesting deeper than any Shopify body
@@ -41,7 +56,7 @@ def receive():
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = json.dumps(payload)
-    outcome = webhooks.record(current_app.extensions["fineprint.db"], delivery, text, queue.of(current_app).process_webhook)
+    outcome = webhooks.record(db, delivery, text, enqueue)
     return Response(_BODIES[outcome], 200, mimetype="application/json")
 
 

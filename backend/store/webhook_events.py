@@ -46,26 +46,34 @@ _INSERT = """INSERT INTO webhook_events
     (event_id, topic, shop_domain, triggered_at, received_at, attempts, webhook_id, payload, status)
 SELECT {event_id}, {topic}, {shop}, {triggered_at}, {received_at}, 0, {webhook_id}, {payload}, {status}
 FROM (SELECT EXISTS (SELECT 1 FROM shops WHERE domain = {shop} AND uninstalled_at IS NULL) AS installed) AS shop
-WHERE true
+WHERE {valid}
 ON CONFLICT (event_id) DO NOTHING
-RETURNING id, status"""  # `WHERE true`: SQLite's parser needs it between INSERT ... SELECT and ON CONFLICT
+RETURNING id, status"""  # `WHERE true`: SQLite's parser needs a WHERE between INSERT ... SELECT and ON CONFLICT
 
 
-def _insert_sql(marks: dict[str, str], checked: bool) -> str:
+def _insert_sql(marks: dict[str, str], checked: bool, valid: str = "true") -> str:
     """One delivery's INSERT in the driver's own parameter style. `checked`: rows of a shop that is not
-    installed are stored `dropped`, without their payload (the shop's data is not ours to hold)."""
+    installed are stored `dropped`, without their payload (the shop's data is not ours to hold). `valid`: the
+    condition on the payload text (the unparsed path's "is it JSON?", see `insert`)."""
     if checked:
         return _INSERT.format(**{**marks, "payload": f"CASE WHEN shop.installed THEN {marks['payload']} END"},
-                              status="CASE WHEN shop.installed THEN 'received' ELSE 'dropped' END")
-    return _INSERT.format(**marks, status="'received'")
+                              status="CASE WHEN shop.installed THEN 'received' ELSE 'dropped' END", valid=valid)
+    return _INSERT.format(**marks, status="'received'", valid=valid)
 
 
 _NAMES = ("event_id", "topic", "shop", "triggered_at", "received_at", "webhook_id", "payload")
-_SQLITE = {checked: _insert_sql({n: f":{n}" for n in _NAMES}, checked) for checked in (False, True)}
-_POSTGRES = {checked: _insert_sql({**{n: f"%({n})s" for n in _NAMES}, "payload": "%(payload)s::json",
-                                    "triggered_at": "%(triggered_at)s::timestamptz",  # typed even when NULL
-                                    "received_at": "%(received_at)s::timestamptz"}, checked)
-             for checked in (False, True)}
+_SQLITE_MARKS = {n: f":{n}" for n in _NAMES}
+_POSTGRES_MARKS = {**{n: f"%({n})s" for n in _NAMES}, "payload": "%(payload)s::json",
+                   "triggered_at": "%(triggered_at)s::timestamptz",  # typed even when NULL
+                   "received_at": "%(received_at)s::timestamptz"}
+_SQLITE = {checked: _insert_sql(_SQLITE_MARKS, checked) for checked in (False, True)}
+_POSTGRES = {checked: _insert_sql(_POSTGRES_MARKS, checked) for checked in (False, True)}
+# The unparsed path (`unparsed=True`): the database checks that the text is JSON. SQLite's json_valid is strict
+# RFC 8259 (its JSON5 reading is only for other functions); a text it refuses inserts nothing. PostgreSQL's json
+# input function refuses it with a data exception (SQLSTATE class 22): in the payload's cast when the shop is
+# installed, in the WHERE when it is not (that row keeps no payload), so the text is read once either way.
+_SQLITE_UNPARSED = _insert_sql(_SQLITE_MARKS, True, valid="json_valid(:payload)")
+_POSTGRES_UNPARSED = _insert_sql(_POSTGRES_MARKS, True, valid="(shop.installed OR %(payload)s::json IS NOT NULL)")
 
 # A datetime as SQLAlchemy's SQLite dialect stores the column (text, no zone), so a row reads back as one it wrote.
 _SQLITE_STAMP = WebhookEvent.__table__.c.received_at.type.dialect_impl(sqlite.dialect()).bind_processor(sqlite.dialect())
@@ -78,18 +86,30 @@ _SQLITE_WRITER = threading.Lock()
 
 
 def insert(db, *, event_id: str, topic: str, shop: str, triggered_at: datetime | None, payload: str,
-           webhook_id: str | None, checked: bool) -> tuple[int, str] | None:
+           webhook_id: str | None, checked: bool, unparsed: bool = False) -> tuple[int, str] | None:
+    """`unparsed`: `payload` was not parsed by the app, and the statement itself checks that it is JSON text
+    (only with `checked`). Then None means "not inserted": a duplicate, or a text the database does not take
+    for JSON; the caller parses it and calls again without `unparsed` to tell the two apart."""
     values = {"event_id": event_id, "topic": topic, "shop": shop, "triggered_at": triggered_at,
               "received_at": utcnow(), "payload": payload, "webhook_id": webhook_id}
+    if unparsed and not checked:
+        raise ValueError("the unparsed insert is only for checked topics")
     engine = db.engine
     if engine.dialect.name == "sqlite":
         # the column type's own conversion, so a row reads back exactly as one SQLAlchemy wrote
         values["triggered_at"] = _SQLITE_STAMP(triggered_at)
         values["received_at"] = _SQLITE_STAMP(values["received_at"])
         with _SQLITE_WRITER:
-            return _run(engine, _SQLITE[checked], values, autocommit=False)
+            return _run(engine, _SQLITE_UNPARSED if unparsed else _SQLITE[checked], values, autocommit=False)
     if engine.dialect.name == "postgresql":
-        return _run(engine, _POSTGRES[checked], values, autocommit=True)
+        if not unparsed:
+            return _run(engine, _POSTGRES[checked], values, autocommit=True)
+        try:
+            return _run(engine, _POSTGRES_UNPARSED, values, autocommit=True)
+        except Exception as exc:
+            if str(getattr(exc, "sqlstate", "") or "").startswith("22"):  # data exception: not JSON text
+                return None
+            raise
     raise NotImplementedError(f"webhook ingest has no statement for {engine.dialect.name}")
 
 

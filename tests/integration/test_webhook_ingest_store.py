@@ -98,3 +98,35 @@ def test_a_connection_that_breaks_under_the_insert_is_dropped_from_the_pool_not_
         webhooks.record(db, again, text, lambda row_id: None)  # answered 500: Shopify retries
     assert webhooks.record(db, again, text, lambda row_id: None) == "accepted"  # a fresh connection
     assert [r[0] for r in rows(db_url)] == ["ev-1", "ev-2"]
+
+
+def test_an_unparsed_delivery_is_committed_before_it_is_enqueued_and_a_second_one_inserts_nothing(app, db_url):
+    install_shop(app)
+    db, seen_at_enqueue = app.extensions["fineprint.db"], []
+    d, text = delivery(app)
+    assert webhooks.unparsed_candidate(d, text.encode())
+    assert webhooks.record_unparsed(db, d, text, lambda row_id: seen_at_enqueue.extend(rows(db_url))) == "accepted"
+    assert seen_at_enqueue == [("ev-1", "wh-1", "received", True)]
+    again, _ = delivery(app, webhook_id="wh-2")
+    assert webhooks.record_unparsed(db, again, text, seen_at_enqueue.append) is None  # the caller parses, then
+    assert webhooks.record(db, again, text, seen_at_enqueue.append) == "duplicate"  # record() says "duplicate"
+    assert len(seen_at_enqueue) == 1 and len(rows(db_url)) == 1
+
+
+@pytest.mark.parametrize("text", ['{"id": 1, "note": oops}', '{"id": 1,}', '{"a": NaN}', '{"id": 1} trailing'])
+def test_an_unparsed_text_the_database_does_not_take_for_json_inserts_nothing(app, db_url, text):
+    install_shop(app)
+    d, _ = delivery(app)
+    assert webhooks.record_unparsed(app.extensions["fineprint.db"], d, text, lambda row_id: None) is None
+    assert rows(db_url) == []
+
+
+def test_only_bodies_whose_parse_could_not_change_the_answer_skip_it(app):
+    d, text = delivery(app)
+    order = text.encode()
+    assert webhooks.unparsed_candidate(d, order) and webhooks.unparsed_candidate(d, b" \n" + order)
+    assert not webhooks.unparsed_candidate(d, b'{"shop_domain": "x.myshopify.com"}')
+    assert not webhooks.unparsed_candidate(d, b'{"shop\\u005Fdomain": "x.myshopify.com"}')
+    assert not webhooks.unparsed_candidate(d, b"[1, 2]")
+    compliance, body = delivery(app, topic="shop/redact")
+    assert not webhooks.unparsed_candidate(compliance, body.encode())

@@ -243,3 +243,38 @@ def test_with_a_real_queue_the_webhook_is_acknowledged_at_once_and_the_worker_pr
         consumer.stop(graceful=True)
     assert {e.status for e in events(app)} == {"done"} and sorted(seen) == sorted(f"q-{n}" for n in range(20))
     app.extensions["fineprint.db"].dispose()
+
+
+# The unparsed path (routes/webhooks.py, services/webhooks/ingest.py `record_unparsed`): an order body is recorded
+# without the app parsing it, the database checking it is JSON; every answer stays what the parsed path gives.
+
+def test_an_order_body_is_recorded_without_the_app_parsing_it(app, client, calls, monkeypatch):
+    install_shop(app)
+
+    def no_parse(raw):
+        raise AssertionError("the order body was parsed by the app")
+
+    monkeypatch.setattr("backend.routes.webhooks._parsed", no_parse)
+    body = json.dumps(example("orders/create"), indent=1).encode()  # Shopify's example, as signed
+    res = client.post("/webhooks", data=body, headers=webhook_headers(app, body, "orders/create", event_id="unparsed-1"))
+    assert res.status_code == 200 and res.get_json()["status"] == "accepted"
+    (event,) = events(app, event_id="unparsed-1")
+    stored = event.payload if isinstance(event.payload, (dict, list)) else json.loads(event.payload)
+    assert stored == example("orders/create") and calls == ["unparsed-1"]
+
+
+def test_signed_but_malformed_json_for_a_shop_that_is_not_installed_gets_400_too(app, client):
+    body = b'{"id": 1, "note": oops}'  # not JSON, and no shop installed: never "dropped"
+    res = client.post("/webhooks", data=body, headers=webhook_headers(app, body, "orders/create"))
+    assert res.status_code == 400 and res.get_json()["error"]["code"] == "malformed_webhook"
+    assert events(app) == []
+
+
+@pytest.mark.parametrize("key", ["shop_domain", "myshopify_domain", "shop\\u005fdomain", "\\u0073hop_domain"])
+def test_an_order_body_that_names_another_shop_is_refused_even_spelled_with_escapes(app, client, key):
+    install_shop(app)
+    order = json.dumps(example("orders/create"))  # Shopify's example, with a replayed shop field added
+    body = ('{"' + key + '": "someone-else.myshopify.com", ' + order[1:]).encode()
+    res = client.post("/webhooks", data=body, headers=webhook_headers(app, body, "orders/create"))
+    assert res.status_code == 401 and res.get_json()["error"]["code"] == "webhook_shop_mismatch"
+    assert events(app) == []
