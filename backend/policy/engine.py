@@ -14,7 +14,11 @@ from backend.policy.shipping import blocked_outcome, sales_tax_outcome, shipping
 
 
 def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dict:
-    """Raises RequestError for an invalid request. `policy` may be a Policy or its compile_policy()."""
+    """Raises RequestError for an invalid request. `policy` may be a Policy or its compile_policy().
+    The decision is the caller's: its top-level fields may be replaced freely. Its nested parts may be
+    shared between its own lines (lines of one pattern and anchor dates share their `resolutions`,
+    `reasons` and `price_adjustment` objects) and reason entries with the policy: copy one before
+    changing it in place. No two decisions share a mutable part but the policy's reason entries."""
     c = compiled(policy)
     policy = c.policy
     req = read_request(request, c.tz, c.currency, c.moments, c.conditions)
