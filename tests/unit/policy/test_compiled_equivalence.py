@@ -173,3 +173,16 @@ def test_a_condition_without_a_specialised_compiler_runs_its_generic_predicate()
     for key in generic:  # the same closure code as the generic compiler's (a fresh closure each time)
         if VOCABULARY[key][1] == "strings":
             assert compile_condition(key, value).__code__ is compile_key(key, value).__code__
+
+
+@pytest.mark.parametrize("name", POLICIES)
+def test_each_compiled_policy_generates_its_own_line_loop(name):
+    """generated.py: one function per compiled policy (nothing shared between two compilations), whose one
+    loop is over the order's lines (the rules are unrolled); the tests above prove it decides as the
+    reference semantics."""
+    policy = load_policy(ROOT / f"{name}.toml")
+    one, two = compile_policy(policy, memo_size=0), compile_policy(policy, memo_size=0)
+    assert one.program.run is not two.program.run
+    source = one.program.run.source
+    assert source.count("for ") == 1 + source.count("for rule in undecided")
+    assert compile_policy(policy, reference=True).program is None
