@@ -137,6 +137,35 @@ when_any = [{{ {key} = {value} }}, {{ product_tag = ["flash-sale"] }}]
 resolution = "none"
 days = 0
 """
+ORDER_PARTS = """
+[[signature]]
+id = "signature"
+title = "Signature"
+text = "A signature when it holds."
+when = {{ {key} = {value} }}
+
+[[blocks]]
+id = "block"
+title = "Block"
+text = "Blocked when it holds."
+when = {{ {key} = {value} }}
+message = "Not shipped when it holds."
+
+[[blocks]]
+id = "block-unless"
+title = "Block unless"
+text = "Blocked unless it holds."
+unless = {{ {key} = {value} }}
+message = "Not shipped unless it holds."
+
+[protection]
+id = "protection"
+title = "Protection"
+text = "Return protection when it holds."
+price = "2.98"
+offered_when = {{ {key} = {value} }}
+line_when_any = [{{ sku = ["sku-1"] }}, {{ product_tag = ["return-protection"] }}]
+"""
 RETURN_RULES = """
 [[return_rules]]
 id = "refuse"
@@ -162,6 +191,8 @@ def test_every_condition_kind_decides_alike_compiled(key):
     body = LINE_RULES if scope in ("order", "line") else RETURN_RULES
     if scope in ("order", "line", "class"):  # price adjustments run after the line's class is known
         body += PRICE_ADJUSTMENTS
+    if scope == "order":  # the order-level parts (signature, blocks, protection offer) compiled alike too
+        body += ORDER_PARTS
     policy = load_policy_text((HEAD + body).format(key=key, value=SAMPLES[kind]), f"<{key}>")
     _assert_alike(policy, _requests(random.Random(f"{SEED}-{key}"), []))
 
