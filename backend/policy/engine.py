@@ -14,7 +14,11 @@ from backend.policy.shipping import blocked_outcome, sales_tax_outcome, shipping
 
 
 def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dict:
-    """Raises RequestError for an invalid request. `policy` may be a Policy or its compile_policy()."""
+    """Raises RequestError for an invalid request. `policy` may be a Policy or its compile_policy().
+    The decision is the caller's: its top-level fields may be replaced freely. Its nested parts may be
+    shared between its own lines (lines of one pattern and anchor dates share their `resolutions`,
+    `reasons` and `price_adjustment` objects) and reason entries with the policy: copy one before
+    changing it in place. No two decisions share a mutable part but the policy's reason entries."""
     c = compiled(policy)
     policy = c.policy
     req = read_request(request, c.tz, c.currency, c.moments, c.conditions)
@@ -92,28 +96,8 @@ def _line_outcomes(c: CompiledPolicy, order, protected_ids: set, as_of, undeterm
 
 def _compiled_lines(c: CompiledPolicy, program, order, protected_ids: set, as_of, undetermined: list,
                     shared) -> tuple:
-    """_line_outcomes without a memo: the compiled program for every line (the same answers)."""
-    ctx = Ctx(None, order)  # one context for the order and each line in turn (its class reset per line)
-    rules, combine, order_values = c.lines, program.combine, program.order_values(order, ctx)
-    adjustment = program.adjustment
-    outcomes, lines, classes, latest, deadlines = {}, [], set(), None, {}
-    for line in order.lines:
-        protected = line.id in protected_ids
-        ctx.line, ctx.cls = line, None
-        planned, undecided = combine(ctx, order_values, protected)
-        if undecided:
-            undetermined += [("lines", rule, line.id) for rule in undecided]
-        line_json, windows, last = planned_outcome(rules, planned, ctx, as_of,
-                                                   shared if shared is not None else anchors(order, line.id),
-                                                   undetermined, deadlines, adjustment)
-        cls = planned[0]
-        lines.append(line_json)
-        classes.add(cls)
-        if last is not None and (latest is None or last > latest):
-            latest = last
-        if line.id not in outcomes:
-            outcomes[line.id] = (line_json, line, windows, cls)
-    return lines, outcomes, classes, latest
+    """_line_outcomes without a memo: the compiled program's generated line loop (generated.py)."""
+    return program.run(order, Ctx(None, order), protected_ids, as_of, shared, undetermined, {})
 
 
 def _merchandise(order, protected_ids: set):

@@ -161,12 +161,72 @@ def planned_outcome(rules: LineRules, planned: tuple, ctx: Ctx, as_of: date, sha
                     deadlines: dict, adjustment=None) -> tuple:
     """`line_outcome` for a line whose `combine` answer is laid out already (`plan`): the same answer.
     `adjustment`: the compiled chooser of the line's price adjustment (program.price_adjustment_chooser),
-    else the rules' own predicates are run. `deadlines`: this decision's (anchor date, days) -> (deadline,
-    its text), shared by its lines (one date arithmetic and one isoformat per distinct deadline)."""
-    cls, windows, steps, reasons, shows_fallback = planned
+    else the rules' own predicates are run. `deadlines`: this decision's memo, shared by its lines:
+    (anchor date, days) -> (deadline, its text) (one date sum and isoformat per distinct deadline), and the
+    parts of line dicts that lines with the same pattern and anchor dates share within the decision (their
+    `resolutions`, `reasons` and `price_adjustment` are then the same objects: see engine.decide)."""
+    cls = planned[0]
     ctx.cls = cls
-    order_date = ctx.order.local_date
     shipped, delivered = shared
+    key = (id(planned), shipped, delivered)  # a 3-tuple: no (anchor, days) key is one
+    found = deadlines.get(key)
+    if found is None:
+        found = deadlines[key] = _planned_resolutions(rules, planned, ctx.order.local_date, shipped, delivered,
+                                                      as_of, deadlines)
+    resolutions, latest, fallback, anchored, _ = found
+    if rules.adjustments is None:
+        reasons_key = (key, None, None)
+        parts = deadlines.get(reasons_key)
+        if parts is None:
+            parts = deadlines[reasons_key] = (_reasons(rules, planned, fallback), None, planned)
+    elif adjustment is None:
+        reasons = _reasons(rules, planned, fallback)
+        dates = {"order": anchored[0], "shipment": anchored[1], "delivery": anchored[2]}
+        parts = (reasons, _price_adjustment(rules, ctx, dates, as_of, reasons, undetermined))
+    else:  # _price_adjustment, with the compiled chooser and the anchor dates at hand
+        chosen = adjustment(ctx, undetermined)
+        rule = None if chosen is None else chosen[0]
+        reasons_key = (key, id(rule), None)  # `rule` is kept alive by the policy
+        parts = deadlines.get(reasons_key)
+        if parts is None:
+            parts = deadlines[reasons_key] = _adjusted(rules, planned, fallback, chosen, anchored, as_of, deadlines)
+    return {"line_item_id": ctx.line.id, "class": cls, "resolutions": resolutions,
+            "price_adjustment": parts[1], "reasons": parts[0]}, planned[1], latest
+
+
+def _reasons(rules: LineRules, planned: tuple, fallback: bool) -> list:
+    reasons = list(planned[3])
+    if fallback:
+        reasons.append(rules.fallback.info.reason)
+    return reasons
+
+
+def _adjusted(rules: LineRules, planned: tuple, fallback: bool, chosen, anchored: tuple, as_of: date,
+              deadlines: dict) -> tuple:
+    """(reasons, price adjustment) of a line whose compiled chooser answered `chosen` (_price_adjustment)."""
+    reasons = _reasons(rules, planned, fallback)
+    if chosen is None:
+        return reasons, {"allowed": False, "resolution": None, "deadline": None}, planned
+    rule = chosen[0]
+    reasons.append(rule.info.reason)
+    if rule.resolution is None:
+        return reasons, {"allowed": False, "resolution": None, "deadline": None}, planned
+    anchor = anchored[_ANCHOR_INDEX[rule.anchor]]
+    if anchor is None:
+        return reasons, {"allowed": True, "resolution": rule.resolution, "deadline": None}, planned
+    delta = chosen[1]  # through this decision's deadlines: lines of one order mostly share their anchors
+    found = deadlines.get((anchor, delta.days))
+    if found is None:
+        deadline = anchor + delta
+        found = deadlines[anchor, delta.days] = (deadline, deadline.isoformat())
+    return reasons, {"allowed": as_of <= found[0], "resolution": rule.resolution, "deadline": found[1]}, planned
+
+
+def _planned_resolutions(rules: LineRules, planned: tuple, order_date, shipped, delivered, as_of: date,
+                         deadlines: dict) -> tuple:
+    """(resolutions dict, latest deadline text, whether the delivery fallback shows, (order, shipment,
+    delivery) dates, `planned` (kept alive while its id is a key)) of a pattern and anchor dates."""
+    _, _, steps, _, shows_fallback = planned
     fallback = False
     if delivered is None and shipped is not None and rules.fallback is not None:
         assumed = shipped + rules.fallback_delta
@@ -198,38 +258,7 @@ def planned_outcome(rules: LineRules, planned: tuple, ctx: Ctx, as_of: date, sha
             resolutions[resolution], text = _dated(window, delta, dates, as_of)
             if text is not None and (latest is None or text > latest):
                 latest = text
-    reasons = list(reasons)
-    if fallback:
-        reasons.append(rules.fallback.info.reason)
-    if rules.adjustments is None:
-        adjustment = None
-    elif adjustment is None:
-        if dates is None:
-            dates = {"order": order_date, "shipment": shipped, "delivery": delivered}
-        adjustment = _price_adjustment(rules, ctx, dates, as_of, reasons, undetermined)
-    else:  # _price_adjustment, with the compiled chooser and the anchor dates at hand
-        chosen = adjustment(ctx, undetermined)
-        if chosen is None:
-            adjustment = {"allowed": False, "resolution": None, "deadline": None}
-        else:
-            rule = chosen[0]
-            reasons.append(rule.info.reason)
-            if rule.resolution is None:
-                adjustment = {"allowed": False, "resolution": None, "deadline": None}
-            else:
-                anchor = anchored[_ANCHOR_INDEX[rule.anchor]]
-                if anchor is None:
-                    adjustment = {"allowed": True, "resolution": rule.resolution, "deadline": None}
-                else:  # through this decision's deadlines: lines of one order mostly share their anchors
-                    delta = chosen[1]
-                    found = deadlines.get((anchor, delta.days))
-                    if found is None:
-                        deadline = anchor + delta
-                        found = deadlines[anchor, delta.days] = (deadline, deadline.isoformat())
-                    adjustment = {"allowed": as_of <= found[0], "resolution": rule.resolution,
-                                  "deadline": found[1]}
-    return {"line_item_id": ctx.line.id, "class": cls, "resolutions": resolutions,
-            "price_adjustment": adjustment, "reasons": reasons}, windows, latest
+    return resolutions, latest, fallback, anchored, planned
 
 
 def _dated(window, delta, dates: dict, as_of: date) -> tuple[dict, str | None]:

@@ -4,7 +4,8 @@ An extra on top of the compiled rules, for lines and orders like ones already de
 is a function of those facts (found once per policy from the rules themselves), whether it is the
 protection line, its anchor dates and the `as_of` date; the order-level parts (signature, protection
 offer, shipping, sales tax, blocks) of the order facts and whether protection was bought. Each hit is
-handed out as fresh dicts, so callers may change a decision freely. A policy whose conditions use a key
+handed out as fresh dicts, so no two decisions share a line's parts (engine.decide says what
+is shared within one). A policy whose conditions use a key
 these tables do not know is never memoised.
 """
 from __future__ import annotations

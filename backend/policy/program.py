@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 from datetime import timedelta
 
+from backend.policy.generated import line_loop
 from backend.policy.lines import Ctx, LineRules, combine, plan
 from backend.policy.memo import Memo
 from backend.policy.model import Cond, Policy
@@ -103,6 +104,7 @@ def price_adjustment_chooser(policy: Policy):
                 if pred(ctx):
                     return rule, delta
             return None
+        choose_last.entries = entries
         return choose_last
 
     def choose(ctx, undetermined: list):
@@ -114,6 +116,7 @@ def price_adjustment_chooser(policy: Policy):
             elif found is None:
                 undetermined.append(("lines", rule.info.id, ctx.line.id))
         return chosen
+    choose.entries = entries
     return choose
 
 
@@ -124,7 +127,8 @@ def _fixed(value):
 class LineProgram:
     """One policy's line rules: order parts once per decision, line parts per line, combine per pattern."""
 
-    __slots__ = ("rules", "order_parts", "line_parts", "ids", "patterns", "_probe", "adjustment", "_base", "_staged")
+    __slots__ = ("rules", "order_parts", "line_parts", "ids", "patterns", "_probe", "adjustment", "_base", "_staged",
+                 "adjustment_entries", "name", "run")
 
     def __init__(self, policy: Policy, rules: LineRules):
         self.rules = rules
@@ -140,6 +144,10 @@ class LineProgram:
         self._probe = Ctx(_NoLine, None)
         # the price adjustment of a line (run after its class is known): lines.planned_outcome calls it
         self.adjustment = price_adjustment_chooser(policy) if policy.price_adjustments else None
+        self.adjustment_entries = self.adjustment.entries if self.adjustment is not None else ()
+        self.name = policy.name
+        # the line loop of a decision without memos, one function generated for this policy (generated.py)
+        self.run = line_loop(self)
 
     def order_values(self, order, ctx: Ctx | None = None) -> tuple:
         """(the pattern as far as the order decides it, [(rule index, line part, order answer)] still to run

@@ -137,6 +137,35 @@ when_any = [{{ {key} = {value} }}, {{ product_tag = ["flash-sale"] }}]
 resolution = "none"
 days = 0
 """
+ORDER_PARTS = """
+[[signature]]
+id = "signature"
+title = "Signature"
+text = "A signature when it holds."
+when = {{ {key} = {value} }}
+
+[[blocks]]
+id = "block"
+title = "Block"
+text = "Blocked when it holds."
+when = {{ {key} = {value} }}
+message = "Not shipped when it holds."
+
+[[blocks]]
+id = "block-unless"
+title = "Block unless"
+text = "Blocked unless it holds."
+unless = {{ {key} = {value} }}
+message = "Not shipped unless it holds."
+
+[protection]
+id = "protection"
+title = "Protection"
+text = "Return protection when it holds."
+price = "2.98"
+offered_when = {{ {key} = {value} }}
+line_when_any = [{{ sku = ["sku-1"] }}, {{ product_tag = ["return-protection"] }}]
+"""
 RETURN_RULES = """
 [[return_rules]]
 id = "refuse"
@@ -162,6 +191,8 @@ def test_every_condition_kind_decides_alike_compiled(key):
     body = LINE_RULES if scope in ("order", "line") else RETURN_RULES
     if scope in ("order", "line", "class"):  # price adjustments run after the line's class is known
         body += PRICE_ADJUSTMENTS
+    if scope == "order":  # the order-level parts (signature, blocks, protection offer) compiled alike too
+        body += ORDER_PARTS
     policy = load_policy_text((HEAD + body).format(key=key, value=SAMPLES[kind]), f"<{key}>")
     _assert_alike(policy, _requests(random.Random(f"{SEED}-{key}"), []))
 
@@ -173,3 +204,16 @@ def test_a_condition_without_a_specialised_compiler_runs_its_generic_predicate()
     for key in generic:  # the same closure code as the generic compiler's (a fresh closure each time)
         if VOCABULARY[key][1] == "strings":
             assert compile_condition(key, value).__code__ is compile_key(key, value).__code__
+
+
+@pytest.mark.parametrize("name", POLICIES)
+def test_each_compiled_policy_generates_its_own_line_loop(name):
+    """generated.py: one function per compiled policy (nothing shared between two compilations), whose one
+    loop is over the order's lines (the rules are unrolled); the tests above prove it decides as the
+    reference semantics."""
+    policy = load_policy(ROOT / f"{name}.toml")
+    one, two = compile_policy(policy, memo_size=0), compile_policy(policy, memo_size=0)
+    assert one.program.run is not two.program.run
+    source = one.program.run.source
+    assert source.count("for ") == 1 + source.count("for rule in undecided")
+    assert compile_policy(policy, reference=True).program is None
