@@ -132,18 +132,27 @@ def line_outcome(rules: LineRules, ctx: Ctx, protected: bool, as_of: date, share
     return out, windows, latest
 
 
+_ANCHOR_INDEX = {"order": 0, "shipment": 1, "delivery": 2}
+_NONE_STEP, _UNTIL_STEP, _ANCHORED_STEP = 0, 1, 2
+
+
 def plan(rules: LineRules, combined: tuple) -> tuple:
     """What `line_outcome` reads of a `combine` answer, laid out once (program.py keeps one per pattern of
     matching rules): (class, windows, steps, reasons, whether a delivery fallback would show), a step per
-    resolution being (resolution, window or None, its timedelta, its anchor, its days)."""
+    resolution being (resolution, kind, window or None, its timedelta, its anchor's index in (order,
+    shipment, delivery), its anchor, its days); kind says which branch of `line_outcome` the step takes
+    (no window, a window with a return-by date, a window of days from an anchor), decided here once."""
     cls, windows, shaped = combined
     steps = []
     for resolution in RESOLUTIONS:
         entry = windows[resolution]
         if entry is None:
-            steps.append((resolution, None, None, None, None))
+            steps.append((resolution, _NONE_STEP, None, None, None, None, None))
         else:
-            steps.append((resolution, entry[0], entry[2], entry[0].anchor, entry[0].days))
+            window = entry[0]
+            kind = _UNTIL_STEP if window.until is not None else _ANCHORED_STEP
+            steps.append((resolution, kind, window, entry[2], _ANCHOR_INDEX[window.anchor], window.anchor,
+                          window.days))
     shows_fallback = any(e is not None and e[0].anchor == "delivery" for e in windows.values())
     return cls, windows, tuple(steps), tuple(r.info.reason for r in shaped), shows_fallback
 
@@ -152,7 +161,8 @@ def planned_outcome(rules: LineRules, planned: tuple, ctx: Ctx, as_of: date, sha
                     deadlines: dict, adjustment=None) -> tuple:
     """`line_outcome` for a line whose `combine` answer is laid out already (`plan`): the same answer.
     `adjustment`: the compiled chooser of the line's price adjustment (program.price_adjustment_chooser),
-    else the rules' own predicates are run."""
+    else the rules' own predicates are run. `deadlines`: this decision's (anchor date, days) -> (deadline,
+    its text), shared by its lines (one date arithmetic and one isoformat per distinct deadline)."""
     cls, windows, steps, reasons, shows_fallback = planned
     ctx.cls = cls
     order_date = ctx.order.local_date
@@ -162,31 +172,32 @@ def planned_outcome(rules: LineRules, planned: tuple, ctx: Ctx, as_of: date, sha
         assumed = shipped + rules.fallback_delta
         if as_of >= assumed:
             delivered, fallback = assumed, shows_fallback
+    anchored = (order_date, shipped, delivered)
     dates, resolutions, latest = None, {}, None
-    for resolution, window, delta, anchor_name, days in steps:
-        if window is None:
+    for resolution, kind, window, delta, index, anchor_name, days in steps:
+        if kind == _ANCHORED_STEP:
+            anchor = anchored[index]
+            if anchor is None:
+                resolutions[resolution] = {"allowed": True, "deadline": None,
+                                           "window": {"days": days, "from": anchor_name}}
+                continue
+            found = deadlines.get((anchor, days))
+            if found is None:
+                deadline = anchor + delta
+                found = deadlines[anchor, days] = (deadline, deadline.isoformat())
+            text = found[1]
+            if latest is None or text > latest:  # ISO dates order as text
+                latest = text
+            resolutions[resolution] = {"allowed": as_of <= found[0], "deadline": text,
+                                       "window": {"days": days, "from": anchor_name}}
+        elif kind == _NONE_STEP:
             resolutions[resolution] = {"allowed": False, "deadline": None, "window": None}
-            continue
-        if window.until is not None:
+        else:
             if dates is None:
                 dates = {"order": order_date, "shipment": shipped, "delivery": delivered}
             resolutions[resolution], text = _dated(window, delta, dates, as_of)
             if text is not None and (latest is None or text > latest):
                 latest = text
-            continue
-        anchor = order_date if anchor_name == "order" else (shipped if anchor_name == "shipment" else delivered)
-        if anchor is None:
-            resolutions[resolution] = {"allowed": True, "deadline": None, "window": {"days": days, "from": anchor_name}}
-            continue
-        key = (anchor, days)
-        found = deadlines.get(key)
-        if found is None:
-            deadline = anchor + delta
-            found = deadlines[key] = (deadline, deadline.isoformat())
-        if latest is None or found[1] > latest:  # ISO dates order as text
-            latest = found[1]
-        resolutions[resolution] = {"allowed": as_of <= found[0], "deadline": found[1],
-                                   "window": {"days": days, "from": anchor_name}}
     reasons = list(reasons)
     if fallback:
         reasons.append(rules.fallback.info.reason)
@@ -206,18 +217,19 @@ def planned_outcome(rules: LineRules, planned: tuple, ctx: Ctx, as_of: date, sha
             if rule.resolution is None:
                 adjustment = {"allowed": False, "resolution": None, "deadline": None}
             else:
-                anchor_name = rule.anchor
-                anchor = order_date if anchor_name == "order" else (
-                    shipped if anchor_name == "shipment" else delivered)
+                anchor = anchored[_ANCHOR_INDEX[rule.anchor]]
                 if anchor is None:
                     adjustment = {"allowed": True, "resolution": rule.resolution, "deadline": None}
-                else:
-                    deadline = anchor + chosen[1]
-                    adjustment = {"allowed": as_of <= deadline, "resolution": rule.resolution,
-                                  "deadline": deadline.isoformat()}
-    out = {"line_item_id": ctx.line.id, "class": cls, "resolutions": resolutions,
-           "price_adjustment": adjustment, "reasons": reasons}
-    return out, windows, latest
+                else:  # through this decision's deadlines: lines of one order mostly share their anchors
+                    delta = chosen[1]
+                    found = deadlines.get((anchor, delta.days))
+                    if found is None:
+                        deadline = anchor + delta
+                        found = deadlines[anchor, delta.days] = (deadline, deadline.isoformat())
+                    adjustment = {"allowed": as_of <= found[0], "resolution": rule.resolution,
+                                  "deadline": found[1]}
+    return {"line_item_id": ctx.line.id, "class": cls, "resolutions": resolutions,
+            "price_adjustment": adjustment, "reasons": reasons}, windows, latest
 
 
 def _dated(window, delta, dates: dict, as_of: date) -> tuple[dict, str | None]:

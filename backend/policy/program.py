@@ -124,7 +124,7 @@ def _fixed(value):
 class LineProgram:
     """One policy's line rules: order parts once per decision, line parts per line, combine per pattern."""
 
-    __slots__ = ("rules", "order_parts", "line_parts", "ids", "patterns", "_probe", "adjustment")
+    __slots__ = ("rules", "order_parts", "line_parts", "ids", "patterns", "_probe", "adjustment", "_base", "_staged")
 
     def __init__(self, policy: Policy, rules: LineRules):
         self.rules = rules
@@ -132,6 +132,10 @@ class LineProgram:
         self.order_parts = tuple(o for o, _ in parts)
         self.line_parts = tuple(ln for _, ln in parts)
         self.ids = tuple(r.info.id for r in policy.rules)
+        # laid out once for order_values: the pattern of a rule without an order part starts True, and only
+        # the rules with a part to run (order or line) are visited per decision
+        self._base = [True] * len(parts)
+        self._staged = tuple((i, o, ln) for i, (o, ln) in enumerate(parts) if o is not None or ln is not None)
         self.patterns = Memo(PATTERNS)
         self._probe = Ctx(_NoLine, None)
         # the price adjustment of a line (run after its class is known): lines.planned_outcome calls it
@@ -140,15 +144,21 @@ class LineProgram:
     def order_values(self, order, ctx: Ctx | None = None) -> tuple:
         """(the pattern as far as the order decides it, [(rule index, line part, order answer)] still to run
         for each line): each rule's order part runs here, once per decision (`ctx`: one on this order to use)."""
-        base, todo = [], []
+        base, todo = self._base.copy(), []
         if ctx is None:
             ctx = Ctx(None, order)
-        for i, (order_part, line_part) in enumerate(zip(self.order_parts, self.line_parts)):
-            known = True if order_part is None else order_part(ctx)
-            known = None if known is None else (True if known else False)
-            base.append(known)
-            if known is not False and line_part is not None:
-                todo.append((i, line_part, known))
+        for i, order_part, line_part in self._staged:
+            if order_part is None:
+                todo.append((i, line_part, True))
+                continue
+            known = order_part(ctx)
+            if known is None:
+                base[i] = None
+            elif not known:
+                base[i] = False
+                continue
+            if line_part is not None:
+                todo.append((i, line_part, base[i]))
         return base, tuple(todo)
 
     def combine(self, ctx: Ctx, order_values: tuple, protected: bool) -> tuple:

@@ -177,7 +177,7 @@ def _line(r: _Reading, item: schema.LineItem, i: int) -> Line:
     has_discount = discount != ZERO
     return Line(
         ident if type(ident) is str else str(ident), (item.sku or "").lower(), (item.product_type or "").strip().lower(),
-        _tags(item.product_tags), quantity, price, discount, item.gift_card is True,
+        _tags(item.product_tags) if item.product_tags else _EMPTY, quantity, price, discount, item.gift_card is True,
         _properties(item.properties) if item.properties else {}, marked_down, has_discount,
         marked_down or has_discount, compare_at if marked_down else None)
 
