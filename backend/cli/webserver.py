@@ -12,9 +12,15 @@ a fallback. Measured for issue 19 on the 2-core development machine, bench/api.p
   Webhook ingest (bench/pipeline.py, wrk, SQLite): gunicorn 4x2 1.04 ms CPU/webhook, granian 2x2 0.91 ms.
   Re-measured on this branch: see the README's benchmark table and the branch's report (figures with load average).
 
-Where gunicorn's extra ~0.5 ms goes: its request loop is Python (gthread: a selector, a thread pool hand-over per
-request, the WSGI environ and response writing in Python), where granian parses, queues and writes in Rust and only
-calls the app in Python; the app's own cost (~0.6 ms in process) is the same under both.
+Where gunicorn's extra ~0.5 ms goes: with one client at a time the two servers' floor (GET /health, one SQLite
+round trip) is close (0.64-0.83 ms of CPU for gunicorn 4x2, 0.50-0.85 ms for granian 2x2, load 3.6-4.4); with 8
+keep-alive clients at once gunicorn spent 0.93-0.94 ms and 5.9-8.1 context switches per request, granian 0.40-0.47
+ms and 4.3-4.8 (4 Dec 2026, load 3.9-4.3, /proc of the server's processes; two runs each). The cost is gunicorn's
+concurrency in Python: the gthread main loop's selector, the hand-over of each ready connection to a pool thread
+and back, and these threads contending for the GIL with the app's, where granian accepts, parses, queues and writes
+in Rust and takes the GIL only to call the app. The app's own cost (~0.6 ms in process) is the same under both.
+gunicorn's own knobs were measured before (gunicorn.conf.py: sync vs gthread, 2x2 .. 4x2, 2x8, the C parser) and
+moved CPU per request by less than the noise; none closes this gap.
 
 Settings kept equivalent to gunicorn.conf.py: WEB_CONCURRENCY worker processes (default 2 for granian: one per
 core; the Rust side does the waiting), WEB_THREADS threads running the app per worker (default 2), HTTP/1 keep-alive
