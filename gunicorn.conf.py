@@ -1,4 +1,6 @@
-"""gunicorn settings for Fineprint (read by `flask --app app serve` and bench/pipeline.py).
+"""gunicorn settings for Fineprint: the alternative web server (`FINEPRINT_WEB_SERVER=gunicorn make run`,
+`BENCH_SERVER=gunicorn make bench`). granian is the default since issue 19: it spent ~30 % less CPU per request
+and had the lower p99 in every A/B run (backend/cli/webserver.py has the figures).
 
 Measured with webhook ingest (bench/pipeline.py --ingest, SQLite, wrk, load < 1) on the 2-core development
 machine: 2x8 gthread 348 acks/s p99 128 ms; sync x4 371, p99 143; 2x2 556, p99 48; 4x2 645, p99 54.

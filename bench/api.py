@@ -1,9 +1,9 @@
-"""Decision API latency on loopback under gunicorn: POST /api/v1/decisions for a 3-line cart (variant ids
+"""Decision API latency on loopback under the web server: POST /api/v1/decisions for a 3-line cart (variant ids
 only, classes from the catalog mirror) with a checkout extension's session token, paced at 400 requests/s
 for 10 s. Target (issue 19): p99 <= 5 ms and no errors, on the embedded default (SQLite) and on PostgreSQL.
 
-gunicorn runs with the repository's gunicorn.conf.py, as `make run` starts it (BENCH_GUNICORN_ARGS overrides
-it for experiments), on a free port with a database holding one shop (policy aallyn) and its catalog: a temp
+The server starts as `make run` starts it (bench/_server.py: granian by default, BENCH_SERVER=gunicorn for an A/B
+run with gunicorn.conf.py, BENCH_GUNICORN_ARGS overriding that for experiments), on a free port with a database holding one shop (policy aallyn) and its catalog: a temp
 SQLite file, then a private PostgreSQL schema (skipped when PostgreSQL is not reachable; BENCH_API_ONLY=sqlite
 or postgres runs one). BENCH_API_RATE changes the pace. Latency is measured from each request's scheduled
 send time (open loop), so a server that falls behind shows it; the requests are sent by one thread's select()
@@ -15,12 +15,10 @@ client, then a cProfile of N more (cumulative, the app's, the token verifier's a
 from __future__ import annotations
 
 import collections
-import http.client
 import json
 import logging
 import os
 import select
-import shlex
 import socket
 import subprocess
 import sys
@@ -32,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `python bench/api.py` from the checkout, as `-m bench` does
 
+from bench import _server  # noqa: E402
 from bench._cpu import per_request_ms, tree_cpu_seconds  # noqa: E402
 from devshop.net import free_port  # noqa: E402
 SHOP = "bench-shop.myshopify.com"
@@ -65,36 +64,14 @@ def _seed(url: str) -> None:
     app.extensions["fineprint.db"].dispose()
 
 
-def _gunicorn_args() -> list[str]:
-    return shlex.split(os.environ.get("BENCH_GUNICORN_ARGS", "-c gunicorn.conf.py"))
-
-
 def _start(url: str, port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "PORT": str(port)}
     env.pop("REDIS_URL", None)
-    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    proc = subprocess.Popen([gunicorn, "--bind", f"127.0.0.1:{port}", *_gunicorn_args(), "app:app"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 90  # four workers import the app: slow on a busy machine
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/health")
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError("gunicorn did not become healthy within 90 s")
+    return _server.start(port, env)  # BENCH_SERVER picks granian or gunicorn (bench/_server.py)
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    _server.stop(proc)
 
 
 GENERATOR = ("one thread, select() over pre-encoded HTTP/1.1 requests on keep-alive sockets "
@@ -228,7 +205,7 @@ def _pct(samples: list[float], p: float) -> float:
 
 
 def measure(url: str) -> dict:
-    """Seed `url`, start gunicorn on it, drive it 1 s unmeasured then SECONDS measured."""
+    """Seed `url`, start the server on it, drive it 1 s unmeasured then SECONDS measured."""
     from backend.config import DEV_API_KEY, DEV_API_SECRET
     from tests.session_tokens import session_token
 
@@ -332,7 +309,7 @@ def main() -> None:
     for label, m in _variants():
         samples, errors = m["samples"], m["errors"]
         p99 = _pct(samples, 0.99)
-        print(f"Decision API ({label}), 3-line cart, gunicorn {' '.join(_gunicorn_args())} on loopback, paced "
+        print(f"Decision API ({label}), 3-line cart, {_server.describe()} on loopback, paced "
               f"{RATE}/s for {SECONDS:.0f} s ({len(samples)} requests, {len(samples) / m['elapsed']:.0f}/s achieved; "
               f"load average {m['load']:.1f} on {os.cpu_count()} CPUs)")
         print(f"  load generator: {GENERATOR}; its own CPU {m['generator_ms']:.3f} ms per request")
@@ -341,7 +318,7 @@ def main() -> None:
               f"{' (' + ', '.join(f'{k} {v}' for k, v in sorted(m['kinds'].items())) + ')' if errors else ''}"
               f"   (target p99 <= {TARGET_P99_MS:g} ms, no errors)")
         if m["cpu_ms"]:
-            print(f"  server CPU {m['cpu_ms']:.2f} ms per request (gunicorn's processes): one web core sustains "
+            print(f"  server CPU {m['cpu_ms']:.2f} ms per request (the server's processes): one web core sustains "
                   f"~{1000 / m['cpu_ms']:.0f} decisions/s; the pace of {RATE}/s keeps {RATE * m['cpu_ms'] / 10:.0f}% of one core busy")
         met = p99 <= TARGET_P99_MS and errors == 0
         print(f"  summary: Decision API {label} p99 {p99:.1f} ms / {TARGET_P99_MS:g} ms at {RATE}/s, {errors} errors: "

@@ -2,13 +2,13 @@
 
 1. Admin API calls and GraphQL cost points per order: warm catalog (products known from webhooks) and cold
    (every product unknown), orders/create through POST /webhooks and the worker, against the simulator.
-2. Webhook ingest under gunicorn on loopback: signed orders/create, acknowledgements/s, p50/p99, none lost.
+2. Webhook ingest under the web server (bench/_server.py, BENCH_SERVER) on loopback: signed orders/create, acknowledgements/s, p50/p99, none lost.
 3. Backfill of 10,000 simulated orders: time, and the share of the simulator's rate limit it used
    (points spent / (bucket + restore rate × elapsed)).
 
 Figure 2 reports two rates: with all connections busy (compared with the target) and over the whole run.
 Environment knobs: BENCH_INGEST_REQUESTS (3000), BENCH_INGEST_CLIENTS (16), BENCH_INGEST_ONLY (sqlite|postgres),
-BENCH_GUNICORN_ARGS (-c gunicorn.conf.py), BENCH_GENERATOR (wrk if installed, else python), BENCH_BACKFILL_ORDERS
+BENCH_SERVER (granian|gunicorn), BENCH_GUNICORN_ARGS (-c gunicorn.conf.py), BENCH_GENERATOR (wrk if installed, else python), BENCH_BACKFILL_ORDERS
 (10000), BENCH_RESTORE_RATE (1000). `python bench/pipeline.py --ingest` prints only figure 2.
 BENCH_INGEST_PROFILE=N measures figure 2's route without a server instead: CPU per webhook of N signed
 orders/create under Flask's test client, then a cProfile of N more (BENCH_INGEST_ONLY applies).
@@ -20,7 +20,6 @@ import hashlib
 import hmac
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `python bench/pipeline.py --ingest` from the checkout, as `-m bench` does
 
+from bench import _server  # noqa: E402
 from bench._cpu import per_request_ms, tree_cpu_seconds  # noqa: E402
 from devshop.net import free_port  # noqa: E402
 SHOP = "bench-dev.myshopify.com"
@@ -314,12 +314,11 @@ def _python_load(port: int, bodies: list[bytes], clients: int) -> dict:
 
 def ingest_figures(requests: int = 3000, clients: int = 16, url: str | None = None,
                    redis_url: str | None = None) -> dict:
-    """POST signed orders/create to gunicorn; `url`/`redis_url` pick PostgreSQL + Redis, else SQLite files.
+    """POST signed orders/create to the web server; `url`/`redis_url` pick PostgreSQL + Redis, else SQLite files.
 
-    gunicorn runs with the repository's gunicorn.conf.py (as `flask serve` does); BENCH_GUNICORN_ARGS
-    overrides it for experiments. wrk generates the load when installed (BENCH_GENERATOR=python forces the
+    The server starts as `flask serve` starts it (bench/_server.py; BENCH_SERVER=gunicorn for an A/B run with
+    gunicorn.conf.py, BENCH_GUNICORN_ARGS overriding that). wrk generates the load when installed (BENCH_GENERATOR=python forces the
     threaded Python client)."""
-    import shlex
     import shutil
 
     from backend.store import migrate
@@ -337,12 +336,8 @@ def ingest_figures(requests: int = 3000, clients: int = 16, url: str | None = No
         env.pop("REDIS_URL", None)
         if redis_url:  # a private queue name: the messages are never consumed, and flushed after
             env["REDIS_URL"], env["QUEUE_NAME"] = redis_url, f"fineprint-bench-{uuid.uuid4().hex[:8]}"
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        args = shlex.split(os.environ.get("BENCH_GUNICORN_ARGS", "-c gunicorn.conf.py"))
-        proc = subprocess.Popen([str(gunicorn), "--bind", f"127.0.0.1:{port}", *args, "app:app"],
-                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = _server.start(port, env)  # BENCH_SERVER picks granian or gunicorn (bench/_server.py)
         try:
-            _wait_for(port)
             body_template = json.loads((ROOT / "tests/data/shopify/webhooks/2025-10/orders_create.json").read_text())
             bodies = []
             for i in range(requests + WARM_UP):
@@ -359,8 +354,7 @@ def ingest_figures(requests: int = 3000, clients: int = 16, url: str | None = No
             cpu_ms = per_request_ms(cpu_before, tree_cpu_seconds(proc.pid), requests)
             load_avg = os.getloadavg()[0]
         finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=20)
+            _server.stop(proc)
         with engine.begin() as conn:
             stored = conn.execute(sa.text("SELECT count(*) FROM webhook_events")).scalar() - WARM_UP
         engine.dispose()
@@ -371,22 +365,11 @@ def ingest_figures(requests: int = 3000, clients: int = 16, url: str | None = No
             for key in client.scan_iter(f"*{env['QUEUE_NAME']}*"):
                 client.delete(key)
     return {"requests": requests, "whole_run_per_s": requests / load["wall"], "stored": stored, "load": load_avg,
-            "gunicorn": " ".join(args), "cpu_ms": cpu_ms, **load}
+            "gunicorn": _server.describe(), "cpu_ms": cpu_ms, **load}
 
 
-def _wait_for(port: int, seconds: float = 90) -> None:  # four workers import the app: slow on a busy machine
-    import http.client
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/health")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
+def _wait_for(port: int, seconds: float = 90) -> None:
+    _server.wait_healthy(port, seconds)
 
 
 # ------------------------------------------------------------------ 3. backfill
@@ -554,7 +537,7 @@ def print_ingest() -> None:
     for label, ing in _ingest_variants(n, clients):
         target, lost = INGEST_TARGETS[label], ing["ok"] - ing["stored"]
         steady = ing.get("steady_per_s") or 0.0
-        print(f"webhook ingest ({label}; gunicorn {ing['gunicorn']}, loopback, {clients} keep-alive connections "
+        print(f"webhook ingest ({label}; {ing['gunicorn']}, loopback, {clients} keep-alive connections "
               f"from {ing['generator']}): {steady:.0f} acks/s with all connections busy (target >= {target}; "
               f"{100 * ing['steady_share']:.0f}% of the answers), {ing['whole_run_per_s']:.0f}/s over the whole run "
               f"(with its tail); p50 {ing['p50_ms']:.1f} ms, "
@@ -562,7 +545,7 @@ def print_ingest() -> None:
               f"{ing['ok']}/{ing['requests']} accepted, {ing['stored']} recorded (lost: {lost}, target 0; socket "
               f"errors {ing.get('socket_errors', 0)}; load average {ing['load']:.2f})")
         if ing["cpu_ms"]:
-            print(f"  server CPU {ing['cpu_ms']:.2f} ms per acknowledged webhook (gunicorn's processes): one web core "
+            print(f"  server CPU {ing['cpu_ms']:.2f} ms per acknowledged webhook (the server's processes): one web core "
                   f"sustains ~{1000 / ing['cpu_ms']:.0f} acks/s, {os.cpu_count()} cores ~{os.cpu_count() * 1000 / ing['cpu_ms']:.0f}/s "
                   f"if nothing else ran (target {target}/s)")
         met = steady >= target and ing["p99_ms"] <= INGEST_P99_MS and lost == 0 and ing["ok"] == ing["requests"]

@@ -1,4 +1,4 @@
-"""Runs `serve`'s children (gunicorn, the huey consumer) and stops them in order.
+"""Runs `serve`'s children (the web server, the huey consumer) and stops them in order.
 
 Why each child leads a process group of its own: Ctrl-C in a terminal sends SIGINT to every process of the
 foreground group at once. With gunicorn's arbiter, its workers and the huey consumer in that group, each got the
@@ -37,6 +37,21 @@ def listen(host: str, port: int) -> socket.socket:
     """Bind the web port here, before anything starts, so a taken port is one clear error and
     "running at" is printed only once the port is ours. gunicorn serves it through `--bind fd://N`."""
     return socket.create_server((host, port), backlog=2048)  # sets SO_REUSEADDR on POSIX, as gunicorn does
+
+
+def wait_listening(host: str, port: int, supervisor: "Supervisor", seconds: float) -> bool:
+    """For a web server that binds its port itself (granian): True once `host:port` accepts a connection; False
+    when a stop signal comes first, a child exits, or `seconds` pass."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and supervisor.stop.signum is None:
+        if any(p.poll() is not None for p in supervisor.procs):
+            return False
+        try:
+            socket.create_connection((host, port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
 
 
 class StopRequest:
