@@ -112,16 +112,17 @@ def _remembered(moments):
 
 def _order(order, currency: str) -> None:
     """The order's own facts, in place."""
-    ident, channel = order.id, order.channel
+    ident, channel, tags, codes, carriers, payments = \
+        order.id, order.channel, order.tags, order.codes, order.carriers, order.payments
     if ident is not None and type(ident) is not str:
         order.id = str(ident)
     order.currency = (order.currency or currency).upper()
     order.channel = channel.lower() if channel else ""
-    order.tags = _tags(order.tags)
-    order.codes = _codes(order.codes) if order.codes else ()
+    order.tags = _tags(tags) if tags else _EMPTY
+    order.codes = _codes(codes) if codes else ()
     order.country, order.province, order.po_box = _address(order.address)
-    order.carriers = _carriers(order.carriers) if order.carriers else _EMPTY
-    order.payments = _tags(order.payments)
+    order.carriers = _carriers(carriers) if carriers else _EMPTY
+    order.payments = _tags(payments) if payments else _EMPTY
     order.merch = ZERO
 
 
