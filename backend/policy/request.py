@@ -7,7 +7,9 @@ same pass what types cannot say: money finite, not negative and in range, counts
 the years the zone arithmetic can hold, the policy's item condition words. That pass only learns *that*
 something is wrong; the request is then read again by problems.py, which names every failing field (as
 schema.type_errors does when a type is wrong). A valid request, the one that has to be fast, is read once.
-Measured on bench/engine.py's 3-line orders: 12.0 -> see README (CPU time, aallyn).
+Measured on bench/engine.py's aallyn 3-line orders (callgrind, PYTHONHASHSEED=0): 122.9k -> 114.9k
+instructions per read against the reader that built a second object per line; what is left is mostly
+msgspec's conversion and Decimal parsing (~30 %) and datetime's astimezone (~11 %), both in C.
 """
 from __future__ import annotations
 
