@@ -35,8 +35,7 @@ class _SqliteQueue(SqliteStorage):
 
     Its write transactions (enqueue, dequeue, ...) queue on store/sqlite_writer.py's lock for the file:
     huey serialises one process's threads, but the web server's processes and the consumer met in SQLite's
-    busy handler, whose 1 .. 100 ms sleeps were most of the ingest p99. Its WAL checkpoints run on a background
-    thread, outside that lock (store/sqlite_writer.py)."""
+    busy handler, whose 1 .. 100 ms sleeps were most of the ingest p99."""
 
     @contextlib.contextmanager
     def db(self, commit=False, close=False):
@@ -44,19 +43,12 @@ class _SqliteQueue(SqliteStorage):
             with super().db(commit, close) as cursor:
                 yield cursor
             return
-        writer = sqlite_writer.for_file(self.filename)
-        with writer, super().db(commit, close) as cursor:
+        with sqlite_writer.for_file(self.filename), super().db(commit, close) as cursor:
             yield cursor
-        writer.wrote(self._checkpoint, every=1000)  # ~1000 WAL pages: a message is well under a page
-
-    def _checkpoint(self):
-        """On a connection of its own: huey's one connection is behind its process-wide lock."""
-        sqlite_writer.checkpoint_file(self.filename, timeout=self._timeout)
 
     def _create_connection(self):
         conn = super()._create_connection()
         conn.execute("pragma synchronous=NORMAL")
-        sqlite_writer.no_autocheckpoint(conn)  # its writes checkpoint on a background thread (db() above)
         return conn
 
 

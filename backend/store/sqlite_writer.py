@@ -13,26 +13,17 @@ that do not take the lock (the worker's ORM sessions) still meet the busy handle
 depends on the lock for correctness: SQLite's own locking still decides. flock is per open file
 description, hence the mutex in front (threads of one process share the descriptor).
 
-Checkpoints, too, leave the writer's path. SQLite copies the WAL back into the database (and, at
-synchronous=NORMAL, fsyncs both) in the commit that finds the WAL past 1000 pages, about every 250 webhooks
-of 12 KB: 10-30 ms on this disk, which under the lock above every other writer would wait out. Connections
-that write under the lock turn that off (`no_autocheckpoint`) and call `wrote(checkpoint)` after each write,
-outside the lock: every `every`-th write hands `checkpoint` (a PASSIVE one, which never blocks writers) to
-one background thread per process (a stdlib ThreadPoolExecutor; the fsync releases the GIL). Connections
-that do not take the lock (the worker's) keep SQLite's own autocheckpoint, so the WAL stays bounded even
-when no web process writes.
+Known cost: SQLite's automatic WAL checkpoint runs inside the commit that finds the WAL past 1000 pages (about
+every 250 webhooks of 12 KB; 10-30 ms with its fsyncs at synchronous=NORMAL on this disk), so under this lock
+the other writers wait it out. Moving it to a background thread with PASSIVE checkpoints was tried (5 Dec
+2026) and reverted: with writers always active the WAL then never restarted (115 MB after 3,000 webhooks
+against 25 MB) and CPU per webhook rose.
 """
 from __future__ import annotations
 
 import fcntl
-import logging
 import os
-import sqlite3
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Callable
-
-log = logging.getLogger(__name__)
 
 
 class WriterLock:
@@ -44,10 +35,6 @@ class WriterLock:
         self._lock_path = f"{path}-writer.lock" if path else None
         self._fd: int | None = None
         self._pid = 0
-        self._writes = 0
-        self._checkpointing: Future | None = None
-        self._executor: ThreadPoolExecutor | None = None
-        self._executor_pid = 0
 
     def _descriptor(self) -> int | None:
         """This process's descriptor (opened after a fork too: a descriptor inherited from the parent shares
@@ -74,48 +61,6 @@ class WriterLock:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
             self._mutex.release()
-
-
-    def wrote(self, checkpoint: Callable[[], object], every: int) -> None:
-        """One write committed (call it after leaving the lock): every `every`-th one runs `checkpoint` on
-        the process's checkpoint thread, unless the last one is still running."""
-        with self._mutex:
-            self._writes += 1
-            if self._writes < every or (self._checkpointing is not None and not self._checkpointing.done()):
-                return
-            self._writes = 0
-            if self._executor is None or self._executor_pid != os.getpid():  # none inherited across a fork
-                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-checkpoint")
-                self._executor_pid = os.getpid()
-            self._checkpointing = self._executor.submit(_checkpoint, checkpoint)
-
-
-def _checkpoint(checkpoint: Callable[[], object]) -> None:
-    try:
-        checkpoint()
-    except Exception as exc:  # a missed checkpoint only leaves the WAL longer until the next one
-        log.warning("SQLite WAL checkpoint failed: %s: %s", type(exc).__name__, exc)
-
-
-def no_autocheckpoint(conn) -> None:
-    """Turn SQLite's in-commit checkpoint off on this sqlite3 connection (its writes call `wrote`). Run on each
-    write (a few microseconds): the pooled connection carries no mark of its own to do it once."""
-    conn.execute("PRAGMA wal_autocheckpoint=0")
-
-
-def checkpoint(conn) -> None:
-    """A PASSIVE WAL checkpoint on this sqlite3 connection: never blocks a writer, copies what it can."""
-    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
-
-
-def checkpoint_file(path: str, timeout: float = 5.0) -> None:
-    """`checkpoint` on a connection of its own to the file at `path` (huey's queue: its one connection is
-    behind huey's process-wide lock, which a checkpoint's fsyncs would hold)."""
-    conn = sqlite3.connect(path, timeout=timeout)
-    try:
-        checkpoint(conn)
-    finally:
-        conn.close()
 
 
 _LOCKS: dict[str, WriterLock] = {}

@@ -81,9 +81,7 @@ _SQLITE_STAMP = WebhookEvent.__table__.c.received_at.type.dialect_impl(sqlite.di
 # SQLite has one writer per file, and a writer that finds it busy sleeps in SQLite's busy handler (1, 2, 5,
 # 10 ... 100 ms) while others take their turn: with the web server's workers and threads all inserting, that made
 # the acknowledgement tail tens to hundreds of ms. Writers queue on store/sqlite_writer.py's lock instead (a mutex
-# per process, an flock across processes: woken at once), and the WAL checkpoint SQLite would run inside every
-# ~250th commit (10-30 ms, with its fsyncs) runs on a background thread instead. Not needed for PostgreSQL.
-CHECKPOINT_EVERY = 250  # ~1000 WAL pages (SQLite's own threshold) of 12 KB order bodies
+# per process, an flock across processes: woken at once). Not needed for PostgreSQL.
 
 
 def insert(db, *, event_id: str, topic: str, shop: str, triggered_at: datetime | None, payload: str,
@@ -100,12 +98,8 @@ def insert(db, *, event_id: str, topic: str, shop: str, triggered_at: datetime |
         # the column type's own conversion, so a row reads back exactly as one SQLAlchemy wrote
         values["triggered_at"] = _SQLITE_STAMP(triggered_at)
         values["received_at"] = _SQLITE_STAMP(values["received_at"])
-        writer = sqlite_writer.for_file(engine.url.database)
-        with writer:
-            row = _run(engine, _SQLITE_UNPARSED if unparsed else _SQLITE[checked], values, autocommit=False,
-                       before=sqlite_writer.no_autocheckpoint)
-        writer.wrote(lambda: _checkpoint(engine), every=CHECKPOINT_EVERY)
-        return row
+        with sqlite_writer.for_file(engine.url.database):
+            return _run(engine, _SQLITE_UNPARSED if unparsed else _SQLITE[checked], values, autocommit=False)
     if engine.dialect.name == "postgresql":
         if not unparsed:
             return _run(engine, _POSTGRES[checked], values, autocommit=True)
@@ -118,17 +112,9 @@ def insert(db, *, event_id: str, topic: str, shop: str, triggered_at: datetime |
     raise NotImplementedError(f"webhook ingest has no statement for {engine.dialect.name}")
 
 
-def _checkpoint(engine) -> None:
-    """A PASSIVE WAL checkpoint (never blocks a writer), on the checkpoint thread (store/sqlite_writer.py)."""
-    with driver_connection(engine) as conn:
-        sqlite_writer.checkpoint(conn)
-
-
-def _run(engine, sql: str, values: dict, *, autocommit: bool, before=None) -> tuple[int, str] | None:
-    """`sql` on a pooled driver connection (store/db.py); committed when this returns. `before(conn)` first."""
+def _run(engine, sql: str, values: dict, *, autocommit: bool) -> tuple[int, str] | None:
+    """`sql` on a pooled driver connection (store/db.py); committed when this returns."""
     with driver_connection(engine, autocommit=autocommit) as conn:
-        if before is not None:
-            before(conn)
         cursor = conn.cursor()
         try:
             if autocommit:

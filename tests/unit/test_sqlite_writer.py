@@ -1,5 +1,4 @@
-"""store/sqlite_writer.py: one writer at a time on a SQLite file across processes and threads, nothing lost, and
-WAL checkpoints handed to a background thread (one at a time)."""
+"""store/sqlite_writer.py: one writer at a time on a SQLite file across processes and threads, nothing lost."""
 from __future__ import annotations
 
 import fcntl
@@ -7,8 +6,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import threading
-import time
 
 import pytest
 
@@ -21,12 +18,10 @@ path, tag = sys.argv[1], sys.argv[2]
 lock = sqlite_writer.for_file(path)
 def work(t):
     conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
-    sqlite_writer.no_autocheckpoint(conn)
     for i in range(100):
         with lock:
             conn.execute("INSERT INTO t (tag) VALUES (?)", (f"{tag}-{t}-{i}",))
             conn.commit()
-        lock.wrote(lambda: sqlite_writer.checkpoint_file(path), every=50)
     conn.close()
 threads = [threading.Thread(target=work, args=(t,)) for t in range(3)]
 for t in threads: t.start()
@@ -66,41 +61,3 @@ def test_writers_in_several_processes_and_threads_all_commit(tmp_path):
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
     assert conn.execute("SELECT count(*), count(DISTINCT tag) FROM t").fetchone() == (900, 900)
     conn.close()
-
-
-def test_every_nth_write_hands_one_checkpoint_to_the_background_thread(tmp_path):
-    lock = sqlite_writer.WriterLock(str(tmp_path / "x.db"))
-    release, ran, threads = threading.Event(), [], []
-
-    def checkpoint():
-        threads.append(threading.current_thread().name)
-        ran.append(1)
-        release.wait(30)
-
-    for _ in range(3):
-        lock.wrote(checkpoint, every=3)  # the third write starts one
-    for _ in range(6):
-        lock.wrote(checkpoint, every=3)  # while it runs, none starts
-    deadline = time.monotonic() + 30
-    while not ran and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert len(ran) == 1 and threads[0] != threading.current_thread().name
-    release.set()
-    lock._checkpointing.result(timeout=30)
-    for _ in range(3):
-        lock.wrote(checkpoint, every=3)
-    lock._checkpointing.result(timeout=30)
-    assert len(ran) == 2
-
-
-def test_a_failing_checkpoint_is_logged_and_the_writes_go_on(tmp_path, caplog):
-    lock = sqlite_writer.WriterLock(str(tmp_path / "x.db"))
-
-    def broken():
-        raise sqlite3.OperationalError("database is locked")
-
-    lock.wrote(broken, every=1)
-    lock._checkpointing.result(timeout=30)
-    assert "checkpoint failed" in caplog.text
-    with lock:
-        pass
