@@ -10,7 +10,6 @@ Start a worker with `fineprint worker` (see backend/cli/worker.py).
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import socket
 from pathlib import Path
@@ -20,7 +19,6 @@ from huey.storage import BlackHoleStorage, RedisStorage, SqliteStorage
 from sqlalchemy.engine import make_url
 
 from backend.config import INSTANCE, Config
-from backend.store import sqlite_writer
 
 # Storage is set by configure() (create_app calls it); until then nothing is kept.
 huey = Huey("fineprint", results=False, utc=True, storage_class=BlackHoleStorage)
@@ -31,20 +29,7 @@ class _SqliteQueue(SqliteStorage):
     """huey's SQLite queue with the app database's durability: WAL + synchronous=NORMAL. huey's default
     (FULL) fsyncs every enqueue, and since SQLite has one writer per file that capped webhook ingest at
     about one enqueue per fsync (~300/s here). A crash of the app loses nothing; a power cut may roll
-    back the last commits, as for the events table itself (backend/store/db.py).
-
-    Its write transactions (enqueue, dequeue, ...) queue on store/sqlite_writer.py's lock for the file:
-    huey serialises one process's threads, but the web server's processes and the consumer met in SQLite's
-    busy handler, whose 1 .. 100 ms sleeps were most of the ingest p99."""
-
-    @contextlib.contextmanager
-    def db(self, commit=False, close=False):
-        if not commit:
-            with super().db(commit, close) as cursor:
-                yield cursor
-            return
-        with sqlite_writer.for_file(self.filename), super().db(commit, close) as cursor:
-            yield cursor
+    back the last commits, as for the events table itself (backend/store/db.py)."""
 
     def _create_connection(self):
         conn = super()._create_connection()

@@ -31,6 +31,7 @@ power loss runs PostgreSQL (README, "Scale out: PostgreSQL, Redis, several worke
 """
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -38,7 +39,6 @@ from sqlalchemy import and_, delete, func, or_, update
 from sqlalchemy.dialects import sqlite
 from sqlmodel import select
 
-from backend.store import sqlite_writer
 from backend.store.db import driver_connection
 from backend.store.models import Shop, WebhookEvent, utcnow
 
@@ -79,9 +79,10 @@ _POSTGRES_UNPARSED = _insert_sql(_POSTGRES_MARKS, True, valid="(shop.installed O
 _SQLITE_STAMP = WebhookEvent.__table__.c.received_at.type.dialect_impl(sqlite.dialect()).bind_processor(sqlite.dialect())
 
 # SQLite has one writer per file, and a writer that finds it busy sleeps in SQLite's busy handler (1, 2, 5,
-# 10 ... 100 ms) while others take their turn: with the web server's workers and threads all inserting, that made
-# the acknowledgement tail tens to hundreds of ms. Writers queue on store/sqlite_writer.py's lock instead (a mutex
-# per process, an flock across processes: woken at once). Not needed for PostgreSQL.
+# 10 ... 100 ms) while others take their turn: with a gunicorn worker's threads all inserting, that made
+# the acknowledgement tail hundreds of ms. Threads of one process take turns on a mutex instead (woken at
+# once); only the few processes still meet in the busy handler. Not needed for PostgreSQL.
+_SQLITE_WRITER = threading.Lock()
 
 
 def insert(db, *, event_id: str, topic: str, shop: str, triggered_at: datetime | None, payload: str,
@@ -98,7 +99,7 @@ def insert(db, *, event_id: str, topic: str, shop: str, triggered_at: datetime |
         # the column type's own conversion, so a row reads back exactly as one SQLAlchemy wrote
         values["triggered_at"] = _SQLITE_STAMP(triggered_at)
         values["received_at"] = _SQLITE_STAMP(values["received_at"])
-        with sqlite_writer.for_file(engine.url.database):
+        with _SQLITE_WRITER:
             return _run(engine, _SQLITE_UNPARSED if unparsed else _SQLITE[checked], values, autocommit=False)
     if engine.dialect.name == "postgresql":
         if not unparsed:
