@@ -25,8 +25,12 @@ def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dic
     order = req.order
     as_of = req.as_of_date or (req.as_of or aware(now)).astimezone(c.tz).date()
     undetermined: list = []
-    protected_ids = _protection_lines(c, order)
-    order.merch = _merchandise(order, protected_ids)
+    if c.prelude is not None:
+        ctx = Ctx(None, order)
+        protected_ids, order.merch = c.prelude(order, ctx)
+    else:
+        protected_ids = _protection_lines(c, order)
+        order.merch = _merchandise(order, protected_ids)
     lines, outcomes, classes, latest = _line_outcomes(c, order, protected_ids, as_of, undetermined)
     purchased = bool(protected_ids)
     signature, protection, shipping, tax, blocked, unknown = _order_outcomes(c, order, purchased)
@@ -111,6 +115,11 @@ def _merchandise(order, protected_ids: set):
 
 def _order_outcomes(c: CompiledPolicy, order, purchased: bool) -> tuple:
     """The order-level parts, from the compiled policy's memo when these order facts were seen."""
+    parts = c.parts
+    if parts is not None:  # the generated order parts (order_code.py)
+        if c.order_memo is None:
+            return parts(order, Ctx(None, order), purchased)
+        return c.order_memo.get(order, purchased, lambda: parts(order, Ctx(None, order), purchased))
     if c.order_memo is None:
         return _order_parts(c, order, purchased)
     return c.order_memo.get(order, purchased, lambda: _order_parts(c, order, purchased))

@@ -2,7 +2,7 @@
 
 `line_loop(program)` assembles Python source for the policy's line rules once, at compile time, and
 compiles it with compile()/exec: each rule's order part runs once per decision and its line part once per
-line as straight-line code (no loop over rules, no pattern list copied per line), the pattern key is
+line as straight-line code, each condition an inlined expression (exprs.py) (no loop over rules, no pattern list copied per line), the pattern key is
 built as one tuple display, and the price adjustment chooser is unrolled (tried from the last rule: the
 first match is the one chosen) when no adjustment can be undetermined. The predicates and constants are
 bound as default arguments. What each line's outcome is stays lines.py's (`_planned_resolutions`,
@@ -13,12 +13,9 @@ generated loop decides as the reference semantics for every preset and example p
 """
 from __future__ import annotations
 
+from backend.policy.exprs import Exprs
 from backend.policy.lines import _adjusted, _planned_resolutions, _reasons, anchors
 from backend.policy.vocabulary import unknowable
-
-
-def _truth(value):
-    return None if value is None else (True if value else False)
 
 
 def line_loop(program):
@@ -27,14 +24,13 @@ def line_loop(program):
     rules = program.rules
     env = {"_anchors": anchors, "_resolutions": _planned_resolutions, "_reasons": _reasons,
            "_adjusted": _adjusted, "_rules": rules, "_get": program.patterns.get, "_put": program.patterns.put,
-           "_combined": program._combined, "_truth": _truth, "_id": id}
-    head, pre, body, key = [], [], [], []
-    for i, (order_part, line_part) in enumerate(zip(program.order_parts, program.line_parts)):
+           "_combined": program._combined, "_id": id}
+    ex = Exprs(env)
+    pre, body, key = [], [], []
+    for i, entry in enumerate(rules.rules):
+        order_part, line_part = ex.staged(entry[4].cond)
         if order_part is not None:
-            env[f"_O{i}"] = order_part
-            pre.append(f"    o{i} = _truth(_O{i}(ctx))")
-        if line_part is not None:
-            env[f"_L{i}"] = line_part
+            pre.append(f"    o{i} = {order_part[0]}")
         if order_part is None and line_part is None:
             key.append("True")
             continue
@@ -42,10 +38,10 @@ def line_loop(program):
         if line_part is None:
             body.append(f"        p{i} = o{i}")
         elif order_part is None:  # Kleene's AND of True (no order part) and the line's answer
-            body += [f"        f = _L{i}(ctx)", f"        p{i} = None if f is None else (True if f else False)"]
+            body.append(f"        p{i} = {line_part[0]}")
         else:  # a False order answer decides the rule; else Kleene's AND with the line's answer
             body += [f"        if o{i} is False:", f"            p{i} = False", "        else:",
-                     f"            f = _L{i}(ctx)", f"            p{i} = None if f is None else (o{i} if f else False)"]
+                     f"            f = {line_part[0]}", f"            p{i} = None if f is None else (o{i} if f else False)"]
     key.append("line.id in protected_ids")
     adjust = []
     if rules.adjustments is None:
@@ -60,8 +56,9 @@ def line_loop(program):
         else:  # choose_last unrolled: from the last rule, the first match is chosen
             first = True
             for j in range(len(entries) - 1, -1, -1):
-                env[f"_A{j}"], env[f"_C{j}"] = entries[j][0], (entries[j][1], entries[j][2])
-                adjust += [f"        {'if' if first else 'elif'} _A{j}(ctx):", f"            chosen = _C{j}"]
+                env[f"_C{j}"] = (entries[j][1], entries[j][2])
+                adjust += [f"        {'if' if first else 'elif'} {ex.cond(entries[j][1].cond)[0]}:",
+                           f"            chosen = _C{j}"]
                 first = False
             adjust += ["        else:", "            chosen = None"]
         adjust += ["        rkey = (key, _id(chosen[0]) if chosen is not None else _id(None), None)",

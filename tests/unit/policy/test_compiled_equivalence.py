@@ -152,11 +152,39 @@ when = {{ {key} = {value} }}
 message = "Not shipped when it holds."
 
 [[blocks]]
+id = "block-with-address"
+title = "Block with address"
+text = "Blocked when it holds at some addresses."
+when = {{ {key} = {value}, {addr} = {addr_value} }}
+when_any = [{{ ship_to_country = ["CA"] }}, {{ ship_to_province = ["NY"], order_tag = ["vip"] }}, {{ {key} = {value} }}]
+message = "Not shipped when it holds there."
+
+[[blocks]]
 id = "block-unless"
 title = "Block unless"
 text = "Blocked unless it holds."
 unless = {{ {key} = {value} }}
 message = "Not shipped unless it holds."
+
+[shipping]
+id = "shipping"
+title = "Shipping"
+text = "Shipping rates."
+currency = "USD"
+
+[[shipping.rates]]
+id = "rate-when"
+title = "Rate when"
+text = "Free shipping when it holds at some addresses."
+when = {{ {key} = {value}, {addr} = {addr_value} }}
+rate = "0"
+
+[[shipping.rates]]
+id = "rate-unless"
+title = "Rate unless"
+text = "A flat rate unless it holds."
+unless = {{ {key} = {value}, {addr} = {addr_value} }}
+rate = "4.5"
 
 [protection]
 id = "protection"
@@ -193,7 +221,10 @@ def test_every_condition_kind_decides_alike_compiled(key):
         body += PRICE_ADJUSTMENTS
     if scope == "order":  # the order-level parts (signature, blocks, protection offer) compiled alike too
         body += ORDER_PARTS
-    policy = load_policy_text((HEAD + body).format(key=key, value=SAMPLES[kind]), f"<{key}>")
+    # a second, three-valued condition beside it (an address fact), so Kleene's logic is exercised
+    addr, addr_value = ("ship_to_province", '["CA"]') if key == "po_box" else ("po_box", "false")
+    text = (HEAD + body).format(key=key, value=SAMPLES[kind], addr=addr, addr_value=addr_value)
+    policy = load_policy_text(text, f"<{key}>")
     _assert_alike(policy, _requests(random.Random(f"{SEED}-{key}"), []))
 
 
