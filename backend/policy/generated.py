@@ -19,7 +19,7 @@ from backend.policy.vocabulary import unknowable
 
 
 def line_loop(program):
-    """run(order, ctx, protected_ids, as_of, shared, undetermined, deadlines) -> (line dicts,
+    """run(order, ctx, protected_ids, as_of, undetermined, deadlines) -> (line dicts,
     {line id: (line dict, line, windows, class)}, classes, latest deadline): engine._compiled_lines's answer."""
     rules = program.rules
     env = {"_anchors": anchors, "_resolutions": _planned_resolutions, "_reasons": _reasons,
@@ -67,9 +67,15 @@ def line_loop(program):
                    "as_of, deadlines)"]
     params = ", ".join(f"{name}={name}" for name in env)
     source = "\n".join([
-        f"def run(order, ctx, protected_ids, as_of, shared, undetermined, deadlines, *, {params}):",
+        f"def run(order, ctx, protected_ids, as_of, undetermined, deadlines, *, {params}):",
         *pre,
         "    outcomes, lines, classes, latest = {}, [], set(), None",
+        "    for f in order.fulfillments:  # the lines share their anchor dates unless a fulfillment lists lines",
+        "        if f.line_ids is not None:",
+        "            shared = None",
+        "            break",
+        "    else:",
+        "        shared = _anchors(order, None)",
         "    order_date = order.local_date",
         "    for line in order.lines:",
         "        ctx.line = line",

@@ -246,5 +246,6 @@ def test_each_compiled_policy_generates_its_own_line_loop(name):
     one, two = compile_policy(policy, memo_size=0), compile_policy(policy, memo_size=0)
     assert one.program.run is not two.program.run
     source = one.program.run.source
-    assert source.count("for ") == 1 + source.count("for rule in undecided")
+    loops = 1 + source.count("for rule in undecided") + source.count("for f in order.fulfillments")
+    assert source.count("for ") == loops
     assert compile_policy(policy, reference=True).program is None
