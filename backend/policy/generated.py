@@ -43,28 +43,25 @@ def line_loop(program):
             body += [f"        if o{i} is False:", f"            p{i} = False", "        else:",
                      f"            f = {line_part[0]}", f"            p{i} = None if f is None else (o{i} if f else False)"]
     key.append("line.id in protected_ids")
-    adjust = []
+    adjust, miss = [], []
     if rules.adjustments is None:
-        adjust += ["        rkey = (key, None, None)", "        parts = deadlines.get(rkey)",
-                   "        if parts is None:",
-                   "            parts = deadlines[rkey] = (_reasons(_rules, planned, found[2]), None, planned)"]
+        adjust.append("        ckey = None")
+        miss.append("            parts = (_reasons(_rules, planned, found[2]), None)")
     else:
         entries = program.adjustment_entries
         if any(unknowable(pred) for pred, _, _ in entries):
             env["_choose"] = program.adjustment
-            adjust.append("        chosen = _choose(ctx, undetermined)")
+            adjust += ["        chosen = _choose(ctx, undetermined)",
+                       "        ckey = _id(chosen[0]) if chosen is not None else None"]  # the rule: kept by the policy
         else:  # choose_last unrolled: from the last rule, the first match is chosen
             first = True
             for j in range(len(entries) - 1, -1, -1):
                 env[f"_C{j}"] = (entries[j][1], entries[j][2])
                 adjust += [f"        {'if' if first else 'elif'} {ex.cond(entries[j][1].cond)[0]}:",
-                           f"            chosen = _C{j}"]
+                           f"            chosen, ckey = _C{j}, {j}"]
                 first = False
-            adjust += ["        else:", "            chosen = None"]
-        adjust += ["        rkey = (key, _id(chosen[0]) if chosen is not None else _id(None), None)",
-                   "        parts = deadlines.get(rkey)", "        if parts is None:",
-                   "            parts = deadlines[rkey] = _adjusted(_rules, planned, found[2], chosen, found[3], "
-                   "as_of, deadlines)"]
+            adjust += ["        else:", "            chosen, ckey = None, -1"]
+        miss.append("            parts = _adjusted(_rules, planned, found[2], chosen, found[3], as_of, deadlines)")
     params = ", ".join(f"{name}={name}" for name in env)
     source = "\n".join([
         f"def run(order, ctx, protected_ids, as_of, undetermined, deadlines, *, {params}):",
@@ -91,17 +88,25 @@ def line_loop(program):
         "            undetermined += [('lines', rule, lid) for rule in undecided]",
         "        cls = ctx.cls = planned[0]",
         "        shipped, delivered = shared if shared is not None else _anchors(order, lid)",
-        "        key = (_id(planned), shipped, delivered)",
-        "        found = deadlines.get(key)",
-        "        if found is None:",
-        "            found = deadlines[key] = _resolutions(_rules, planned, order_date, shipped, delivered, as_of, "
-        "deadlines)",
         *adjust,
-        "        line_json = {'line_item_id': lid, 'class': cls, 'resolutions': found[0],",
-        "                     'price_adjustment': parts[1], 'reasons': parts[0]}",
+        # the line's parts (resolutions, price adjustment, reasons, latest deadline) by its pattern, anchor
+        # dates and adjustment: one look-up for the lines that share them (`planned` kept alive by the entry)
+        "        pid = _id(planned)",
+        "        shared_parts = deadlines.get((pid, shipped, delivered, ckey))",
+        "        if shared_parts is None:",
+        "            key = (pid, shipped, delivered)",
+        "            found = deadlines.get(key)",
+        "            if found is None:",
+        "                found = deadlines[key] = _resolutions(_rules, planned, order_date, shipped, delivered, "
+        "as_of, deadlines)",
+        *miss,
+        "            shared_parts = deadlines[pid, shipped, delivered, ckey] = (found[0], parts[1], parts[0], "
+        "found[1], planned)",
+        "        line_json = {'line_item_id': lid, 'class': cls, 'resolutions': shared_parts[0],",
+        "                     'price_adjustment': shared_parts[1], 'reasons': shared_parts[2]}",
         "        lines.append(line_json)",
         "        classes.add(cls)",
-        "        last = found[1]",
+        "        last = shared_parts[3]",
         "        if last is not None and (latest is None or last > latest):",
         "            latest = last",
         "        if lid not in outcomes:",
