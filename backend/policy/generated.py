@@ -2,14 +2,16 @@
 
 `line_loop(program)` assembles Python source for the policy's line rules once, at compile time, and
 compiles it with compile()/exec: each rule's order part runs once per decision and its line part once per
-line as straight-line code, each condition an inlined expression (exprs.py) (no loop over rules, no pattern list copied per line), the pattern key is
-built as one tuple display, and the price adjustment chooser is unrolled (tried from the last rule: the
-first match is the one chosen) when no adjustment can be undetermined. The predicates and constants are
-bound as default arguments. What each line's outcome is stays lines.py's (`_planned_resolutions`,
-`_reasons`, `_adjusted`, the same per-decision sharing as `planned_outcome`); THE combining rule stays
-`lines.combine`, run once per pattern (program.LineProgram._combined). Hand-assembled source because no
-library specialises Python code like this; tests/unit/policy/test_compiled_equivalence.py proves the
-generated loop decides as the reference semantics for every preset and example policy.
+line as straight-line code, each condition an inlined expression (exprs.py): no loop over rules, no
+pattern list copied per line. The pattern key is built as one tuple display, and the price adjustment
+chooser is unrolled (tried from the last rule: the first match is the one chosen) when no adjustment can
+be undetermined. Constants (and the predicates of condition kinds not inlined) are bound as default
+arguments. What each line's outcome is stays lines.py's (`_planned_resolutions`, `_reasons`, `_adjusted`;
+a line's parts are shared with the decision's other lines of the same pattern, anchor dates and price
+adjustment); THE combining rule stays `lines.combine`, run once per pattern
+(program.LineProgram._combined). Hand-assembled source because no library specialises Python code like
+this; tests/unit/policy/test_compiled_equivalence.py proves the generated loop decides as the reference
+semantics for every preset, example policy and condition kind.
 """
 from __future__ import annotations
 
