@@ -37,7 +37,11 @@ def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dic
         order.merch = _merchandise(order, protected_ids)
         lines, outcomes, classes, latest = _line_outcomes(c, order, protected_ids, as_of, undetermined)
     purchased = bool(protected_ids)
-    signature, protection, shipping, tax, blocked, unknown = _order_outcomes(c, order, purchased)
+    if c.parts is not None and c.order_memo is None:
+        ctx.line = ctx.cls = None
+        signature, protection, shipping, tax, blocked, unknown = c.parts(order, ctx, purchased)
+    else:
+        signature, protection, shipping, tax, blocked, unknown = _order_outcomes(c, order, purchased)
     if unknown:
         undetermined += unknown
     decision = {

@@ -90,7 +90,7 @@ def _shipping(policy: Policy, ex: Exprs, calendar, rates: tuple) -> list:
         out += ["    if rate is None:", f"        v = {source}", "        if v:", f"            rate = {ex.const(text)}"]
         if three:
             out += ["        elif v is None:", f"            unknown.append(('shipping', {rule_id!r}))"]
-    by = "_calendar.ships_by(order.local_date).isoformat()" if calendar is not None else "None"
+    by = "_calendar.ships_by_text(order.local_date)" if calendar is not None else "None"
     return out + [f"    shipping = {{'rate': rate, 'currency': {ex.const(policy.shipping.currency)}, 'ships_by': {by}}}"]
 
 
