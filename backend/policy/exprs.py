@@ -43,8 +43,11 @@ class Exprs:
     """Expression source for conditions; `env` collects the names the source reads (bind them in the
     generated function)."""
 
-    def __init__(self, env: dict, prefix: str = "_K"):
+    def __init__(self, env: dict, prefix: str = "_K", hoist: bool = False):
         self.env, self.prefix, self._n, self._tmp = env, prefix, 0, 0
+        # hoist: a table of a `when_any` group that reads only the order, in a group read per line, is
+        # computed once into a local (`hoisted`: its assignments, to run before the lines)
+        self.hoist, self.hoisted = hoist, []
 
     def const(self, value) -> str:
         name = f"{self.prefix}{self._n}"
@@ -144,12 +147,19 @@ class Exprs:
         for key, value in cond.when.items():
             (order if VOCABULARY[key][0] == "order" else line).append(self.atom(key, value))
         if cond.when_any:
-            group = self.any_of([self.table(t) for t in cond.when_any])
-            (order if all(_order_scoped(t) for t in cond.when_any) else line).append(group)
+            scoped = [_order_scoped(t) for t in cond.when_any]
+            tables = [self._hoisted(self.table(t)) if self.hoist and by_order and not all(scoped)
+                      else self.table(t) for t, by_order in zip(cond.when_any, scoped)]
+            (order if all(scoped) else line).append(self.any_of(tables))
         if cond.unless:
             group = self.none_of(self.table(cond.unless))
             (order if _order_scoped(cond.unless) else line).append(group)
         return (self.all_of(order) if order else None), (self.all_of(line) if line else None)
+
+    def _hoisted(self, part: tuple) -> tuple:
+        name = f"_h{len(self.hoisted)}"
+        self.hoisted.append(f"{name} = {part[0]}")
+        return name, part[1]
 
     def cond(self, cond: Cond) -> tuple:
         """One expression for the whole condition (Kleene's AND of its order and line parts)."""

@@ -27,7 +27,7 @@ def line_loop(program):
     env = {"_anchors": anchors, "_resolutions": _planned_resolutions, "_reasons": _reasons,
            "_adjusted": _adjusted, "_rules": rules, "_get": program.patterns.get, "_put": program.patterns.put,
            "_combined": program._combined, "_id": id}
-    ex = Exprs(env)
+    ex = Exprs(env, hoist=True)
     pre, body, key = [], [], []
     for i, entry in enumerate(rules.rules):
         order_part, line_part = ex.staged(entry[4].cond)
@@ -67,6 +67,7 @@ def line_loop(program):
     params = ", ".join(f"{name}={name}" for name in env)
     source = "\n".join([
         f"def run(order, ctx, protected_ids, as_of, undetermined, deadlines, *, {params}):",
+        *(f"    {line}" for line in ex.hoisted),
         *pre,
         "    outcomes, lines, classes, latest = {}, [], set(), None",
         "    for f in order.fulfillments:  # the lines share their anchor dates unless a fulfillment lists lines",
