@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -248,4 +248,17 @@ def test_each_compiled_policy_generates_its_own_line_loop(name):
     source = one.program.run.source
     loops = 1 + source.count("for rule in undecided") + source.count("for f in order.fulfillments")
     assert source.count("for ") == loops
-    assert compile_policy(policy, reference=True).program is None
+    assert one.parts is not two.parts and one.prelude is not two.prelude  # order_code.py, likewise
+    reference = compile_policy(policy, reference=True)
+    assert reference.program is None and reference.parts is None and reference.prelude is None
+
+
+def test_the_ships_by_texts_are_the_ships_by_dates():
+    """ShipByCalendar.ships_by_text (what the generated order parts read) is ships_by's date as ISO text,
+    for every day of a leap year and of the next, seasons and holidays included."""
+    policy = load_policy(ROOT / "aallyn.toml")
+    calendar = compile_policy(policy, memo_size=0).calendar
+    day = date(2024, 1, 1)
+    while day.year < 2026:
+        assert calendar.ships_by_text(day) == calendar.ships_by(day).isoformat(), day
+        day += timedelta(days=1)
