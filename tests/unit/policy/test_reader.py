@@ -129,3 +129,19 @@ def test_every_value_out_of_range_is_named_when_the_types_are_right():
         {"field": "order.line_items[0].discount", "message": "expected a finite decimal amount"},
         {"field": "order.line_items[1].compare_at_price", "message": "must be less than 1,000,000,000,000"},
         {"field": "order.line_items[2].quantity", "message": "must be at most 1,000,000"}]
+
+
+def test_a_request_cannot_set_what_the_reader_derives():
+    """The facts are read straight from the request (facts.py): a field named like a derived fact is
+    ignored like any unknown field, and the fact is what the reader derives."""
+    policy, data = load_policy("aallyn"), _three_lines()
+    data["order"]["line_items"][0].update({"marked_down": True, "has_discount": "yes", "discounted": [1]})
+    data["order"].update({"country": "US", "local_date": "x", "po_box": True, "merch": "1e9"})
+    data["order"]["fulfillments"] = [{"shipped_at": "2024-11-21T09:30:00-08:00", "delivered_date": 5}]
+    data["return_request"]["lines"][0].update({"merchant_fault": True, "channel": "in_store", "exchanges_before": 9})
+    req = read_request(data, policy.tz, policy.currency)
+    line, order, returned = req.order.lines[0], req.order, req.return_lines[0]
+    assert (line.marked_down, line.has_discount, line.discounted) == (False, False, False)
+    assert (order.country, order.province, order.po_box, order.merch) == (None, None, None, 0)
+    assert str(order.local_date) == "2024-11-20" and order.fulfillments[0].delivered_date is None
+    assert (returned.merchant_fault, returned.channel, returned.exchanges_before) == (False, "mail", 0)
