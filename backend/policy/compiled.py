@@ -8,6 +8,7 @@ facts were seen before and order-level parts (memos.py); its ship-by calendar ho
 """
 from __future__ import annotations
 
+from backend.policy import order_code
 from backend.policy.memos import line_memo, order_memo
 from backend.policy.lines import LineRules
 from backend.policy.memo import Memo
@@ -20,7 +21,7 @@ MEMO_SIZE = 4096
 
 class CompiledPolicy:
     __slots__ = ("policy", "tz", "currency", "conditions", "elapsed", "lines", "calendar", "moments", "protection_line",
-                 "line_memo", "order_memo", "program", "rates")
+                 "line_memo", "order_memo", "program", "rates", "prelude", "parts")
 
     def __init__(self, policy: Policy, memo_size: int = MEMO_SIZE, reference: bool = False):
         self.policy = policy
@@ -35,6 +36,10 @@ class CompiledPolicy:
         self.rates = shipping_rates(policy, None if reference else compile_cond)  # predicates, rate texts
         self.moments = Memo(memo_size)  # timestamp text -> (instant, local date in the policy's zone)
         self.protection_line = policy.protection.line.match if policy.protection is not None else None
+        # protection lines and merchandise, and the order-level parts, as code generated for this policy
+        # (order_code.py); None: engine's reference functions
+        self.prelude = None if reference else order_code.prelude(policy)
+        self.parts = None if reference else order_code.parts(policy, self.calendar, self.rates)
         self.line_memo = line_memo(policy, memo_size)  # outcomes of lines with facts seen before (an extra)
         self.order_memo = order_memo(policy, memo_size)  # order-level parts for order facts seen before
 

@@ -25,12 +25,25 @@ def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dic
     order = req.order
     as_of = req.as_of_date or (req.as_of or aware(now)).astimezone(c.tz).date()
     undetermined: list = []
-    protected_ids = _protection_lines(c, order)
-    order.merch = _merchandise(order, protected_ids)
-    lines, outcomes, classes, latest = _line_outcomes(c, order, protected_ids, as_of, undetermined)
+    if c.prelude is not None:  # the compiled policy's generated code (order_code.py, generated.py)
+        ctx = Ctx(None, order)
+        protected_ids, order.merch = c.prelude(order, ctx)
+        if c.line_memo is None:
+            lines, outcomes, classes, latest = c.program.run(order, ctx, protected_ids, as_of, undetermined, {})
+        else:
+            lines, outcomes, classes, latest = _line_outcomes(c, order, protected_ids, as_of, undetermined)
+    else:
+        protected_ids = _protection_lines(c, order)
+        order.merch = _merchandise(order, protected_ids)
+        lines, outcomes, classes, latest = _line_outcomes(c, order, protected_ids, as_of, undetermined)
     purchased = bool(protected_ids)
-    signature, protection, shipping, tax, blocked, unknown = _order_outcomes(c, order, purchased)
-    undetermined += unknown
+    if c.parts is not None and c.order_memo is None:
+        ctx.line = ctx.cls = None
+        signature, protection, shipping, tax, blocked, unknown = c.parts(order, ctx, purchased)
+    else:
+        signature, protection, shipping, tax, blocked, unknown = _order_outcomes(c, order, purchased)
+    if unknown:
+        undetermined += unknown
     decision = {
         "policy": policy.name,
         "order_id": order.id,
@@ -47,7 +60,7 @@ def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dic
     if req.resolution is not None:
         decision["return"] = decide_return(policy, req, outcomes, purchased, undetermined,
                                           c.lines if c.elapsed else None, as_of)
-    decision["undetermined"] = _undetermined(undetermined)
+    decision["undetermined"] = _undetermined(undetermined) if undetermined else []
     return decision
 
 
@@ -56,7 +69,7 @@ def _line_outcomes(c: CompiledPolicy, order, protected_ids: set, as_of, undeterm
     shared = anchors(order, None) if all(f.line_ids is None for f in order.fulfillments) else None
     memo, program = c.line_memo, c.program
     if memo is None and program is not None:
-        return _compiled_lines(c, program, order, protected_ids, as_of, undetermined, shared)
+        return program.run(order, Ctx(None, order), protected_ids, as_of, undetermined, {})
     order_facts = memo.order_facts(order) if memo is not None else None
     order_values = None  # the order parts of the line rules, run once, when a line is not in the memo
     outcomes, lines, classes, latest, deadlines = {}, [], set(), None, {}
@@ -94,12 +107,6 @@ def _line_outcomes(c: CompiledPolicy, order, protected_ids: set, as_of, undeterm
     return lines, outcomes, classes, latest
 
 
-def _compiled_lines(c: CompiledPolicy, program, order, protected_ids: set, as_of, undetermined: list,
-                    shared) -> tuple:
-    """_line_outcomes without a memo: the compiled program's generated line loop (generated.py)."""
-    return program.run(order, Ctx(None, order), protected_ids, as_of, shared, undetermined, {})
-
-
 def _merchandise(order, protected_ids: set):
     """Σ(price × quantity − discount) over the lines, the protection line excluded."""
     merch = ZERO
@@ -111,6 +118,11 @@ def _merchandise(order, protected_ids: set):
 
 def _order_outcomes(c: CompiledPolicy, order, purchased: bool) -> tuple:
     """The order-level parts, from the compiled policy's memo when these order facts were seen."""
+    parts = c.parts
+    if parts is not None:  # the generated order parts (order_code.py)
+        if c.order_memo is None:
+            return parts(order, Ctx(None, order), purchased)
+        return c.order_memo.get(order, purchased, lambda: parts(order, Ctx(None, order), purchased))
     if c.order_memo is None:
         return _order_parts(c, order, purchased)
     return c.order_memo.get(order, purchased, lambda: _order_parts(c, order, purchased))
@@ -162,7 +174,12 @@ def _undetermined(found: list) -> list:
     return out
 
 
+_STANDARD = frozenset({"standard"})
+
+
 def _tags(classes: set, purchased: bool, signature: bool) -> list:
+    if classes == _STANDARD and not purchased and not signature:
+        return []
     tags = []
     if "final_sale" in classes:
         tags.append("final-sale")

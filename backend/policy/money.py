@@ -1,9 +1,14 @@
 """Money as Decimal: exact arithmetic, rounded half-up to the cent once per figure."""
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
+# Half-up rounding as a context of its own: Context.quantize is about twice as fast as Decimal.quantize with
+# a rounding argument (a decision formats a handful of amounts). Precision and traps are the defaults, as
+# the thread's context has them (the app never changes it); only its unread flags are shared.
+_HALF_UP = Context(rounding=ROUND_HALF_UP)
+_quantize = _HALF_UP.quantize
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 
@@ -32,12 +37,12 @@ def parse_money(value) -> Decimal:
 
 def cents(value: Decimal) -> Decimal:
     """Round half-up to the cent."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return _quantize(value, CENT)
 
 
 def fmt(value: Decimal) -> str:
     """The contract's money text: always two decimals."""
-    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    return str(_quantize(value, CENT))
 
 
 def percent_of(amount: Decimal, percent: Decimal) -> Decimal:

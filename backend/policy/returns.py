@@ -33,38 +33,44 @@ def decide_return(policy: Policy, req, outcomes: dict, protected: bool, undeterm
                   line_rules: LineRules | None = None, as_of=None) -> dict:
     """`line_rules` and `as_of` give each return line its days elapsed (for lateness tiers)."""
     resolution = req.resolution
-    used: dict[str, int] = dict(req.returned_before)  # the order's earlier returns took these units back
+    before = req.returned_before
+    used: dict[str, int] = dict(before) if before else {}  # the order's earlier returns took these units back
     out_lines, accepted, by_id, accepted_out = [], [], {}, []
+    order = req.order
     for rl in req.return_lines:
         found = outcomes.get(rl.line_item_id)
         if found is None:
             out_lines.append(_refused(rl, "unknown-line", f"Line item {rl.line_item_id} is not in this order."))
             continue
         line_json, line, windows, cls = found
-        before = used.get(line.id, 0)
-        if before + rl.quantity > line.quantity:
+        lid, quantity = line.id, rl.quantity
+        taken = used.get(lid, 0)
+        if taken + quantity > line.quantity:
             out_lines.append(_refused(rl, "excess-quantity",
-                                      f"Only {line.quantity - before} of line item {line.id} "
-                                      f"can be returned; {rl.quantity} requested."))
+                                      f"Only {line.quantity - taken} of line item {lid} "
+                                      f"can be returned; {quantity} requested."))
             continue
-        used[line.id] = before + rl.quantity
-        amount = line_amount(line, rl.quantity)
-        ctx = Ctx(line, req.order, rl, cls)
+        used[lid] = taken + quantity
+        amount = line_amount(line, quantity)
+        ctx = Ctx(line, order, rl, cls)
         if line_rules is not None:
             ctx.elapsed = elapsed_days(line_rules, ctx, as_of, windows, resolution)
         allowed, reasons = _judge(policy, resolution, line_json, windows, ctx, undetermined)
-        out = {"line_item_id": rl.line_item_id, "quantity": rl.quantity, "allowed": allowed,
+        out = {"line_item_id": rl.line_item_id, "quantity": quantity, "allowed": allowed,
                "amount": str(amount), "reasons": reasons}  # amount is already to the cent
         out_lines.append(out)
         if allowed:
             accepted.append((ctx, amount))
             accepted_out.append(out)
-            by_id.setdefault(line.id, []).append(out)
-    if accepted and policy.bundles:
+            by_id.setdefault(lid, []).append(out)
+    if not accepted:  # nothing accepted: no fees, deductions, bonus; nothing to pay
+        return {"resolution": resolution, "allowed": False, "lines": out_lines, "fees": [], "deductions": [],
+                "refund_total": _NOTHING, "bonus_credit": _NOTHING, "credit_total": _NOTHING}
+    if policy.bundles:
         _split_shares(policy, req, outcomes, accepted, accepted_out, undetermined)
-    fees = _fees(policy, resolution, accepted, protected, undetermined, req.fees_before) \
-        if accepted and policy.fees else {}
-    deductions, credited = _bundles(policy, req, outcomes, accepted, by_id, undetermined)
+    fees = _fees(policy, resolution, accepted, protected, undetermined, req.fees_before) if policy.fees else {}
+    deductions, credited = _bundles(policy, req, outcomes, accepted, by_id, undetermined) \
+        if policy.bundles else ([], _NONE_CREDITED)
     charges = ZERO
     for amount, _ in fees.values():
         charges += amount
@@ -72,13 +78,17 @@ def decide_return(policy: Policy, req, outcomes: dict, protected: bool, undeterm
         charges += Decimal(d["amount"])
     refund, credit = _totals(resolution, accepted, credited, charges)
     bonus = _bonus(policy, accepted, undetermined) \
-        if resolution == "store_credit" and accepted and policy.bonus_credit else ZERO
-    return {"resolution": resolution, "allowed": bool(accepted), "lines": out_lines,
+        if resolution == "store_credit" and policy.bonus_credit else ZERO
+    return {"resolution": resolution, "allowed": True, "lines": out_lines,
             "fees": [{"kind": kind, "amount": fmt(amount), "name": "; ".join(names)}
                      for kind, (amount, names) in fees.items()],
             "deductions": deductions,
-            "refund_total": fmt(refund), "bonus_credit": fmt(bonus),
+            "refund_total": fmt(refund), "bonus_credit": _NOTHING if bonus is ZERO else fmt(bonus),
             "credit_total": fmt(refund + bonus) if resolution == "store_credit" else fmt(credit)}
+
+
+_NOTHING = fmt(ZERO)
+_NONE_CREDITED: frozenset = frozenset()
 
 
 def _bundles(policy: Policy, req, outcomes: dict, accepted: list, by_id: dict, undetermined: list) -> tuple:

@@ -24,6 +24,7 @@ class ShipByCalendar:
         self.rule = rule
         self._years: dict[int, tuple] = {}  # year -> (holidays, season bounds); a handful of years
         self._tables: dict[int, dict] = {}  # year -> {order date: ships-by date}, built once per year asked
+        self._texts: dict[int, dict] = {}  # year -> {order date: ships-by date's ISO text}, likewise
 
     def _year(self, year: int) -> tuple:
         found = self._years.get(year)
@@ -51,12 +52,24 @@ class ShipByCalendar:
 
     def ships_by(self, order_date: date) -> date:
         """The Nth business day after the order's local date (N from the season, if any)."""
-        table = self._tables.get(order_date.year)
+        return self._dates(order_date.year)[order_date]
+
+    def ships_by_text(self, order_date: date) -> str:
+        """ships_by(order_date) as its ISO text (the decision's `ships_by`), from a table of texts per year."""
+        texts = self._texts.get(order_date.year)
+        if texts is None:
+            if len(self._texts) >= 64:
+                self._texts.clear()
+            texts = self._texts[order_date.year] = {d: v.isoformat() for d, v in self._dates(order_date.year).items()}
+        return texts[order_date]
+
+    def _dates(self, year: int) -> dict:
+        table = self._tables.get(year)
         if table is None:
             if len(self._tables) >= 64:
                 self._tables.clear()
-            table = self._tables[order_date.year] = self._table(order_date.year)
-        return table[order_date]
+            table = self._tables[year] = self._table(year)
+        return table
 
     def _table(self, year: int) -> dict:
         day, table = date(year, 1, 1), {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -152,11 +152,39 @@ when = {{ {key} = {value} }}
 message = "Not shipped when it holds."
 
 [[blocks]]
+id = "block-with-address"
+title = "Block with address"
+text = "Blocked when it holds at some addresses."
+when = {{ {key} = {value}, {addr} = {addr_value} }}
+when_any = [{{ ship_to_country = ["CA"] }}, {{ ship_to_province = ["NY"], order_tag = ["vip"] }}, {{ {key} = {value} }}]
+message = "Not shipped when it holds there."
+
+[[blocks]]
 id = "block-unless"
 title = "Block unless"
 text = "Blocked unless it holds."
 unless = {{ {key} = {value} }}
 message = "Not shipped unless it holds."
+
+[shipping]
+id = "shipping"
+title = "Shipping"
+text = "Shipping rates."
+currency = "USD"
+
+[[shipping.rates]]
+id = "rate-when"
+title = "Rate when"
+text = "Free shipping when it holds at some addresses."
+when = {{ {key} = {value}, {addr} = {addr_value} }}
+rate = "0"
+
+[[shipping.rates]]
+id = "rate-unless"
+title = "Rate unless"
+text = "A flat rate unless it holds."
+unless = {{ {key} = {value}, {addr} = {addr_value} }}
+rate = "4.5"
 
 [protection]
 id = "protection"
@@ -193,7 +221,10 @@ def test_every_condition_kind_decides_alike_compiled(key):
         body += PRICE_ADJUSTMENTS
     if scope == "order":  # the order-level parts (signature, blocks, protection offer) compiled alike too
         body += ORDER_PARTS
-    policy = load_policy_text((HEAD + body).format(key=key, value=SAMPLES[kind]), f"<{key}>")
+    # a second, three-valued condition beside it (an address fact), so Kleene's logic is exercised
+    addr, addr_value = ("ship_to_province", '["CA"]') if key == "po_box" else ("po_box", "false")
+    text = (HEAD + body).format(key=key, value=SAMPLES[kind], addr=addr, addr_value=addr_value)
+    policy = load_policy_text(text, f"<{key}>")
     _assert_alike(policy, _requests(random.Random(f"{SEED}-{key}"), []))
 
 
@@ -215,5 +246,19 @@ def test_each_compiled_policy_generates_its_own_line_loop(name):
     one, two = compile_policy(policy, memo_size=0), compile_policy(policy, memo_size=0)
     assert one.program.run is not two.program.run
     source = one.program.run.source
-    assert source.count("for ") == 1 + source.count("for rule in undecided")
-    assert compile_policy(policy, reference=True).program is None
+    loops = 1 + source.count("for rule in undecided") + source.count("for f in order.fulfillments")
+    assert source.count("for ") == loops
+    assert one.parts is not two.parts and one.prelude is not two.prelude  # order_code.py, likewise
+    reference = compile_policy(policy, reference=True)
+    assert reference.program is None and reference.parts is None and reference.prelude is None
+
+
+def test_the_ships_by_texts_are_the_ships_by_dates():
+    """ShipByCalendar.ships_by_text (what the generated order parts read) is ships_by's date as ISO text,
+    for every day of a leap year and of the next, seasons and holidays included."""
+    policy = load_policy(ROOT / "aallyn.toml")
+    calendar = compile_policy(policy, memo_size=0).calendar
+    day = date(2024, 1, 1)
+    while day.year < 2026:
+        assert calendar.ships_by_text(day) == calendar.ships_by(day).isoformat(), day
+        day += timedelta(days=1)
