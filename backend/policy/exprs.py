@@ -97,38 +97,33 @@ class Exprs:
 
     def all_of(self, parts: list) -> tuple:
         """Kleene's AND (True when there are no parts)."""
-        if not parts:
-            return "True", False
-        if len(parts) == 1:
-            return parts[0]
-        two = [s for s, three in parts if not three]
-        threes = [s for s, three in parts if three]
-        known = "(" + " and ".join(two) + ")" if two else None
-        if not threes:
-            return known, False
-        names = [self._temp() for _ in threes]
-        if len(threes) == 1:
-            inner = threes[0]
-        else:
-            false = " or ".join(f"({n} := {s}) is False" for n, s in zip(names, threes))
-            unknown = " or ".join(f"{n} is None" for n in names)
-            inner = f"(False if {false} else (None if {unknown} else True))"
-        return (f"(False if not {known} else {inner})" if known else inner), True
+        return self._kleene(parts, "and", False) if parts else ("True", False)
 
     def any_of(self, parts: list) -> tuple:
         """Kleene's OR."""
+        return self._kleene(parts, "or", True)
+
+    def _kleene(self, parts: list, word: str, wins: bool) -> tuple:
+        """AND (`wins` False) or OR (`wins` True) of (source, three-valued) parts: the two-valued parts joined
+        by Python's `word` decide first; then any three-valued part that is `wins` decides, else any None
+        leaves it unknown, else the other value."""
         if len(parts) == 1:
             return parts[0]
         two = [s for s, three in parts if not three]
         threes = [s for s, three in parts if three]
-        known = "(" + " or ".join(two) + ")" if two else None
+        known = "(" + f" {word} ".join(two) + ")" if two else None
         if not threes:
             return known, False
-        names = [self._temp() for _ in threes]
-        true = " or ".join(f"({n} := {s}) is True" for n, s in zip(names, threes))
-        unknown = " or ".join(f"{n} is None" for n in names)
-        inner = f"(True if {true} else (None if {unknown} else False))"
-        return (f"(True if {known} else {inner})" if known else inner), True
+        if len(threes) == 1:
+            inner = threes[0]
+        else:
+            names = [self._temp() for _ in threes]
+            decided = " or ".join(f"({n} := {s}) is {wins}" for n, s in zip(names, threes))
+            unknown = " or ".join(f"{n} is None" for n in names)
+            inner = f"({wins} if {decided} else (None if {unknown} else {not wins}))"
+        if not known:
+            return inner, True
+        return (f"(True if {known} else {inner})" if wins else f"(False if not {known} else {inner})"), True
 
     def none_of(self, part: tuple) -> tuple:
         """Kleene's NOT."""
