@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test test-python test-js build build-dev deploy admin-assets bench demo install install-py install-js migrate clean
+.PHONY: run test test-python test-js build build-dev deploy admin-assets bench demo install install-py install-js install-native migrate clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(BIN)/python:
 
 # Reinstall Python packages whenever pyproject.toml changes.
 $(VENV)/.stamp-py: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,native]"
 	touch $@
 
 install-py: $(VENV)/.stamp-py
@@ -26,7 +26,15 @@ node_modules/.stamp-js: package.json $(wildcard package-lock.json) $(wildcard ex
 
 install-js: node_modules/.stamp-js
 
-install: install-py install-js
+# The policy engine's modules compiled with Cython into build/native/ (never beside the sources); only changed
+# modules are rebuilt, a stale build is ignored at import (backend/policy/native.py), FINEPRINT_NATIVE=0 turns it off.
+NATIVE := build/native/manifest.json
+$(NATIVE): $(VENV)/.stamp-py scripts/build-native $(wildcard backend/policy/*.py)
+	$(BIN)/python scripts/build-native
+
+install-native: $(NATIVE)
+
+install: install-py install-js install-native
 
 # The admin page's charts (Chart.js, bundled by esbuild); rebuilt when their sources change.
 ADMIN_JS := backend/static/admin/build/charts.js
@@ -72,4 +80,4 @@ demo: migrate admin-assets
 	$(BIN)/fineprint demo
 
 clean:
-	rm -rf $(VENV) node_modules instance extensions/*/dist backend/static/admin/build
+	rm -rf $(VENV) node_modules instance extensions/*/dist backend/static/admin/build build/native

@@ -5,6 +5,10 @@ May import: nothing else of the app, nothing from Flask, the database or HTTP; i
 """
 from __future__ import annotations
 
+from backend.policy import native as _native
+
+_native.install()  # first: the modules below load from their compiled build when it is current (native.py)
+
 from datetime import datetime
 from pathlib import Path
 
