@@ -38,6 +38,10 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss "%(a)s"'
 
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
 
+# No `preload_app`: each worker imports app.py after the fork, and app.py's `create_app(warm_up=True)` warms it
+# there (backend/services/decisions/warmup.py), with its own database connection. Preloading would warm the
+# arbiter once and hand its pooled connection to every forked worker.
+
 
 def post_fork(server, worker):
     """Close the window in which a new worker loses the arbiter's stop signal.

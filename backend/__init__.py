@@ -11,7 +11,10 @@ if TYPE_CHECKING:  # Flask is imported when an app is built, so `fineprint polic
     from flask import Flask
 
 
-def create_app(test_config: dict | Config | None = None) -> Flask:
+def create_app(test_config: dict | Config | None = None, warm_up: bool = False) -> Flask:
+    """The app. `warm_up`: the web server's entry (app.py) asks for it, so each web worker imports, loads and
+    compiles what a decision needs before its first request (services/decisions/warmup.py); tests, the CLI
+    and the benches' seeding leave it off."""
     from flask import Flask
 
     from backend.json_provider import OrjsonProvider
@@ -24,6 +27,10 @@ def create_app(test_config: dict | Config | None = None) -> Flask:
     _register_blueprints(app)
     _register_errors(app)
     _register_cli(app)
+    if warm_up:
+        from backend.services.decisions.warmup import warm_up as warm
+
+        warm(app)
     return app
 
 

@@ -1,7 +1,8 @@
 """CPU time a server spent, read from /proc (Linux): the figure that stays put on a shared machine.
 
 Wall-clock throughput on the 2-core development machine mostly says how many other processes ran; the CPU
-seconds gunicorn's processes spent per request do not (much), and they are what capacity is planned from:
+seconds the web server's processes (granian's, by default, or gunicorn's when selected) spent per request do not
+(much), and they are what capacity is planned from:
 one core sustains 1 / (CPU seconds per request) requests per second. Read by hand from /proc because the
 standard library has no per-process CPU reader for other processes (psutil would be a dependency for four
 lines); on a system without /proc the figures are left out.
@@ -23,7 +24,7 @@ def _stat(pid: int) -> list[str] | None:
 
 
 def tree_cpu_seconds(root: int) -> float | None:
-    """User + system CPU seconds of `root` and its children (gunicorn's arbiter and workers), now."""
+    """User + system CPU seconds of `root` and its children (the server's main process and its workers), now."""
     if not Path("/proc").is_dir():
         return None
     total, found = 0.0, False
