@@ -22,9 +22,10 @@ committed when `insert` returns, so before the 200.
 What "committed" survives (decided for issue 19, kept): on PostgreSQL, the server's own durability (fsync of
 the WAL at each commit, shared by concurrent commits). On SQLite the app's database runs WAL with
 synchronous=NORMAL (backend/store/db.py): a commit is written into the WAL file before `insert` returns, but
-fsynced only at checkpoints. A crash of the web process, of gunicorn or of the worker loses no acknowledged
-webhook (the bytes are in the operating system's cache, and the next opener replays the WAL). A power cut or a
-kernel crash may roll back the last commits before the checkpoint, and Shopify does not re-send what was
+fsynced only at checkpoints (run after the commit by store/db.py's WalCheckpoints, outside the writers'
+mutex; SQLite's own in-commit one only as a backstop). A crash of a web server process (a granian or gunicorn
+worker, or the server itself) or of the huey worker loses no acknowledged webhook (the bytes are in the
+operating system's cache, and the next opener replays the WAL). A power cut or a kernel crash may roll back the last commits before the checkpoint, and Shopify does not re-send what was
 acknowledged. synchronous=FULL would close that window at one fsync per webhook, which on this disk capped
 ingest at about 300/s; SQLite is the embedded default for one machine, and a deployment that must survive
 power loss runs PostgreSQL (README, "Scale out: PostgreSQL, Redis, several workers").
@@ -39,7 +40,7 @@ from sqlalchemy import and_, delete, func, or_, update
 from sqlalchemy.dialects import sqlite
 from sqlmodel import select
 
-from backend.store.db import driver_connection
+from backend.store.db import driver_connection, wal_checkpoints
 from backend.store.models import Shop, WebhookEvent, utcnow
 
 _INSERT = """INSERT INTO webhook_events
@@ -100,7 +101,11 @@ def insert(db, *, event_id: str, topic: str, shop: str, triggered_at: datetime |
         values["triggered_at"] = _SQLITE_STAMP(triggered_at)
         values["received_at"] = _SQLITE_STAMP(values["received_at"])
         with _SQLITE_WRITER:
-            return _run(engine, _SQLITE_UNPARSED if unparsed else _SQLITE[checked], values, autocommit=False)
+            row = _run(engine, _SQLITE_UNPARSED if unparsed else _SQLITE[checked], values, autocommit=False)
+        checkpoints = wal_checkpoints(engine.url.database, _SQLITE_WRITER)
+        if checkpoints is not None:  # after the commit, outside the mutex (store/db.py, WalCheckpoints)
+            checkpoints.committed()
+        return row
     if engine.dialect.name == "postgresql":
         if not unparsed:
             return _run(engine, _POSTGRES[checked], values, autocommit=True)
