@@ -353,6 +353,9 @@ def ingest_figures(requests: int = 3000, clients: int = 16, url: str | None = No
                 load = _python_load(port, bodies, clients)
             cpu_ms = per_request_ms(cpu_before, tree_cpu_seconds(proc.pid), requests)
             load_avg = os.getloadavg()[0]
+            # the SQLite files' WALs before the server stops (its last connection checkpoints and removes them)
+            wal_mb = {name: os.path.getsize(Path(d) / f"{name}.db-wal") / 1e6 for name in ("ingest", "huey")
+                      if (Path(d) / f"{name}.db-wal").exists()}
         finally:
             _server.stop(proc)
         with engine.begin() as conn:
@@ -365,7 +368,7 @@ def ingest_figures(requests: int = 3000, clients: int = 16, url: str | None = No
             for key in client.scan_iter(f"*{env['QUEUE_NAME']}*"):
                 client.delete(key)
     return {"requests": requests, "whole_run_per_s": requests / load["wall"], "stored": stored, "load": load_avg,
-            "gunicorn": _server.describe(), "cpu_ms": cpu_ms, **load}
+            "gunicorn": _server.describe(), "cpu_ms": cpu_ms, "wal_mb": wal_mb, **load}
 
 
 def _wait_for(port: int, seconds: float = 90) -> None:
@@ -548,6 +551,9 @@ def print_ingest() -> None:
             print(f"  server CPU {ing['cpu_ms']:.2f} ms per acknowledged webhook (the server's processes): one web core "
                   f"sustains ~{1000 / ing['cpu_ms']:.0f} acks/s, {os.cpu_count()} cores ~{os.cpu_count() * 1000 / ing['cpu_ms']:.0f}/s "
                   f"if nothing else ran (target {target}/s)")
+        if ing.get("wal_mb"):
+            print("  SQLite WAL files at the end of the run: " + ", ".join(
+                f"{name}.db-wal {mb:.1f} MB" for name, mb in sorted(ing["wal_mb"].items())))
         met = steady >= target and ing["p99_ms"] <= INGEST_P99_MS and lost == 0 and ing["ok"] == ing["requests"]
         print(f"  summary: webhook ingest {label.split(' +')[0]} {steady:.0f}/{target} acks/s (steady state; "
               f"whole run {ing['whole_run_per_s']:.0f}), p99 {ing['p99_ms']:.1f}/{INGEST_P99_MS:g} ms, lost {lost}: "
