@@ -130,19 +130,22 @@ class WalCheckpoints:
 
     1. a PASSIVE checkpoint on a connection of its own: it copies the WAL into the database and fsyncs while
        writers (here and in the server's other processes) go on committing: only this one request waits;
-    2. then, holding `writer` (this process's writer mutex, so local writers queue on it and are woken at
-       once), a RESTART checkpoint with no busy wait: if no other process is writing at that instant it copies
-       the few pages written during step 1 and the next writer starts the WAL file from its beginning (without
-       it, under a steady stream of writes a PASSIVE checkpoint never catches up and the WAL only grows: 115 MB
-       after 3,000 webhooks in the README's background-thread trial); if a writer or a reader is busy, it
-       gives up at once, as a PASSIVE one, and the next turn tries again.
+    2. then, only once the WAL holds `restart_pages` pages or more, holding `writer` (this process's writer
+       mutex, so local writers queue on it and are woken at once), a RESTART checkpoint with no busy wait: if
+       no other process is writing at that instant it copies the few pages written during step 1 and the next
+       writer starts the WAL file from its beginning (without it, under a steady stream of writes a PASSIVE
+       checkpoint never catches up and the WAL only grows: 115 MB after 3,000 webhooks in the README's
+       background-thread trial); if a writer or a reader is busy, it gives up at once, as a PASSIVE one, and
+       the next turn tries again. Rare on purpose: its fsyncs (0.2-8 ms each on this disk) stall every
+       writer of the process and every request waiting on one, which a RESTART on each turn (every 200
+       commits) put into the p99 again.
 
     Nothing here changes what a commit survives: the checkpoint is the same SQLite operation, run elsewhere.
     SQLite offers no checkpoint scheduling beyond the in-commit automatic one (Python's sqlite3 has no WAL
     hook), hence this class."""
 
-    def __init__(self, path: str, writer: threading.Lock, every: int = 200):
-        self.path, self.writer, self.every = path, writer, every
+    def __init__(self, path: str, writer: threading.Lock, every: int = 200, restart_pages: int = 8_000):
+        self.path, self.writer, self.every, self.restart_pages = path, writer, every, restart_pages
         self._ticks = itertools.count(1)  # next() on it is atomic in CPython: no lock per commit
         self._running = threading.Lock()
         self._conn: sqlite3.Connection | None = None
@@ -154,14 +157,15 @@ class WalCheckpoints:
 
     def run(self) -> tuple[int, int, int] | None:
         """One checkpoint now (unless one is under way in this process): SQLite's (busy, WAL pages, pages
-        copied) of the RESTART step, or None when skipped or failed (logged; the backstop remains)."""
+        copied) of its last step, or None when skipped or failed (logged; the backstop remains)."""
         if not self._running.acquire(blocking=False):
             return None
         try:
             conn = self._connection()
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            with self.writer:
-                busy, pages, copied = conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+            busy, pages, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if pages >= self.restart_pages:
+                with self.writer:
+                    busy, pages, copied = conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
             return busy, pages, copied
         except sqlite3.Error as exc:
             log.warning("WAL checkpoint of %s failed: %s", self.path, exc)

@@ -40,7 +40,7 @@ def test_a_checkpoint_copies_the_wal_and_the_next_writer_starts_it_again(tmp_pat
     path = str(tmp_path / "f.db")
     conn = writes(path, 30)
     before = wal_frames(path)
-    busy, pages, copied = WalCheckpoints(path, threading.Lock()).run()
+    busy, pages, copied = WalCheckpoints(path, threading.Lock(), restart_pages=0).run()
     assert (busy, pages, copied) == (0, before, before) and before > 30
     conn.execute("INSERT INTO t VALUES ('one more')")
     assert wal_frames(path) < 5  # restarted: the new commit's frames only, not appended after `before`
@@ -54,8 +54,22 @@ def test_a_writer_busy_elsewhere_makes_the_checkpoint_give_up_at_once_not_wait(t
     other.execute("BEGIN IMMEDIATE")  # another process's writer, mid-transaction
     other.execute("INSERT INTO t VALUES ('pending')")
     try:
-        busy, pages, copied = WalCheckpoints(path, threading.Lock()).run()
+        busy, pages, copied = WalCheckpoints(path, threading.Lock(), restart_pages=0).run()
         assert busy == 1 and copied == pages  # everything committed was still copied (the PASSIVE fallback)
+    finally:
+        other.execute("COMMIT")
+        other.close()
+
+
+def test_below_restart_pages_the_checkpoint_only_copies_and_never_asks_for_the_writer_lock(tmp_path):
+    path = str(tmp_path / "f.db")
+    writes(path, 10).close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # a writer mid-transaction: a RESTART step would report it busy
+    other.execute("INSERT INTO t VALUES ('pending')")
+    try:
+        busy, pages, copied = WalCheckpoints(path, threading.Lock(), restart_pages=10_000).run()
+        assert (busy, copied) == (0, pages) and pages > 10  # PASSIVE alone: copied, no writer lock asked for
     finally:
         other.execute("COMMIT")
         other.close()
@@ -76,7 +90,7 @@ def test_ingest_checkpoints_the_events_file_every_so_many_commits_and_records_ev
         from backend.store import webhook_events
 
         checkpoints = wal_checkpoints(str(path), webhook_events._SQLITE_WRITER)
-        checkpoints.every = 4
+        checkpoints.every, checkpoints.restart_pages = 4, 0
         client, frames = app.test_client(), []
         for i in range(9):
             body = json.dumps(dict(example("orders/create"), id=900 + i)).encode()
@@ -100,7 +114,7 @@ def test_hueys_sqlite_queue_checkpoints_its_file_after_enqueues_and_keeps_every_
     path = str(tmp_path / "huey.db")
     storage = _SqliteQueue(name="t", filename=path)
     checkpoints = wal_checkpoints(path, storage.lock)
-    checkpoints.every = 5
+    checkpoints.every, checkpoints.restart_pages = 5, 0
     frames = []
     for i in range(10):
         storage.enqueue(b"message %d" % i)
