@@ -1,6 +1,7 @@
 """Bounded request bodies on every route, enforced before anything reads or parses them.
 
-`request.max_content_length` (Flask 3.1) is set per request: Werkzeug answers 413 at once when
+Flask's `MAX_CONTENT_LENGTH` carries the general bound, and `request.max_content_length` (Flask 3.1) the
+webhook route's, set per request: Werkzeug answers 413 at once when
 `Content-Length` says more, and a chunked body (no `Content-Length`) is read through a limited stream
 that raises 413 as soon as it passes the bound, so a worker never holds more than the bound in memory
 however the client frames the body.
