@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -116,3 +116,31 @@ def parse_timestamp(text: str, tz: ZoneInfo) -> datetime:
 
 def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+_ISO_TEXTS: dict = {}  # date -> its ISO text, a whole year at a time (a handful of years in use)
+_ISO_YEARS = 16  # years kept before the table starts over
+_ONE_DAY = timedelta(days=1)
+
+
+def iso(day: date) -> str:
+    """`day.isoformat()` from a table filled a year at a time: date.isoformat goes through
+    PyUnicode_FromFormat, ~3k instructions a date (callgrind), the table look-up a few hundred; a decision
+    writes each of its deadlines. The text of a date never changes, so no answer can be stale."""
+    text = _ISO_TEXTS.get(day)
+    return text if text is not None else _iso_year(day)
+
+
+def _iso_year(day: date) -> str:
+    year, texts = day.year, {}
+    try:
+        current = date(year, 1, 1)
+        while current.year == year:
+            texts[current] = current.isoformat()
+            current += _ONE_DAY
+    except OverflowError:  # the year 9999's last day has no next
+        pass
+    if len(_ISO_TEXTS) >= 366 * _ISO_YEARS:
+        _ISO_TEXTS.clear()
+    _ISO_TEXTS.update(texts)
+    return texts[day]  # from the year's own table: another thread may have cleared the shared one

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from backend.policy.calendar import iso
 from backend.policy.model import CLASS_PERMITS, PRECEDENCE, RESOLUTIONS, Policy
 
 _NO_RANK = -1
@@ -117,7 +118,7 @@ def line_outcome(rules: LineRules, ctx: Ctx, protected: bool, as_of: date, share
         found = deadlines.get(key)
         if found is None:
             deadline = anchor + entry[2]
-            found = deadlines[key] = (deadline, deadline.isoformat())
+            found = deadlines[key] = (deadline, iso(deadline))
         if latest is None or found[1] > latest:  # ISO dates order as text
             latest = found[1]
         resolutions[resolution] = {"allowed": as_of <= found[0], "deadline": found[1],
@@ -218,7 +219,7 @@ def _adjusted(rules: LineRules, planned: tuple, fallback: bool, chosen, anchored
     found = deadlines.get((anchor, delta.days))
     if found is None:
         deadline = anchor + delta
-        found = deadlines[anchor, delta.days] = (deadline, deadline.isoformat())
+        found = deadlines[anchor, delta.days] = (deadline, iso(deadline))
     return reasons, {"allowed": as_of <= found[0], "resolution": rule.resolution, "deadline": found[1]}, planned
 
 
@@ -244,7 +245,7 @@ def _planned_resolutions(rules: LineRules, planned: tuple, order_date, shipped, 
             found = deadlines.get((anchor, days))
             if found is None:
                 deadline = anchor + delta
-                found = deadlines[anchor, days] = (deadline, deadline.isoformat())
+                found = deadlines[anchor, days] = (deadline, iso(deadline))
             text = found[1]
             if latest is None or text > latest:  # ISO dates order as text
                 latest = text
@@ -267,12 +268,12 @@ def _dated(window, delta, dates: dict, as_of: date) -> tuple[dict, str | None]:
     ordered = dates["order"]
     until = window.until_date(ordered)
     days = window.days if window.days is not None else max(0, (until - ordered).days)
-    shown = {"days": days, "from": window.anchor, "until": until.isoformat()}
+    shown = {"days": days, "from": window.anchor, "until": iso(until)}
     anchor = dates[window.anchor]
     if window.days is not None and anchor is None:
         return {"allowed": True, "deadline": None, "window": shown}, None
     deadline = until if window.days is None else max(anchor + delta, until)
-    text = deadline.isoformat()
+    text = iso(deadline)
     return {"allowed": as_of <= deadline, "deadline": text, "window": shown}, text
 
 
@@ -316,4 +317,4 @@ def _price_adjustment(rules: LineRules, ctx: Ctx, dates: dict, as_of: date, reas
     anchor = dates[rule.anchor]
     deadline = anchor + delta if anchor is not None else None
     return {"allowed": deadline is None or as_of <= deadline, "resolution": rule.resolution,
-            "deadline": deadline.isoformat() if deadline else None}
+            "deadline": iso(deadline) if deadline else None}
