@@ -118,29 +118,36 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-_ISO_TEXTS: dict = {}  # date -> its ISO text, a whole year at a time (a handful of years in use)
-_ISO_YEARS = 16  # years kept before the table starts over
+
 _ONE_DAY = timedelta(days=1)
 
 
-def iso(day: date) -> str:
-    """`day.isoformat()` from a table filled a year at a time: date.isoformat goes through
-    PyUnicode_FromFormat, ~3k instructions a date (callgrind), the table look-up a few hundred; a decision
-    writes each of its deadlines. The text of a date never changes, so no answer can be stale."""
-    text = _ISO_TEXTS.get(day)
-    return text if text is not None else _iso_year(day)
+class IsoDates:
+    """`day.isoformat()` from a table filled a whole year at a time, owned by a compiled policy (lines.LineRules)
+    like its ship-by calendar: date.isoformat goes through PyUnicode_FromFormat, ~3k instructions a date
+    (callgrind), a look-up a few hundred, and a decision writes each of its deadlines. A date's text never
+    changes, so no answer can be stale; a handful of years are in use, and the table starts over past `years`."""
 
+    __slots__ = ("texts", "limit")
 
-def _iso_year(day: date) -> str:
-    year, texts = day.year, {}
-    try:
+    def __init__(self, years: int = 16):
+        self.texts: dict = {}
+        self.limit = 366 * years
+
+    def text(self, day: date) -> str:
+        found = self.texts.get(day)
+        return found if found is not None else self._year(day)
+
+    def _year(self, day: date) -> str:
+        year, texts = day.year, {}
         current = date(year, 1, 1)
-        while current.year == year:
-            texts[current] = current.isoformat()
-            current += _ONE_DAY
-    except OverflowError:  # the year 9999's last day has no next
-        pass
-    if len(_ISO_TEXTS) >= 366 * _ISO_YEARS:
-        _ISO_TEXTS.clear()
-    _ISO_TEXTS.update(texts)
-    return texts[day]  # from the year's own table: another thread may have cleared the shared one
+        try:
+            while current.year == year:
+                texts[current] = current.isoformat()
+                current += _ONE_DAY
+        except OverflowError:  # the last day of the year 9999 has no next
+            pass
+        if len(self.texts) >= self.limit:
+            self.texts.clear()
+        self.texts.update(texts)
+        return texts[day]  # from the year's own table: another thread may have emptied the shared one

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from backend.policy.calendar import holiday_dates, iso
+from backend.policy.calendar import holiday_dates
 from backend.policy.model import Policy, ShipBy
 from backend.policy.money import fmt
 
@@ -60,7 +60,7 @@ class ShipByCalendar:
         if texts is None:
             if len(self._texts) >= 64:
                 self._texts.clear()
-            texts = self._texts[order_date.year] = {d: iso(v) for d, v in self._dates(order_date.year).items()}
+            texts = self._texts[order_date.year] = {d: v.isoformat() for d, v in self._dates(order_date.year).items()}
         return texts[order_date]
 
     def _dates(self, year: int) -> dict:
@@ -100,7 +100,7 @@ def shipping_outcome(policy: Policy, calendar: ShipByCalendar | None, ctx, undet
         if found is None:
             undetermined.append(("shipping", rule_id))
     by = calendar.ships_by(ctx.order.local_date) if calendar is not None else None
-    return {"rate": rate, "currency": shipping.currency, "ships_by": iso(by) if by else None}
+    return {"rate": rate, "currency": shipping.currency, "ships_by": by.isoformat() if by else None}
 
 
 def shipping_rates(policy: Policy, compile_cond=None) -> tuple:
