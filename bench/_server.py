@@ -2,7 +2,8 @@
 
 BENCH_SERVER=granian|gunicorn picks the server for A/B runs (default: the production default,
 backend/cli/webserver.py, where the measured comparison is written). BENCH_GUNICORN_ARGS replaces gunicorn's
-`-c gunicorn.conf.py` for experiments; WEB_CONCURRENCY/WEB_THREADS size either server.
+`-c gunicorn.conf.py` for experiments, BENCH_GRANIAN_ARGS adds options to granian's (e.g. "--runtime-mode st");
+WEB_CONCURRENCY/WEB_THREADS size either server.
 """
 from __future__ import annotations
 
@@ -27,8 +28,9 @@ def describe() -> str:
     """What the bench's output names as the server."""
     if name() == "gunicorn":
         return "gunicorn " + os.environ.get("BENCH_GUNICORN_ARGS", "-c gunicorn.conf.py")
+    extra = os.environ.get("BENCH_GRANIAN_ARGS")
     return (f"granian wsgi {os.environ.get('WEB_CONCURRENCY', 2)} workers x "
-            f"{os.environ.get('WEB_THREADS', 2)} threads")
+            f"{os.environ.get('WEB_THREADS', 2)} threads" + (f" {extra}" if extra else ""))
 
 
 def argv(port: int) -> list[str]:
@@ -37,7 +39,8 @@ def argv(port: int) -> list[str]:
         return [webserver._bin("gunicorn"), "--bind", f"127.0.0.1:{port}", *extra, "app:app"]
     if name() != "granian":
         raise ValueError(f"BENCH_SERVER={name()!r}: choose one of {', '.join(webserver.SERVERS)}")
-    return webserver.granian_argv("127.0.0.1", port)
+    argv = webserver.granian_argv("127.0.0.1", port)
+    return [*argv[:-1], *shlex.split(os.environ.get("BENCH_GRANIAN_ARGS", "")), argv[-1]]
 
 
 def start(port: int, env: dict) -> subprocess.Popen:

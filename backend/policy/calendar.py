@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -116,3 +116,38 @@ def parse_timestamp(text: str, tz: ZoneInfo) -> datetime:
 
 def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+
+_ONE_DAY = timedelta(days=1)
+
+
+class IsoDates:
+    """`day.isoformat()` from a table filled a whole year at a time, owned by a compiled policy (lines.LineRules)
+    like its ship-by calendar: date.isoformat goes through PyUnicode_FromFormat, ~3k instructions a date
+    (callgrind), a look-up a few hundred, and a decision writes each of its deadlines. A date's text never
+    changes, so no answer can be stale; a handful of years are in use, and the table starts over past `years`."""
+
+    __slots__ = ("texts", "limit")
+
+    def __init__(self, years: int = 16):
+        self.texts: dict = {}
+        self.limit = 366 * years
+
+    def text(self, day: date) -> str:
+        found = self.texts.get(day)
+        return found if found is not None else self._year(day)
+
+    def _year(self, day: date) -> str:
+        year, texts = day.year, {}
+        current = date(year, 1, 1)
+        try:
+            while current.year == year:
+                texts[current] = current.isoformat()
+                current += _ONE_DAY
+        except OverflowError:  # the last day of the year 9999 has no next
+            pass
+        if len(self.texts) >= self.limit:
+            self.texts.clear()
+        self.texts.update(texts)
+        return texts[day]  # from the year's own table: another thread may have emptied the shared one

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from backend.policy.calendar import IsoDates
 from backend.policy.model import CLASS_PERMITS, PRECEDENCE, RESOLUTIONS, Policy
 
 _NO_RANK = -1
@@ -25,7 +26,7 @@ class Ctx:
 class LineRules:
     """The line rules of one policy as plain tuples (built once by compile_policy)."""
 
-    __slots__ = ("rules", "protection", "fallback", "fallback_delta", "adjustments")
+    __slots__ = ("rules", "protection", "fallback", "fallback_delta", "adjustments", "iso")
 
     def __init__(self, policy: Policy):
         self.rules = tuple(
@@ -38,6 +39,7 @@ class LineRules:
         self.fallback_delta = timedelta(days=self.fallback.days) if self.fallback else None
         self.adjustments = tuple((r.cond.match, r, timedelta(days=r.days)) for r in policy.price_adjustments) \
             if policy.price_adjustments else None
+        self.iso = IsoDates().text  # a date's ISO text (the deadlines' texts)
 
 
 def combine(rules: LineRules, ctx: Ctx, protected: bool, undetermined: list):
@@ -104,7 +106,7 @@ def line_outcome(rules: LineRules, ctx: Ctx, protected: bool, as_of: date, share
             continue
         window = entry[0]
         if window.until is not None:
-            resolutions[resolution], text = _dated(window, entry[2], dates, as_of)
+            resolutions[resolution], text = _dated(window, entry[2], dates, as_of, rules.iso)
             if text is not None and (latest is None or text > latest):
                 latest = text
             continue
@@ -117,7 +119,7 @@ def line_outcome(rules: LineRules, ctx: Ctx, protected: bool, as_of: date, share
         found = deadlines.get(key)
         if found is None:
             deadline = anchor + entry[2]
-            found = deadlines[key] = (deadline, deadline.isoformat())
+            found = deadlines[key] = (deadline, rules.iso(deadline))
         if latest is None or found[1] > latest:  # ISO dates order as text
             latest = found[1]
         resolutions[resolution] = {"allowed": as_of <= found[0], "deadline": found[1],
@@ -218,7 +220,7 @@ def _adjusted(rules: LineRules, planned: tuple, fallback: bool, chosen, anchored
     found = deadlines.get((anchor, delta.days))
     if found is None:
         deadline = anchor + delta
-        found = deadlines[anchor, delta.days] = (deadline, deadline.isoformat())
+        found = deadlines[anchor, delta.days] = (deadline, rules.iso(deadline))
     return reasons, {"allowed": as_of <= found[0], "resolution": rule.resolution, "deadline": found[1]}, planned
 
 
@@ -227,7 +229,7 @@ def _planned_resolutions(rules: LineRules, planned: tuple, order_date, shipped, 
     """(resolutions dict, latest deadline text, whether the delivery fallback shows, (order, shipment,
     delivery) dates, `planned` (kept alive while its id is a key)) of a pattern and anchor dates."""
     _, _, steps, _, shows_fallback = planned
-    fallback = False
+    iso, fallback = rules.iso, False
     if delivered is None and shipped is not None and rules.fallback is not None:
         assumed = shipped + rules.fallback_delta
         if as_of >= assumed:
@@ -244,7 +246,7 @@ def _planned_resolutions(rules: LineRules, planned: tuple, order_date, shipped, 
             found = deadlines.get((anchor, days))
             if found is None:
                 deadline = anchor + delta
-                found = deadlines[anchor, days] = (deadline, deadline.isoformat())
+                found = deadlines[anchor, days] = (deadline, iso(deadline))
             text = found[1]
             if latest is None or text > latest:  # ISO dates order as text
                 latest = text
@@ -255,24 +257,24 @@ def _planned_resolutions(rules: LineRules, planned: tuple, order_date, shipped, 
         else:
             if dates is None:
                 dates = {"order": order_date, "shipment": shipped, "delivery": delivered}
-            resolutions[resolution], text = _dated(window, delta, dates, as_of)
+            resolutions[resolution], text = _dated(window, delta, dates, as_of, iso)
             if text is not None and (latest is None or text > latest):
                 latest = text
     return resolutions, latest, fallback, anchored, planned
 
 
-def _dated(window, delta, dates: dict, as_of: date) -> tuple[dict, str | None]:
+def _dated(window, delta, dates: dict, as_of: date, iso) -> tuple[dict, str | None]:
     """A window with a return-by date: the date alone, or the later of it and anchor + days (null while
     that anchor has not happened). `window.days` shows the days from the order when only `until` is set."""
     ordered = dates["order"]
     until = window.until_date(ordered)
     days = window.days if window.days is not None else max(0, (until - ordered).days)
-    shown = {"days": days, "from": window.anchor, "until": until.isoformat()}
+    shown = {"days": days, "from": window.anchor, "until": iso(until)}
     anchor = dates[window.anchor]
     if window.days is not None and anchor is None:
         return {"allowed": True, "deadline": None, "window": shown}, None
     deadline = until if window.days is None else max(anchor + delta, until)
-    text = deadline.isoformat()
+    text = iso(deadline)
     return {"allowed": as_of <= deadline, "deadline": text, "window": shown}, text
 
 
@@ -316,4 +318,4 @@ def _price_adjustment(rules: LineRules, ctx: Ctx, dates: dict, as_of: date, reas
     anchor = dates[rule.anchor]
     deadline = anchor + delta if anchor is not None else None
     return {"allowed": deadline is None or as_of <= deadline, "resolution": rule.resolution,
-            "deadline": deadline.isoformat() if deadline else None}
+            "deadline": rules.iso(deadline) if deadline else None}

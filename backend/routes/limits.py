@@ -1,6 +1,7 @@
 """Bounded request bodies on every route, enforced before anything reads or parses them.
 
-`request.max_content_length` (Flask 3.1) is set per request: Werkzeug answers 413 at once when
+Flask's `MAX_CONTENT_LENGTH` carries the general bound, and `request.max_content_length` (Flask 3.1) the
+webhook route's, set per request: Werkzeug answers 413 at once when
 `Content-Length` says more, and a chunked body (no `Content-Length`) is read through a limited stream
 that raises 413 as soon as it passes the bound, so a worker never holds more than the bound in memory
 however the client frames the body.
@@ -19,18 +20,28 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 bp = Blueprint("limits", __name__)
 
+
 def bound_for(path: str) -> int:
     config = current_app.config["FINEPRINT"]
     return config.webhook_max_body if path.rstrip("/") == "/webhooks" else config.max_body
 
 
+@bp.record_once
+def _configure(state) -> None:
+    # Every route but the webhook's has one bound: Flask's own MAX_CONTENT_LENGTH setting carries it (read only
+    # when a body is), so a request pays for a bound of its own only on the webhook route (issue 19's floor).
+    state.app.config["MAX_CONTENT_LENGTH"] = state.app.config["FINEPRINT"].max_body + 1
+
+
 @bp.before_app_request
 def _bound_the_body():
-    bound = bound_for(request.path)
+    req = request._get_current_object()  # one context lookup instead of one per attribute
+    if req.path.rstrip("/") == "/webhooks":
+        req.max_content_length = current_app.config["FINEPRINT"].webhook_max_body + 1
     # Werkzeug refuses a Content-Length over the maximum at once, but a chunked body it merely stops
-    # reading at the maximum (silently truncated). One byte of headroom shows a longer body for what it
-    # is; it is read here, so every route sees it bounded (get_data returns this cached copy).
-    request.max_content_length = bound + 1
-    if request.content_length is None and request.environ.get("wsgi.input_terminated"):
-        if len(request.get_data(cache=True)) > bound:
+    # reading at the maximum (silently truncated). One byte of headroom (the maximum is the bound + 1) shows a
+    # longer body for what it is; it is read here, so every route sees it bounded (get_data returns this copy).
+    if req.environ.get("wsgi.input_terminated") and req.content_length is None:
+        bound = req.max_content_length - 1
+        if len(req.get_data(cache=True)) > bound:
             raise RequestEntityTooLarge(f"the request body is larger than {bound} bytes")

@@ -85,7 +85,8 @@ def test_a_worker_whose_database_is_not_up_yet_still_starts(app_config):
 
 
 def test_each_granian_worker_warms_before_it_answers(tmp_path, _sqlite_url):
-    """The production entry (app:app) under the default server, two workers: each logs its warm-up once."""
+    """The production entry (app:app) under the default server, two workers: each logs its warm-up once, then
+    freezes its warmed heap (gc.freeze: full collections no longer walk it)."""
     port = free_port()
     argv = webserver.granian_argv("127.0.0.1", port, workers=2, threads=1)
     env = {**os.environ, "DATABASE_URL": _sqlite_url}
@@ -96,7 +97,7 @@ def test_each_granian_worker_warms_before_it_answers(tmp_path, _sqlite_url):
     reader.start()
     try:
         deadline = time.monotonic() + 90
-        while sum("web worker warmed" in line for line in lines) < 2:
+        while sum("web worker heap frozen" in line for line in lines) < 2:
             assert proc.poll() is None and time.monotonic() < deadline, "".join(lines)
             time.sleep(0.05)
         assert _health(port, deadline) == 200
@@ -105,6 +106,7 @@ def test_each_granian_worker_warms_before_it_answers(tmp_path, _sqlite_url):
         proc.wait(timeout=30)
         reader.join(timeout=30)
     assert sum("web worker warmed" in line for line in lines) == 2, "".join(lines)
+    assert sum("web worker heap frozen" in line for line in lines) == 2, "".join(lines)
 
 
 def _health(port: int, deadline: float) -> int:

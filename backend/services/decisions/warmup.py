@@ -14,10 +14,20 @@ the stored version's hash, so a policy the merchant changes after the warm-up is
 next request. One sample cart is decided with each (its memo entry is that sample's own, under that policy). The
 shop, settings and catalog reads stay uncached. Nothing here may stop a worker from starting: a policy that
 cannot be loaded, or a database that cannot be reached yet, is logged and left to the first request.
+
+    freeze_heap()   after the warm-up (app.py): what the worker has built so far leaves the garbage collector's view
+
+A worker's warmed heap is ~170,000 container objects (modules, the compiled policies, SQLAlchemy's and Flask's
+tables); each full collection walked all of them, ~80 ms of CPU on the 2-core machine, stalling every request
+queued behind it (the Decision API's max and p99 under load). `gc.freeze()` (the standard library's answer for
+exactly this: a long-lived heap built at start) moves them to a permanent generation that collections skip;
+objects made by requests are collected as before. Only the server's entry calls it: a test process or the CLI
+keeps its heap collectable.
 """
 from __future__ import annotations
 
 import copy
+import gc
 import logging
 import time
 from datetime import datetime, timezone
@@ -75,3 +85,12 @@ def _shop_policies(app) -> list[str]:
     except Exception as exc:  # noqa: BLE001 - the first request reports a database that is down
         log.warning("warm-up: the database did not answer (%s); shop policies load on first use", type(exc).__name__)
         return []
+
+
+def freeze_heap() -> int:
+    """Collect what the start left behind, then freeze the rest (kept for the process's life); the count frozen."""
+    gc.collect()
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    log.info("web worker heap frozen: %d objects left out of garbage collections", frozen)
+    return frozen

@@ -121,3 +121,15 @@ def test_a_decision_hands_out_fresh_dicts():
     first["blocked"].append({"rule": "changed"})
     first["unknown_facts"].append("changed")
     assert decide(policy, data, now) == expected
+
+
+def test_deadline_texts_from_the_table_of_iso_dates_are_date_isoformat():
+    from datetime import date
+
+    from backend.policy.calendar import IsoDates
+
+    table = IsoDates(years=2)
+    for day in (date(2024, 2, 29), date(2024, 12, 31), date(2025, 1, 1), date(1, 1, 1), date(9999, 12, 31),
+                date(2024, 3, 1), date(1900, 6, 15)):  # past two years the table starts over
+        assert table.text(day) == day.isoformat()
+    assert len(table.texts) <= 2 * 366 + 366
