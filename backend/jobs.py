@@ -10,8 +10,10 @@ Start a worker with `fineprint worker` (see backend/cli/worker.py).
 """
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import threading
 from pathlib import Path
 
 from huey import Huey, crontab
@@ -22,6 +24,7 @@ from backend.config import INSTANCE, Config
 from backend.store.db import WAL_BACKSTOP_PAGES, wal_checkpoints
 
 # Storage is set by configure() (create_app calls it); until then nothing is kept.
+log = logging.getLogger(__name__)
 huey = Huey("fineprint", results=False, utc=True, storage_class=BlackHoleStorage)
 _bound_app = None
 
@@ -46,6 +49,45 @@ class _SqliteQueue(SqliteStorage):
         checkpoints = wal_checkpoints(self.filename, self.lock)
         if checkpoints is not None:
             checkpoints.committed()
+
+
+def webhook_outbox() -> bool:
+    """Does the worker poll recorded webhook events (the outbox) rather than get one message per webhook? On
+    the SQLite queue: each message was a second commit per webhook, into a second file, on the ack's path
+    (issue 19). Redis's enqueue is cheap and stays per webhook; immediate mode (tests) runs inline."""
+    return not huey.immediate and isinstance(huey.storage, SqliteStorage)
+
+
+OUTBOX_POLL = 0.2  # seconds between the outbox's looks when it found nothing
+
+
+def start_webhook_outbox(stop: threading.Event | None = None) -> threading.Thread | None:
+    """In the worker (`fineprint worker`), on the SQLite queue: a thread that queues recorded webhook events
+    as they arrive (services/webhooks/recovery.py, `pick_up`). Written here because huey's finest schedule is
+    a periodic task per minute (and its scheduler's one-second tick), where an order's webhook should start
+    within a fraction of a second; what this thread misses (a crash between taking rows and queueing them),
+    the sweep finds after the lease."""
+    if not webhook_outbox():
+        return None
+    stop = stop or threading.Event()
+
+    def poll():
+        from backend.services.webhooks import recovery
+
+        app = task_app()
+        while not stop.is_set():
+            try:
+                with app.app_context():
+                    taken = recovery.pick_up(app)
+            except Exception:
+                log.exception("webhook outbox poll failed; trying again")
+                taken = []
+            if not taken:
+                stop.wait(OUTBOX_POLL)
+
+    thread = threading.Thread(target=poll, name="webhook-outbox", daemon=True)
+    thread.start()
+    return thread
 
 
 def huey_sqlite_path(config: Config) -> str:

@@ -1,4 +1,4 @@
-"""POST /webhooks: one URI for every topic. Verify the raw body, record, enqueue, answer 200.
+"""POST /webhooks: one URI for every topic. Verify the raw body, record, enqueue (Redis), answer 200.
 
 A body whose parse could only answer "is it JSON?" (orders, products, fulfillments, returns: their bodies name
 no shop) is recorded without the app parsing it, the database checking it is JSON in the insert itself
@@ -33,7 +33,10 @@ def receive():
     if not check.ok:
         raise Unauthorized("webhook signature missing or invalid", details={"reason": check.reason})
     delivery = webhooks.Delivery.from_headers(headers)
-    db, enqueue = current_app.extensions["fineprint.db"], queue.of(current_app).process_webhook
+    db, q = current_app.extensions["fineprint.db"], queue.of(current_app)
+    # On SQLite the recorded row is the queue entry (the worker polls, recovery.pick_up): one commit per webhook
+    # where a second, into huey's queue file, contended across the server's processes (issue 19).
+    enqueue = None if q.polls_webhooks() else q.process_webhook
     if webhooks.unparsed_candidate(delivery, raw):  # an order, product ... body: the database checks it is JSON
         try:
             text = raw.decode("utf-8")

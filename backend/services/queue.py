@@ -33,6 +33,11 @@ class Queue(Protocol):
 
     def process_webhook(self, event_row_id: int) -> None: ...
 
+    def polls_webhooks(self) -> bool:
+        """True when the worker picks recorded webhook events up itself (services/webhooks/recovery.py,
+        `pick_up`): the ingest route then sends no message per webhook."""
+        ...
+
 
 def of(app) -> Queue:
     return app.extensions["fineprint.queue"]

@@ -6,6 +6,7 @@ services/webhooks/ingest.py).
     claim(db, row_id, lease_until) -> bool   received/failed -> processing, attempts + 1
     renew(db, row_id, lease_until)
     mark_failed(db, row_id, error)
+    take_unqueued(db, lease_until, limit) -> [row id]   the outbox: recorded rows nothing has queued yet
     requeue_lapsed, retry_failed, not_done, health    rows no worker finished (services/webhooks/recovery.py
                                                       says when a row counts as lost), the Activity section
 
@@ -171,6 +172,20 @@ def mark_failed(db, row_id: int, error: str) -> None:
 # ------------------------------------------------------------------ recovery and the Activity section
 
 OPEN = ("received", "processing")
+
+
+def take_unqueued(db, lease_until, limit: int = 500) -> list[int]:
+    """Recorded events no message was sent for (`received`, no lease: on SQLite the ingest route does not queue
+    them, the row is the queue entry), oldest first, marked with `lease_until` in the same statement so a
+    second poller never takes them too; the caller queues each. A row whose message is lost waits for the
+    sweep (`requeue_lapsed`) as any other."""
+    taken = (select(WebhookEvent.id).where(WebhookEvent.status == "received", WebhookEvent.lease_until.is_(None))
+             .order_by(WebhookEvent.id).limit(limit).scalar_subquery())
+    with db.session() as s:
+        ids = s.exec(update(WebhookEvent).where(WebhookEvent.id.in_(taken), WebhookEvent.status == "received",
+                                                 WebhookEvent.lease_until.is_(None))
+                     .values(lease_until=lease_until).returning(WebhookEvent.id)).all()
+    return sorted(row[0] if isinstance(row, tuple) or hasattr(row, "_mapping") else row for row in ids)
 
 
 def _lapsed(now, grace: timedelta):

@@ -21,3 +21,6 @@ class HueyQueue:
 
     def process_webhook(self, event_row_id: int) -> None:
         jobs.process_webhook(event_row_id)
+
+    def polls_webhooks(self) -> bool:
+        return jobs.webhook_outbox()

@@ -107,3 +107,59 @@ def test_failed_webhook_events_are_retried_from_the_cli(app, client, runner, han
     (event,) = events(app)
     assert (event.status, event.last_error) == ("done", None) and handled == [event.id]
     assert runner.invoke(args=["jobs", "retry", "--webhooks"]).output == "no failed webhook events\n"
+
+
+# The outbox (SQLite queue): the ingest route sends no message; the worker's poll (recovery.pick_up) queues what
+# was recorded, once; a row it took whose message was then lost is the sweep's, after its lease.
+
+@pytest.fixture
+def queued_app(app_config, tmp_path, monkeypatch):
+    from backend import create_app
+
+    app = create_app({**app_config, "huey_immediate": False, "huey_path": str(tmp_path / "queue.db")})
+    install_shop(app)
+    yield app
+    app.extensions["fineprint.db"].dispose()
+    jobs.huey.immediate = True
+
+
+def test_on_the_sqlite_queue_a_recorded_webhook_is_picked_up_by_the_poll_once_in_order(queued_app, monkeypatch):
+    from backend.services.webhooks import recovery
+
+    assert jobs.webhook_outbox()
+    sent = []
+    monkeypatch.setattr(jobs, "process_webhook", sent.append)
+    client = queued_app.test_client()
+    for n in range(3):
+        body = dict(example("orders/create"), id=n)
+        assert post_webhook(client, queued_app, "orders/create", body, event_id=f"o-{n}").status_code == 200
+    assert sent == [] and jobs.huey.pending_count() == 0, "no message on the ack's path"
+    recorded = [e.id for e in events(queued_app)]
+    with queued_app.app_context():
+        assert recovery.pick_up(queued_app) == sorted(recorded)
+        assert recovery.pick_up(queued_app) == [], "taken once"
+    assert sent == sorted(recorded), "queued oldest first"
+
+
+def test_an_outbox_event_whose_message_was_lost_is_requeued_by_the_sweep_and_processed_once(queued_app,
+                                                                                           monkeypatch):
+    from backend.services.webhooks import recovery
+
+    handled = []
+    monkeypatch.setitem(webhooks.TOPIC_HANDLERS, "orders/create", lambda s, e: handled.append(e.id))
+    client = queued_app.test_client()
+    assert post_webhook(client, queued_app, "orders/create", example("orders/create")).status_code == 200
+    with queued_app.app_context(), monkeypatch.context() as lost:
+        lost.setattr(jobs, "process_webhook", lambda row_id: None)
+        (row_id,) = recovery.pick_up(queued_app)  # taken ... and its message lost (the worker died)
+    runner = queued_app.test_cli_runner()
+    assert "'webhooks_requeued': 0" in sweep(runner), "its lease still runs"
+    with queued_app.app_context():
+        assert recovery.pick_up(queued_app) == [], "the poll does not take it again"
+    time_passes(queued_app, events(queued_app)[0], minutes=6)
+    assert "'webhooks_requeued': 1" in sweep(runner)
+    assert jobs.huey.pending_count() == 1
+    jobs.huey.execute(jobs.huey.dequeue())  # the worker runs the requeued message
+    (event,) = events(queued_app)
+    assert event.id == row_id and event.status == "done" and handled == [row_id]
+    assert jobs.huey.pending_count() == 0

@@ -154,9 +154,9 @@ def _parse_time(text: str) -> datetime | None:
         return None
 
 
-def record(db, delivery: Delivery, payload: dict | str, enqueue: Callable[[int], object]) -> str:
+def record(db, delivery: Delivery, payload: dict | str, enqueue: Callable[[int], object] | None) -> str:
     """Store the delivery (committed before this returns: one statement, `store.webhook_events.insert`);
-    enqueue it. Returns "accepted", "duplicate" or "dropped".
+    enqueue it (unless `enqueue` is None: the worker polls recorded rows, `recovery.pick_up`). Returns "accepted", "duplicate" or "dropped".
 
     `payload` is the body's JSON text (already checked to be an object) or the parsed dict."""
     text = payload if isinstance(payload, str) else json.dumps(payload)
@@ -190,7 +190,7 @@ def unparsed_candidate(delivery: Delivery, raw: bytes) -> bool:
             and not _may_name_a_shop(raw))
 
 
-def record_unparsed(db, delivery: Delivery, text: str, enqueue: Callable[[int], object]) -> str | None:
+def record_unparsed(db, delivery: Delivery, text: str, enqueue: Callable[[int], object] | None) -> str | None:
     """`record` for a body the app has not parsed (`unparsed_candidate`): the database checks that the text is
     JSON inside the insert (the app's JSON parse of a 12 KB order took a tenth of the route's CPU, for an answer
     the database's own check gives: a JSON text that starts with "{" is an object). Returns the outcome, or None
@@ -204,11 +204,15 @@ def record_unparsed(db, delivery: Delivery, text: str, enqueue: Callable[[int], 
     return _enqueue(db, delivery, row, enqueue)
 
 
-def _enqueue(db, delivery: Delivery, row: tuple[int, str], enqueue: Callable[[int], object]) -> str:
+def _enqueue(db, delivery: Delivery, row: tuple[int, str], enqueue: Callable[[int], object] | None) -> str:
+    """`enqueue` None: the queue polls the recorded rows itself (the outbox, `recovery.pick_up`), so the
+    committed row is the whole acknowledgement."""
     row_id, status = row
     if status == "dropped":
         log.info("webhook %s for %s dropped: the shop is not installed", delivery.topic, delivery.shop)
         return "dropped"
+    if enqueue is None:
+        return "accepted"
     try:
         enqueue(row_id)
     except Exception as exc:  # the queue is down: forget the row so Shopify's retry is not a "duplicate"

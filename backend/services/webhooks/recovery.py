@@ -28,6 +28,19 @@ def sweep(app) -> dict:
                                          lease=LEASE, grace=RECEIVED_GRACE, max_claims=MAX_CLAIMS)
 
 
+def pick_up(app, limit: int = 500) -> list[int]:
+    """The outbox's poll (the worker's `webhook_outbox` thread, on SQLite): events recorded without a queue
+    message, each queued now, oldest first (so per order in the order they were acknowledged). Each gets a lease
+    as it is taken: if its message is lost the sweep queues it again after that lease."""
+    from backend.store.models import utcnow
+
+    taken = webhook_events.take_unqueued(app.extensions["fineprint.db"], utcnow() + RECEIVED_GRACE, limit)
+    enqueue = queue.of(app).process_webhook
+    for row_id in taken:
+        enqueue(row_id)
+    return taken
+
+
 def retry_failed(app, ids: list[int] | None = None) -> list[int]:
     """Failed events (all, or these ids) back to `received` with fresh claims, and enqueued."""
     return webhook_events.retry_failed(app.extensions["fineprint.db"], queue.of(app).process_webhook, LEASE, ids)
