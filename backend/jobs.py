@@ -59,35 +59,48 @@ def webhook_outbox() -> bool:
 
 
 OUTBOX_POLL = 0.2  # seconds between the outbox's looks when it found nothing
+_outbox_lock = threading.Lock()
+_outbox: dict = {"thread": None, "stop": threading.Event()}
 
 
-def start_webhook_outbox(stop: threading.Event | None = None) -> threading.Thread | None:
-    """In the worker (`fineprint worker`), on the SQLite queue: a thread that queues recorded webhook events
-    as they arrive (services/webhooks/recovery.py, `pick_up`). Written here because huey's finest schedule is
-    a periodic task per minute (and its scheduler's one-second tick), where an order's webhook should start
-    within a fraction of a second; what this thread misses (a crash between taking rows and queueing them),
-    the sweep finds after the lease."""
+@huey.on_startup()
+def start_webhook_outbox() -> None:
+    """Every consumer (`fineprint worker`, a test's), on the SQLite queue: one thread per process that queues
+    recorded webhook events as they arrive (services/webhooks/recovery.py, `pick_up`), until the consumer stops.
+    Written here because huey's finest schedule is a periodic task per minute (and its scheduler's one-second
+    tick), where an order's webhook should start within a fraction of a second; what this thread misses (a
+    crash between taking rows and queueing them), the sweep finds after the lease. huey calls this hook in each
+    of its worker threads: the first one starts the poll."""
     if not webhook_outbox():
-        return None
-    stop = stop or threading.Event()
+        return
+    with _outbox_lock:
+        thread = _outbox["thread"]
+        if thread is not None and thread.is_alive() and not _outbox["stop"].is_set():
+            return
+        stop = _outbox["stop"] = threading.Event()
+        thread = _outbox["thread"] = threading.Thread(target=_poll_outbox, args=(stop,), name="webhook-outbox",
+                                                      daemon=True)
+        thread.start()
 
-    def poll():
-        from backend.services.webhooks import recovery
 
-        app = task_app()
-        while not stop.is_set():
-            try:
-                with app.app_context():
-                    taken = recovery.pick_up(app)
-            except Exception:
-                log.exception("webhook outbox poll failed; trying again")
-                taken = []
-            if not taken:
-                stop.wait(OUTBOX_POLL)
+@huey.on_shutdown()
+def stop_webhook_outbox() -> None:
+    _outbox["stop"].set()
 
-    thread = threading.Thread(target=poll, name="webhook-outbox", daemon=True)
-    thread.start()
-    return thread
+
+def _poll_outbox(stop: threading.Event) -> None:
+    from backend.services.webhooks import recovery
+
+    while not stop.is_set():
+        try:
+            app = task_app()
+            with app.app_context():
+                taken = recovery.pick_up(app)
+        except Exception:
+            log.exception("webhook outbox poll failed; trying again")
+            taken = []
+        if not taken:
+            stop.wait(OUTBOX_POLL)
 
 
 def huey_sqlite_path(config: Config) -> str:

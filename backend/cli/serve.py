@@ -42,7 +42,6 @@ def worker(workers: int, shutdown_timeout: float) -> None:
     jobs.heartbeat(jobs.worker_name())
     # graceful_signal="TERM": until huey's handlers are in place, SIGTERM's default action ends the process
     # quietly, where SIGINT would raise KeyboardInterrupt wherever the app happens to be in its start-up.
-    jobs.start_webhook_outbox()  # on the SQLite queue: recorded webhooks are polled, not messaged
     consumer = jobs.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
                                          check_worker_health=True, shutdown_timeout=shutdown_timeout,
                                          graceful_signal="TERM")

@@ -220,7 +220,6 @@ def test_when_the_queue_is_down_the_delivery_is_forgotten_and_shopify_retries(ap
 
 def test_with_a_real_queue_the_webhook_is_acknowledged_at_once_and_the_worker_processes_it(app_config, tmp_path,
                                                                                             monkeypatch):
-    import threading
     import time
 
     from backend import create_app, jobs
@@ -236,16 +235,13 @@ def test_with_a_real_queue_the_webhook_is_acknowledged_at_once_and_the_worker_pr
     messages = 0 if jobs.webhook_outbox() else 20
     assert jobs.huey.pending_count() == messages and {e.status for e in events(app)} == {"received"}
 
-    stop = threading.Event()
     consumer = jobs.huey.create_consumer(workers=2, worker_type="thread", periodic=False)
-    consumer.start()
-    jobs.start_webhook_outbox(stop)  # what `fineprint worker` starts beside its consumer
+    consumer.start()  # on the SQLite queue it polls the recorded rows (jobs.start_webhook_outbox)
     try:
         deadline = time.monotonic() + 180  # a safety net: the wait ends when every event is done
         while time.monotonic() < deadline and {e.status for e in events(app)} != {"done"}:
             time.sleep(0.05)
     finally:
-        stop.set()
         consumer.stop(graceful=True)
     assert {e.status for e in events(app)} == {"done"} and sorted(seen) == sorted(f"q-{n}" for n in range(20))
     app.extensions["fineprint.db"].dispose()
