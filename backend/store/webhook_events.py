@@ -185,7 +185,7 @@ def take_unqueued(db, lease_until, limit: int = 500) -> list[int]:
         ids = s.exec(update(WebhookEvent).where(WebhookEvent.id.in_(taken), WebhookEvent.status == "received",
                                                  WebhookEvent.lease_until.is_(None))
                      .values(lease_until=lease_until).returning(WebhookEvent.id)).all()
-    return sorted(row[0] if isinstance(row, tuple) or hasattr(row, "_mapping") else row for row in ids)
+    return sorted(row_id for (row_id,) in ids)
 
 
 def _lapsed(now, grace: timedelta):
