@@ -179,11 +179,17 @@ def take_unqueued(db, lease_until, limit: int = 500) -> list[int]:
     them, the row is the queue entry), oldest first, marked with `lease_until` in the same statement so a
     second poller never takes them too; the caller queues each. A row whose message is lost waits for the
     sweep (`requeue_lapsed`) as any other."""
-    taken = (select(WebhookEvent.id).where(WebhookEvent.status == "received", WebhookEvent.lease_until.is_(None))
-             .order_by(WebhookEvent.id).limit(limit).scalar_subquery())
+    waiting = (select(WebhookEvent.id).where(WebhookEvent.status == "received", WebhookEvent.lease_until.is_(None))
+               .order_by(WebhookEvent.id).limit(limit))
+    # A read first, on its own (autocommit): an idle poll, several a second, then takes no write lock on the file
+    # the ingest route commits to. Not in the update's transaction: on SQLite a read that turns into a write
+    # fails at once (SQLITE_BUSY) when another writer committed in between, where a transaction that starts
+    # with its write waits its turn. The update re-checks each row, so a row taken meanwhile is not taken twice.
+    if not db.read(lambda conn: conn.execute(waiting.limit(1)).first()):
+        return []
     with db.session() as s:
-        ids = s.exec(update(WebhookEvent).where(WebhookEvent.id.in_(taken), WebhookEvent.status == "received",
-                                                 WebhookEvent.lease_until.is_(None))
+        ids = s.exec(update(WebhookEvent).where(WebhookEvent.id.in_(waiting.scalar_subquery()),
+                                                 WebhookEvent.status == "received", WebhookEvent.lease_until.is_(None))
                      .values(lease_until=lease_until).returning(WebhookEvent.id)).all()
     return sorted(row_id for (row_id,) in ids)
 
