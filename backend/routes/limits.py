@@ -21,9 +21,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 bp = Blueprint("limits", __name__)
 
 
-def bound_for(path: str) -> int:
-    config = current_app.config["FINEPRINT"]
-    return config.webhook_max_body if path.rstrip("/") == "/webhooks" else config.max_body
+WEBHOOKS = "/webhooks"  # the one route with a bound of its own (config.webhook_max_body)
 
 
 @bp.record_once
@@ -36,7 +34,7 @@ def _configure(state) -> None:
 @bp.before_app_request
 def _bound_the_body():
     req = request._get_current_object()  # one context lookup instead of one per attribute
-    if req.path.rstrip("/") == "/webhooks":
+    if req.path.rstrip("/") == WEBHOOKS:
         req.max_content_length = current_app.config["FINEPRINT"].webhook_max_body + 1
     # Werkzeug refuses a Content-Length over the maximum at once, but a chunked body it merely stops
     # reading at the maximum (silently truncated). One byte of headroom (the maximum is the bound + 1) shows a
