@@ -16,7 +16,7 @@ from __future__ import annotations
 from backend.services import queue
 from backend.services.webhooks.ingest import LEASE, RECEIVED_GRACE
 from backend.store import webhook_events
-from backend.store.models import WebhookEvent
+from backend.store.models import WebhookEvent, utcnow
 
 MAX_CLAIMS = 6
 PREFIX = "wh:"  # how `fineprint jobs` names a webhook event beside the pipeline's numbered jobs
@@ -32,8 +32,6 @@ def pick_up(app, limit: int = 500) -> list[int]:
     """The outbox's poll (the worker's `webhook_outbox` thread, on SQLite): events recorded without a queue
     message, each queued now, oldest first (so per order in the order they were acknowledged). Each gets a lease
     as it is taken: if its message is lost the sweep queues it again after that lease."""
-    from backend.store.models import utcnow
-
     taken = webhook_events.take_unqueued(app.extensions["fineprint.db"], utcnow() + RECEIVED_GRACE, limit)
     enqueue = queue.of(app).process_webhook
     for row_id in taken:
