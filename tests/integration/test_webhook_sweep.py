@@ -113,7 +113,7 @@ def test_failed_webhook_events_are_retried_from_the_cli(app, client, runner, han
 # was recorded, once; a row it took whose message was then lost is the sweep's, after its lease.
 
 @pytest.fixture
-def queued_app(app_config, tmp_path, monkeypatch):
+def queued_app(app_config, tmp_path):
     from backend import create_app
 
     app = create_app({**app_config, "huey_immediate": False, "huey_path": str(tmp_path / "queue.db")})

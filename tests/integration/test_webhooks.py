@@ -230,7 +230,8 @@ def test_with_a_real_queue_the_webhook_is_acknowledged_at_once_and_the_worker_pr
     install_shop(app)
     client = app.test_client()
     for n in range(20):  # how fast the answer comes is measured in bench/, not asserted under a loaded CI
-        assert post_webhook(client, app, "orders/create", {"id": n}, event_id=f"q-{n}").status_code == 200
+        assert post_webhook(client, app, "orders/create", dict(example("orders/create"), id=n),
+                            event_id=f"q-{n}").status_code == 200
     # on the SQLite queue no message is sent per webhook: the recorded row is the queue entry (the outbox)
     messages = 0 if jobs.webhook_outbox() else 20
     assert jobs.huey.pending_count() == messages and {e.status for e in events(app)} == {"received"}
