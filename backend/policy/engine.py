@@ -37,7 +37,9 @@ def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dic
         order.merch = _merchandise(order, protected_ids)
         lines, outcomes, classes, latest = _line_outcomes(c, order, protected_ids, as_of, undetermined)
     purchased = bool(protected_ids)
-    if c.parts is not None and c.order_memo is None:
+    if c.parts is not None:  # the generated parts cost less than a look-up in the order memo (its key
+        # reads every order fact; its hit copies the dicts): callgrind, repeated 3-line decisions, per decision
+        # ally 195.3k -> 185.0k, novus 211.5k -> 200.5k, aallyn 192.9k -> 191.9k instructions
         ctx.line = ctx.cls = None
         signature, protection, shipping, tax, blocked, unknown = c.parts(order, ctx, purchased)
     else:
@@ -118,11 +120,8 @@ def _merchandise(order, protected_ids: set):
 
 def _order_outcomes(c: CompiledPolicy, order, purchased: bool) -> tuple:
     """The order-level parts, from the compiled policy's memo when these order facts were seen."""
-    parts = c.parts
-    if parts is not None:  # the generated order parts (order_code.py)
-        if c.order_memo is None:
-            return parts(order, Ctx(None, order), purchased)
-        return c.order_memo.get(order, purchased, lambda: parts(order, Ctx(None, order), purchased))
+    if c.parts is not None:  # the generated order parts (order_code.py), never worth a memo look-up
+        return c.parts(order, Ctx(None, order), purchased)
     if c.order_memo is None:
         return _order_parts(c, order, purchased)
     return c.order_memo.get(order, purchased, lambda: _order_parts(c, order, purchased))

@@ -1,8 +1,8 @@
 """Two functions generated per compiled policy for what a decision decides of the order as a whole.
 
 `prelude(order, ctx)` -> (ids of the return protection lines, merchandise value): engine._protection_lines
-and engine._merchandise in one function. `parts(order, ctx, purchased)` -> (signature, protection offer,
-shipping, sales tax, blocks, undetermined): engine._order_parts as straight-line code, each rule's
+and engine._merchandise in one function (the sum left at ZERO when no condition reads it).
+`parts(order, ctx, purchased)` -> (signature, protection offer, shipping, sales tax, blocks, undetermined): engine._order_parts as straight-line code, each rule's
 condition an inlined expression (exprs.py), its texts (rule ids, messages, the protection price formatted
 once) constants. Both are built from the policy at compile time with compile()/exec; `ctx` is a Ctx on
 `order` (its line set here where a condition reads it). engine._order_parts stays the reference semantics
@@ -27,18 +27,46 @@ def _exec(source: str, env: dict, name: str, what: str):
 
 
 def prelude(policy: Policy):
-    """run(order, ctx) -> (protected line ids, Σ(price × quantity − discount) over the other lines)."""
+    """run(order, ctx) -> (protected line ids, Σ(price × quantity − discount) over the other lines).
+
+    The merchandise value is only ever read by `merchandise_value_*` conditions: a policy without one keeps
+    the reader's ZERO and skips the Decimal arithmetic (3 Decimal operations a line, most of this function).
+    A line of quantity 1 is not multiplied (price × 1 is price, exponent included). The protection lines are
+    found in the same loop that sums; when one is found (rare) the sum is taken again without the lines of
+    a protected id, as before. Measured on the bench's 3-line orders (callgrind, instructions per call):
+    ally 10.1k -> 1.6k, novus 10.6k -> 2.4k, aallyn 12.8k -> 8.2k."""
     env: dict = {"_ZERO": ZERO}
+    merch = _reads_merch(policy)
+    add = ["            merch += (line.price if line.quantity == 1 else line.price * line.quantity) - line.discount"]
     if policy.protection is None:
-        body = ["    merch = _ZERO", "    for line in order.lines:",
-                "        merch += line.price * line.quantity - line.discount", "    return set(), merch"]
+        if not merch:
+            body = ["    return set(), _ZERO"]
+        else:
+            body = ["    merch = _ZERO", "    for line in order.lines:", *(a[4:] for a in add), "    return set(), merch"]
     else:
         source, _ = Exprs(env).cond(policy.protection.line)
-        body = ["    found = set()", "    for line in order.lines:", "        ctx.line = line",
-                f"        if {source}:", "            found.add(line.id)",
-                "    merch = _ZERO", "    for line in order.lines:", "        if line.id not in found:",
-                "            merch += line.price * line.quantity - line.discount", "    return found, merch"]
+        body = ["    found = set()", "    merch = _ZERO", "    for line in order.lines:", "        ctx.line = line",
+                f"        if {source}:", "            found.add(line.id)"]
+        if merch:
+            body += ["        else:", *add, "    if found:", "        merch = _ZERO", "        for line in order.lines:",
+                     "            if line.id not in found:", *(f"    {a}" for a in add)]
+        body += ["    return found, merch" if merch else "    return found, _ZERO"]
     return _exec("\n".join(["def run(order, ctx, *, PARAMS):", *body, ""]), env, policy.name, "prelude")
+
+
+_MERCH_KEYS = ("merchandise_value_above", "merchandise_value_at_least", "merchandise_value_below",
+               "merchandise_value_at_most")
+
+
+def _reads_merch(policy: Policy) -> bool:
+    """Whether any condition of the policy reads the order's merchandise value."""
+    conds = [r.cond for r in (*policy.rules, *policy.return_rules, *policy.fees, *policy.bonus_credit,
+                              *policy.price_adjustments, *policy.signature, *policy.blocks)]
+    conds += [c for b in policy.bundles for c in (b.cond, b.gift, b.members) if c is not None]
+    conds += [r.cond for r in policy.shipping.rates] if policy.shipping is not None else []
+    conds += [policy.protection.offered, policy.protection.line] if policy.protection is not None else []
+    return any(key in table for cond in conds for table in (cond.when, *cond.when_any, cond.unless or {})
+               for key in _MERCH_KEYS)
 
 
 def parts(policy: Policy, calendar, rates: tuple):
