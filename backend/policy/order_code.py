@@ -2,9 +2,10 @@
 
 `prelude(order, ctx)` -> (ids of the return protection lines, merchandise value): engine._protection_lines
 and engine._merchandise in one function (the sum left at ZERO when no condition reads it).
-`parts(order, ctx, purchased)` -> (signature, protection offer, shipping, sales tax, blocks, undetermined): engine._order_parts as straight-line code, each rule's
-condition an inlined expression (exprs.py), its texts (rule ids, messages, the protection price formatted
-once) constants. Both are built from the policy at compile time with compile()/exec; `ctx` is a Ctx on
+`parts(order, ctx, purchased)` -> (signature, protection offer, shipping, sales tax, blocks, undetermined):
+engine._order_parts as straight-line code, each rule's condition an inlined expression (exprs.py), its
+texts (rule ids, messages, the protection price formatted once) constants, read as the function's globals
+(see _exec). Both are built from the policy at compile time with compile()/exec; `ctx` is a Ctx on
 `order` (its line set here where a condition reads it). engine._order_parts stays the reference semantics
 (compile_policy(reference=True)); test_compiled_equivalence proves the two decide alike. Hand-assembled
 source for the reason generated.py gives.
@@ -17,8 +18,9 @@ from backend.policy.money import ZERO, fmt
 
 
 def _exec(source: str, env: dict, name: str, what: str):
-    params = ", ".join(f"{n}={n}" for n in env)
-    source = source.replace("PARAMS", params)
+    """The function `run` of `source` with its constants `env` as its globals (reads cached by the
+    interpreter): as keyword-only defaults, every call filled each one by a dict look-up (21 for aallyn's
+    parts): aallyn's parts 15.1k -> 10.7k instructions a call, ally's 5.7k -> 4.3k (callgrind)."""
     namespace = dict(env)
     exec(compile(source, f"<{what} of policy {name}>", "exec"), namespace)  # noqa: S102 (our own source)
     fn = namespace["run"]
@@ -51,7 +53,7 @@ def prelude(policy: Policy):
             body += ["        else:", *add, "    if found:", "        merch = _ZERO", "        for line in order.lines:",
                      "            if line.id not in found:", *(f"    {a}" for a in add)]
         body += ["    return found, merch" if merch else "    return found, _ZERO"]
-    return _exec("\n".join(["def run(order, ctx, *, PARAMS):", *body, ""]), env, policy.name, "prelude")
+    return _exec("\n".join(["def run(order, ctx):", *body, ""]), env, policy.name, "prelude")
 
 
 _MERCH_KEYS = ("merchandise_value_above", "merchandise_value_at_least", "merchandise_value_below",
@@ -74,7 +76,7 @@ def parts(policy: Policy, calendar, rates: tuple):
     (or None), `rates`: shipping.shipping_rates(policy) (their rate texts formatted once)."""
     env: dict = {"_calendar": calendar}
     ex = Exprs(env)
-    out = ["def run(order, ctx, purchased, *, PARAMS):", "    line = ctx.line", "    unknown = []"]
+    out = ["def run(order, ctx, purchased):", "    line = ctx.line", "    unknown = []"]
     out += _signature(policy, ex)
     out += _protection(policy, ex)
     out += _shipping(policy, ex, calendar, rates)
