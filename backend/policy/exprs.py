@@ -43,8 +43,9 @@ class Exprs:
     """Expression source for conditions; `env` collects the names the source reads (bind them in the
     generated function)."""
 
-    def __init__(self, env: dict, prefix: str = "_K", hoist: bool = False):
+    def __init__(self, env: dict, prefix: str = "_K", hoist: bool = False, cls: str = "ctx.cls"):
         self.env, self.prefix, self._n, self._tmp = env, prefix, 0, 0
+        self.cls = cls  # what the line's class is read from (the line loop: its own local, not the context)
         # hoist: a table of a `when_any` group that reads only the order, in a group read per line, is
         # computed once into a local (`hoisted`: its assignments, to run before the lines)
         self.hoist, self.hoisted = hoist, []
@@ -76,7 +77,7 @@ class Exprs:
         if key in _RETURN:
             return f"(ctx.ret is not None and ctx.ret.{_RETURN[key]} in {self.const(value)})", False
         if key in ("line_class", "line_class_not"):
-            return f"(ctx.cls {'in' if key == 'line_class' else 'not in'} {self.const(value)})", False
+            return f"({self.cls} {'in' if key == 'line_class' else 'not in'} {self.const(value)})", False
         if key in _ADDRESS:
             attr, op = _ADDRESS[key]
             return f"(None if {attr} is None else {self._member(attr, op, value)})", True

@@ -8,9 +8,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from backend.policy.calendar import IsoDates
+from backend.policy.memo import Memo
 from backend.policy.model import CLASS_PERMITS, PRECEDENCE, RESOLUTIONS, Policy
 
 _NO_RANK = -1
+DEADLINES = 366 * 16  # anchor dates kept per window length (LineRules.after): a handful of years in use
 
 
 class Ctx:
@@ -26,7 +28,7 @@ class Ctx:
 class LineRules:
     """The line rules of one policy as plain tuples (built once by compile_policy)."""
 
-    __slots__ = ("rules", "protection", "fallback", "fallback_delta", "adjustments", "iso")
+    __slots__ = ("rules", "protection", "fallback", "fallback_delta", "adjustments", "iso", "_after")
 
     def __init__(self, policy: Policy):
         self.rules = tuple(
@@ -40,6 +42,17 @@ class LineRules:
         self.adjustments = tuple((r.cond.match, r, timedelta(days=r.days)) for r in policy.price_adjustments) \
             if policy.price_adjustments else None
         self.iso = IsoDates().text  # a date's ISO text (the deadlines' texts)
+        self._after: dict = {}  # days -> its table of deadlines (after())
+
+    def after(self, days: int) -> Memo:
+        """The table anchor date -> (anchor + days, its ISO text) of one window length: a pure function of
+        the date, bounded (it starts over past DEADLINES dates), filled as decisions meet anchor dates. A
+        decision's deadlines are then one look-up each (a date sum and a text look-up, ~1.5k instructions
+        (callgrind), only for an anchor date not met before)."""
+        table = self._after.get(days)
+        if table is None:
+            table = self._after[days] = Memo(DEADLINES)
+        return table
 
 
 def combine(rules: LineRules, ctx: Ctx, protected: bool, undetermined: list):
@@ -142,19 +155,19 @@ def plan(rules: LineRules, combined: tuple) -> tuple:
     """What `line_outcome` reads of a `combine` answer, laid out once (program.py keeps one per pattern of
     matching rules): (class, windows, steps, reasons, whether a delivery fallback would show), a step per
     resolution being (resolution, kind, window or None, its timedelta, its anchor's index in (order,
-    shipment, delivery), its anchor, its days); kind says which branch of `line_outcome` the step takes
+    shipment, delivery), its anchor, its days, its table of deadlines (LineRules.after)); kind says which branch of `line_outcome` the step takes
     (no window, a window with a return-by date, a window of days from an anchor), decided here once."""
     cls, windows, shaped = combined
     steps = []
     for resolution in RESOLUTIONS:
         entry = windows[resolution]
         if entry is None:
-            steps.append((resolution, _NONE_STEP, None, None, None, None, None))
+            steps.append((resolution, _NONE_STEP, None, None, None, None, None, None))
         else:
             window = entry[0]
             kind = _UNTIL_STEP if window.until is not None else _ANCHORED_STEP
             steps.append((resolution, kind, window, entry[2], _ANCHOR_INDEX[window.anchor], window.anchor,
-                          window.days))
+                          window.days, rules.after(window.days) if kind == _ANCHORED_STEP else None))
     shows_fallback = any(e is not None and e[0].anchor == "delivery" for e in windows.values())
     return cls, windows, tuple(steps), tuple(r.info.reason for r in shaped), shows_fallback
 
@@ -163,18 +176,17 @@ def planned_outcome(rules: LineRules, planned: tuple, ctx: Ctx, as_of: date, sha
                     deadlines: dict, adjustment=None) -> tuple:
     """`line_outcome` for a line whose `combine` answer is laid out already (`plan`): the same answer.
     `adjustment`: the compiled chooser of the line's price adjustment (program.price_adjustment_chooser),
-    else the rules' own predicates are run. `deadlines`: this decision's memo, shared by its lines:
-    (anchor date, days) -> (deadline, its text) (one date sum and isoformat per distinct deadline), and the
+    else the rules' own predicates are run. `deadlines`: this decision's memo, shared by its lines: the
     parts of line dicts that lines with the same pattern and anchor dates share within the decision (their
     `resolutions`, `reasons` and `price_adjustment` are then the same objects: see engine.decide)."""
     cls = planned[0]
     ctx.cls = cls
     shipped, delivered = shared
-    key = (id(planned), shipped, delivered)  # a 3-tuple: no (anchor, days) key is one
+    key = (id(planned), shipped, delivered)  # `planned` is kept alive by the entry
     found = deadlines.get(key)
     if found is None:
         found = deadlines[key] = _planned_resolutions(rules, planned, ctx.order.local_date, shipped, delivered,
-                                                      as_of, deadlines)
+                                                      as_of)
     resolutions, latest, fallback, anchored, _ = found
     if rules.adjustments is None:
         reasons_key = (key, None, None)
@@ -191,9 +203,68 @@ def planned_outcome(rules: LineRules, planned: tuple, ctx: Ctx, as_of: date, sha
         reasons_key = (key, id(rule), None)  # `rule` is kept alive by the policy
         parts = deadlines.get(reasons_key)
         if parts is None:
-            parts = deadlines[reasons_key] = _adjusted(rules, planned, fallback, chosen, anchored, as_of, deadlines)
+            parts = deadlines[reasons_key] = _adjusted(rules, planned, fallback, chosen, anchored, as_of)
     return {"line_item_id": ctx.line.id, "class": cls, "resolutions": resolutions,
             "price_adjustment": parts[1], "reasons": parts[0]}, planned[1], latest
+
+
+def shared_anchors(order) -> tuple | None:
+    """(shipped, delivered) of every line of the order, or None when a fulfillment lists its lines."""
+    for f in order.fulfillments:
+        if f.line_ids is not None:
+            return None
+    return anchors(order, None)
+
+
+def finish(rules: LineRules, order, todo: list, as_of: date, seen: dict, choices: tuple | None) -> tuple:
+    """(line dicts, {line id: (line dict, line, windows, class)}, classes, latest deadline) of the lines in
+    `todo`, each (line, pattern table entry (class, undetermined rule ids, `plan`'s layout, serial), index
+    of its price adjustment in `choices` (-1: none; None: the policy has none)): the tail of the generated
+    line loop (generated.py), here so that it runs compiled (scripts/build-native), not interpreted as the
+    exec'd loop is. `seen`: this decision's parts, shared by its lines of one pattern and anchor dates
+    (their `resolutions`, and with one price adjustment their `reasons` and `price_adjustment`: see
+    engine.decide), keyed by the entry's serial, which no other entry ever has."""
+    shared = shared_anchors(order)
+    order_date = order.local_date
+    lines, outcomes, classes, latest = [], {}, set(), None
+    for line, entry, ckey in todo:
+        cls, _, planned, serial = entry
+        lid = line.id
+        if shared is None:
+            shipped, delivered = anchors(order, lid)
+            key = (serial, shipped, delivered)
+        else:
+            shipped, delivered = shared
+            key = serial
+        parts = seen.get((key, ckey))
+        if parts is None:
+            found = seen.get(key)
+            if found is None:
+                found = seen[key] = _planned_resolutions(rules, planned, order_date, shipped, delivered, as_of)
+            if choices is None:
+                reasons, adjustment = _reasons(rules, planned, found[2]), None
+            else:
+                reasons, adjustment, _ = _adjusted(rules, planned, found[2], choices[ckey], found[3], as_of)
+            parts = seen[key, ckey] = (found[0], adjustment, reasons, found[1])
+        line_json = {"line_item_id": lid, "class": cls, "resolutions": parts[0], "price_adjustment": parts[1],
+                     "reasons": parts[2]}
+        lines.append(line_json)
+        classes.add(cls)
+        last = parts[3]
+        if last is not None and (latest is None or last > latest):  # ISO dates order as text
+            latest = last
+        if lid not in outcomes:
+            outcomes[lid] = (line_json, line, planned[1], cls)
+    return lines, outcomes, classes, latest
+
+
+def _deadline(table: Memo, anchor: date, delta, iso) -> tuple:
+    """(anchor + delta, its ISO text) from the window length's table (LineRules.after)."""
+    found = table.get(anchor)
+    if found is None:
+        deadline = anchor + delta
+        found = table.put(anchor, (deadline, iso(deadline)))
+    return found
 
 
 def _reasons(rules: LineRules, planned: tuple, fallback: bool) -> list:
@@ -203,8 +274,7 @@ def _reasons(rules: LineRules, planned: tuple, fallback: bool) -> list:
     return reasons
 
 
-def _adjusted(rules: LineRules, planned: tuple, fallback: bool, chosen, anchored: tuple, as_of: date,
-              deadlines: dict) -> tuple:
+def _adjusted(rules: LineRules, planned: tuple, fallback: bool, chosen, anchored: tuple, as_of: date) -> tuple:
     """(reasons, price adjustment) of a line whose compiled chooser answered `chosen` (_price_adjustment)."""
     reasons = _reasons(rules, planned, fallback)
     if chosen is None:
@@ -216,16 +286,12 @@ def _adjusted(rules: LineRules, planned: tuple, fallback: bool, chosen, anchored
     anchor = anchored[_ANCHOR_INDEX[rule.anchor]]
     if anchor is None:
         return reasons, {"allowed": True, "resolution": rule.resolution, "deadline": None}, planned
-    delta = chosen[1]  # through this decision's deadlines: lines of one order mostly share their anchors
-    found = deadlines.get((anchor, delta.days))
-    if found is None:
-        deadline = anchor + delta
-        found = deadlines[anchor, delta.days] = (deadline, rules.iso(deadline))
+    delta = chosen[1]
+    found = _deadline(rules.after(delta.days), anchor, delta, rules.iso)
     return reasons, {"allowed": as_of <= found[0], "resolution": rule.resolution, "deadline": found[1]}, planned
 
 
-def _planned_resolutions(rules: LineRules, planned: tuple, order_date, shipped, delivered, as_of: date,
-                         deadlines: dict) -> tuple:
+def _planned_resolutions(rules: LineRules, planned: tuple, order_date, shipped, delivered, as_of: date) -> tuple:
     """(resolutions dict, latest deadline text, whether the delivery fallback shows, (order, shipment,
     delivery) dates, `planned` (kept alive while its id is a key)) of a pattern and anchor dates."""
     _, _, steps, _, shows_fallback = planned
@@ -236,17 +302,16 @@ def _planned_resolutions(rules: LineRules, planned: tuple, order_date, shipped, 
             delivered, fallback = assumed, shows_fallback
     anchored = (order_date, shipped, delivered)
     dates, resolutions, latest = None, {}, None
-    for resolution, kind, window, delta, index, anchor_name, days in steps:
+    for resolution, kind, window, delta, index, anchor_name, days, table in steps:
         if kind == _ANCHORED_STEP:
             anchor = anchored[index]
             if anchor is None:
                 resolutions[resolution] = {"allowed": True, "deadline": None,
                                            "window": {"days": days, "from": anchor_name}}
                 continue
-            found = deadlines.get((anchor, days))
+            found = table.get(anchor)
             if found is None:
-                deadline = anchor + delta
-                found = deadlines[anchor, days] = (deadline, iso(deadline))
+                found = _deadline(table, anchor, delta, iso)
             text = found[1]
             if latest is None or text > latest:  # ISO dates order as text
                 latest = text
