@@ -45,8 +45,7 @@ def line_loop(program):
     key.append("line.id in protected_ids")
     adjust = _chooser(program, ex, env)
     reads_ctx = any(re.search(r"\bctx\b", text) for text in (*body, *key, *adjust))
-    source = "\n".join([
-        f"def run(order, ctx, protected_ids, as_of, undetermined, deadlines, *, {', '.join(f'{n}={n}' for n in env)}):",
+    body = [
         *(f"    {line}" for line in ex.hoisted),
         *pre,
         "    todo = []",
@@ -60,11 +59,15 @@ def line_loop(program):
         "            undetermined += [('lines', rule, line.id) for rule in entry[1]]",
         *(["        ctx.cls = entry[0]"] if reads_ctx else []),
         *adjust,
-        "    return _finish(_rules, order, todo, as_of, deadlines, _choices)",
-        ""])
-    namespace = dict(env)
+        "    return _finish(_rules, order, todo, as_of, _choices)"]
+    # the constants are the closure of `run` (its cells are read as fast as locals; keyword defaults would
+    # be copied into every call: ~50 instructions a name (callgrind))
+    source = "\n".join([f"def _bind({', '.join(env)}):",
+                         "    def run(order, ctx, protected_ids, as_of, undetermined, deadlines):",
+                         *(f"    {line}" for line in body), "    return run", ""])
+    namespace: dict = {}
     exec(compile(source, f"<line loop of policy {program.name}>", "exec"), namespace)  # noqa: S102 (our own source)
-    run = namespace["run"]
+    run = namespace["_bind"](**env)
     run.source = source  # for reading and for tests
     return run
 
@@ -78,7 +81,8 @@ def _chooser(program, ex: Exprs, env: dict) -> list:
     if program.rules.adjustments is None:
         env["_choices"] = None
         return ["        todo.append((line, entry, None))"]
-    env["_choices"] = (*((rule, delta) for _, rule, delta in entries), None)  # [-1]: none chosen
+    # [-1]: none chosen; each with its table of deadlines (lines.LineRules.after)
+    env["_choices"] = (*((rule, delta, program.rules.after(delta.days)) for _, rule, delta in entries), None)
     out = []
     if any(unknowable(pred) for pred, _, _ in entries):
         out.append("        ckey = -1")

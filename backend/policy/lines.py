@@ -148,6 +148,12 @@ def line_outcome(rules: LineRules, ctx: Ctx, protected: bool, as_of: date, share
 
 
 _ANCHOR_INDEX = {"order": 0, "shipment": 1, "delivery": 2}
+# What every dict of these shapes starts from: a copy of a dict (`{**template, ...}`) is one block copy
+# (PyDict_Copy), building one inserts key by key; copying and setting the keys that vary is ~30% cheaper
+# for the resolutions (callgrind), and the same dict.
+_NOT_ALLOWED = {"allowed": False, "deadline": None, "window": None}
+_UNKNOWN_DEADLINE = {"allowed": True, "deadline": None, "window": None}
+_NO_ADJUSTMENT = {"allowed": False, "resolution": None, "deadline": None}
 _NONE_STEP, _UNTIL_STEP, _ANCHORED_STEP = 0, 1, 2
 
 
@@ -155,19 +161,21 @@ def plan(rules: LineRules, combined: tuple) -> tuple:
     """What `line_outcome` reads of a `combine` answer, laid out once (program.py keeps one per pattern of
     matching rules): (class, windows, steps, reasons, whether a delivery fallback would show), a step per
     resolution being (resolution, kind, window or None, its timedelta, its anchor's index in (order,
-    shipment, delivery), its anchor, its days, its table of deadlines (LineRules.after)); kind says which branch of `line_outcome` the step takes
+    shipment, delivery), its `window` entry as shown (copied for each decision), its table of deadlines
+    (LineRules.after)); kind says which branch of `line_outcome` the step takes
     (no window, a window with a return-by date, a window of days from an anchor), decided here once."""
     cls, windows, shaped = combined
     steps = []
     for resolution in RESOLUTIONS:
         entry = windows[resolution]
         if entry is None:
-            steps.append((resolution, _NONE_STEP, None, None, None, None, None, None))
+            steps.append((resolution, _NONE_STEP, None, None, None, None, None))
         else:
             window = entry[0]
             kind = _UNTIL_STEP if window.until is not None else _ANCHORED_STEP
-            steps.append((resolution, kind, window, entry[2], _ANCHOR_INDEX[window.anchor], window.anchor,
-                          window.days, rules.after(window.days) if kind == _ANCHORED_STEP else None))
+            steps.append((resolution, kind, window, entry[2], _ANCHOR_INDEX[window.anchor],
+                          {"days": window.days, "from": window.anchor},
+                          rules.after(window.days) if kind == _ANCHORED_STEP else None))
     shows_fallback = any(e is not None and e[0].anchor == "delivery" for e in windows.values())
     return cls, windows, tuple(steps), tuple(r.info.reason for r in shaped), shows_fallback
 
@@ -208,25 +216,29 @@ def planned_outcome(rules: LineRules, planned: tuple, ctx: Ctx, as_of: date, sha
             "price_adjustment": parts[1], "reasons": parts[0]}, planned[1], latest
 
 
-def shared_anchors(order) -> tuple | None:
-    """(shipped, delivered) of every line of the order, or None when a fulfillment lists its lines."""
-    for f in order.fulfillments:
-        if f.line_ids is not None:
-            return None
-    return anchors(order, None)
-
-
-def finish(rules: LineRules, order, todo: list, as_of: date, seen: dict, choices: tuple | None) -> tuple:
+def finish(rules: LineRules, order, todo: list, as_of: date, choices: tuple | None) -> tuple:
     """(line dicts, {line id: (line dict, line, windows, class)}, classes, latest deadline) of the lines in
     `todo`, each (line, pattern table entry (class, undetermined rule ids, `plan`'s layout, serial), index
-    of its price adjustment in `choices` (-1: none; None: the policy has none)): the tail of the generated
-    line loop (generated.py), here so that it runs compiled (scripts/build-native), not interpreted as the
-    exec'd loop is. `seen`: this decision's parts, shared by its lines of one pattern and anchor dates
-    (their `resolutions`, and with one price adjustment their `reasons` and `price_adjustment`: see
-    engine.decide), keyed by the entry's serial, which no other entry ever has."""
-    shared = shared_anchors(order)
+    of its price adjustment in `choices`, each (rule, timedelta, its table of deadlines) (-1: none; None:
+    the policy has none)): the tail of the generated line loop (generated.py), here so that it runs
+    compiled (scripts/build-native), not interpreted as the exec'd loop is. Lines of one pattern and anchor
+    dates share their `resolutions`, and with one price adjustment their `reasons` and `price_adjustment`
+    (engine.decide), found once in `seen` by the entry's serial, which no other entry ever has.
+    Written for the compiled twin: `seen` and the other locals are literals (Cython then calls the C API
+    for their look-ups, not a method: ~300 instructions (callgrind) each)."""
+    shipped = delivered = None  # `anchors`, inline: the latest dates over the fulfillments, which all the
+    for f in order.fulfillments:  # lines share unless a fulfillment lists its lines
+        if f.line_ids is not None:
+            shared = None
+            break
+        if f.shipped_date is not None and (shipped is None or f.shipped_date > shipped):
+            shipped = f.shipped_date
+        if f.delivered_date is not None and (delivered is None or f.delivered_date > delivered):
+            delivered = f.delivered_date
+    else:
+        shared = (shipped, delivered)
     order_date = order.local_date
-    lines, outcomes, classes, latest = [], {}, set(), None
+    lines, outcomes, classes, seen, latest = [], {}, set(), {}, None
     for line, entry, ckey in todo:
         cls, _, planned, serial = entry
         lid = line.id
@@ -244,7 +256,9 @@ def finish(rules: LineRules, order, todo: list, as_of: date, seen: dict, choices
             if choices is None:
                 reasons, adjustment = _reasons(rules, planned, found[2]), None
             else:
-                reasons, adjustment, _ = _adjusted(rules, planned, found[2], choices[ckey], found[3], as_of)
+                chosen = choices[ckey]
+                reasons, adjustment, _ = _adjusted(rules, planned, found[2], chosen, found[3], as_of,
+                                                   None if chosen is None else chosen[2])
             parts = seen[key, ckey] = (found[0], adjustment, reasons, found[1])
         line_json = {"line_item_id": lid, "class": cls, "resolutions": parts[0], "price_adjustment": parts[1],
                      "reasons": parts[2]}
@@ -259,12 +273,13 @@ def finish(rules: LineRules, order, todo: list, as_of: date, seen: dict, choices
 
 
 def _deadline(table: Memo, anchor: date, delta, iso) -> tuple:
-    """(anchor + delta, its ISO text) from the window length's table (LineRules.after)."""
-    found = table.get(anchor)
-    if found is None:
+    """(anchor + delta, its ISO text) from the window length's table (LineRules.after). A subscript, not
+    table.get: the compiled twin calls the mapping slot rather than looking a method up."""
+    try:
+        return table[anchor]
+    except KeyError:
         deadline = anchor + delta
-        found = table.put(anchor, (deadline, iso(deadline)))
-    return found
+        return table.put(anchor, (deadline, iso(deadline)))
 
 
 def _reasons(rules: LineRules, planned: tuple, fallback: bool) -> list:
@@ -274,21 +289,31 @@ def _reasons(rules: LineRules, planned: tuple, fallback: bool) -> list:
     return reasons
 
 
-def _adjusted(rules: LineRules, planned: tuple, fallback: bool, chosen, anchored: tuple, as_of: date) -> tuple:
-    """(reasons, price adjustment) of a line whose compiled chooser answered `chosen` (_price_adjustment)."""
-    reasons = _reasons(rules, planned, fallback)
+def _adjusted(rules: LineRules, planned: tuple, fallback: bool, chosen, anchored: tuple, as_of: date,
+              table: Memo | None = None) -> tuple:
+    """(reasons, price adjustment) of a line whose compiled chooser answered `chosen` (_price_adjustment);
+    `table`: the deadlines of the chosen rule's days, when the caller has it at hand."""
+    reasons = list(planned[3])
+    if fallback:
+        reasons.append(rules.fallback.info.reason)
     if chosen is None:
-        return reasons, {"allowed": False, "resolution": None, "deadline": None}, planned
+        return reasons, {**_NO_ADJUSTMENT}, planned
     rule = chosen[0]
     reasons.append(rule.info.reason)
     if rule.resolution is None:
-        return reasons, {"allowed": False, "resolution": None, "deadline": None}, planned
+        return reasons, {**_NO_ADJUSTMENT}, planned
     anchor = anchored[_ANCHOR_INDEX[rule.anchor]]
     if anchor is None:
-        return reasons, {"allowed": True, "resolution": rule.resolution, "deadline": None}, planned
+        return reasons, {**_NO_ADJUSTMENT, "allowed": True, "resolution": rule.resolution}, planned
     delta = chosen[1]
-    found = _deadline(rules.after(delta.days), anchor, delta, rules.iso)
-    return reasons, {"allowed": as_of <= found[0], "resolution": rule.resolution, "deadline": found[1]}, planned
+    if table is None:
+        table = rules.after(delta.days)
+    try:  # _deadline, inline: it is one look-up but for an anchor date new to the table
+        found = table[anchor]
+    except KeyError:
+        found = _deadline(table, anchor, delta, rules.iso)
+    return reasons, {**_NO_ADJUSTMENT, "allowed": as_of <= found[0], "resolution": rule.resolution,
+                     "deadline": found[1]}, planned
 
 
 def _planned_resolutions(rules: LineRules, planned: tuple, order_date, shipped, delivered, as_of: date) -> tuple:
@@ -302,23 +327,23 @@ def _planned_resolutions(rules: LineRules, planned: tuple, order_date, shipped, 
             delivered, fallback = assumed, shows_fallback
     anchored = (order_date, shipped, delivered)
     dates, resolutions, latest = None, {}, None
-    for resolution, kind, window, delta, index, anchor_name, days, table in steps:
+    for resolution, kind, window, delta, index, window_shown, table in steps:
         if kind == _ANCHORED_STEP:
             anchor = anchored[index]
             if anchor is None:
-                resolutions[resolution] = {"allowed": True, "deadline": None,
-                                           "window": {"days": days, "from": anchor_name}}
+                resolutions[resolution] = {**_UNKNOWN_DEADLINE, "window": {**window_shown}}
                 continue
-            found = table.get(anchor)
-            if found is None:
+            try:  # _deadline, inline: it is one look-up but for an anchor date new to the table
+                found = table[anchor]
+            except KeyError:
                 found = _deadline(table, anchor, delta, iso)
             text = found[1]
             if latest is None or text > latest:  # ISO dates order as text
                 latest = text
-            resolutions[resolution] = {"allowed": as_of <= found[0], "deadline": text,
-                                       "window": {"days": days, "from": anchor_name}}
+            resolutions[resolution] = {**_UNKNOWN_DEADLINE, "allowed": as_of <= found[0], "deadline": text,
+                                       "window": {**window_shown}}
         elif kind == _NONE_STEP:
-            resolutions[resolution] = {"allowed": False, "deadline": None, "window": None}
+            resolutions[resolution] = {**_NOT_ALLOWED}
         else:
             if dates is None:
                 dates = {"order": order_date, "shipment": shipped, "delivery": delivered}
