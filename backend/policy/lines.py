@@ -148,11 +148,10 @@ def line_outcome(rules: LineRules, ctx: Ctx, protected: bool, as_of: date, share
 
 
 _ANCHOR_INDEX = {"order": 0, "shipment": 1, "delivery": 2}
-# What every dict of these shapes starts from: a copy of a dict (`{**template, ...}`) is one block copy
-# (PyDict_Copy), building one inserts key by key; copying and setting the keys that vary is ~30% cheaper
-# for the resolutions (callgrind), and the same dict.
+# Dicts whose values are all known before a decision are copied from these (`{**template}`: PyDict_Copy,
+# one block copy, ~half the instructions of inserting key by key (callgrind)); a dict with values that vary
+# is cheaper built as a display than copied and then set.
 _NOT_ALLOWED = {"allowed": False, "deadline": None, "window": None}
-_UNKNOWN_DEADLINE = {"allowed": True, "deadline": None, "window": None}
 _NO_ADJUSTMENT = {"allowed": False, "resolution": None, "deadline": None}
 _NONE_STEP, _UNTIL_STEP, _ANCHORED_STEP = 0, 1, 2
 
@@ -248,18 +247,25 @@ def finish(rules: LineRules, order, todo: list, as_of: date, choices: tuple | No
         else:
             shipped, delivered = shared
             key = serial
-        parts = seen.get((key, ckey))
+        # without price adjustments, one look-up finds a line's parts; with them, the resolutions are found
+        # by the pattern and anchor dates, the reasons and adjustment by those and the adjustment chosen
+        full = key if ckey is None else (key, ckey)
+        parts = seen.get(full)
         if parts is None:
-            found = seen.get(key)
+            found = None if ckey is None else seen.get(key)
             if found is None:
-                found = seen[key] = _planned_resolutions(rules, planned, order_date, shipped, delivered, as_of)
-            if choices is None:
-                reasons, adjustment = _reasons(rules, planned, found[2]), None
+                found = _planned_resolutions(rules, planned, order_date, shipped, delivered, as_of)
+                if ckey is not None:
+                    seen[key] = found
+            if ckey is None:
+                reasons, adjustment = list(planned[3]), None  # _reasons, inline
+                if found[2]:
+                    reasons.append(rules.fallback.info.reason)
             else:
                 chosen = choices[ckey]
                 reasons, adjustment, _ = _adjusted(rules, planned, found[2], chosen, found[3], as_of,
                                                    None if chosen is None else chosen[2])
-            parts = seen[key, ckey] = (found[0], adjustment, reasons, found[1])
+            parts = seen[full] = (found[0], adjustment, reasons, found[1])
         line_json = {"line_item_id": lid, "class": cls, "resolutions": parts[0], "price_adjustment": parts[1],
                      "reasons": parts[2]}
         lines.append(line_json)
@@ -304,7 +310,7 @@ def _adjusted(rules: LineRules, planned: tuple, fallback: bool, chosen, anchored
         return reasons, {**_NO_ADJUSTMENT}, planned
     anchor = anchored[_ANCHOR_INDEX[rule.anchor]]
     if anchor is None:
-        return reasons, {**_NO_ADJUSTMENT, "allowed": True, "resolution": rule.resolution}, planned
+        return reasons, {"allowed": True, "resolution": rule.resolution, "deadline": None}, planned
     delta = chosen[1]
     if table is None:
         table = rules.after(delta.days)
@@ -312,8 +318,7 @@ def _adjusted(rules: LineRules, planned: tuple, fallback: bool, chosen, anchored
         found = table[anchor]
     except KeyError:
         found = _deadline(table, anchor, delta, rules.iso)
-    return reasons, {**_NO_ADJUSTMENT, "allowed": as_of <= found[0], "resolution": rule.resolution,
-                     "deadline": found[1]}, planned
+    return reasons, {"allowed": as_of <= found[0], "resolution": rule.resolution, "deadline": found[1]}, planned
 
 
 def _planned_resolutions(rules: LineRules, planned: tuple, order_date, shipped, delivered, as_of: date) -> tuple:
@@ -331,7 +336,7 @@ def _planned_resolutions(rules: LineRules, planned: tuple, order_date, shipped, 
         if kind == _ANCHORED_STEP:
             anchor = anchored[index]
             if anchor is None:
-                resolutions[resolution] = {**_UNKNOWN_DEADLINE, "window": {**window_shown}}
+                resolutions[resolution] = {"allowed": True, "deadline": None, "window": {**window_shown}}
                 continue
             try:  # _deadline, inline: it is one look-up but for an anchor date new to the table
                 found = table[anchor]
@@ -340,8 +345,7 @@ def _planned_resolutions(rules: LineRules, planned: tuple, order_date, shipped, 
             text = found[1]
             if latest is None or text > latest:  # ISO dates order as text
                 latest = text
-            resolutions[resolution] = {**_UNKNOWN_DEADLINE, "allowed": as_of <= found[0], "deadline": text,
-                                       "window": {**window_shown}}
+            resolutions[resolution] = {"allowed": as_of <= found[0], "deadline": text, "window": {**window_shown}}
         elif kind == _NONE_STEP:
             resolutions[resolution] = {**_NOT_ALLOWED}
         else:
