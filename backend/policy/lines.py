@@ -2,6 +2,8 @@
 
 `combine` is THE combining rule of the rule language (see policy_rules/README.md). `LineRules` is the
 policy's rules turned once into plain tuples, which `combine` and `line_outcome` run for every line.
+`finish` is the compiled policy's tail of the line loop (generated.py): lines whose pattern table entry is
+known to their line dicts, with deadlines from the policy's per-window-length tables (LineRules.after).
 """
 from __future__ import annotations
 
@@ -47,7 +49,7 @@ class LineRules:
     def after(self, days: int) -> Memo:
         """The table anchor date -> (anchor + days, its ISO text) of one window length: a pure function of
         the date, bounded (it starts over past DEADLINES dates), filled as decisions meet anchor dates. A
-        decision's deadlines are then one look-up each (a date sum and a text look-up, ~1.5k instructions
+        decision's deadlines are then one look-up each (a date sum and a text look-up, ~2k instructions
         (callgrind), only for an anchor date not met before)."""
         table = self._after.get(days)
         if table is None:
@@ -224,7 +226,7 @@ def finish(rules: LineRules, order, todo: list, as_of: date, choices: tuple | No
     dates share their `resolutions`, and with one price adjustment their `reasons` and `price_adjustment`
     (engine.decide), found once in `seen` by the entry's serial, which no other entry ever has.
     Written for the compiled twin: `seen` and the other locals are literals (Cython then calls the C API
-    for their look-ups, not a method: ~300 instructions (callgrind) each)."""
+    for their look-ups, not a method call: ~500 instructions (callgrind) each)."""
     shipped = delivered = None  # `anchors`, inline: the latest dates over the fulfillments, which all the
     for f in order.fulfillments:  # lines share unless a fulfillment lists its lines
         if f.line_ids is not None:

@@ -10,7 +10,8 @@ What a line's rules produce (class, windows, the rules that shaped it) depends o
 (True, False or undetermined) and on whether the line is the protection line: `lines.combine`, THE
 combining rule, is run once per such pattern and its answer kept in the pattern table (at most
 2 × 3^rules patterns; bounded, owned by the compiled policy, keyed by the pattern's values), laid out
-there as what a line outcome reads (lines.plan: per resolution its window, anchor and days; the reasons).
+there as what a line outcome reads (lines.plan: per resolution its window, anchor and days; the reasons),
+with the line's class and a serial naming the entry within a decision (LineProgram.entry).
 Price adjustments are compiled too (`price_adjustment_chooser`), run once the line's class is known.
 The reference semantics (Cond.match per line, combine per line) stays what `compile_policy(reference=True)`
 runs; tests/unit/policy/test_compiled_equivalence.py proves the two decide alike.
