@@ -334,28 +334,30 @@ def _planned_resolutions(rules: LineRules, planned: tuple, order_date, shipped, 
             delivered, fallback = assumed, shows_fallback
     anchored = (order_date, shipped, delivered)
     dates, resolutions, latest = None, {}, None
+    last_table = last_anchor = text = allowed = None  # resolutions mostly share days and anchor: one look-up
     for resolution, kind, window, delta, index, window_shown, table in steps:
         if kind == _ANCHORED_STEP:
             anchor = anchored[index]
             if anchor is None:
                 resolutions[resolution] = {"allowed": True, "deadline": None, "window": {**window_shown}}
                 continue
-            try:  # _deadline, inline: it is one look-up but for an anchor date new to the table
-                found = table[anchor]
-            except KeyError:
-                found = _deadline(table, anchor, delta, iso)
-            text = found[1]
-            if latest is None or text > latest:  # ISO dates order as text
-                latest = text
-            resolutions[resolution] = {"allowed": as_of <= found[0], "deadline": text, "window": {**window_shown}}
+            if table is not last_table or anchor is not last_anchor:
+                try:  # _deadline, inline: it is one look-up but for an anchor date new to the table
+                    found = table[anchor]
+                except KeyError:
+                    found = _deadline(table, anchor, delta, iso)
+                last_table, last_anchor, text, allowed = table, anchor, found[1], as_of <= found[0]
+                if latest is None or text > latest:  # ISO dates order as text
+                    latest = text
+            resolutions[resolution] = {"allowed": allowed, "deadline": text, "window": {**window_shown}}
         elif kind == _NONE_STEP:
             resolutions[resolution] = {**_NOT_ALLOWED}
         else:
             if dates is None:
                 dates = {"order": order_date, "shipment": shipped, "delivery": delivered}
-            resolutions[resolution], text = _dated(window, delta, dates, as_of, iso)
-            if text is not None and (latest is None or text > latest):
-                latest = text
+            resolutions[resolution], until_text = _dated(window, delta, dates, as_of, iso)
+            if until_text is not None and (latest is None or until_text > latest):
+                latest = until_text
     return resolutions, latest, fallback, anchored, planned
 
 
