@@ -13,7 +13,7 @@ of each line (anchor dates, resolutions, reasons, adjustment, line dicts) is `li
 called once per decision with (line, entry, adjustment index) for each line; a line's parts are shared
 with the decision's other lines of the same pattern, anchor dates and price adjustment. THE combining
 rule stays `lines.combine`, run once per pattern (program.LineProgram.entry). Together these took
-program.run from ~67k to ~47k instructions for an aallyn 3-line never-seen order (callgrind). Hand-assembled
+program.run from ~67k to ~46k instructions for an aallyn 3-line never-seen order (callgrind). Hand-assembled
 source because no library specialises Python code like this; tests/unit/policy/test_compiled_equivalence.py
 proves the generated loop decides as the reference semantics for every preset, example policy and
 condition kind.
