@@ -19,10 +19,11 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from backend.policy.calendar import parse_timestamp
+from backend.policy.calendar import ZoneDays, parse_timestamp
 from backend.policy.errors import RequestError
 from backend.policy.facts import Request, carrier_of, is_po_box
 from backend.policy.fields import MAX_COUNT, MAX_MONEY, YEARS, Condition
+from backend.policy.memo import Memo
 from backend.policy.model import CONDITIONS, MERCHANT_FAULT
 from backend.policy.money import ZERO
 from backend.policy.problems import problems, words
@@ -38,34 +39,49 @@ class _Invalid(Exception):
     """Some value fails a check: problems.py names which (raised only on the way to a RequestError)."""
 
 
-def read_request(data, tz: ZoneInfo, currency: str, moments=None, conditions: tuple = CONDITIONS) -> Request:
-    """Raises RequestError with every field error found; `moments` is the compiled policy's memo of
-    timestamp texts (text -> (instant, local date)); `conditions` the item conditions its policy knows."""
+class Moments(Memo):
+    """A compiled policy's memo of timestamp texts (text -> (instant, local date)), bounded like every memo,
+    with its zone's days (calendar.ZoneDays: a table of the zone, kept even when the memo keeps nothing)."""
+
+    __slots__ = ("days",)
+
+    def __init__(self, limit: int, tz: ZoneInfo):
+        super().__init__(limit)
+        self.days = ZoneDays(tz, _FIRST_YEAR, _LAST_YEAR)
+
+
+def read_request(data, tz: ZoneInfo, currency: str, moments: Moments | None = None,
+                 conditions: tuple = CONDITIONS) -> Request:
+    """Raises RequestError with every field error found; `moments` is the compiled policy's (for `tz`);
+    `conditions` the item conditions its policy knows."""
     if type(data) is not dict:
         raise RequestError([{"field": "", "message": "a decision request must be a JSON object"}])
     try:
         doc = _convert(data, DecisionRequest)
     except msgspec.ValidationError:
         raise RequestError(type_errors(data, checks={Condition: words(conditions)})) from None
-    read = _moment if moments is None or moments.limit <= 0 else _remembered(moments)
+    if moments is None:
+        read, days = _moment, None
+    else:
+        read, days = _moment if moments.limit <= 0 else _remembered(moments), moments.days
     try:
-        return _complete(doc, tz, read, currency, conditions)
+        return _complete(doc, tz, read, days, currency, conditions)
     except _Invalid:
         pass
     raise RequestError(problems(_convert(data, DecisionRequest), tz, conditions)
                        or [{"field": "", "message": "is not valid"}])
 
 
-def _complete(doc: DecisionRequest, tz: ZoneInfo, read, currency: str, conditions: tuple) -> Request:
-    as_of = read(doc.as_of, tz) if doc.as_of is not None else (None, None)
+def _complete(doc: DecisionRequest, tz: ZoneInfo, read, days, currency: str, conditions: tuple) -> Request:
+    as_of = read(doc.as_of, tz, days) if doc.as_of is not None else (None, None)
     order = doc.order
-    order.created, order.local_date = read(order.created, tz)
+    order.created, order.local_date = read(order.created, tz, days)
     _order(order, currency)
     _lines(order.lines)
     fulfillments = order.fulfillments
     if fulfillments:
         for f in fulfillments:
-            _fulfillment(f, tz, read)
+            _fulfillment(f, tz, read, days)
     else:
         order.fulfillments = []
     ret = doc.return_request
@@ -78,10 +94,11 @@ def _complete(doc: DecisionRequest, tz: ZoneInfo, read, currency: str, condition
     return Request(order, as_of[0], ret.resolution, lines, as_of[1], *_earlier(earlier))
 
 
-def _moment(text: str, tz: ZoneInfo) -> tuple:
+def _moment(text: str, tz: ZoneInfo, days: ZoneDays | None) -> tuple:
     """(aware instant, its local date in the policy's zone); a timestamp without an offset is read in the
     shop's zone (contract §5, fine print). Raises _Invalid for a text that is no timestamp, or one outside
-    the years the zone and deadline arithmetic can hold."""
+    the years the zone and deadline arithmetic can hold. `days`: the zone's table of the offset it holds
+    all day (calendar.ZoneDays), which spares astimezone for a text in that offset; None: astimezone."""
     try:  # the common shapes, read in C; parse_timestamp reads the same texts alike, and some more
         instant = _fromisoformat(text)
     except ValueError:
@@ -91,8 +108,15 @@ def _moment(text: str, tz: ZoneInfo) -> tuple:
             instant = parse_timestamp(text, tz)
         except ValueError:
             raise _Invalid from None
-    elif instant.tzinfo is None:
-        instant = instant.replace(tzinfo=tz)
+    else:
+        offset = instant.tzinfo
+        if offset is None:  # read in the zone: shown at its own wall time (astimezone to its own zone is a no-op)
+            instant = instant.replace(tzinfo=tz)
+        elif days is not None:
+            day = instant.date()
+            held = days.offsets.get(day)
+            if (held if held is not None else days.offset(day)) == offset:  # only years within YEARS are held
+                return instant, day
     if not _FIRST_YEAR <= instant.year <= _LAST_YEAR:
         raise _Invalid
     try:
@@ -101,14 +125,14 @@ def _moment(text: str, tz: ZoneInfo) -> tuple:
         raise _Invalid from None
 
 
-def _remembered(moments):
+def _remembered(moments: Moments):
     """`_moment` through the compiled policy's bounded memo of timestamp texts (keyed by text: one policy,
     one zone)."""
     get, keep = moments.get, moments.put
 
-    def read(text: str, tz: ZoneInfo) -> tuple:
+    def read(text: str, tz: ZoneInfo, days: ZoneDays) -> tuple:
         found = get(text)
-        return found if found is not None else keep(text, _moment(text, tz))
+        return found if found is not None else keep(text, _moment(text, tz, days))
     return read
 
 
@@ -216,12 +240,12 @@ def _carriers(shipping_lines: list) -> frozenset:
     return frozenset(found)
 
 
-def _fulfillment(f, tz: ZoneInfo, read) -> None:
+def _fulfillment(f, tz: ZoneInfo, read, days) -> None:
     ids, shipped, delivered = f.line_ids, f.shipped, f.delivered
     if ids is not None:
         f.line_ids = frozenset(v if type(v) is str else str(v) for v in ids)
-    f.shipped, f.shipped_date = read(shipped, tz) if shipped is not None else (None, None)
-    f.delivered, f.delivered_date = read(delivered, tz) if delivered is not None else (None, None)
+    f.shipped, f.shipped_date = read(shipped, tz, days) if shipped is not None else (None, None)
+    f.delivered, f.delivered_date = read(delivered, tz, days) if delivered is not None else (None, None)
 
 
 def _return_lines(ret, conditions: tuple) -> list:
