@@ -153,10 +153,11 @@ class IsoDates:
         return texts[day]  # from the year's own table: another thread may have emptied the shared one
 
 
-class ZoneDays:
-    """For each local date of the years asked, the fixed offset (a `datetime.timezone`) the zone holds all that
-    day, or False for a day its offset changes (a DST change): a pure function of the zone, filled a whole year
-    at a time and owned by a compiled policy (through its `Moments`), like IsoDates.
+class ZoneDays(dict):
+    """{local date: the fixed offset (a `datetime.timezone`) the zone holds all that day, or False for a day its
+    offset changes (a DST change)}: a pure function of the zone, filled a whole year at a time (on a miss, by
+    `__missing__`, so a look-up is a bare `days[day]`) and owned by a compiled policy (its `Moments`), like
+    IsoDates; a year outside first..last is never held (False).
 
     Why: a timestamp sent with the offset its zone holds all day on its own date is shown in the zone at its own
     wall time, so its local date is its own date, without `astimezone` (~3.2k instructions a timestamp,
@@ -167,31 +168,26 @@ class ZoneDays:
     1939), so no day holds two that cancel out. No answer can be stale; `years` bounds the table (it starts
     over past it)."""
 
-    __slots__ = ("tz", "offsets", "first", "last", "limit")
+    __slots__ = ("tz", "first", "last", "limit")
 
     def __init__(self, tz, first: int, last: int, years: int = 16):
+        super().__init__()
         self.tz, self.first, self.last = tz, first, last
-        self.offsets: dict = {}  # date -> timezone, or False
         self.limit = 366 * years
 
-    def offset(self, day: date):
-        """The fixed offset held all `day` (a timezone), else False (also for a year outside first..last)."""
-        found = self.offsets.get(day)
-        return found if found is not None else self._year(day)
-
-    def _year(self, day: date):
+    def __missing__(self, day: date):
         year = day.year
         if not self.first <= year <= self.last:
             return False
-        tz, offsets, zones = self.tz, {}, {}
+        tz, days, zones = self.tz, {}, {}
         current = date(year, 1, 1)
         while current.year == year:
-            offsets[current] = _held(tz, current, zones)
+            days[current] = _held(tz, current, zones)
             current += _ONE_DAY
-        if len(self.offsets) >= self.limit:
-            self.offsets.clear()
-        self.offsets.update(offsets)
-        return offsets[day]  # from the year's own table: another thread may have emptied the shared one
+        if len(self) >= self.limit:
+            self.clear()
+        self.update(days)
+        return days[day]  # from the year's own table: another thread may have emptied the shared one
 
 
 def _held(tz, day: date, zones: dict):
