@@ -75,25 +75,15 @@ def read_request(data, tz: ZoneInfo, currency: str, moments: Moments | None = No
 
 
 def _complete(doc: DecisionRequest, tz: ZoneInfo, read, days, currency: str, conditions: tuple) -> Request:
-    as_of = read(doc.as_of, tz, days) if doc.as_of is not None else (None, None)
-    order = doc.order
-    order.created, order.local_date = read(order.created, tz, days)
-    _order(order, currency)
-    _lines(order.lines)
-    fulfillments = order.fulfillments
-    if fulfillments:
-        for f in fulfillments:
-            _fulfillment(f, tz, read, days)
-    else:
-        order.fulfillments = []
-    ret = doc.return_request
+    order, as_of, ret = _fields(doc)
+    as_of, as_of_date = read(as_of, tz, days) if as_of is not None else (None, None)
+    _order(order, tz, read, days, currency)
     if ret is None:
-        return Request(order, as_of[0], None, None, as_of[1])
-    lines = _return_lines(ret, conditions)
-    earlier = ret.earlier_returns
+        return Request(order, as_of, None, None, as_of_date)
+    resolution, lines, earlier = _return_lines(ret, conditions)
     if earlier is None:
-        return Request(order, as_of[0], ret.resolution, lines, as_of[1])
-    return Request(order, as_of[0], ret.resolution, lines, as_of[1], *_earlier(earlier))
+        return Request(order, as_of, resolution, lines, as_of_date)
+    return Request(order, as_of, resolution, lines, as_of_date, *_earlier(earlier))
 
 
 def _moment(text: str, tz: ZoneInfo, days: ZoneDays | None) -> tuple:
@@ -137,20 +127,28 @@ def _remembered(moments: Moments):
     return read
 
 
-def _order(order, currency: str) -> None:
-    """The order's own facts, in place."""
-    ident, channel, tags, codes, carriers, payments = \
-        order.id, order.channel, order.tags, order.codes, order.carriers, order.payments
+def _order(order, tz: ZoneInfo, read, days, currency: str) -> None:
+    """The order's facts, its lines' and its fulfilments', in place (its fields read at once, as a line's are)."""
+    created, lines, ident, sent_currency, channel, tags, codes, address, carriers, fulfillments, payments, \
+        _, _, _, _, merch = _fields(order)
+    order.created, order.local_date = read(created, tz, days)
     if ident is not None and type(ident) is not str:
         order.id = str(ident)
-    order.currency = (order.currency or currency).upper()
+    order.currency = (sent_currency or currency).upper()
     order.channel = channel.lower() if channel else ""
     order.tags = _tags(tags) if tags else _EMPTY
     order.codes = _codes(codes) if codes else ()
-    order.country, order.province, order.po_box = _address(order.address)
+    order.country, order.province, order.po_box = _address(address)
     order.carriers = _carriers(carriers) if carriers else _EMPTY
     order.payments = _tags(payments) if payments else _EMPTY
-    order.merch = ZERO
+    if merch is not ZERO:
+        order.merch = ZERO
+    _lines(lines)
+    if fulfillments:
+        for f in fulfillments:
+            _fulfillment(f, tz, read, days)
+    else:
+        order.fulfillments = []
 
 
 def _lines(lines: list) -> None:
@@ -234,12 +232,12 @@ def _address(address) -> tuple:
     has none (""), as Shopify sends for countries without provinces."""
     if address is None:
         return None, None, None
-    country = (address.country_code or "").strip().upper() or None
-    province = (address.province_code or "").strip().upper() or (None if country is None else "")
-    if address.address1 is None:
+    country, province, street, more = _fields(address)
+    country = (country or "").strip().upper() or None
+    province = (province or "").strip().upper() or (None if country is None else "")
+    if street is None:
         return country, province, None
-    street = address.address1 if address.address2 is None else f"{address.address1} {address.address2}"
-    return country, province, is_po_box(street)
+    return country, province, is_po_box(street if more is None else f"{street} {more}")
 
 
 def _codes(codes: list) -> tuple:
@@ -250,40 +248,50 @@ def _carriers(shipping_lines: list) -> frozenset:
     """The carrier codes: each line's `carrier`, else one named in its `title`."""
     found = set()
     for s in shipping_lines:
-        carrier = s.carrier or ""
-        carrier = carrier_of(carrier, "" if carrier.strip() else s.title or "")
+        title, carrier = _fields(s)
+        carrier = (carrier or "").strip().lower() or carrier_of("", title or "")  # carrier_of's own first step
         if carrier:
             found.add(carrier)
     return frozenset(found)
 
 
 def _fulfillment(f, tz: ZoneInfo, read, days) -> None:
-    ids, shipped, delivered = f.line_ids, f.shipped, f.delivered
+    ids, shipped, delivered, _, _ = _fields(f)
     if ids is not None:
         f.line_ids = frozenset(v if type(v) is str else str(v) for v in ids)
     f.shipped, f.shipped_date = read(shipped, tz, days) if shipped is not None else (None, None)
     f.delivered, f.delivered_date = read(delivered, tz, days) if delivered is not None else (None, None)
 
 
-def _return_lines(ret, conditions: tuple) -> list:
-    """The returned lines' facts, in place, with the request's channel, exchange scope and exchange count."""
-    channel = ret.channel or "mail"
-    scope = (ret.exchange_for or "same_style") if ret.resolution == "exchange" else None
-    before = ret.exchanges_before or 0
+def _return_lines(ret, conditions: tuple) -> tuple:
+    """(resolution, the returned lines, earlier returns): the lines' facts completed in place, with the
+    request's channel, exchange scope and exchange count."""
+    resolution, lines, channel, scope, before, earlier = _fields(ret)
+    channel = channel or "mail"
+    scope = (scope or "same_style") if resolution == "exchange" else None
+    before = before or 0
     if before > MAX_COUNT:
         raise _Invalid
-    lines = ret.lines
-    for x in lines:
-        ident, condition, reason = x.line_item_id, x.condition, x.reason or "changed_mind"
+    for x in lines:  # read at once, written where they change (as a line's facts are)
+        ident, quantity, condition, reason, was_fault, was_channel, was_scope, was_before = _fields(x)
         if condition is None:
-            condition = "new"
-        if condition not in conditions or x.quantity > MAX_COUNT:
+            x.condition = condition = "new"
+        if condition not in conditions or quantity > MAX_COUNT:
             raise _Invalid
         if type(ident) is not str:
             x.line_item_id = str(ident)
-        x.condition, x.reason, x.merchant_fault = condition, reason, reason in MERCHANT_FAULT
-        x.channel, x.exchange_for, x.exchanges_before = channel, scope, before
-    return lines
+        if reason is None:
+            x.reason = reason = "changed_mind"
+        fault = reason in MERCHANT_FAULT
+        if was_fault is not fault:
+            x.merchant_fault = fault
+        if was_channel is not channel:
+            x.channel = channel
+        if was_scope is not scope:
+            x.exchange_for = scope
+        if was_before is not before:
+            x.exchanges_before = before
+    return resolution, lines, earlier
 
 
 def _earlier(earlier) -> tuple:

@@ -179,3 +179,25 @@ def test_the_zones_table_of_days_reads_every_local_date_as_astimezone_does(name,
             assert _read(text, tz, days) == _read(text, tz, None), text
         held += days[wall.date()] is not False
     assert held > len(instants) * 0.9
+
+
+def test_the_reader_unpacks_each_fact_in_its_declared_order():
+    """request.py reads a Struct's fields at once (msgspec.structs.astuple) and unpacks them by position:
+    a field moved in facts.py or schema.py must be moved there too."""
+    from msgspec.structs import fields
+
+    from backend.policy.facts import Address, Fulfillment, Line, Order, ReturnLine, ShippingLine
+    from backend.policy.schema import DecisionRequest, ReturnRequest
+    expected = {
+        DecisionRequest: "order as_of return_request",
+        Order: "created lines id currency channel tags codes address carriers fulfillments payments local_date "
+               "country province po_box merch",
+        Line: "id quantity price sku ptype tags compare_at discount gift_card props marked_down has_discount "
+              "discounted",
+        Address: "country_code province_code address1 address2",
+        ShippingLine: "title carrier",
+        Fulfillment: "line_ids shipped delivered shipped_date delivered_date",
+        ReturnRequest: "resolution lines channel exchange_for exchanges_before earlier_returns",
+        ReturnLine: "line_item_id quantity condition reason merchant_fault channel exchange_for exchanges_before",
+    }
+    assert {kind: " ".join(f.name for f in fields(kind)) for kind in expected} == expected
