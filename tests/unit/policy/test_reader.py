@@ -165,12 +165,14 @@ def _read(text: str, tz, days):
     ("Asia/Kolkata", 2024), ("Pacific/Kiritimati", 1995), ("UTC", 1900), ("America/St_Johns", 2999)])
 def test_the_zones_table_of_days_reads_every_local_date_as_astimezone_does(name, year):
     """calendar.ZoneDays spares astimezone for a timestamp in the offset its zone holds all its day: every
-    half-hour of the year (and its edges), written in each offset the zone takes, reads alike with and without."""
+    half-hour of the year (and its edges), written in each offset the zone takes and in others (read through the
+    zone's offset of the day they fall on), reads alike with and without."""
     tz, step = ZoneInfo(name), timedelta(minutes=30)
     days = ZoneDays(tz, *YEARS)
     start = datetime(year, 1, 1, tzinfo=timezone.utc) - timedelta(days=1)
     instants = [start + step * i for i in range(int((timedelta(days=368) / step)))]
-    offsets = {i.astimezone(tz).utcoffset() for i in instants} | {timedelta(0)}
+    offsets = {i.astimezone(tz).utcoffset() for i in instants} | {timedelta(0), timedelta(hours=-10),
+                                                                   timedelta(hours=5, minutes=30), timedelta(hours=14)}
     held = 0
     for instant in instants:
         wall = instant.astimezone(tz).replace(tzinfo=None)
