@@ -20,7 +20,7 @@ import statistics
 import time
 from datetime import datetime, timezone
 
-from backend.policy import compile_policy, decide, load_policy
+from backend.policy import compile_policy, decide, load_policy, native
 
 NOW = datetime(2024, 12, 1, 18, 0, tzinfo=timezone.utc)
 PRESETS = ("ally", "aallyn", "novus")
@@ -95,7 +95,17 @@ def _verdict(rate: float, goal: int) -> str:
     return f"≥ {goal:,} {'met' if rate >= goal else 'NOT met'}"
 
 
+def build() -> str:
+    """Which engine the figures are of: the Cython-compiled modules (make install builds them) or plain Python,
+    so a run that silently measured a stale or missing build says so."""
+    compiled = native.loaded()
+    if not compiled:
+        return "plain Python (no current native build loaded; FINEPRINT_NATIVE=0 or run make install)"
+    return f"Cython-compiled ({len(compiled)} policy modules from build/native/)"
+
+
 def main() -> None:
+    print(f"engine build: {build()}")
     print(f"{'policy':8} {'lines':>5} {'never seen/s':>13} {'p50 µs':>8} {'p99 µs':>8} {'repeated/s':>11}  {'target':>20}"
           f"   (one core, CPU time, median of {RUNS} runs)")
     rows = {}

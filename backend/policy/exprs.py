@@ -43,11 +43,13 @@ class Exprs:
     """Expression source for conditions; `env` collects the names the source reads (bind them in the
     generated function)."""
 
-    def __init__(self, env: dict, prefix: str = "_K", hoist: bool = False):
+    def __init__(self, env: dict, prefix: str = "_K", hoist: bool = False, cls: str = "ctx.cls"):
         self.env, self.prefix, self._n, self._tmp = env, prefix, 0, 0
+        self.cls = cls  # what the line's class is read from (the line loop: its own local, not the context)
         # hoist: a table of a `when_any` group that reads only the order, in a group read per line, is
         # computed once into a local (`hoisted`: its assignments, to run before the lines)
         self.hoist, self.hoisted = hoist, []
+        self._called: dict = {}  # (key, value) -> the name of its predicate: one per condition, however often
 
     def const(self, value) -> str:
         name = f"{self.prefix}{self._n}"
@@ -76,7 +78,7 @@ class Exprs:
         if key in _RETURN:
             return f"(ctx.ret is not None and ctx.ret.{_RETURN[key]} in {self.const(value)})", False
         if key in ("line_class", "line_class_not"):
-            return f"(ctx.cls {'in' if key == 'line_class' else 'not in'} {self.const(value)})", False
+            return f"({self.cls} {'in' if key == 'line_class' else 'not in'} {self.const(value)})", False
         if key in _ADDRESS:
             attr, op = _ADDRESS[key]
             return f"(None if {attr} is None else {self._member(attr, op, value)})", True
@@ -84,10 +86,29 @@ class Exprs:
             return f"(None if order.po_box is None else order.po_box is {value!r})", True
         if key == "merchant_fault":
             return f"(ctx.ret is not None and ctx.ret.merchant_fault is {value!r})", False
+        if key == "properties":
+            return self.all_of([self._property(spec) for spec in value])
         from backend.policy.program import compile_condition  # program.py imports this module
-        pred = compile_condition(key, value)
-        call = f"{self.const(pred)}(ctx)"
+        try:  # the same condition written twice is one predicate (and one hoisted value: _hoisted)
+            name = self._called[key, value]
+        except KeyError:
+            name = self._called[key, value] = self.const(compile_condition(key, value))
+        except TypeError:  # a value that is not hashable: a predicate of its own
+            name = self.const(compile_condition(key, value))
+        pred = self.env[name]
+        call = f"{name}(ctx)"
         return (call, True) if unknowable(pred) else (f"(True if {call} else False)", False)
+
+    def _property(self, spec: tuple) -> tuple:
+        """One line property check, as vocabulary._compile_property decides it (two-valued)."""
+        name, op, other, value = spec
+        if op in ("present", "absent"):
+            return f"({self.const(name)} {'in' if op == 'present' else 'not in'} line.props)", False
+        same, n = op == "eq", self.const(name)
+        if other is not None:
+            o = self.const(other)
+            return f"({n} in line.props and {o} in line.props and (line.props[{n}] == line.props[{o}]) is {same})", False
+        return f"({n} in line.props and (line.props[{n}] == {self.const(value)}) is {same})", False
 
     def _member(self, attr: str, op: str, values: frozenset) -> str:
         if len(values) == 1:
@@ -152,6 +173,10 @@ class Exprs:
         return (self.all_of(order) if order else None), (self.all_of(line) if line else None)
 
     def _hoisted(self, part: tuple) -> tuple:
+        for line in self.hoisted:  # the same value hoisted already (the same condition in two groups)
+            name, _, source = line.partition(" = ")
+            if source == part[0]:
+                return name, part[1]
         name = f"_h{len(self.hoisted)}"
         self.hoisted.append(f"{name} = {part[0]}")
         return name, part[1]

@@ -102,7 +102,7 @@ class ReturnLine(msgspec.Struct, gc=False):
     exchanges_before: Derived = 0  # exchanges already made on the order (the return request's `exchanges_before`)
 
 
-class Request(msgspec.Struct):
+class Request(msgspec.Struct, gc=False):  # holds no object that could refer back to it
     order: Order
     as_of: datetime | None
     resolution: str | None
@@ -110,8 +110,8 @@ class Request(msgspec.Struct):
     as_of_date: date | None = None  # as_of's local date, when read with it
     # What the order's earlier returns took back ({line id: units}) and the fee kinds they were charged
     # (the return request's `earlier_returns`); empty for a first return and for old requests.
-    returned_before: dict = msgspec.field(default_factory=dict)
-    fees_before: frozenset = msgspec.field(default_factory=frozenset)
+    returned_before: dict = {}  # a new empty dict for each request (msgspec copies an empty default)
+    fees_before: frozenset = frozenset()
 
 
 def carrier_of(carrier: str, title: str) -> str:

@@ -2,15 +2,19 @@
 
 `combine` is THE combining rule of the rule language (see policy_rules/README.md). `LineRules` is the
 policy's rules turned once into plain tuples, which `combine` and `line_outcome` run for every line.
+`finish` is the compiled policy's tail of the line loop (generated.py): lines whose pattern table entry is
+known to their line dicts, with deadlines from the policy's per-window-length tables (LineRules.after).
 """
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 from backend.policy.calendar import IsoDates
+from backend.policy.memo import Memo
 from backend.policy.model import CLASS_PERMITS, PRECEDENCE, RESOLUTIONS, Policy
 
 _NO_RANK = -1
+DEADLINES = 366 * 16  # anchor dates kept per window length (LineRules.after): a handful of years in use
 
 
 class Ctx:
@@ -26,7 +30,7 @@ class Ctx:
 class LineRules:
     """The line rules of one policy as plain tuples (built once by compile_policy)."""
 
-    __slots__ = ("rules", "protection", "fallback", "fallback_delta", "adjustments", "iso")
+    __slots__ = ("rules", "protection", "fallback", "fallback_delta", "adjustments", "iso", "_after")
 
     def __init__(self, policy: Policy):
         self.rules = tuple(
@@ -40,6 +44,17 @@ class LineRules:
         self.adjustments = tuple((r.cond.match, r, timedelta(days=r.days)) for r in policy.price_adjustments) \
             if policy.price_adjustments else None
         self.iso = IsoDates().text  # a date's ISO text (the deadlines' texts)
+        self._after: dict = {}  # days -> its table of deadlines (after())
+
+    def after(self, days: int) -> Memo:
+        """The table anchor date -> (anchor + days, its ISO text) of one window length: a pure function of
+        the date, bounded (it starts over past DEADLINES dates), filled as decisions meet anchor dates. A
+        decision's deadlines are then one look-up each (a date sum and a text look-up, ~2k instructions
+        (callgrind), only for an anchor date not met before)."""
+        table = self._after.get(days)
+        if table is None:
+            table = self._after[days] = Memo(DEADLINES)
+        return table
 
 
 def combine(rules: LineRules, ctx: Ctx, protected: bool, undetermined: list):
@@ -135,6 +150,11 @@ def line_outcome(rules: LineRules, ctx: Ctx, protected: bool, as_of: date, share
 
 
 _ANCHOR_INDEX = {"order": 0, "shipment": 1, "delivery": 2}
+# Dicts whose values are all known before a decision are copied from these (`{**template}`: PyDict_Copy,
+# one block copy, ~half the instructions of inserting key by key (callgrind)); a dict with values that vary
+# is cheaper built as a display than copied and then set.
+_NOT_ALLOWED = {"allowed": False, "deadline": None, "window": None}
+_NO_ADJUSTMENT = {"allowed": False, "resolution": None, "deadline": None}
 _NONE_STEP, _UNTIL_STEP, _ANCHORED_STEP = 0, 1, 2
 
 
@@ -142,7 +162,8 @@ def plan(rules: LineRules, combined: tuple) -> tuple:
     """What `line_outcome` reads of a `combine` answer, laid out once (program.py keeps one per pattern of
     matching rules): (class, windows, steps, reasons, whether a delivery fallback would show), a step per
     resolution being (resolution, kind, window or None, its timedelta, its anchor's index in (order,
-    shipment, delivery), its anchor, its days); kind says which branch of `line_outcome` the step takes
+    shipment, delivery), its `window` entry as shown (copied for each decision), its table of deadlines
+    (LineRules.after)); kind says which branch of `line_outcome` the step takes
     (no window, a window with a return-by date, a window of days from an anchor), decided here once."""
     cls, windows, shaped = combined
     steps = []
@@ -153,8 +174,9 @@ def plan(rules: LineRules, combined: tuple) -> tuple:
         else:
             window = entry[0]
             kind = _UNTIL_STEP if window.until is not None else _ANCHORED_STEP
-            steps.append((resolution, kind, window, entry[2], _ANCHOR_INDEX[window.anchor], window.anchor,
-                          window.days))
+            steps.append((resolution, kind, window, entry[2], _ANCHOR_INDEX[window.anchor],
+                          {"days": window.days, "from": window.anchor},
+                          rules.after(window.days) if kind == _ANCHORED_STEP else None))
     shows_fallback = any(e is not None and e[0].anchor == "delivery" for e in windows.values())
     return cls, windows, tuple(steps), tuple(r.info.reason for r in shaped), shows_fallback
 
@@ -163,18 +185,17 @@ def planned_outcome(rules: LineRules, planned: tuple, ctx: Ctx, as_of: date, sha
                     deadlines: dict, adjustment=None) -> tuple:
     """`line_outcome` for a line whose `combine` answer is laid out already (`plan`): the same answer.
     `adjustment`: the compiled chooser of the line's price adjustment (program.price_adjustment_chooser),
-    else the rules' own predicates are run. `deadlines`: this decision's memo, shared by its lines:
-    (anchor date, days) -> (deadline, its text) (one date sum and isoformat per distinct deadline), and the
+    else the rules' own predicates are run. `deadlines`: this decision's memo, shared by its lines: the
     parts of line dicts that lines with the same pattern and anchor dates share within the decision (their
     `resolutions`, `reasons` and `price_adjustment` are then the same objects: see engine.decide)."""
     cls = planned[0]
     ctx.cls = cls
     shipped, delivered = shared
-    key = (id(planned), shipped, delivered)  # a 3-tuple: no (anchor, days) key is one
+    key = (id(planned), shipped, delivered)  # `planned` is kept alive by the entry
     found = deadlines.get(key)
     if found is None:
         found = deadlines[key] = _planned_resolutions(rules, planned, ctx.order.local_date, shipped, delivered,
-                                                      as_of, deadlines)
+                                                      as_of)
     resolutions, latest, fallback, anchored, _ = found
     if rules.adjustments is None:
         reasons_key = (key, None, None)
@@ -191,9 +212,82 @@ def planned_outcome(rules: LineRules, planned: tuple, ctx: Ctx, as_of: date, sha
         reasons_key = (key, id(rule), None)  # `rule` is kept alive by the policy
         parts = deadlines.get(reasons_key)
         if parts is None:
-            parts = deadlines[reasons_key] = _adjusted(rules, planned, fallback, chosen, anchored, as_of, deadlines)
+            parts = deadlines[reasons_key] = _adjusted(rules, planned, fallback, chosen, anchored, as_of)
     return {"line_item_id": ctx.line.id, "class": cls, "resolutions": resolutions,
             "price_adjustment": parts[1], "reasons": parts[0]}, planned[1], latest
+
+
+def finish(rules: LineRules, order, todo: list, as_of: date, choices: tuple | None) -> tuple:
+    """(line dicts, {line id: (line dict, line, windows, class)}, classes, latest deadline) of the lines in
+    `todo`, each (line, pattern table entry (class, undetermined rule ids, `plan`'s layout, serial), index
+    of its price adjustment in `choices`, each (rule, timedelta, its table of deadlines) (-1: none; None:
+    the policy has none)): the tail of the generated line loop (generated.py), here so that it runs
+    compiled (scripts/build-native), not interpreted as the exec'd loop is. Lines of one pattern and anchor
+    dates share their `resolutions`, and with one price adjustment their `reasons` and `price_adjustment`
+    (engine.decide), found once in `seen` by the entry's serial, which no other entry ever has.
+    Written for the compiled twin: `seen` and the other locals are literals (Cython then calls the C API
+    for their look-ups, not a method call: ~500 instructions (callgrind) each)."""
+    shipped = delivered = None  # `anchors`, inline: the latest dates over the fulfillments, which all the
+    for f in order.fulfillments:  # lines share unless a fulfillment lists its lines
+        if f.line_ids is not None:
+            shared = None
+            break
+        if f.shipped_date is not None and (shipped is None or f.shipped_date > shipped):
+            shipped = f.shipped_date
+        if f.delivered_date is not None and (delivered is None or f.delivered_date > delivered):
+            delivered = f.delivered_date
+    else:
+        shared = (shipped, delivered)
+    order_date = order.local_date
+    lines, outcomes, classes, seen, latest = [], {}, set(), {}, None
+    for line, entry, ckey in todo:
+        cls, _, planned, serial = entry
+        lid = line.id
+        if shared is None:
+            shipped, delivered = anchors(order, lid)
+            key = (serial, shipped, delivered)
+        else:
+            shipped, delivered = shared
+            key = serial
+        # without price adjustments, one look-up finds a line's parts; with them, the resolutions are found
+        # by the pattern and anchor dates, the reasons and adjustment by those and the adjustment chosen
+        full = key if ckey is None else (key, ckey)
+        parts = seen.get(full)
+        if parts is None:
+            found = None if ckey is None else seen.get(key)
+            if found is None:
+                found = _planned_resolutions(rules, planned, order_date, shipped, delivered, as_of)
+                if ckey is not None:
+                    seen[key] = found
+            if ckey is None:
+                reasons, adjustment = list(planned[3]), None  # _reasons, inline
+                if found[2]:
+                    reasons.append(rules.fallback.info.reason)
+            else:
+                chosen = choices[ckey]
+                reasons, adjustment, _ = _adjusted(rules, planned, found[2], chosen, found[3], as_of,
+                                                   None if chosen is None else chosen[2])
+            parts = seen[full] = (found[0], adjustment, reasons, found[1])
+        line_json = {"line_item_id": lid, "class": cls, "resolutions": parts[0], "price_adjustment": parts[1],
+                     "reasons": parts[2]}
+        lines.append(line_json)
+        classes.add(cls)
+        last = parts[3]
+        if last is not None and (latest is None or last > latest):  # ISO dates order as text
+            latest = last
+        if lid not in outcomes:
+            outcomes[lid] = (line_json, line, planned[1], cls)
+    return lines, outcomes, classes, latest
+
+
+def _deadline(table: Memo, anchor: date, delta, iso) -> tuple:
+    """(anchor + delta, its ISO text) from the window length's table (LineRules.after). A subscript, not
+    table.get: the compiled twin calls the mapping slot rather than looking a method up."""
+    try:
+        return table[anchor]
+    except KeyError:
+        deadline = anchor + delta
+        return table.put(anchor, (deadline, iso(deadline)))
 
 
 def _reasons(rules: LineRules, planned: tuple, fallback: bool) -> list:
@@ -204,28 +298,32 @@ def _reasons(rules: LineRules, planned: tuple, fallback: bool) -> list:
 
 
 def _adjusted(rules: LineRules, planned: tuple, fallback: bool, chosen, anchored: tuple, as_of: date,
-              deadlines: dict) -> tuple:
-    """(reasons, price adjustment) of a line whose compiled chooser answered `chosen` (_price_adjustment)."""
-    reasons = _reasons(rules, planned, fallback)
+              table: Memo | None = None) -> tuple:
+    """(reasons, price adjustment) of a line whose compiled chooser answered `chosen` (_price_adjustment);
+    `table`: the deadlines of the chosen rule's days, when the caller has it at hand."""
+    reasons = list(planned[3])
+    if fallback:
+        reasons.append(rules.fallback.info.reason)
     if chosen is None:
-        return reasons, {"allowed": False, "resolution": None, "deadline": None}, planned
+        return reasons, {**_NO_ADJUSTMENT}, planned
     rule = chosen[0]
     reasons.append(rule.info.reason)
     if rule.resolution is None:
-        return reasons, {"allowed": False, "resolution": None, "deadline": None}, planned
+        return reasons, {**_NO_ADJUSTMENT}, planned
     anchor = anchored[_ANCHOR_INDEX[rule.anchor]]
     if anchor is None:
         return reasons, {"allowed": True, "resolution": rule.resolution, "deadline": None}, planned
-    delta = chosen[1]  # through this decision's deadlines: lines of one order mostly share their anchors
-    found = deadlines.get((anchor, delta.days))
-    if found is None:
-        deadline = anchor + delta
-        found = deadlines[anchor, delta.days] = (deadline, rules.iso(deadline))
+    delta = chosen[1]
+    if table is None:
+        table = rules.after(delta.days)
+    try:  # _deadline, inline: it is one look-up but for an anchor date new to the table
+        found = table[anchor]
+    except KeyError:
+        found = _deadline(table, anchor, delta, rules.iso)
     return reasons, {"allowed": as_of <= found[0], "resolution": rule.resolution, "deadline": found[1]}, planned
 
 
-def _planned_resolutions(rules: LineRules, planned: tuple, order_date, shipped, delivered, as_of: date,
-                         deadlines: dict) -> tuple:
+def _planned_resolutions(rules: LineRules, planned: tuple, order_date, shipped, delivered, as_of: date) -> tuple:
     """(resolutions dict, latest deadline text, whether the delivery fallback shows, (order, shipment,
     delivery) dates, `planned` (kept alive while its id is a key)) of a pattern and anchor dates."""
     _, _, steps, _, shows_fallback = planned
@@ -236,30 +334,30 @@ def _planned_resolutions(rules: LineRules, planned: tuple, order_date, shipped, 
             delivered, fallback = assumed, shows_fallback
     anchored = (order_date, shipped, delivered)
     dates, resolutions, latest = None, {}, None
-    for resolution, kind, window, delta, index, anchor_name, days in steps:
+    last_table = last_anchor = text = allowed = None  # resolutions mostly share days and anchor: one look-up
+    for resolution, kind, window, delta, index, window_shown, table in steps:
         if kind == _ANCHORED_STEP:
             anchor = anchored[index]
             if anchor is None:
-                resolutions[resolution] = {"allowed": True, "deadline": None,
-                                           "window": {"days": days, "from": anchor_name}}
+                resolutions[resolution] = {"allowed": True, "deadline": None, "window": {**window_shown}}
                 continue
-            found = deadlines.get((anchor, days))
-            if found is None:
-                deadline = anchor + delta
-                found = deadlines[anchor, days] = (deadline, iso(deadline))
-            text = found[1]
-            if latest is None or text > latest:  # ISO dates order as text
-                latest = text
-            resolutions[resolution] = {"allowed": as_of <= found[0], "deadline": text,
-                                       "window": {"days": days, "from": anchor_name}}
+            if table is not last_table or anchor is not last_anchor:
+                try:  # _deadline, inline: it is one look-up but for an anchor date new to the table
+                    found = table[anchor]
+                except KeyError:
+                    found = _deadline(table, anchor, delta, iso)
+                last_table, last_anchor, text, allowed = table, anchor, found[1], as_of <= found[0]
+                if latest is None or text > latest:  # ISO dates order as text
+                    latest = text
+            resolutions[resolution] = {"allowed": allowed, "deadline": text, "window": {**window_shown}}
         elif kind == _NONE_STEP:
-            resolutions[resolution] = {"allowed": False, "deadline": None, "window": None}
+            resolutions[resolution] = {**_NOT_ALLOWED}
         else:
             if dates is None:
                 dates = {"order": order_date, "shipment": shipped, "delivery": delivered}
-            resolutions[resolution], text = _dated(window, delta, dates, as_of, iso)
-            if text is not None and (latest is None or text > latest):
-                latest = text
+            resolutions[resolution], until_text = _dated(window, delta, dates, as_of, iso)
+            if until_text is not None and (latest is None or until_text > latest):
+                latest = until_text
     return resolutions, latest, fallback, anchored, planned
 
 

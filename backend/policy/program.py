@@ -10,7 +10,8 @@ What a line's rules produce (class, windows, the rules that shaped it) depends o
 (True, False or undetermined) and on whether the line is the protection line: `lines.combine`, THE
 combining rule, is run once per such pattern and its answer kept in the pattern table (at most
 2 × 3^rules patterns; bounded, owned by the compiled policy, keyed by the pattern's values), laid out
-there as what a line outcome reads (lines.plan: per resolution its window, anchor and days; the reasons).
+there as what a line outcome reads (lines.plan: per resolution its window, anchor and days; the reasons),
+with the line's class and a serial naming the entry within a decision (LineProgram.entry).
 Price adjustments are compiled too (`price_adjustment_chooser`), run once the line's class is known.
 The reference semantics (Cond.match per line, combine per line) stays what `compile_policy(reference=True)`
 runs; tests/unit/policy/test_compiled_equivalence.py proves the two decide alike.
@@ -18,6 +19,7 @@ runs; tests/unit/policy/test_compiled_equivalence.py proves the two decide alike
 from __future__ import annotations
 
 import copy
+import itertools
 from datetime import timedelta
 
 from backend.policy.generated import line_loop
@@ -128,7 +130,7 @@ class LineProgram:
     """One policy's line rules: order parts once per decision, line parts per line, combine per pattern."""
 
     __slots__ = ("rules", "order_parts", "line_parts", "ids", "patterns", "_probe", "adjustment", "_base", "_staged",
-                 "adjustment_entries", "name", "run")
+                 "adjustment_entries", "name", "run", "_serials")
 
     def __init__(self, policy: Policy, rules: LineRules):
         self.rules = rules
@@ -140,7 +142,8 @@ class LineProgram:
         # the rules with a part to run (order or line) are visited per decision
         self._base = [True] * len(parts)
         self._staged = tuple((i, o, ln) for i, (o, ln) in enumerate(parts) if o is not None or ln is not None)
-        self.patterns = Memo(PATTERNS)
+        self.patterns = Memo(PATTERNS)  # pattern -> entry(): (class, undetermined rule ids, plan, serial)
+        self._serials = itertools.count()  # an entry's serial: no two entries ever share one (lines.finish)
         self._probe = Ctx(_NoLine, None)
         # the price adjustment of a line (run after its class is known): lines.planned_outcome calls it
         self.adjustment = price_adjustment_chooser(policy) if policy.price_adjustments else None
@@ -180,8 +183,15 @@ class LineProgram:
         key = (*pattern, protected)
         found = self.patterns.get(key)
         if found is None:
-            found = self.patterns.put(key, self._combined(pattern, protected))
-        return found
+            found = self.entry(key)
+        return found[2], found[1]
+
+    def entry(self, key: tuple) -> tuple:
+        """The pattern table's entry for `key` (the rules' answers, then whether the line is the protection
+        line), computed and kept: (class, ids of the rules left undetermined, what `combine` answers laid
+        out by lines.plan, a serial no other entry has)."""
+        planned, undecided = self._combined(key[:-1], key[-1])
+        return self.patterns.put(key, (planned[0], undecided, planned, next(self._serials)))
 
     def _combined(self, pattern: list, protected: bool) -> tuple:
         """THE combining rule (lines.combine) over rules whose answers are `pattern`."""

@@ -8,8 +8,12 @@ the years the zone arithmetic can hold, the policy's item condition words. That 
 something is wrong; the request is then read again by problems.py, which names every failing field (as
 schema.type_errors does when a type is wrong). A valid request, the one that has to be fast, is read once.
 Measured on bench/engine.py's aallyn 3-line orders (callgrind, PYTHONHASHSEED=0): 122.9k -> 112.2k
-instructions per read against the reader that built a second object per line; what is left is mostly
-msgspec's conversion and Decimal parsing (~30 %) and datetime's astimezone (~11 %), both in C.
+instructions per read against the reader that built a second object per line; then 101.4k -> 81.6k (ally,
+whose zone is not the bench's -08:00: 101.4k -> 90.6k): a timestamp in the offset its zone holds all day
+takes its local date from the zone's table of days (calendar.ZoneDays), not astimezone (-12k); one in
+another offset, from its wall time shifted to the zone's offset of a day held all day; fields are read at
+once (astuple) and derived facts written only where they change. What is left is mostly msgspec's
+conversion (~39 %, a third of it Decimal parsing) and fromisoformat, in C.
 """
 from __future__ import annotations
 
@@ -18,11 +22,13 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import msgspec
+from msgspec.structs import astuple
 
-from backend.policy.calendar import parse_timestamp
+from backend.policy.calendar import ZoneDays, parse_timestamp
 from backend.policy.errors import RequestError
 from backend.policy.facts import Request, carrier_of, is_po_box
 from backend.policy.fields import MAX_COUNT, MAX_MONEY, YEARS, Condition
+from backend.policy.memo import Memo
 from backend.policy.model import CONDITIONS, MERCHANT_FAULT
 from backend.policy.money import ZERO
 from backend.policy.problems import problems, words
@@ -30,6 +36,7 @@ from backend.policy.schema import DecisionRequest, type_errors
 
 _EMPTY = frozenset()
 _convert = msgspec.convert
+_fields = astuple
 _fromisoformat = datetime.fromisoformat
 _FIRST_YEAR, _LAST_YEAR = YEARS
 
@@ -38,50 +45,56 @@ class _Invalid(Exception):
     """Some value fails a check: problems.py names which (raised only on the way to a RequestError)."""
 
 
-def read_request(data, tz: ZoneInfo, currency: str, moments=None, conditions: tuple = CONDITIONS) -> Request:
-    """Raises RequestError with every field error found; `moments` is the compiled policy's memo of
-    timestamp texts (text -> (instant, local date)); `conditions` the item conditions its policy knows."""
+class Moments(Memo):
+    """A compiled policy's memo of timestamp texts (text -> (instant, local date)), bounded like every memo,
+    with its zone's days (calendar.ZoneDays: a table of the zone, kept even when the memo keeps nothing)."""
+
+    __slots__ = ("days",)
+
+    def __init__(self, limit: int, tz: ZoneInfo):
+        super().__init__(limit)
+        self.days = ZoneDays(tz, _FIRST_YEAR, _LAST_YEAR)
+
+
+def read_request(data, tz: ZoneInfo, currency: str, moments: Moments | None = None,
+                 conditions: tuple = CONDITIONS) -> Request:
+    """Raises RequestError with every field error found; `moments` is the compiled policy's (for `tz`);
+    `conditions` the item conditions its policy knows."""
     if type(data) is not dict:
         raise RequestError([{"field": "", "message": "a decision request must be a JSON object"}])
     try:
         doc = _convert(data, DecisionRequest)
     except msgspec.ValidationError:
         raise RequestError(type_errors(data, checks={Condition: words(conditions)})) from None
-    read = _moment if moments is None or moments.limit <= 0 else _remembered(moments)
+    if moments is None:
+        read, days = _moment, None
+    else:
+        read, days = _moment if moments.limit <= 0 else _remembered(moments), moments.days
     try:
-        return _complete(doc, tz, read, currency, conditions)
+        return _complete(doc, tz, read, days, currency, conditions)
     except _Invalid:
         pass
     raise RequestError(problems(_convert(data, DecisionRequest), tz, conditions)
                        or [{"field": "", "message": "is not valid"}])
 
 
-def _complete(doc: DecisionRequest, tz: ZoneInfo, read, currency: str, conditions: tuple) -> Request:
-    as_of = read(doc.as_of, tz) if doc.as_of is not None else (None, None)
-    order = doc.order
-    order.created, order.local_date = read(order.created, tz)
-    _order(order, currency)
-    _lines(order.lines)
-    fulfillments = order.fulfillments
-    if fulfillments:
-        for f in fulfillments:
-            _fulfillment(f, tz, read)
-    else:
-        order.fulfillments = []
-    ret = doc.return_request
+def _complete(doc: DecisionRequest, tz: ZoneInfo, read, days, currency: str, conditions: tuple) -> Request:
+    order, as_of, ret = _fields(doc)
+    as_of, as_of_date = read(as_of, tz, days) if as_of is not None else (None, None)
+    _order(order, tz, read, days, currency)
     if ret is None:
-        return Request(order, as_of[0], None, None, as_of[1])
-    lines = _return_lines(ret, conditions)
-    earlier = ret.earlier_returns
+        return Request(order, as_of, None, None, as_of_date)
+    resolution, lines, earlier = _return_lines(ret, conditions)
     if earlier is None:
-        return Request(order, as_of[0], ret.resolution, lines, as_of[1])
-    return Request(order, as_of[0], ret.resolution, lines, as_of[1], *_earlier(earlier))
+        return Request(order, as_of, resolution, lines, as_of_date)
+    return Request(order, as_of, resolution, lines, as_of_date, *_earlier(earlier))
 
 
-def _moment(text: str, tz: ZoneInfo) -> tuple:
+def _moment(text: str, tz: ZoneInfo, days: ZoneDays | None) -> tuple:
     """(aware instant, its local date in the policy's zone); a timestamp without an offset is read in the
     shop's zone (contract §5, fine print). Raises _Invalid for a text that is no timestamp, or one outside
-    the years the zone and deadline arithmetic can hold."""
+    the years the zone and deadline arithmetic can hold. `days`: the zone's table of the offset it holds
+    all day (calendar.ZoneDays), which spares astimezone for a text in that offset; None: astimezone."""
     try:  # the common shapes, read in C; parse_timestamp reads the same texts alike, and some more
         instant = _fromisoformat(text)
     except ValueError:
@@ -91,8 +104,19 @@ def _moment(text: str, tz: ZoneInfo) -> tuple:
             instant = parse_timestamp(text, tz)
         except ValueError:
             raise _Invalid from None
-    elif instant.tzinfo is None:
-        instant = instant.replace(tzinfo=tz)
+    else:
+        offset = instant.tzinfo
+        if offset is None:  # read in the zone: shown at its own wall time (astimezone to its own zone is a no-op)
+            instant = instant.replace(tzinfo=tz)
+        elif days is not None:
+            day = instant.date()
+            held = days[day]  # only days of the years within YEARS are held
+            if held == offset:
+                return instant, day
+            if held:  # another offset: its wall time under the zone's offset of that day falls on a day...
+                day = (instant + (held.utcoffset(None) - offset.utcoffset(None))).date()
+                if days[day] == held:  # ...whose offset it is all day: so the zone shows it there
+                    return instant, day
     if not _FIRST_YEAR <= instant.year <= _LAST_YEAR:
         raise _Invalid
     try:
@@ -101,40 +125,51 @@ def _moment(text: str, tz: ZoneInfo) -> tuple:
         raise _Invalid from None
 
 
-def _remembered(moments):
+def _remembered(moments: Moments):
     """`_moment` through the compiled policy's bounded memo of timestamp texts (keyed by text: one policy,
     one zone)."""
     get, keep = moments.get, moments.put
 
-    def read(text: str, tz: ZoneInfo) -> tuple:
+    def read(text: str, tz: ZoneInfo, days: ZoneDays) -> tuple:
         found = get(text)
-        return found if found is not None else keep(text, _moment(text, tz))
+        return found if found is not None else keep(text, _moment(text, tz, days))
     return read
 
 
-def _order(order, currency: str) -> None:
-    """The order's own facts, in place."""
-    ident, channel, tags, codes, carriers, payments = \
-        order.id, order.channel, order.tags, order.codes, order.carriers, order.payments
+def _order(order, tz: ZoneInfo, read, days, currency: str) -> None:
+    """The order's facts, its lines' and its fulfilments', in place (its fields read at once, as a line's are)."""
+    created, lines, ident, sent_currency, channel, tags, codes, address, carriers, fulfillments, payments, \
+        _, _, _, _, merch = _fields(order)
+    order.created, order.local_date = read(created, tz, days)
     if ident is not None and type(ident) is not str:
         order.id = str(ident)
-    order.currency = (order.currency or currency).upper()
+    order.currency = (sent_currency or currency).upper()
     order.channel = channel.lower() if channel else ""
     order.tags = _tags(tags) if tags else _EMPTY
     order.codes = _codes(codes) if codes else ()
-    order.country, order.province, order.po_box = _address(order.address)
+    order.country, order.province, order.po_box = _address(address)
     order.carriers = _carriers(carriers) if carriers else _EMPTY
     order.payments = _tags(payments) if payments else _EMPTY
-    order.merch = ZERO
+    if merch is not ZERO:
+        order.merch = ZERO
+    _lines(lines)
+    if fulfillments:
+        for f in fulfillments:
+            _fulfillment(f, tz, read, days)
+    else:
+        order.fulfillments = []
 
 
 def _lines(lines: list) -> None:
     """Each line's facts, in place; _Invalid when an amount or count is out of range. One loop without a
     call per line or per amount: a decision reads every line of the order, and this is most of its reading.
-    A comparison with a NaN amount raises (decimal's InvalidOperation, an ArithmeticError)."""
+    The fields are read at once (`astuple`: an attribute read of the compiled module is a generic look-up,
+    ~130 instructions, callgrind) and a derived flag is written only when it is not already so (a write
+    ~180). Each amount is compared as few times as its range check needs, ordering comparisons first: one
+    with a NaN amount raises (decimal's InvalidOperation, an ArithmeticError)."""
     for ln in lines:
-        ident, sku, ptype, tags, props, price, discount, compare_at = \
-            ln.id, ln.sku, ln.ptype, ln.tags, ln.props, ln.price, ln.discount, ln.compare_at
+        ident, quantity, price, sku, ptype, tags, compare_at, discount, gift_card, props, was_marked_down, \
+            had_discount, was_discounted = _fields(ln)
         if type(ident) is not str:
             ln.id = str(ident)
         ln.sku = sku.lower() if sku else ""
@@ -144,28 +179,41 @@ def _lines(lines: list) -> None:
             ln.props = _properties(props)
         elif type(props) is not dict:  # null, or an empty list of properties
             ln.props = {}
-        if ln.gift_card is None:
+        if gift_card is None:
             ln.gift_card = False
         try:
-            if ln.quantity > MAX_COUNT or not ZERO <= price < MAX_MONEY:
+            if quantity > MAX_COUNT or not ZERO <= price < MAX_MONEY:
                 raise _Invalid
             if discount is None:
                 ln.discount, has_discount = ZERO, False
-            elif ZERO <= discount < MAX_MONEY:
-                has_discount = discount != ZERO
+            elif ZERO < discount:
+                if not discount < MAX_MONEY:
+                    raise _Invalid
+                has_discount = True
+            elif discount == ZERO:
+                has_discount = False
             else:
                 raise _Invalid
             if compare_at is None:
                 marked_down = False
-            elif ZERO <= compare_at < MAX_MONEY:
-                marked_down = compare_at > price
-                if not marked_down:
-                    ln.compare_at = None
+            elif compare_at > price:  # so not negative
+                if not compare_at < MAX_MONEY:
+                    raise _Invalid
+                marked_down = True
+            elif ZERO <= compare_at:
+                marked_down = False
+                ln.compare_at = None
             else:
                 raise _Invalid
         except ArithmeticError:
             raise _Invalid from None
-        ln.marked_down, ln.has_discount, ln.discounted = marked_down, has_discount, marked_down or has_discount
+        discounted = marked_down or has_discount
+        if was_marked_down is not marked_down:
+            ln.marked_down = marked_down
+        if had_discount is not has_discount:
+            ln.has_discount = has_discount
+        if was_discounted is not discounted:
+            ln.discounted = discounted
 
 
 def _tags(value) -> frozenset:
@@ -193,12 +241,12 @@ def _address(address) -> tuple:
     has none (""), as Shopify sends for countries without provinces."""
     if address is None:
         return None, None, None
-    country = (address.country_code or "").strip().upper() or None
-    province = (address.province_code or "").strip().upper() or (None if country is None else "")
-    if address.address1 is None:
+    country, province, street, more = _fields(address)
+    country = (country or "").strip().upper() or None
+    province = (province or "").strip().upper() or (None if country is None else "")
+    if street is None:
         return country, province, None
-    street = address.address1 if address.address2 is None else f"{address.address1} {address.address2}"
-    return country, province, is_po_box(street)
+    return country, province, is_po_box(street if more is None else f"{street} {more}")
 
 
 def _codes(codes: list) -> tuple:
@@ -209,40 +257,50 @@ def _carriers(shipping_lines: list) -> frozenset:
     """The carrier codes: each line's `carrier`, else one named in its `title`."""
     found = set()
     for s in shipping_lines:
-        carrier = s.carrier or ""
-        carrier = carrier_of(carrier, "" if carrier.strip() else s.title or "")
+        title, carrier = _fields(s)
+        carrier = (carrier or "").strip().lower() or carrier_of("", title or "")  # carrier_of's own first step
         if carrier:
             found.add(carrier)
     return frozenset(found)
 
 
-def _fulfillment(f, tz: ZoneInfo, read) -> None:
-    ids, shipped, delivered = f.line_ids, f.shipped, f.delivered
+def _fulfillment(f, tz: ZoneInfo, read, days) -> None:
+    ids, shipped, delivered, _, _ = _fields(f)
     if ids is not None:
         f.line_ids = frozenset(v if type(v) is str else str(v) for v in ids)
-    f.shipped, f.shipped_date = read(shipped, tz) if shipped is not None else (None, None)
-    f.delivered, f.delivered_date = read(delivered, tz) if delivered is not None else (None, None)
+    f.shipped, f.shipped_date = read(shipped, tz, days) if shipped is not None else (None, None)
+    f.delivered, f.delivered_date = read(delivered, tz, days) if delivered is not None else (None, None)
 
 
-def _return_lines(ret, conditions: tuple) -> list:
-    """The returned lines' facts, in place, with the request's channel, exchange scope and exchange count."""
-    channel = ret.channel or "mail"
-    scope = (ret.exchange_for or "same_style") if ret.resolution == "exchange" else None
-    before = ret.exchanges_before or 0
+def _return_lines(ret, conditions: tuple) -> tuple:
+    """(resolution, the returned lines, earlier returns): the lines' facts completed in place, with the
+    request's channel, exchange scope and exchange count."""
+    resolution, lines, channel, scope, before, earlier = _fields(ret)
+    channel = channel or "mail"
+    scope = (scope or "same_style") if resolution == "exchange" else None
+    before = before or 0
     if before > MAX_COUNT:
         raise _Invalid
-    lines = ret.lines
-    for x in lines:
-        ident, condition, reason = x.line_item_id, x.condition, x.reason or "changed_mind"
+    for x in lines:  # read at once, written where they change (as a line's facts are)
+        ident, quantity, condition, reason, was_fault, was_channel, was_scope, was_before = _fields(x)
         if condition is None:
-            condition = "new"
-        if condition not in conditions or x.quantity > MAX_COUNT:
+            x.condition = condition = "new"
+        if condition not in conditions or quantity > MAX_COUNT:
             raise _Invalid
         if type(ident) is not str:
             x.line_item_id = str(ident)
-        x.condition, x.reason, x.merchant_fault = condition, reason, reason in MERCHANT_FAULT
-        x.channel, x.exchange_for, x.exchanges_before = channel, scope, before
-    return lines
+        if reason is None:
+            x.reason = reason = "changed_mind"
+        fault = reason in MERCHANT_FAULT
+        if was_fault is not fault:
+            x.merchant_fault = fault
+        if was_channel is not channel:
+            x.channel = channel
+        if was_scope is not scope:
+            x.exchange_for = scope
+        if was_before is not before:
+            x.exchanges_before = before
+    return resolution, lines, earlier
 
 
 def _earlier(earlier) -> tuple:

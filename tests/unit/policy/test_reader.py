@@ -3,12 +3,16 @@ reads as the table in requests.py says (an accepted form's value, or an error na
 from __future__ import annotations
 
 import random
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from backend.policy import RequestError, load_policy, preset_names
-from backend.policy.request import read_request
+from backend.policy.calendar import ZoneDays
+from backend.policy.fields import YEARS
+from backend.policy.request import _moment, read_request
 from tests.unit.policy.requests import odd, well_formed
 
 SEED, COUNT = 20241201, 600
@@ -145,3 +149,57 @@ def test_a_request_cannot_set_what_the_reader_derives():
     assert (order.country, order.province, order.po_box, order.merch) == (None, None, None, 0)
     assert str(order.local_date) == "2024-11-20" and order.fulfillments[0].delivered_date is None
     assert (returned.merchant_fault, returned.channel, returned.exchanges_before) == (False, "mail", 0)
+
+
+def _read(text: str, tz, days):
+    try:
+        return _moment(text, tz, days)
+    except Exception as e:  # the reader's _Invalid: out of the years held, alike both ways
+        return type(e).__name__
+
+
+@pytest.mark.parametrize("name, year", [
+    ("America/Los_Angeles", 2024), ("Europe/London", 2024), ("Australia/Lord_Howe", 2024),  # a 30-minute DST
+    ("Pacific/Apia", 2011),  # skipped 30 December 2011 whole
+    ("America/Sao_Paulo", 2018), ("America/Havana", 2024), ("Asia/Gaza", 2024),  # DST changes at midnight
+    ("Asia/Kolkata", 2024), ("Pacific/Kiritimati", 1995), ("UTC", 1900), ("America/St_Johns", 2999)])
+def test_the_zones_table_of_days_reads_every_local_date_as_astimezone_does(name, year):
+    """calendar.ZoneDays spares astimezone for a timestamp in the offset its zone holds all its day: every
+    half-hour of the year (and its edges), written in each offset the zone takes and in others (read through the
+    zone's offset of the day they fall on), reads alike with and without."""
+    tz, step = ZoneInfo(name), timedelta(minutes=30)
+    days = ZoneDays(tz, *YEARS)
+    start = datetime(year, 1, 1, tzinfo=timezone.utc) - timedelta(days=1)
+    instants = [start + step * i for i in range(int((timedelta(days=368) / step)))]
+    offsets = {i.astimezone(tz).utcoffset() for i in instants} | {timedelta(0), timedelta(hours=-10),
+                                                                   timedelta(hours=5, minutes=30), timedelta(hours=14)}
+    held = 0
+    for instant in instants:
+        wall = instant.astimezone(tz).replace(tzinfo=None)
+        for offset in offsets:
+            text = wall.replace(tzinfo=timezone(offset)).isoformat()
+            assert _read(text, tz, days) == _read(text, tz, None), text
+        held += days[wall.date()] is not False
+    assert held > len(instants) * 0.9
+
+
+def test_the_reader_unpacks_each_fact_in_its_declared_order():
+    """request.py reads a Struct's fields at once (msgspec.structs.astuple) and unpacks them by position:
+    a field moved in facts.py or schema.py must be moved there too."""
+    from msgspec.structs import fields
+
+    from backend.policy.facts import Address, Fulfillment, Line, Order, ReturnLine, ShippingLine
+    from backend.policy.schema import DecisionRequest, ReturnRequest
+    expected = {
+        DecisionRequest: "order as_of return_request",
+        Order: "created lines id currency channel tags codes address carriers fulfillments payments local_date "
+               "country province po_box merch",
+        Line: "id quantity price sku ptype tags compare_at discount gift_card props marked_down has_discount "
+              "discounted",
+        Address: "country_code province_code address1 address2",
+        ShippingLine: "title carrier",
+        Fulfillment: "line_ids shipped delivered shipped_date delivered_date",
+        ReturnRequest: "resolution lines channel exchange_for exchanges_before earlier_returns",
+        ReturnLine: "line_item_id quantity condition reason merchant_fault channel exchange_for exchanges_before",
+    }
+    assert {kind: " ".join(f.name for f in fields(kind)) for kind in expected} == expected
