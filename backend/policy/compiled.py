@@ -31,7 +31,7 @@ class CompiledPolicy:
         # The line rules compiled (program.py); None: the reference semantics, every rule's Cond.match and
         # lines.combine for every line (what the compiled program is proven against).
         self.program = None if reference else LineProgram(policy, self.lines)
-        self.elapsed = _reads_elapsed(policy)  # whether return lines need their days elapsed
+        self.elapsed = policy.reads(("days_elapsed_at_least", "days_elapsed_at_most"))  # return lines need their days
         ship_by = policy.shipping.ship_by if policy.shipping is not None else None
         self.calendar = ShipByCalendar(ship_by) if ship_by is not None else None
         self.rates = shipping_rates(policy, None if reference else compile_cond)  # predicates, rate texts
@@ -46,14 +46,6 @@ class CompiledPolicy:
 
     def __repr__(self) -> str:
         return f"<CompiledPolicy {self.policy.name} {self.policy.version}>"
-
-
-def _reads_elapsed(policy: Policy) -> bool:
-    for rule in (*policy.fees, *policy.return_rules, *policy.bonus_credit):
-        for table in (rule.cond.when, *rule.cond.when_any, rule.cond.unless or {}):
-            if "days_elapsed_at_least" in table or "days_elapsed_at_most" in table:
-                return True
-    return False
 
 
 def compile_policy(policy: Policy, memo_size: int = MEMO_SIZE, reference: bool = False) -> CompiledPolicy:

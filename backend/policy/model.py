@@ -1,7 +1,7 @@
 """The policy as frozen data, compiled at load time: every rule carries its match predicate."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from typing import Callable
@@ -249,6 +249,17 @@ class Policy:
     conditions: tuple = CONDITIONS  # the item conditions a return request may name ([policy] conditions)
     raw: dict = field(default_factory=dict, compare=False, repr=False)
     positions: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def reads(self, keys: tuple) -> bool:
+        """Whether any condition of the policy, anywhere (every Cond field of every rule-like object of
+        `all_rules`), names one of the condition `keys`."""
+        for rule in self.all_rules():
+            for f in fields(rule):
+                cond = getattr(rule, f.name)
+                if isinstance(cond, Cond) and any(key in table for table in (cond.when, *cond.when_any,
+                                                                               cond.unless or {}) for key in keys):
+                    return True
+        return False
 
     def all_rules(self):
         """Every rule-like object with an `info`, in file order per section."""
