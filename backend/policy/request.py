@@ -258,7 +258,7 @@ def _carriers(shipping_lines: list) -> frozenset:
     found = set()
     for s in shipping_lines:
         title, carrier = _fields(s)
-        carrier = (carrier or "").strip().lower() or carrier_of("", title or "")  # carrier_of's own first step
+        carrier = carrier_of(carrier or "", title or "")
         if carrier:
             found.add(carrier)
     return frozenset(found)
