@@ -227,17 +227,12 @@ def finish(rules: LineRules, order, todo: list, as_of: date, choices: tuple | No
     (engine.decide), found once in `seen` by the entry's serial, which no other entry ever has.
     Written for the compiled twin: `seen` and the other locals are literals (Cython then calls the C API
     for their look-ups, not a method call: ~500 instructions (callgrind) each)."""
-    shipped = delivered = None  # `anchors`, inline: the latest dates over the fulfillments, which all the
-    for f in order.fulfillments:  # lines share unless a fulfillment lists its lines
+    for f in order.fulfillments:  # the lines share their anchor dates unless a fulfillment lists its lines
         if f.line_ids is not None:
             shared = None
             break
-        if f.shipped_date is not None and (shipped is None or f.shipped_date > shipped):
-            shipped = f.shipped_date
-        if f.delivered_date is not None and (delivered is None or f.delivered_date > delivered):
-            delivered = f.delivered_date
     else:
-        shared = (shipped, delivered)
+        shared = anchors(order, None)
     order_date = order.local_date
     lines, outcomes, classes, seen, latest = [], {}, set(), {}, None
     for line, entry, ckey in todo:
@@ -260,9 +255,7 @@ def finish(rules: LineRules, order, todo: list, as_of: date, choices: tuple | No
                 if ckey is not None:
                     seen[key] = found
             if ckey is None:
-                reasons, adjustment = list(planned[3]), None  # _reasons, inline
-                if found[2]:
-                    reasons.append(rules.fallback.info.reason)
+                reasons, adjustment = _reasons(rules, planned, found[2]), None
             else:
                 chosen = choices[ckey]
                 reasons, adjustment, _ = _adjusted(rules, planned, found[2], chosen, found[3], as_of,
@@ -281,13 +274,11 @@ def finish(rules: LineRules, order, todo: list, as_of: date, choices: tuple | No
 
 
 def _deadline(table: Memo, anchor: date, delta, iso) -> tuple:
-    """(anchor + delta, its ISO text) from the window length's table (LineRules.after). A subscript, not
-    table.get: the compiled twin calls the mapping slot rather than looking a method up."""
-    try:
-        return table[anchor]
-    except KeyError:
-        deadline = anchor + delta
-        return table.put(anchor, (deadline, iso(deadline)))
+    """(anchor + delta, its ISO text), kept in the window length's table (LineRules.after): the miss path of
+    a `table[anchor]` look-up (a subscript, not table.get: the compiled twin calls the mapping slot rather
+    than looking a method up)."""
+    deadline = anchor + delta
+    return table.put(anchor, (deadline, iso(deadline)))
 
 
 def _reasons(rules: LineRules, planned: tuple, fallback: bool) -> list:
@@ -301,9 +292,7 @@ def _adjusted(rules: LineRules, planned: tuple, fallback: bool, chosen, anchored
               table: Memo | None = None) -> tuple:
     """(reasons, price adjustment) of a line whose compiled chooser answered `chosen` (_price_adjustment);
     `table`: the deadlines of the chosen rule's days, when the caller has it at hand."""
-    reasons = list(planned[3])
-    if fallback:
-        reasons.append(rules.fallback.info.reason)
+    reasons = _reasons(rules, planned, fallback)
     if chosen is None:
         return reasons, {**_NO_ADJUSTMENT}, planned
     rule = chosen[0]
@@ -316,7 +305,7 @@ def _adjusted(rules: LineRules, planned: tuple, fallback: bool, chosen, anchored
     delta = chosen[1]
     if table is None:
         table = rules.after(delta.days)
-    try:  # _deadline, inline: it is one look-up but for an anchor date new to the table
+    try:  # one look-up but for an anchor date new to the table (_deadline)
         found = table[anchor]
     except KeyError:
         found = _deadline(table, anchor, delta, rules.iso)
@@ -342,7 +331,7 @@ def _planned_resolutions(rules: LineRules, planned: tuple, order_date, shipped, 
                 resolutions[resolution] = {"allowed": True, "deadline": None, "window": {**window_shown}}
                 continue
             if table is not last_table or anchor is not last_anchor:
-                try:  # _deadline, inline: it is one look-up but for an anchor date new to the table
+                try:  # one look-up but for an anchor date new to the table (_deadline)
                     found = table[anchor]
                 except KeyError:
                     found = _deadline(table, anchor, delta, iso)
