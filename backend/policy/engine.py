@@ -29,7 +29,7 @@ def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dic
         ctx = Ctx(None, order)
         protected_ids, order.merch = c.prelude(order, ctx)
         if c.line_memo is None:
-            lines, outcomes, classes, latest = c.program.run(order, ctx, protected_ids, as_of, undetermined, {})
+            lines, outcomes, classes, latest = c.program.run(order, ctx, protected_ids, as_of, undetermined)
         else:
             lines, outcomes, classes, latest = _line_outcomes(c, order, protected_ids, as_of, undetermined)
     else:
@@ -71,7 +71,7 @@ def _line_outcomes(c: CompiledPolicy, order, protected_ids: set, as_of, undeterm
     shared = anchors(order, None) if all(f.line_ids is None for f in order.fulfillments) else None
     memo, program = c.line_memo, c.program
     if memo is None and program is not None:
-        return program.run(order, Ctx(None, order), protected_ids, as_of, undetermined, {})
+        return program.run(order, Ctx(None, order), protected_ids, as_of, undetermined)
     order_facts = memo.order_facts(order) if memo is not None else None
     order_values = None  # the order parts of the line rules, run once, when a line is not in the memo
     outcomes, lines, classes, latest, deadlines = {}, [], set(), None, {}

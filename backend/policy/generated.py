@@ -28,9 +28,9 @@ from backend.policy.vocabulary import unknowable
 
 
 def line_loop(program):
-    """run(order, ctx, protected_ids, as_of, undetermined, deadlines) -> (line dicts,
-    {line id: (line dict, line, windows, class)}, classes, latest deadline): engine._compiled_lines's answer
-    (`deadlines`: an empty dict, this decision's parts shared by its lines: lines.finish)."""
+    """run(order, ctx, protected_ids, as_of, undetermined) -> (line dicts,
+    {line id: (line dict, line, windows, class)}, classes, latest deadline): engine._line_outcomes's answer
+    (the parts a decision's lines share are found by lines.finish)."""
     rules = program.rules
     env = {"_finish": finish, "_rules": rules, "_get": program.patterns.get, "_entry": program.entry}
     ex = Exprs(env, hoist=True, cls="entry[0]")  # a price adjustment reads the class of the line's entry
@@ -68,7 +68,7 @@ def line_loop(program):
     # the constants are the closure of `run` (its cells are read as fast as locals; keyword defaults would
     # be copied into every call: ~50 instructions a name (callgrind))
     source = "\n".join([f"def _bind({', '.join(env)}):",
-                         "    def run(order, ctx, protected_ids, as_of, undetermined, deadlines):",
+                         "    def run(order, ctx, protected_ids, as_of, undetermined):",
                          *(f"    {line}" for line in body), "    return run", ""])
     namespace: dict = {}
     exec(compile(source, f"<line loop of policy {program.name}>", "exec"), namespace)  # noqa: S102 (our own source)
