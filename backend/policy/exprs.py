@@ -49,6 +49,7 @@ class Exprs:
         # hoist: a table of a `when_any` group that reads only the order, in a group read per line, is
         # computed once into a local (`hoisted`: its assignments, to run before the lines)
         self.hoist, self.hoisted = hoist, []
+        self._hoisted_names: dict = {}  # source -> the local it is hoisted into (a value hoisted once)
         self._called: dict = {}  # (key, value) -> the name of its predicate: one per condition, however often
 
     def const(self, value) -> str:
@@ -173,12 +174,10 @@ class Exprs:
         return (self.all_of(order) if order else None), (self.all_of(line) if line else None)
 
     def _hoisted(self, part: tuple) -> tuple:
-        for line in self.hoisted:  # the same value hoisted already (the same condition in two groups)
-            name, _, source = line.partition(" = ")
-            if source == part[0]:
-                return name, part[1]
-        name = f"_h{len(self.hoisted)}"
-        self.hoisted.append(f"{name} = {part[0]}")
+        name = self._hoisted_names.get(part[0])  # the same value hoisted already (the same condition in two groups)
+        if name is None:
+            name = self._hoisted_names[part[0]] = f"_h{len(self.hoisted)}"
+            self.hoisted.append(f"{name} = {part[0]}")
         return name, part[1]
 
     def cond(self, cond: Cond) -> tuple:
