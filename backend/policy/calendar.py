@@ -122,42 +122,52 @@ _ONE_DAY = timedelta(days=1)
 _LAST_MICROSECOND = _ONE_DAY - timedelta(microseconds=1)
 
 
-class IsoDates:
-    """`day.isoformat()` from a table filled a whole year at a time, owned by a compiled policy (lines.LineRules)
-    like its ship-by calendar: date.isoformat goes through PyUnicode_FromFormat, ~3k instructions a date
-    (callgrind), a look-up a few hundred, and a decision writes each of its deadlines. A date's text never
-    changes, so no answer can be stale; a handful of years are in use, and the table starts over past `years`."""
+class YearTable(dict):
+    """{date: value} for values that are a pure function of the date, filled a whole year at a time on a
+    miss (`__missing__`, so a look-up is a bare `table[day]`, ~a few hundred instructions against the
+    thousands a value costs to make) and owned by a compiled policy. No answer can be stale; a handful of
+    years are in use, and the table starts over past `years` of them. Subclasses say what a year holds."""
 
-    __slots__ = ("texts", "limit")
+    __slots__ = ("limit",)
 
     def __init__(self, years: int = 16):
-        self.texts: dict = {}
+        super().__init__()
         self.limit = 366 * years
 
-    def text(self, day: date) -> str:
-        found = self.texts.get(day)
-        return found if found is not None else self._year(day)
+    def year(self, year: int) -> dict:
+        raise NotImplementedError
 
-    def _year(self, day: date) -> str:
-        year, texts = day.year, {}
-        current = date(year, 1, 1)
-        try:
-            while current.year == year:
-                texts[current] = current.isoformat()
-                current += _ONE_DAY
-        except OverflowError:  # the last day of the year 9999 has no next
-            pass
-        if len(self.texts) >= self.limit:
-            self.texts.clear()
-        self.texts.update(texts)
-        return texts[day]  # from the year's own table: another thread may have emptied the shared one
+    def __missing__(self, day: date):
+        values = self.year(day.year)
+        if len(self) >= self.limit:
+            self.clear()
+        self.update(values)
+        return values[day]  # from the year's own table: another thread may have emptied the shared one
 
 
-class ZoneDays(dict):
+def _days_of(year: int):
+    """The dates of `year`, in order (the year 9999 ends at date.max, which has no next day)."""
+    current = date(year, 1, 1)
+    while current.year == year:
+        yield current
+        if current == date.max:
+            return
+        current += _ONE_DAY
+
+
+class IsoDates(YearTable):
+    """`day.isoformat()` by `table[day]` (lines.LineRules.iso): date.isoformat goes through
+    PyUnicode_FromFormat, ~3k instructions a date (callgrind), and a decision writes each of its deadlines."""
+
+    __slots__ = ()
+
+    def year(self, year: int) -> dict:
+        return {day: day.isoformat() for day in _days_of(year)}
+
+
+class ZoneDays(YearTable):
     """{local date: the fixed offset (a `datetime.timezone`) the zone holds all that day, or False for a day its
-    offset changes (a DST change)}: a pure function of the zone, filled a whole year at a time (on a miss, by
-    `__missing__`, so a look-up is a bare `days[day]`) and owned by a compiled policy (its `Moments`), like
-    IsoDates; a year outside first..last is never held (False).
+    offset changes (a DST change)}, of the years first..last (any other year: False, never held).
 
     Why: a timestamp sent with the offset its zone holds all day on its own date is shown in the zone at its own
     wall time, so its local date is its own date, without `astimezone` (~3.2k instructions a timestamp,
@@ -165,29 +175,20 @@ class ZoneDays(dict):
     nearly every one is read so; any other (another offset, a DST-change day, a year not held) takes
     astimezone. A day is held when the zone's offset at both ends of the UTC span the day covers under its
     noon offset is that offset: tzdata's transitions are days apart (the closest pair, 4 days, Africa/Freetown
-    1939), so no day holds two that cancel out. No answer can be stale; `years` bounds the table (it starts
-    over past it)."""
+    1939), so no day holds two that cancel out."""
 
-    __slots__ = ("tz", "first", "last", "limit")
+    __slots__ = ("tz", "first", "last")
 
     def __init__(self, tz, first: int, last: int, years: int = 16):
-        super().__init__()
+        super().__init__(years)
         self.tz, self.first, self.last = tz, first, last
-        self.limit = 366 * years
 
     def __missing__(self, day: date):
-        year = day.year
-        if not self.first <= year <= self.last:
-            return False
-        tz, days, zones = self.tz, {}, {}
-        current = date(year, 1, 1)
-        while current.year == year:
-            days[current] = _held(tz, current, zones)
-            current += _ONE_DAY
-        if len(self) >= self.limit:
-            self.clear()
-        self.update(days)
-        return days[day]  # from the year's own table: another thread may have emptied the shared one
+        return super().__missing__(day) if self.first <= day.year <= self.last else False
+
+    def year(self, year: int) -> dict:
+        zones: dict = {}
+        return {day: _held(self.tz, day, zones) for day in _days_of(year)}
 
 
 def _held(tz, day: date, zones: dict):

@@ -43,7 +43,7 @@ class LineRules:
         self.fallback_delta = timedelta(days=self.fallback.days) if self.fallback else None
         self.adjustments = tuple((r.cond.match, r, timedelta(days=r.days)) for r in policy.price_adjustments) \
             if policy.price_adjustments else None
-        self.iso = IsoDates().text  # a date's ISO text (the deadlines' texts)
+        self.iso = IsoDates().__getitem__  # a date's ISO text (the deadlines' texts)
         self._after: dict = {}  # days -> its table of deadlines (after())
 
     def after(self, days: int) -> Memo:

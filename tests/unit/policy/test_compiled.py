@@ -131,5 +131,5 @@ def test_deadline_texts_from_the_table_of_iso_dates_are_date_isoformat():
     table = IsoDates(years=2)
     for day in (date(2024, 2, 29), date(2024, 12, 31), date(2025, 1, 1), date(1, 1, 1), date(9999, 12, 31),
                 date(2024, 3, 1), date(1900, 6, 15)):  # past two years the table starts over
-        assert table.text(day) == day.isoformat()
-    assert len(table.texts) <= 2 * 366 + 366
+        assert table[day] == day.isoformat()
+    assert len(table) <= 2 * 366 + 366
