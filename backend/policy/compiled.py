@@ -42,7 +42,9 @@ class CompiledPolicy:
         self.prelude = None if reference else order_code.prelude(policy)
         self.parts = None if reference else order_code.parts(policy, self.calendar, self.rates)
         self.line_memo = line_memo(policy, memo_size)  # outcomes of lines with facts seen before (an extra)
-        self.order_memo = order_memo(policy, memo_size)  # order-level parts for order facts seen before
+        # order-level parts for order facts seen before: only for the reference functions (the generated parts
+        # cost less than a look-up in it: engine.decide)
+        self.order_memo = order_memo(policy, memo_size) if self.parts is None else None
 
     def __repr__(self) -> str:
         return f"<CompiledPolicy {self.policy.name} {self.policy.version}>"

@@ -119,9 +119,8 @@ def _merchandise(order, protected_ids: set):
 
 
 def _order_outcomes(c: CompiledPolicy, order, purchased: bool) -> tuple:
-    """The order-level parts, from the compiled policy's memo when these order facts were seen."""
-    if c.parts is not None:  # the generated order parts (order_code.py), never worth a memo look-up
-        return c.parts(order, Ctx(None, order), purchased)
+    """The reference functions' order-level parts (no generated parts), from the compiled policy's memo when
+    these order facts were seen."""
     if c.order_memo is None:
         return _order_parts(c, order, purchased)
     return c.order_memo.get(order, purchased, lambda: _order_parts(c, order, purchased))
