@@ -5,24 +5,26 @@ first use and stored on that Policy object, so it lives and dies with it: no mod
 keyed by id()). The rules run as prebuilt closures and tuples (lines.LineRules, vocabulary); its bounded
 memos, all keyed by value, hold timestamp texts already read and outcomes of lines whose
 facts were seen before and order-level parts (memos.py); its ship-by calendar holds a table of dates per year asked,
-its `moments` (request.py) the zone's offset per local date of the years asked (calendar.ZoneDays).
+its `days` the zone's offset per local date of the years asked (calendar.ZoneDays).
 """
 from __future__ import annotations
 
 from backend.policy import order_code
-from backend.policy.memos import line_memo, order_memo
+from backend.policy.calendar import ZoneDays
+from backend.policy.fields import YEARS
 from backend.policy.lines import LineRules
+from backend.policy.memo import Memo
+from backend.policy.memos import line_memo, order_memo
 from backend.policy.model import Policy
 from backend.policy.program import LineProgram, compile_cond
-from backend.policy.request import Moments
 from backend.policy.shipping import ShipByCalendar, shipping_rates
 
 MEMO_SIZE = 4096
 
 
 class CompiledPolicy:
-    __slots__ = ("policy", "tz", "currency", "conditions", "elapsed", "lines", "calendar", "moments", "protection_line",
-                 "line_memo", "order_memo", "program", "rates", "prelude", "parts")
+    __slots__ = ("policy", "tz", "currency", "conditions", "elapsed", "lines", "calendar", "moments", "days",
+                 "protection_line", "line_memo", "order_memo", "program", "rates", "prelude", "parts")
 
     def __init__(self, policy: Policy, memo_size: int = MEMO_SIZE, reference: bool = False):
         self.policy = policy
@@ -35,7 +37,8 @@ class CompiledPolicy:
         ship_by = policy.shipping.ship_by if policy.shipping is not None else None
         self.calendar = ShipByCalendar(ship_by) if ship_by is not None else None
         self.rates = shipping_rates(policy, None if reference else compile_cond)  # predicates, rate texts
-        self.moments = Moments(memo_size, self.tz)  # timestamp text -> (instant, local date), and the zone's days
+        self.moments = Memo(memo_size)  # timestamp text -> (instant, local date in the policy's zone)
+        self.days = ZoneDays(self.tz, *YEARS)  # the offset the zone holds all day, per local date (request.py)
         self.protection_line = policy.protection.line.match if policy.protection is not None else None
         # protection lines and merchandise, and the order-level parts, as code generated for this policy
         # (order_code.py); None: engine's reference functions

@@ -21,7 +21,7 @@ def decide(policy: Policy | CompiledPolicy, request: dict, now: datetime) -> dic
     changing it in place. No two decisions share a mutable part but the policy's reason entries."""
     c = compiled(policy)
     policy = c.policy
-    req = read_request(request, c.tz, c.currency, c.moments, c.conditions)
+    req = read_request(request, c.tz, c.currency, c.moments, c.conditions, c.days)
     order = req.order
     as_of = req.as_of_date or (req.as_of or aware(now)).astimezone(c.tz).date()
     undetermined: list = []

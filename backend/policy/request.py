@@ -45,31 +45,18 @@ class _Invalid(Exception):
     """Some value fails a check: problems.py names which (raised only on the way to a RequestError)."""
 
 
-class Moments(Memo):
-    """A compiled policy's memo of timestamp texts (text -> (instant, local date)), bounded like every memo,
-    with its zone's days (calendar.ZoneDays: a table of the zone, kept even when the memo keeps nothing)."""
-
-    __slots__ = ("days",)
-
-    def __init__(self, limit: int, tz: ZoneInfo):
-        super().__init__(limit)
-        self.days = ZoneDays(tz, _FIRST_YEAR, _LAST_YEAR)
-
-
-def read_request(data, tz: ZoneInfo, currency: str, moments: Moments | None = None,
-                 conditions: tuple = CONDITIONS) -> Request:
-    """Raises RequestError with every field error found; `moments` is the compiled policy's (for `tz`);
-    `conditions` the item conditions its policy knows."""
+def read_request(data, tz: ZoneInfo, currency: str, moments: Memo | None = None,
+                 conditions: tuple = CONDITIONS, days: ZoneDays | None = None) -> Request:
+    """Raises RequestError with every field error found; `moments` is the compiled policy's memo of
+    timestamp texts (text -> (instant, local date)), `days` its zone's table of days (calendar.ZoneDays;
+    None: astimezone for every timestamp), both for `tz`; `conditions` the item conditions its policy knows."""
     if type(data) is not dict:
         raise RequestError([{"field": "", "message": "a decision request must be a JSON object"}])
     try:
         doc = _convert(data, DecisionRequest)
     except msgspec.ValidationError:
         raise RequestError(type_errors(data, checks={Condition: words(conditions)})) from None
-    if moments is None:
-        read, days = _moment, None
-    else:
-        read, days = _moment if moments.limit <= 0 else _remembered(moments), moments.days
+    read = _moment if moments is None or moments.limit <= 0 else _remembered(moments)
     try:
         return _complete(doc, tz, read, days, currency, conditions)
     except _Invalid:
@@ -125,7 +112,7 @@ def _moment(text: str, tz: ZoneInfo, days: ZoneDays | None) -> tuple:
         raise _Invalid from None
 
 
-def _remembered(moments: Moments):
+def _remembered(moments: Memo):
     """`_moment` through the compiled policy's bounded memo of timestamp texts (keyed by text: one policy,
     one zone)."""
     get, keep = moments.get, moments.put
